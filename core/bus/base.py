@@ -1,0 +1,57 @@
+"""The bus interface: topics of byte messages, keyed by entity, consumed by groups with commits.
+
+Backends: `core.bus.memory` (embedded, in-process) and, later, Kafka. A message value holds one
+or more NDJSON lines, so producers may batch events where throughput matters. Consumers commit
+after the work a message caused is durable; an uncommitted message is delivered again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol, Sequence
+
+EVENTS_TOPIC = "siem.events"
+ALERTS_TOPIC = "siem.alerts"
+
+
+class BusFull(RuntimeError):
+    """The bus could not take a message in time (back-pressure: callers answer 429 or retry)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    topic: str
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes
+
+
+class Producer(Protocol):
+    def publish(self, topic: str, values: Sequence[bytes], keys: Sequence[bytes | None] | None = None) -> None:
+        """Send messages; returns once the bus holds them (Kafka: acknowledged by the broker)."""
+        ...
+
+    def flush(self) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class Consumer(Protocol):
+    def poll(self, max_records: int = 500, timeout: float = 1.0) -> list[Message]:
+        """Up to `max_records` messages after the group's position; [] after `timeout` seconds."""
+        ...
+
+    def commit(self) -> None:
+        """Mark everything returned by poll so far as done for this group."""
+        ...
+
+    def close(self) -> None: ...
+
+
+class Bus(Protocol):
+    def producer(self) -> Producer: ...
+
+    def consumer(self, topic: str, group: str) -> Consumer: ...
+
+    def close(self) -> None: ...

@@ -1,0 +1,73 @@
+"""The store interface: one shape for events, alerts and the queries the dashboard runs.
+
+Backends: `core.store.sqlite` (embedded) and, later, Elasticsearch. Writes are batched and
+idempotent by id; reads take an `EventQuery` and page with an opaque cursor.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol, Sequence
+
+from core.alert import Alert
+from core.event import Event
+
+
+@dataclass(slots=True)
+class WriteResult:
+    """What a batched write did: newly stored, skipped as duplicates, refused with reasons."""
+
+    stored: int = 0
+    duplicates: int = 0
+    rejected: list[tuple[str, str]] = field(default_factory=list)  # (id, reason)
+
+
+@dataclass(slots=True)
+class EventQuery:
+    """A search: time range on @timestamp, exact-value filters on dotted fields, free text."""
+
+    start: datetime | None = None
+    end: datetime | None = None
+    filters: dict[str, list[Any]] = field(default_factory=dict)
+    text: str | None = None
+    sort: str = "desc"  # on @timestamp, ties broken by id
+    size: int = 50
+    cursor: str | None = None
+
+
+@dataclass(slots=True)
+class Page:
+    """One page of results and the cursor for the next (None at the end)."""
+
+    items: list[dict[str, Any]]
+    next_cursor: str | None = None
+    total: int | None = None
+
+
+class EventStore(Protocol):
+    """Storage for events and alerts. Every method is safe to call from one thread at a time."""
+
+    def write_events(self, events: Sequence[Event]) -> WriteResult: ...
+
+    def get_events(self, ids: Sequence[str]) -> list[dict[str, Any]]: ...
+
+    def search_events(self, query: EventQuery) -> Page: ...
+
+    def count_events(self, query: EventQuery) -> int: ...
+
+    def histogram(self, query: EventQuery, interval_seconds: int) -> list[tuple[str, int]]: ...
+
+    def top_values(self, query: EventQuery, field_name: str, size: int = 10) -> list[tuple[Any, int]]: ...
+
+    def write_alerts(self, alerts: Sequence[Alert]) -> WriteResult: ...
+
+    def search_alerts(self, query: EventQuery) -> Page: ...
+
+    def alerts_after(self, cursor: int, limit: int = 500) -> tuple[list[Alert], int]:
+        """Alerts stored after `cursor` in storage order, and the new cursor (tailing for consumers)."""
+        ...
+
+    def delete_before(self, moment: datetime) -> int: ...
+
+    def close(self) -> None: ...

@@ -1,0 +1,87 @@
+import orjson
+import pytest
+
+from builders import make_event_dict
+from core.event import Event, EventError, Limits
+
+
+def test_flat_and_nested_forms_parse_to_the_same_event():
+    nested = make_event_dict(event__id="x1")
+    flat = {
+        "@timestamp": nested["@timestamp"], "event.id": "x1", "event.dataset": "mlm.auth",
+        "event.action": "login", "event.category": ["authentication"], "event.type": ["start"],
+        "event.outcome": "success", "event.kind": "event", "service.name": "mlm_app",
+        "source.ip": "203.0.113.10", "user_agent.original": "Mozilla/5.0 (X11; Linux x86_64)",
+    }
+    assert Event.from_dict(flat).doc == Event.from_dict(nested).doc
+
+
+def test_timestamp_normalized_to_utc():
+    event = Event.from_dict(make_event_dict(**{"@timestamp": "2026-11-02T10:30:00+01:00"}))
+    assert event.timestamp == "2026-11-02T09:30:00.000Z"
+
+
+@pytest.mark.parametrize(
+    "overrides, field",
+    [
+        ({"@timestamp": None}, "@timestamp"),
+        ({"@timestamp": "yesterday"}, "@timestamp"),
+        ({"event__id": None}, "event.id"),
+        ({"event__id": 12}, "event.id"),
+        ({"source__ip": "999.1.1.1"}, "source.ip"),
+        ({"event__outcome": "maybe"}, "event.outcome"),
+        ({"http__response__status_code": "abc"}, "http.response.status_code"),
+        ({"mlm__order__amount": True}, "mlm.order.amount"),
+    ],
+)
+def test_bad_fields_are_named(overrides, field):
+    with pytest.raises(EventError) as err:
+        Event.from_dict(make_event_dict(**overrides))
+    assert err.value.field == field
+
+
+def test_numeric_strings_are_coerced():
+    event = Event.from_dict(make_event_dict(http__response__status_code="404"))
+    assert event.get("http.response.status_code") == 404
+
+
+def test_bounds_refuse_deep_wide_and_long_documents():
+    deep: dict = {"leaf": 1}
+    for _ in range(20):
+        deep = {"n": deep}
+    with pytest.raises(EventError, match="deeper"):
+        Event.from_dict({**make_event_dict(), "x": deep})
+    with pytest.raises(EventError, match="more than"):
+        Event.from_dict({**make_event_dict(), **{f"f{i}": i for i in range(600)}})
+    with pytest.raises(EventError, match="longer"):
+        Event.from_dict(make_event_dict(url__path="a" * 70_000))
+    with pytest.raises(EventError, match="larger"):
+        Event.from_json(b" " * 2_000_000)
+
+
+def test_invalid_json_and_utf8_are_refused():
+    with pytest.raises(EventError, match="JSON"):
+        Event.from_json(b"{not json")
+    with pytest.raises(EventError, match="JSON"):
+        Event.from_json(b'{"a": "\xff\xfe"}')
+    with pytest.raises(EventError, match="object"):
+        Event.from_json(b"[1, 2]")
+
+
+def test_flat_and_nested_duplicates_conflict():
+    doc = make_event_dict()
+    doc["event.action"] = "logout"
+    with pytest.raises(EventError, match="twice"):
+        Event.from_dict(doc)
+
+
+def test_round_trip_serialization():
+    event = Event.from_dict(make_event_dict(user__name="amy"))
+    again = Event.from_json(event.to_json())
+    assert again.doc == event.doc and again.ts == event.ts
+    assert orjson.loads(event.to_json())["user"]["name"] == "amy"
+
+
+def test_custom_limits_apply():
+    with pytest.raises(EventError):
+        Event.from_dict(make_event_dict(), Limits(max_fields=5))
