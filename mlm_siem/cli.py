@@ -11,17 +11,27 @@ import importlib
 import importlib.util
 import sys
 
-PACKAGES = ("mlm_siem.commands", "collector.cli", "detectors.cli", "mlm_app.cli", "dashboard.cli", "simulator.cli")
+PACKAGES = (
+    "mlm_siem.commands", "mlm_siem.up", "mlm_siem.serve", "collector.cli", "detectors.cli",
+    "mlm_app.cli", "mlm_app.business.cli", "dashboard.cli", "simulator.cli",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="mlm-siem", description="SIEM add-on for MLM platforms.")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in PACKAGES:
-        if importlib.util.find_spec(name) is None:
+        if not _exists(name):
             continue
         importlib.import_module(name).register(subparsers)
     return parser
+
+
+def _exists(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is not None
+    except ModuleNotFoundError:  # the parent package is absent
+        return False
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,0 +1,5 @@
+import sys
+
+from mlm_siem.cli import main
+
+sys.exit(main())
