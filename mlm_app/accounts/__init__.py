@@ -1,0 +1,1 @@
+"""Accounts: users, roles, passwords, sessions, MFA, devices and sign-in history."""

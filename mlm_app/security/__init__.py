@@ -1,0 +1,1 @@
+"""Security building blocks: passwords, PII crypto, CSRF, headers, rate limits, proxies."""
