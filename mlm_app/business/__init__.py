@@ -1,0 +1,1 @@
+"""The MLM application's business: compensation plans, enrollment, orders, commission runs, payouts."""

@@ -1,0 +1,1 @@
+"""Compensation plans as pure functions over plain data: no database, no clock, money as Decimal."""
