@@ -1,10 +1,12 @@
-"""Simulator commands: `demo` drives a running MLM app with seeded traffic."""
+"""Simulator commands: `demo` (live traffic), `simulate` (NDJSON worlds), `eval` (detection scores)."""
 
 from __future__ import annotations
 
 import argparse
 import signal
+import sys
 import threading
+from pathlib import Path
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -12,6 +14,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--app-url", required=True)
     p.add_argument("--seed", type=int, default=7)
     p.set_defaults(func=_demo)
+
+    p = subparsers.add_parser("simulate", help="write a simulated world: baseline, test events, ground truth")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--distributors", type=int, default=1500)
+    p.add_argument("--baseline-days", type=int, default=7)
+    p.add_argument("--test-days", type=int, default=2)
+    p.add_argument("--out", required=True, help="output directory")
+    p.set_defaults(func=_simulate)
+
+    p = subparsers.add_parser("eval", help="score detection on simulated worlds over several seeds")
+    p.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
+    p.add_argument("--distributors", type=int, default=1500)
+    p.add_argument("--verbose", action="store_true", help="list false positives")
+    p.set_defaults(func=_eval)
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -23,4 +39,24 @@ def _demo(args: argparse.Namespace) -> int:
         run_demo(args.app_url, stop, seed=args.seed)
     except KeyboardInterrupt:
         pass
+    return 0
+
+
+def _simulate(args: argparse.Namespace) -> int:
+    from simulator.world import generate, write
+
+    world = generate(args.seed, args.distributors, args.baseline_days, args.test_days)
+    paths = write(world, Path(args.out))
+    print(f"{len(world.baseline)} baseline events, {len(world.events)} test events, "
+          f"{len(world.truth)} scenarios", file=sys.stderr)
+    for name, path in paths.items():
+        print(f"{name}: {path}")
+    return 0
+
+
+def _eval(args: argparse.Namespace) -> int:
+    from simulator.evaluate import evaluate
+
+    _, text = evaluate(args.seeds, args.distributors, verbose=args.verbose)
+    print(text)
     return 0
