@@ -1,7 +1,9 @@
 """The store interface: one shape for events, alerts and the queries the dashboard runs.
 
-Backends: `core.store.sqlite` (embedded) and, later, Elasticsearch. Writes are batched and
-idempotent by id; reads take an `EventQuery` and page with an opaque cursor.
+Backends: `core.store.sqlite` (embedded) and `core.store.elastic` (distributed). Writes are
+batched and idempotent by id; reads take an `EventQuery` and page with an opaque cursor. Both
+backends answer the same query the same way (tests/store/test_parity.py); free text follows
+`core.store.text`.
 """
 
 from __future__ import annotations
@@ -12,6 +14,13 @@ from typing import Any, Protocol, Sequence
 
 from core.alert import Alert
 from core.event import Event
+
+# Alert fields and their types (core.schema.FIELDS covers events): filters and mappings read it.
+ALERT_FIELDS: dict[str, str] = {
+    "id": "keyword", "@timestamp": "date", "rule.id": "keyword", "rule.name": "text",
+    "category": "keyword", "severity": "keyword", "risk_score": "long", "entity.type": "keyword",
+    "entity.value": "keyword", "event_ids": "keyword[]", "tags": "keyword[]", "summary": "text",
+}
 
 
 @dataclass(slots=True)
@@ -25,7 +34,11 @@ class WriteResult:
 
 @dataclass(slots=True)
 class EventQuery:
-    """A search: time range on @timestamp, exact-value filters on dotted fields, free text."""
+    """A search: time range on @timestamp, exact-value filters on dotted fields, free text.
+
+    `start` is inclusive, `end` exclusive. A filter matches when the field equals any listed value
+    (list fields: any element; `ip` fields also take CIDR blocks). `text` follows core.store.text.
+    """
 
     start: datetime | None = None
     end: datetime | None = None
@@ -68,6 +81,8 @@ class EventStore(Protocol):
         """Alerts stored after `cursor` in storage order, and the new cursor (tailing for consumers)."""
         ...
 
-    def delete_before(self, moment: datetime) -> int: ...
+    def delete_before(self, moment: datetime) -> int:
+        """Retention: drop events with @timestamp before `moment`; returns how many (or indices)."""
+        ...
 
     def close(self) -> None: ...

@@ -1,10 +1,10 @@
-"""SQLite backend of the store (embedded deployment): WAL, a few indexed columns, JSON documents."""
+"""SQLite backend of the store (embedded deployment): WAL, indexed columns, FTS5, JSON documents."""
 
 from __future__ import annotations
 
 import sqlite3
 import threading
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -12,149 +12,157 @@ import orjson
 
 from core.alert import Alert
 from core.event import Event, format_timestamp, parse_timestamp
+from core.schema import FIELDS
 from core.store.base import EventQuery, Page, WriteResult
+from core.store.sqlite_sql import (
+    EVENT_COLUMNS, FTS_DELETE, ip_in_network, json_path, migrate, where,
+)
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS events (
-    seq INTEGER PRIMARY KEY,
-    id TEXT NOT NULL UNIQUE,
-    ts REAL NOT NULL,
-    dataset TEXT NOT NULL,
-    action TEXT NOT NULL,
-    user_name TEXT,
-    source_ip TEXT,
-    doc BLOB NOT NULL
-);
-CREATE INDEX IF NOT EXISTS events_ts ON events(ts);
-CREATE INDEX IF NOT EXISTS events_dataset_ts ON events(dataset, ts);
-CREATE INDEX IF NOT EXISTS events_user_ts ON events(user_name, ts);
-CREATE INDEX IF NOT EXISTS events_ip_ts ON events(source_ip, ts);
-CREATE TABLE IF NOT EXISTS alerts (
-    seq INTEGER PRIMARY KEY,
-    id TEXT NOT NULL UNIQUE,
-    ts REAL NOT NULL,
-    rule_id TEXT NOT NULL,
-    category TEXT NOT NULL,
-    severity TEXT NOT NULL,
-    entity_type TEXT NOT NULL,
-    entity_value TEXT NOT NULL,
-    doc BLOB NOT NULL
-);
-CREATE INDEX IF NOT EXISTS alerts_ts ON alerts(ts);
-CREATE INDEX IF NOT EXISTS alerts_entity ON alerts(entity_type, entity_value, ts);
-"""
-
-# Filters on these fields use indexed columns; any other field goes through json_extract.
-_EVENT_COLUMNS = {
-    "event.id": "id", "event.dataset": "dataset", "event.action": "action",
-    "user.name": "user_name", "source.ip": "source_ip",
-}
-_ALERT_COLUMNS = {
-    "id": "id", "rule.id": "rule_id", "category": "category", "severity": "severity",
-    "entity.type": "entity_type", "entity.value": "entity_value",
-}
-
-
-def _json_path(field_name: str) -> str:
-    """A json_extract path for a dotted field; each part quoted so no name can break out."""
-    parts = field_name.split(".")
-    if field_name.startswith("@") or not all(p.replace("_", "").isalnum() for p in parts):
-        raise ValueError(f"unsupported field name: {field_name[:60]!r}")
-    return "$." + ".".join(f'"{p}"' for p in parts)
+_CHUNK = 500  # ids per `IN (...)` lookup: well under SQLite's bound-parameter limit
+_DELETE_BATCH = 10_000  # rows per retention transaction, so readers are never blocked long
 
 
 class SqliteStore:
     """Events and alerts in one SQLite file. Safe to share between threads (one lock)."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, retention_days: int | None = None) -> None:
         self.path = str(path)
+        self.retention_days = retention_days
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(self.path, check_same_thread=False, timeout=30)
+        self._db = sqlite3.connect(self.path, check_same_thread=False, timeout=30, isolation_level=None)
+        self._db.create_function("ip_in_network", 2, ip_in_network, deterministic=True)
         self._lock = threading.Lock()
         with self._lock:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.executescript(_SCHEMA)
+            migrate(self._db)
 
     # -- writes -------------------------------------------------------------------------------
 
     def write_events(self, events: Sequence[Event]) -> WriteResult:
-        """Insert a batch in one transaction; events whose id is already stored count as duplicates."""
-        rows = [
-            (e.id, e.ts, e.dataset, e.action, e.flat.get("user.name"), e.flat.get("source.ip"), e.to_json())
-            for e in events
-        ]
-        with self._lock, self._db:
-            before = self._db.total_changes
-            self._db.executemany(
-                "INSERT OR IGNORE INTO events(id, ts, dataset, action, user_name, source_ip, doc) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                rows,
-            )
-            stored = self._db.total_changes - before
-        return WriteResult(stored=stored, duplicates=len(rows) - stored)
+        """Insert a batch in one transaction; ids already stored (or repeated) count as duplicates."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")  # one writer at a time, also across processes
+            try:
+                fresh = self._new_only("events", events, lambda e: e.id)
+                seq = self._next_seq("events")
+                rows, fts = [], []
+                for offset, e in enumerate(fresh):
+                    f = e.flat
+                    rows.append((seq + offset, e.id, e.ts, e.dataset, e.action, f.get("user.id"),
+                                 f.get("user.name"), f.get("source.ip"), e.to_json()))
+                    fts.append((seq + offset, f.get("url.path"), f.get("url.query"),
+                                f.get("http.request.body.content"), f.get("user_agent.original"),
+                                f.get("user.name")))
+                self._db.executemany("INSERT INTO events(seq, id, ts, dataset, action, user_id, user_name, "
+                                     "source_ip, doc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+                self._db.executemany("INSERT INTO events_fts(rowid, url_path, url_query, body, user_agent, "
+                                     "user_name) VALUES (?, ?, ?, ?, ?, ?)", fts)
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+        return WriteResult(stored=len(rows), duplicates=len(events) - len(rows))
 
     def write_alerts(self, alerts: Sequence[Alert]) -> WriteResult:
-        rows = [
-            (a.id, _epoch(a.timestamp), a.rule_id, a.category, a.severity, a.entity_type,
-             a.entity_value, a.to_json())
-            for a in alerts
-        ]
-        with self._lock, self._db:
-            before = self._db.total_changes
-            self._db.executemany(
-                "INSERT OR IGNORE INTO alerts(id, ts, rule_id, category, severity, entity_type, "
-                "entity_value, doc) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                rows,
-            )
-            stored = self._db.total_changes - before
-        return WriteResult(stored=stored, duplicates=len(rows) - stored)
+        """Insert alerts (dedupe by id) in one transaction, in the order given."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                fresh = self._new_only("alerts", alerts, lambda a: a.id)
+                seq = self._next_seq("alerts")
+                rows = [(seq + i, a.id, _epoch(a.timestamp), a.rule_id, a.category, a.severity,
+                         a.entity_type, a.entity_value, a.to_json()) for i, a in enumerate(fresh)]
+                self._db.executemany("INSERT INTO alerts(seq, id, ts, rule_id, category, severity, "
+                                     "entity_type, entity_value, doc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+                self._db.executemany("INSERT INTO alerts_fts(rowid, rule_name, summary) VALUES (?, ?, ?)",
+                                     [(seq + i, a.rule_name, a.summary) for i, a in enumerate(fresh)])
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+        return WriteResult(stored=len(rows), duplicates=len(alerts) - len(rows))
 
     def delete_before(self, moment: datetime) -> int:
         """Retention: drop events older than `moment` (alerts are kept: they are the case record)."""
-        with self._lock, self._db:
-            return self._db.execute("DELETE FROM events WHERE ts < ?", (moment.timestamp(),)).rowcount
+        deleted = 0
+        while True:
+            with self._lock:
+                self._db.execute("BEGIN IMMEDIATE")
+                try:
+                    seqs = [r[0] for r in self._db.execute(
+                        "SELECT seq FROM events WHERE ts < ? LIMIT ?", (moment.timestamp(), _DELETE_BATCH))]
+                    if seqs:
+                        # A contentless FTS row is removed by restating its original values.
+                        self._db.execute(FTS_DELETE, (orjson.dumps(seqs),))
+                        self._db.execute("DELETE FROM events WHERE seq IN (SELECT value FROM json_each(?))",
+                                         (orjson.dumps(seqs),))
+                    self._db.execute("COMMIT")
+                except BaseException:
+                    self._db.execute("ROLLBACK")
+                    raise
+            deleted += len(seqs)
+            if len(seqs) < _DELETE_BATCH:
+                return deleted
+
+    def enforce_retention(self, now: datetime) -> int:
+        """Drop events older than `retention_days` before `now` (no-op when retention is unset)."""
+        if self.retention_days is None:
+            return 0
+        return self.delete_before(now - timedelta(days=self.retention_days))
 
     # -- reads --------------------------------------------------------------------------------
 
     def get_events(self, ids: Sequence[str]) -> list[dict[str, Any]]:
-        if not ids:
-            return []
-        marks = ",".join("?" * len(ids))
+        """Stored events by id, oldest first; unknown ids are left out."""
+        docs: list[tuple[float, str, bytes]] = []
         with self._lock:
-            rows = self._db.execute(f"SELECT doc FROM events WHERE id IN ({marks}) ORDER BY ts", list(ids))
-            return [orjson.loads(r[0]) for r in rows.fetchall()]
+            for start in range(0, len(ids), _CHUNK):
+                chunk = list(ids[start:start + _CHUNK])
+                marks = ",".join("?" * len(chunk))
+                docs += self._db.execute(f"SELECT ts, id, doc FROM events WHERE id IN ({marks})", chunk).fetchall()
+        return [orjson.loads(doc) for _, _, doc in sorted(docs)]
 
     def search_events(self, query: EventQuery) -> Page:
-        return self._page("events", _EVENT_COLUMNS, query)
+        return self._page("events", query)
 
     def search_alerts(self, query: EventQuery) -> Page:
-        return self._page("alerts", _ALERT_COLUMNS, query)
+        return self._page("alerts", query)
 
     def count_events(self, query: EventQuery) -> int:
-        where, params = _where(_EVENT_COLUMNS, query)
+        clause, params = where("events", query)
         with self._lock:
-            return self._db.execute(f"SELECT count(*) FROM events WHERE {where}", params).fetchone()[0]
+            return self._db.execute(f"SELECT count(*) FROM events WHERE {clause}", params).fetchone()[0]
 
     def histogram(self, query: EventQuery, interval_seconds: int) -> list[tuple[str, int]]:
-        """Event counts per bucket of `interval_seconds`, oldest first; empty buckets omitted."""
-        where, params = _where(_EVENT_COLUMNS, query)
-        sql = (f"SELECT CAST(ts / ? AS INTEGER) AS b, count(*) FROM events WHERE {where} "
-               "GROUP BY b ORDER BY b")
+        """Event counts per bucket of `interval_seconds` (aligned to the epoch), oldest first."""
+        if interval_seconds < 1:
+            raise ValueError("interval_seconds must be at least 1")
+        clause, params = where("events", query)
+        sql = f"SELECT CAST(ts / ? AS INTEGER) AS b, count(*) FROM events WHERE {clause} GROUP BY b ORDER BY b"
         with self._lock:
             rows = self._db.execute(sql, [interval_seconds, *params]).fetchall()
-        return [(format_timestamp(datetime.fromtimestamp(b * interval_seconds, tz=timezone.utc)), n) for b, n in rows]
+        return [(format_timestamp(datetime.fromtimestamp(b * interval_seconds, tz=timezone.utc)), n)
+                for b, n in rows]
 
     def top_values(self, query: EventQuery, field_name: str, size: int = 10) -> list[tuple[Any, int]]:
-        where, params = _where(_EVENT_COLUMNS, query)
-        column = _EVENT_COLUMNS.get(field_name)
-        expr = column or "json_extract(doc, ?)"
-        extra = [] if column else [_json_path(field_name)]
-        sql = (f"SELECT {expr} AS v, count(*) AS n FROM events WHERE {where} AND v IS NOT NULL "
-               "GROUP BY v ORDER BY n DESC, v LIMIT ?")
+        """The most frequent values of a field (list fields count each element), ties by value."""
+        clause, params = where("events", query)
+        kind = FIELDS.get(field_name)
+        column = EVENT_COLUMNS.get(field_name)
+        if kind == "keyword[]":
+            sql = (f"SELECT j.value AS v, count(*) AS n FROM (SELECT doc FROM events WHERE {clause}) AS e, "
+                   "json_each(e.doc, ?) AS j GROUP BY v ORDER BY n DESC, v LIMIT ?")
+            args = [*params, json_path(field_name)]
+        else:
+            expr = column or "json_extract(doc, ?)"
+            sql = (f"SELECT {expr} AS v, count(*) AS n FROM events WHERE {clause} AND v IS NOT NULL "
+                   "GROUP BY v ORDER BY n DESC, v LIMIT ?")
+            args = [*([] if column else [json_path(field_name)]), *params]
         with self._lock:
-            return [(v, n) for v, n in self._db.execute(sql, [*extra, *params, size]).fetchall()]
+            rows = self._db.execute(sql, [*args, max(1, min(size, 1000))]).fetchall()
+        return [(bool(v) if kind == "bool" else v, n) for v, n in rows]
 
     def alerts_after(self, cursor: int, limit: int = 500) -> tuple[list[Alert], int]:
         with self._lock:
@@ -169,22 +177,43 @@ class SqliteStore:
         with self._lock:
             self._db.close()
 
-    def _page(self, table: str, columns: dict[str, str], query: EventQuery) -> Page:
-        where, params = _where(columns, query)
+    # -- helpers ------------------------------------------------------------------------------
+
+    def _new_only(self, table: str, items: Sequence[Any], key: Any) -> list[Any]:
+        """Items whose id is neither stored nor repeated earlier in the batch (first one wins)."""
+        ids = [key(item) for item in items]
+        known: set[str] = set()
+        for start in range(0, len(ids), _CHUNK):
+            chunk = ids[start:start + _CHUNK]
+            marks = ",".join("?" * len(chunk))
+            known.update(r[0] for r in self._db.execute(f"SELECT id FROM {table} WHERE id IN ({marks})", chunk))
+        fresh = []
+        for item, item_id in zip(items, ids):
+            if item_id not in known:
+                known.add(item_id)
+                fresh.append(item)
+        return fresh
+
+    def _next_seq(self, table: str) -> int:
+        return (self._db.execute(f"SELECT max(seq) FROM {table}").fetchone()[0] or 0) + 1
+
+    def _page(self, table: str, query: EventQuery) -> Page:
+        """One page ordered by @timestamp, ties by id; the cursor is the last row's (ts, id)."""
+        clause, params = where(table, query)
         descending = query.sort != "asc"
         if query.cursor:
-            ts, seq = _decode_cursor(query.cursor)
+            ts, last_id = _decode_cursor(query.cursor)
             op = "<" if descending else ">"
-            where += f" AND (ts {op} ? OR (ts = ? AND seq {op} ?))"
-            params += [ts, ts, seq]
+            clause += f" AND (ts {op} ? OR (ts = ? AND id {op} ?))"
+            params += [ts, ts, last_id]
         order = "DESC" if descending else "ASC"
         size = max(1, min(query.size, 1000))
-        sql = f"SELECT seq, ts, doc FROM {table} WHERE {where} ORDER BY ts {order}, seq {order} LIMIT ?"
+        sql = f"SELECT ts, id, doc FROM {table} WHERE {clause} ORDER BY ts {order}, id {order} LIMIT ?"
         with self._lock:
             rows = self._db.execute(sql, [*params, size + 1]).fetchall()
         more = len(rows) > size
         rows = rows[:size]
-        cursor = f"{rows[-1][1]!r}:{rows[-1][0]}" if more and rows else None
+        cursor = f"{rows[-1][0]!r}:{rows[-1][1]}" if more and rows else None
         return Page(items=[orjson.loads(r[2]) for r in rows], next_cursor=cursor)
 
 
@@ -192,37 +221,9 @@ def _epoch(timestamp: str) -> float:
     return parse_timestamp(timestamp).timestamp()
 
 
-def _decode_cursor(cursor: str) -> tuple[float, int]:
+def _decode_cursor(cursor: str) -> tuple[float, str]:
     try:
-        ts, seq = cursor.split(":")
-        return float(ts), int(seq)
+        ts, last_id = cursor.split(":", 1)
+        return float(ts), last_id
     except ValueError:
         raise ValueError("invalid cursor") from None
-
-
-def _where(columns: dict[str, str], query: EventQuery) -> tuple[str, list[Any]]:
-    """Build a parameterized WHERE clause: values always bound, field names mapped or path-quoted."""
-    clauses = ["1=1"]
-    params: list[Any] = []
-    if query.start is not None:
-        clauses.append("ts >= ?")
-        params.append(query.start.timestamp())
-    if query.end is not None:
-        clauses.append("ts < ?")
-        params.append(query.end.timestamp())
-    for field_name, values in query.filters.items():
-        values = values if isinstance(values, list) else [values]
-        if not values:
-            continue
-        column = columns.get(field_name)
-        marks = ",".join("?" * len(values))
-        if column:
-            clauses.append(f"{column} IN ({marks})")
-        else:
-            clauses.append(f"json_extract(doc, ?) IN ({marks})")
-            params.append(_json_path(field_name))
-        params.extend(values)
-    if query.text:
-        clauses.append("instr(lower(CAST(doc AS TEXT)), ?) > 0")
-        params.append(query.text.lower())
-    return " AND ".join(clauses), params

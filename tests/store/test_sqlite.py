@@ -1,0 +1,102 @@
+"""SQLite store specifics: FTS5 free text, list and CIDR filters, retention, migration, dedupe."""
+
+import sqlite3
+from datetime import timedelta
+
+import pytest
+
+from builders import T0, make_event
+from core.store import EventQuery
+from core.store.sqlite import SqliteStore
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = SqliteStore(tmp_path / "events.db", retention_days=30)
+    yield s
+    s.close()
+
+
+def http(seconds, path, query=None, **kw):
+    return make_event(seconds, event__dataset="mlm.http", event__action="http_request",
+                      event__category=["web"], url__path=path, url__query=query, **kw)
+
+
+def ids(page):
+    return [d["event"]["id"] for d in page.items]
+
+
+def test_free_text_matches_words_in_the_text_fields_only(store):
+    a = http(1, "/api/distributors/amy.smith", "q=1%27%20UNION%20SELECT%20pw")
+    b = http(2, "/login", http__request__body__content="username=bob&password=[REDACTED]")
+    c = make_event(3, user__name="union_jack", source__ip="198.51.100.7")
+    store.write_events([a, b, c])
+    assert ids(store.search_events(EventQuery(text="amy"))) == [a.id]
+    # words are letter/digit runs: "%20UNION" holds the word "20union", "union_jack" holds "union"
+    assert ids(store.search_events(EventQuery(text="UNION"))) == [c.id]
+    # underscore and dots split words, as in the Elasticsearch analyzer
+    assert ids(store.search_events(EventQuery(text="jack"))) == [c.id]
+    assert ids(store.search_events(EventQuery(text="20union 20select"))) == [a.id]
+    assert ids(store.search_events(EventQuery(text="redact*"))) == [b.id]
+    # the IP is not a free-text field: search it with a filter
+    assert store.search_events(EventQuery(text="198.51.100.7")).items == []
+    # FTS syntax in user input is just words, never an operator or an error
+    assert ids(store.search_events(EventQuery(text='amy" OR "bob'))) == []
+    assert len(store.search_events(EventQuery(text='"*()')).items) == 3
+
+
+def test_list_fields_and_cidr_filters(store):
+    a = make_event(1, event__category=["authentication", "iam"], source__ip="10.1.2.3")
+    b = make_event(2, event__category=["web"], source__ip="192.0.2.9")
+    store.write_events([a, b])
+    assert ids(store.search_events(EventQuery(filters={"event.category": ["iam"]}))) == [a.id]
+    assert ids(store.search_events(EventQuery(filters={"source.ip": ["10.0.0.0/8"]}))) == [a.id]
+    both = EventQuery(filters={"source.ip": ["10.0.0.0/8", "192.0.2.9"]}, sort="asc")
+    assert ids(store.search_events(both)) == [a.id, b.id]
+    assert store.top_values(EventQuery(), "event.category") == [("authentication", 1), ("iam", 1), ("web", 1)]
+
+
+def test_retention_removes_old_events_and_their_text_rows(store):
+    old = http(0, "/old/page")
+    new = http(40 * 86400, "/new/page")
+    store.write_events([old, new])
+    assert store.enforce_retention(T0 + timedelta(days=40)) == 1
+    assert ids(store.search_events(EventQuery(text="page"))) == [new.id]
+    assert store.get_events([old.id, new.id])[0]["event"]["id"] == new.id
+    # the FTS index holds no rows for deleted events: an integrity check proves it
+    store._db.execute("INSERT INTO events_fts(events_fts, rank) VALUES ('integrity-check', 1)")
+
+
+def test_duplicates_within_and_across_batches(store):
+    e = make_event(1)
+    result = store.write_events([e, e, make_event(2)])
+    assert (result.stored, result.duplicates) == (2, 1)
+    assert store.write_events([e]).duplicates == 1
+    assert store.count_events(EventQuery()) == 2
+
+
+def test_bad_cursor_and_field_names_are_refused(store):
+    with pytest.raises(ValueError):
+        store.search_events(EventQuery(cursor="garbage"))
+    with pytest.raises(ValueError):
+        store.search_events(EventQuery(filters={"a') OR 1=1 --": ["x"]}))
+
+
+def test_opens_a_version_1_store_file_and_migrates_it(tmp_path):
+    path = tmp_path / "v1.db"
+    db = sqlite3.connect(path)
+    db.executescript("""
+        CREATE TABLE events (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, ts REAL NOT NULL,
+            dataset TEXT NOT NULL, action TEXT NOT NULL, user_name TEXT, source_ip TEXT, doc BLOB NOT NULL);
+        CREATE TABLE alerts (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, ts REAL NOT NULL,
+            rule_id TEXT NOT NULL, category TEXT NOT NULL, severity TEXT NOT NULL,
+            entity_type TEXT NOT NULL, entity_value TEXT NOT NULL, doc BLOB NOT NULL);
+    """)
+    e = http(1, "/payouts/export", user__id="d-42")
+    db.execute("INSERT INTO events(id, ts, dataset, action, user_name, source_ip, doc) VALUES (?,?,?,?,?,?,?)",
+               (e.id, e.ts, e.dataset, e.action, None, e.get("source.ip"), e.to_json()))
+    db.commit()
+    db.close()
+    store = SqliteStore(path)
+    assert ids(store.search_events(EventQuery(text="export", filters={"user.id": ["d-42"]}))) == [e.id]
+    store.close()
