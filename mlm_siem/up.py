@@ -119,6 +119,7 @@ def up(args: argparse.Namespace) -> int:
     urls = stack["urls"]
     tokens = TokenStore(tokens_db(data_dir))
     ingest_token = tokens.rotate("ingest", "mlm_app")
+    demo_token = tokens.rotate("ingest", "demo")
     tokens.close()
     logs = data_dir / "logs"
     children = [
@@ -146,7 +147,8 @@ def up(args: argparse.Namespace) -> int:
         return 1
     if not args.no_demo:
         children.append(Child("demo", None, _spawn(
-            "demo", ["demo", "--app-url", urls["app"], "--seed", str(args.seed)], {}, logs)))
+            "demo", ["demo", "--app-url", urls["app"], "--collector-url", urls["collector"],
+                     "--seed", str(args.seed)], {"MLM_SIEM_DEMO_INGEST_TOKEN": demo_token}, logs)))
     _write_stack_file(data_dir, stack)
     _print_banner(stack, data_dir, demo=not args.no_demo)
     return _supervise(children)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 import threading
@@ -13,6 +14,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("demo", help="send demo traffic (benign visitors and attacks) to the MLM app")
     p.add_argument("--app-url", required=True)
     p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--collector-url", help="also post simulated business scenarios here "
+                   "(ingest token from MLM_SIEM_DEMO_INGEST_TOKEN)")
     p.set_defaults(func=_demo)
 
     p = subparsers.add_parser("simulate", help="write a simulated world: baseline, test events, ground truth")
@@ -36,7 +39,8 @@ def _demo(args: argparse.Namespace) -> int:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
-        run_demo(args.app_url, stop, seed=args.seed)
+        run_demo(args.app_url, stop, seed=args.seed, collector_url=args.collector_url,
+                 ingest_token=os.environ.get("MLM_SIEM_DEMO_INGEST_TOKEN"))
     except KeyboardInterrupt:
         pass
     return 0
