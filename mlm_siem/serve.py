@@ -38,7 +38,7 @@ def serve_siem(args: argparse.Namespace) -> int:
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s siem %(levelname)s %(name)s: %(message)s")
     settings = CollectorSettings(data_dir=args.data_dir, host=args.host, port=args.port)
-    store = open_store(settings.store_url)
+    store = open_store(settings.resolved_store_url())
     bus = MemoryBus()
     tokens = TokenStore(tokens_db(args.data_dir))
     models = Path(args.models) if args.models else Path(args.data_dir) / "models"
