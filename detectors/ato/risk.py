@@ -1,0 +1,101 @@
+"""Login risk from each user's habits (countries, devices, networks, hours), feeding the kill chain.
+
+Trainable: habits are learned from the baseline and keep learning from every successful login,
+so a traveller's new country is new once. Risky logins start the kill chain (killchain.py); very
+risky ones alert on their own.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from pathlib import Path
+
+from core.alert import Alert
+from core.event import Event
+from detectors.anomaly.alerts import is_login, make_alert, short
+from detectors.anomaly.models import FeatureSchema
+from detectors.anomaly.state import BoundedMap
+from detectors.ato.killchain import KillChain
+from detectors.ato.profiles import Novelty, ProfileBook, device_of, load_book, save_book
+from detectors.ato.where import Place, place_of
+
+SCHEMA = FeatureSchema("ato_login_risk", 1, ("country", "device", "asn", "hour"))
+# Points per sign; why: a new country alone is a trip, with a new device and network it is a stranger.
+WEIGHTS = {"new_country": 40, "new_device": 25, "new_asn": 15, "odd_hour": 10, "hosting": 10}
+CHAIN_START = 40   # enough to watch what the session does next
+ALERT_AT = 80      # enough to alert on the login alone
+FAIL_WINDOW = 3600.0
+
+
+class LoginRisk:
+    """Scores successful logins against the user's habits; alerts on strangers, feeds the kill chain."""
+
+    name = "ato.login_risk"
+
+    def __init__(self) -> None:
+        self.profiles = ProfileBook()
+        self.failures: BoundedMap[str, deque[float]] = BoundedMap(200_000, FAIL_WINDOW)
+        self.chain = KillChain()
+
+    def process(self, event: Event) -> list[Alert]:
+        if is_login(event, "failure"):
+            self._failed(event)
+            return []
+        if not is_login(event, "success"):
+            return self.chain.process(event)
+        user = event.flat.get("user.id")
+        if not user:
+            return []
+        user = str(user)
+        place, device = place_of(event), device_of(event)
+        novelty = self.profiles.novelty(user, event.ts, place, device)
+        risk, reasons = self.score(novelty, place, self._recent_failures(event, user))
+        self.profiles.learn(user, event.ts, place, device)
+        if risk >= CHAIN_START:
+            self.chain.suspicious_login(user, event, reasons)
+        if risk < ALERT_AT:
+            return []
+        return [make_alert(
+            rule_id="mlm-ato-login-risk", rule_name="Login unlike the user's habits",
+            category="account_takeover", severity="medium", risk=min(79, risk), entity=("user", user),
+            ts=event.ts, evidence=[event.id],
+            summary=f"User {short(user)} logged in with {', '.join(reasons)} (risk {risk}).",
+            tags=["attack.initial_access", "attack.t1078"],
+            extra={"mlm_siem": {"reasons": reasons, "country": place.country}},
+        )]
+
+    @staticmethod
+    def score(novelty: Novelty, place: Place, failures: int) -> tuple[int, list[str]]:
+        """Risk points and their reasons for one login."""
+        reasons = novelty.labels()
+        if place.hosting and novelty.new_asn:
+            reasons.append("hosting")
+        risk = sum(WEIGHTS[r] for r in reasons)
+        if failures >= 3:
+            reasons.append(f"{failures} failures before")
+            risk += 40 if failures < 10 else 50  # a guessed password is a break-in on its own
+        return min(100, risk), reasons
+
+    def _failed(self, event: Event) -> None:
+        name = event.flat.get("user.id") or event.flat.get("user.name")
+        if name:
+            times = self.failures.setdefault(str(name)[:256], event.ts, lambda: deque(maxlen=50))
+            times.append(event.ts)
+
+    def _recent_failures(self, event: Event, user: str) -> int:
+        keys = {user, str(event.flat.get("user.name") or user)}
+        times = [t for k in keys for t in (self.failures.get(k, event.ts) or ())]
+        return sum(1 for t in times if 0 <= event.ts - t <= FAIL_WINDOW)
+
+    def observe_baseline(self, event: Event) -> None:
+        if is_login(event, "success") and event.flat.get("user.id"):
+            self.profiles.learn(str(event.flat["user.id"]), event.ts, place_of(event), device_of(event))
+
+    def fit_baseline(self) -> None:
+        """Nothing global to fit: habits are per user and learned while observing."""
+
+    def save(self, directory: Path) -> None:
+        save_book(directory, SCHEMA, self.profiles)
+
+    def load(self, directory: Path) -> bool:
+        return load_book(directory, SCHEMA, self.profiles)

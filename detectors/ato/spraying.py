@@ -1,0 +1,100 @@
+"""Slow password spraying: many accounts, a try or two each, over hours, from one network.
+
+Counts per /24 (or /48) and per operator (AS), so rotating addresses inside one network does not
+split the count. A shared office behind NAT also fails logins for many people, but its people
+then log in successfully and its traffic is mostly successes; a sprayer's victims stay failed.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, deque
+from dataclasses import dataclass, field
+
+from core.alert import Alert
+from core.event import Event
+from detectors.anomaly.alerts import is_login, make_alert, network_of, user_key
+from detectors.anomaly.state import BoundedMap, Suppressor
+from detectors.ato.where import place_of
+
+WINDOW = 6 * 3600.0  # sprayers pace themselves under lockout thresholds: look back hours
+
+
+@dataclass(slots=True)
+class Tries:
+    fails: int = 0
+    successes: int = 0
+
+
+@dataclass(slots=True)
+class Network:
+    users: BoundedMap[str, Tries] = field(default_factory=lambda: BoundedMap(500, WINDOW))
+    ips: Counter[str] = field(default_factory=Counter)
+    evidence: deque[str] = field(default_factory=lambda: deque(maxlen=100))
+
+
+class PasswordSpraying:
+    """Alerts when one network fails logins for many accounts that never then log in."""
+
+    name = "ato.password_spraying"
+    min_users = 10        # distinct accounts failed and never recovered from this network
+    max_tries = 3         # sprayers stay under lockout: few tries per account
+    min_fail_share = 0.6  # offices are mostly successes
+
+    def __init__(self) -> None:
+        self.networks: BoundedMap[str, Network] = BoundedMap(50_000, WINDOW)
+        self.suppress = Suppressor(WINDOW)
+
+    def process(self, event: Event) -> list[Alert]:
+        if not is_login(event) or event.flat.get("event.outcome") not in ("success", "failure"):
+            return []
+        ip, user = event.flat.get("source.ip"), user_key(event)
+        if not ip or not user:
+            return []
+        failed = event.flat.get("event.outcome") == "failure"
+        alerts: list[Alert] = []
+        for key in self._keys(event, ip):
+            net = self.networks.setdefault(key, event.ts, Network)
+            tries = net.users.setdefault(user, event.ts, Tries)
+            if not failed:
+                tries.successes += 1
+                continue
+            tries.fails += 1
+            net.evidence.append(event.id)
+            if len(net.ips) < 256 or ip in net.ips:
+                net.ips[ip] += 1
+            alerts.extend(self._judge(key, net, event))
+        return alerts
+
+    @staticmethod
+    def _keys(event: Event, ip: str) -> list[str]:
+        keys = [f"net:{network_of(ip)}"]
+        place = place_of(event)
+        if place.asn:
+            keys.append(f"asn:{place.asn}")
+        return keys
+
+    def _judge(self, key: str, net: Network, event: Event) -> list[Alert]:
+        if len(net.users) < self.min_users:
+            return []
+        stuck = [t for _, t in net.users.items() if t.fails and not t.successes]
+        if len(stuck) < self.min_users:
+            return []
+        fails = sum(t.fails for _, t in net.users.items())
+        wins = sum(t.successes for _, t in net.users.items())
+        tries = sorted(t.fails for t in stuck)
+        if fails / (fails + wins) < self.min_fail_share or tries[len(tries) // 2] > self.max_tries:
+            return []
+        top_ip = net.ips.most_common(1)[0][0]
+        if not self.suppress.allow(key, event.ts) or not self.suppress.allow(("ip", top_ip), event.ts):
+            return []
+        label = key.split(":", 1)[1]
+        where = f"network {label}" if key.startswith("net:") else f"operator AS {label}"
+        return [make_alert(
+            rule_id="mlm-ato-password-spraying", rule_name="Password spraying from one network",
+            category="account_takeover", severity="high", risk=75 + min(20, len(stuck) // 5),
+            entity=("ip", top_ip), ts=event.ts, evidence=list(net.evidence),
+            summary=(f"{len(stuck)} accounts failed logins from {where} ({len(net.ips)} addresses), "
+                     f"a median {tries[len(tries) // 2]} tries each, none then logged in."),
+            tags=["attack.credential_access", "attack.t1110.003", "attack.t1110"],
+            extra={"mlm_siem": {"network": label, "accounts": len(stuck)}},
+        )]

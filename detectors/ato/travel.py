@@ -1,0 +1,99 @@
+"""Impossible travel: two successful logins of one user from countries too far apart for the time.
+
+Tolerances, each for a benign crowd that would otherwise flood analysts: real travellers (the
+speed bar is an airliner's plus margin, and neighbouring countries are ignored), VPN users
+(hosting/VPN operators say nothing about where a person is), people with two home countries
+(a country the user already logs in from is not travel), and the same device hopping networks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from core.alert import Alert
+from core.event import Event
+from detectors.anomaly.alerts import is_login, make_alert, short
+from detectors.anomaly.state import BoundedMap, Suppressor
+from detectors.ato.countries import distance_km
+from detectors.anomaly.models import FeatureSchema
+from detectors.ato.profiles import DAY, ProfileBook, device_of, load_book, save_book
+from detectors.ato.where import Place, place_of
+
+SCHEMA = FeatureSchema("ato_travel_countries", 1, ("country", "device", "asn", "hour"))
+MAX_SPEED_KMH = 1000.0  # airliners cruise at ~900 km/h; centroids blur the rest
+MIN_DISTANCE_KM = 900.0  # centroid error: neighbouring countries are never "impossible"
+
+
+@dataclass(frozen=True, slots=True)
+class LastLogin:
+    ts: float
+    event_id: str
+    place: Place
+    device: str | None
+    agent: str | None
+
+
+class ImpossibleTravel:
+    """Alerts when a user's successive logins imply a speed no traveller reaches."""
+
+    name = "ato.impossible_travel"
+
+    def __init__(self) -> None:
+        self.last: BoundedMap[str, LastLogin] = BoundedMap(200_000, DAY)
+        self.profiles = ProfileBook()
+        self.suppress = Suppressor(6 * 3600.0)
+
+    def process(self, event: Event) -> list[Alert]:
+        user = event.flat.get("user.id")
+        if not is_login(event, "success") or not user:
+            return []
+        user = str(user)
+        now = LastLogin(event.ts, event.id, place_of(event), device_of(event),
+                        event.flat.get("user_agent.original"))
+        before = self.last.get(user, event.ts)
+        alerts = self._judge(user, before, now, event) if before else []
+        if not now.place.hosting:
+            self.last.put(user, event.ts, now)
+            self.profiles.learn(user, event.ts, now.place, now.device)
+        return alerts
+
+    def _judge(self, user: str, before: LastLogin, now: LastLogin, event: Event) -> list[Alert]:
+        a, b = before.place.country, now.place.country
+        if not a or not b or a == b or now.place.hosting or before.place.hosting:
+            return []
+        if now.device and now.device == before.device and now.agent == before.agent:
+            return []  # same browser cookie and agent: a VPN toggle or a phone roaming
+        prof = self.profiles.users.get(user, event.ts)
+        if prof is not None and b in prof.countries:
+            return []
+        km = distance_km(a, b)
+        if km is None or km < MIN_DISTANCE_KM:
+            return []
+        hours = max(now.ts - before.ts, 1.0) / 3600.0
+        speed = km / hours
+        if speed <= MAX_SPEED_KMH or not self.suppress.allow(user, event.ts):
+            return []
+        return [make_alert(
+            rule_id="mlm-ato-impossible-travel", rule_name="Impossible travel between logins",
+            category="account_takeover", severity="medium" if speed < 5000 else "high",
+            risk=55 + min(30, int(speed // 1000)), entity=("user", user), ts=event.ts,
+            evidence=[before.event_id, event.id],
+            summary=(f"User {short(user)} logged in from {a} then {b} ({km:,.0f} km) within "
+                     f"{hours * 60:,.0f} minutes: {speed:,.0f} km/h."),
+            tags=["attack.initial_access", "attack.t1078"],
+            extra={"mlm_siem": {"from": a, "to": b, "km": round(km), "kmh": round(speed)}},
+        )]
+
+    # Warming on the baseline: usual countries are learned, not alerted.
+    def observe_baseline(self, event: Event) -> None:
+        self.process(event)
+
+    def fit_baseline(self) -> None:
+        """Nothing to fit: habits are learned while observing."""
+
+    def save(self, directory: Path) -> None:
+        save_book(directory, SCHEMA, self.profiles)
+
+    def load(self, directory: Path) -> bool:
+        return load_book(directory, SCHEMA, self.profiles)

@@ -1,0 +1,42 @@
+"""Where a client is: country and network operator of an event, from enrichment or the bundled DB."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from core import geo
+from core.event import Event
+
+# Hosting, cloud and commercial VPN operators: a login from them says little about where the
+# person is, so travel logic must not trust their country (substring match, lower case).
+HOSTING_MARKERS = (
+    "amazon", "aws", "google", "microsoft", "azure", "digitalocean", "ovh", "hetzner", "linode",
+    "akamai", "cloudflare", "m247", "datacamp", "nordvpn", "expressvpn", "proton", "mullvad",
+    "vultr", "choopa", "leaseweb", "contabo", "oracle", "alibaba", "tencent", "hostinger",
+    "scaleway", "ionos", "packet", "zscaler", "private internet", "surfshark", "cyberghost",
+    "hosting", "vpn", "datacenter", "data center", "server", "cloud",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    country: str | None
+    asn: str | None  # AS number as text when enriched, else the operator's name
+    hosting: bool
+
+
+def place_of(event: Event) -> Place:
+    """Country and operator of the event's client, preferring collector enrichment."""
+    flat = event.flat
+    country = flat.get("source.geo.country_iso_code")
+    org = flat.get("source.as.organization.name")
+    number = flat.get("source.as.number")
+    ip = flat.get("source.ip")
+    if ip and (not country or not (org or number)):
+        info = geo.lookup(ip)
+        country = country or info.country
+        org = org or info.as_organization
+    country = country.upper() if isinstance(country, str) and len(country) == 2 else None
+    asn = str(number) if number is not None else (str(org)[:128] if org else None)
+    hosting = bool(org) and any(marker in str(org).lower() for marker in HOSTING_MARKERS)
+    return Place(country, asn, hosting)

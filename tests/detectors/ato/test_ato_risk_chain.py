@@ -1,0 +1,97 @@
+"""Login risk model and the takeover kill chain: login -> account change -> payout."""
+
+from __future__ import annotations
+
+from ato_helpers import audit, commerce, login, run, seconds_of
+from detectors.ato.risk import LoginRisk
+
+DAY = 86_400.0
+
+
+def habits(user: str = "amy", days: int = 30) -> list:
+    """A month of ordinary logins: home country, one device, one network, mornings."""
+    return [login(d * DAY, user, country="US", device="dev-home", source__as__number=7922) for d in range(days)]
+
+
+def trained(user: str = "amy") -> LoginRisk:
+    det = LoginRisk()
+    for event in habits(user):
+        det.observe_baseline(event)
+    det.fit_baseline()
+    return det
+
+
+def stranger_login(t: float, user: str = "amy"):
+    return login(t, user, ip="203.0.113.50", country="RO", device="dev-new", source__as__number=9009)
+
+
+def test_takeover_chain_alerts_high_on_bank_change_and_critical_on_payout():
+    det = trained()
+    t = 40 * DAY
+    events = [stranger_login(t), audit(t + 120, "amy", "email_changed"),
+              audit(t + 300, "amy", "bank_account_changed", mlm__bank__fingerprint="bk-evil"),
+              commerce(t + 900, "amy", "payout_requested", mlm__payout__id="p1", mlm__payout__amount=900.0)]
+    alerts = run(det, events)
+    by_rule = {a.rule_id: a for a in alerts}
+    assert set(by_rule) == {"mlm-ato-login-risk", "mlm-ato-kill-chain-bank", "mlm-ato-kill-chain-payout"}
+    payout = by_rule["mlm-ato-kill-chain-payout"]
+    assert payout.severity == "critical" and payout.entity_value == "amy"
+    assert payout.event_ids == [e.id for e in events]
+    assert {"attack.t1078", "attack.t1098", "attack.t1657"} <= set(payout.tags)
+    assert seconds_of(by_rule["mlm-ato-kill-chain-bank"]) == t + 300
+    assert "new_country" in payout.summary
+
+
+def test_failures_before_a_login_make_it_suspicious_even_from_home():
+    det = trained()
+    t = 40 * DAY
+    events = [login(t + i, "amy", ok=False, ip="203.0.113.8", country="US") for i in range(5)]
+    events += [login(t + 10, "amy", country="US", device="dev-home", source__as__number=7922),
+               audit(t + 60, "amy", "payout_method_changed"),
+               commerce(t + 120, "amy", "payout_requested")]
+    rules = [a.rule_id for a in run(det, events)]
+    assert rules == ["mlm-ato-kill-chain-bank", "mlm-ato-kill-chain-payout"]
+
+
+def test_usual_login_then_bank_change_and_payout_stays_quiet():
+    det = trained()
+    t = 40 * DAY
+    events = [login(t, "amy", country="US", device="dev-home", source__as__number=7922),
+              audit(t + 60, "amy", "bank_account_changed"), commerce(t + 120, "amy", "payout_requested")]
+    assert run(det, events) == []
+
+
+def test_traveller_on_own_device_is_not_alerted_alone():
+    det = trained()
+    trip = login(40 * DAY, "amy", ip="203.0.113.70", country="ES", device="dev-home", source__as__number=3352)
+    assert run(det, [trip]) == []
+
+
+def test_chain_expires_after_hours_and_ignores_staff_actions():
+    det = trained()
+    t = 40 * DAY
+    late = [stranger_login(t), audit(t + 7 * 3600, "amy", "bank_account_changed"),
+            commerce(t + 7 * 3600 + 60, "amy", "payout_requested")]
+    assert [a.rule_id for a in run(det, late)] == ["mlm-ato-login-risk"]
+    staff = [login(t + 2 * DAY, "amy", country="KE", device="dev-x", source__as__number=1234), audit(t + 2 * DAY + 60, "amy", "bank_account_changed",
+                                                mlm__target__id="bob")]
+    assert [a.rule_id for a in run(det, staff)] == ["mlm-ato-login-risk"]
+
+
+def test_login_risk_model_survives_save_and_load(tmp_path):
+    trained().save(tmp_path)
+    fresh = LoginRisk()
+    assert fresh.load(tmp_path)
+    usual = login(40 * DAY, "amy", country="US", device="dev-home", source__as__number=7922)
+    assert run(fresh, [usual]) == []
+    assert [a.rule_id for a in run(fresh, [stranger_login(41 * DAY)])] == ["mlm-ato-login-risk"]
+    assert run(LoginRisk(), [stranger_login(41 * DAY)]) == []  # no history: nothing is "new"
+
+
+def test_saved_model_of_another_schema_is_refused(tmp_path):
+    trained().save(tmp_path)
+    meta = tmp_path / "ato_login_risk" / "meta.json"
+    meta.write_text(meta.read_text().replace('"version":1', '"version":0'))
+    assert not LoginRisk().load(tmp_path)
+    meta.write_text("{not json")
+    assert not LoginRisk().load(tmp_path)
