@@ -20,8 +20,11 @@ from sqlalchemy.orm import Session
 
 from mlm_app.accounts.models import User
 from mlm_app.db import utcnow
-from mlm_app.errors import Forbidden, NotAuthenticated, StepUpRequired
+from mlm_app.errors import Forbidden, NotAuthenticated, PasswordChangeRequired, StepUpRequired
 from mlm_app.settings import AppSettings
+
+
+PASSWORD_CHANGE_PATHS = ("/account/password", "/logout")
 
 
 def get_db(request: Request) -> Iterator[Session]:
@@ -51,6 +54,8 @@ def require_user(request: Request) -> User:
     user = optional_user(request)
     if user is None:
         raise NotAuthenticated()
+    if user.must_reset_password and request.url.path not in PASSWORD_CHANGE_PATHS:
+        raise PasswordChangeRequired()
     return user
 
 

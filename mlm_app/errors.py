@@ -21,3 +21,7 @@ class StepUpRequired(Exception):
 
 class CSRFError(Exception):
     """A form POST without a valid CSRF token (403)."""
+
+
+class PasswordChangeRequired(Exception):
+    """The account must choose a new password before anything else (redirect to /account/password)."""

@@ -19,7 +19,7 @@ class AppSettings(BaseSettings):
     secret_key: str | None = None  # HMAC key for fingerprints; default: generated into data_dir/keys.json
     response_token: str | None = None  # bearer token of POST /api/admin/response (None: API disabled)
 
-    shipper: Literal["http", "kafka", "off"] = "off"
+    shipper: Literal["auto", "http", "kafka", "off"] = "auto"  # auto: http when ingest_token is set
     collector_url: str = "http://127.0.0.1:8600"
     ingest_token: str | None = None
     kafka_bootstrap: str = "127.0.0.1:9092"

@@ -30,6 +30,8 @@ class User(Base):
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     lock_reason: Mapped[str | None] = mapped_column(String(64), nullable=True)
     totp_secret_enc: Mapped[str | None] = mapped_column(Text, nullable=True)
+    totp_pending_enc: Mapped[str | None] = mapped_column(Text, nullable=True)  # during enrolment
+    totp_last_counter: Mapped[int | None] = mapped_column(Integer, nullable=True)  # stops code replay
     mfa_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
     must_reset_password: Mapped[bool] = mapped_column(Boolean, default=False)
     must_reenrol_mfa: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -58,6 +60,8 @@ class AuthSession(Base):
     user_id: Mapped[str] = mapped_column(ForeignKey("app_users.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_seen: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    token_issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    mfa_failures: Mapped[int] = mapped_column(Integer, default=0)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     mfa_passed: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -1,0 +1,81 @@
+"""The password step of signing in: lockout, disabled accounts, failure reasons, sign-in history."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from mlm_app.accounts.models import SignIn, User
+from mlm_app.accounts.service import find_by_username
+from mlm_app.security.passwords import hash_password, needs_rehash, verify_password
+from mlm_app.settings import AppSettings
+
+
+@dataclass
+class LoginResult:
+    """What the password step decided; the router turns it into events, cookies and pages."""
+
+    user: User | None
+    ok: bool
+    reason: str | None = None  # bad_password | unknown_user | locked | disabled
+    locked_now: bool = False
+    mfa_required: bool = False
+
+
+def is_locked(user: User, now: datetime) -> bool:
+    return user.locked_until is not None and user.locked_until > now
+
+
+def check_password(db: Session, username: str, password: str, settings: AppSettings,
+                   now: datetime) -> LoginResult:
+    """Verify a username and password, updating failure counters and the lock."""
+    user = find_by_username(db, username[:64])
+    if user is None:
+        verify_password(None, password)  # same cost as a real check: no user enumeration by timing
+        return LoginResult(None, False, "unknown_user")
+    password_ok = verify_password(user.password_hash, password)
+    if user.status != "active":
+        return LoginResult(user, False, "disabled")
+    if is_locked(user, now):
+        return LoginResult(user, False, "locked")
+    if not password_ok:
+        return _failed(user, settings, now)
+    user.failed_logins = 0
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    return LoginResult(user, True, mfa_required=user.mfa_enabled or user.is_staff)
+
+
+def _failed(user: User, settings: AppSettings, now: datetime) -> LoginResult:
+    user.failed_logins = (user.failed_logins or 0) + 1
+    if user.failed_logins < settings.lockout_threshold:
+        return LoginResult(user, False, "bad_password")
+    lock(user, now + timedelta(minutes=settings.lockout_minutes), "too_many_failures")
+    return LoginResult(user, False, "bad_password", locked_now=True)
+
+
+def lock(user: User, until: datetime | None, reason: str) -> None:
+    """Lock an account until `until` (None: far future, until unlocked by staff or the SIEM)."""
+    user.locked_until = until or datetime(9999, 1, 1, tzinfo=timezone.utc)
+    user.lock_reason = reason[:64]
+
+
+def unlock(user: User) -> None:
+    user.locked_until = None
+    user.lock_reason = None
+    user.failed_logins = 0
+
+
+def record_signin(db: Session, user: User, ip: str, agent: str, device: str | None, outcome: str,
+                  reason: str | None, now: datetime) -> None:
+    """Keep the attempt for the user's own sign-in history."""
+    db.add(SignIn(user_id=user.id, at=now, ip=ip, user_agent=agent[:512], device_id=device,
+                  outcome=outcome, reason=reason))
+
+
+def recent_signins(db: Session, user_id: str, limit: int = 20) -> list[SignIn]:
+    stmt = select(SignIn).where(SignIn.user_id == user_id).order_by(SignIn.at.desc(), SignIn.id.desc())
+    return list(db.scalars(stmt.limit(limit)))

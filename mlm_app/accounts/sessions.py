@@ -1,0 +1,100 @@
+"""Server-side sessions: random cookie tokens, stored as SHA-256, with expiry, idle timeout,
+rotation and revocation."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from mlm_app.accounts.models import AuthSession
+from mlm_app.settings import AppSettings
+
+COOKIE = "mlm_session"
+DEVICE_COOKIE = "mlm_device"
+
+
+def token_hash(token: str) -> str:
+    """SHA-256 of a session token: the token is 256-bit random, so no stretching is needed."""
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+@dataclass(frozen=True)
+class ClientInfo:
+    """Who is on the other end of a request."""
+
+    ip: str
+    user_agent: str
+    device_id: str | None
+
+
+def open_session(db: Session, user_id: str, client: ClientInfo, *, mfa_passed: bool,
+                 settings: AppSettings, now: datetime) -> tuple[str, AuthSession]:
+    """Start a session; returns the cookie token (shown once) and its row."""
+    token = new_token()
+    row = AuthSession(
+        token_hash=token_hash(token), user_id=user_id, created_at=now, last_seen=now, token_issued_at=now,
+        expires_at=now + timedelta(hours=settings.session_hours), mfa_passed=mfa_passed,
+        step_up_at=now if mfa_passed else None, ip=client.ip, user_agent=client.user_agent[:512],
+        device_id=client.device_id,
+    )
+    db.add(row)
+    db.flush()
+    return token, row
+
+
+def resolve(db: Session, token: str | None, settings: AppSettings, now: datetime) -> AuthSession | None:
+    """The live session for a cookie token, or None (unknown, revoked, expired or idle too long)."""
+    if not token or len(token) > 100:
+        return None
+    row = db.scalars(select(AuthSession).where(AuthSession.token_hash == token_hash(token))).first()
+    if row is None or row.revoked_at is not None or row.expires_at <= now:
+        return None
+    if row.last_seen + timedelta(minutes=settings.session_idle_minutes) <= now:
+        return None
+    return row
+
+
+def touch(row: AuthSession, settings: AppSettings, now: datetime) -> str | None:
+    """Record activity; return a fresh token when the current one is due for rotation."""
+    row.last_seen = now
+    if row.token_issued_at + timedelta(minutes=settings.session_rotate_minutes) > now:
+        return None
+    return rotate(row, now)
+
+
+def rotate(row: AuthSession, now: datetime) -> str:
+    """Give the session a new token (after privilege changes and periodically); the old one dies."""
+    token = new_token()
+    row.token_hash = token_hash(token)
+    row.token_issued_at = now
+    return token
+
+
+def revoke(row: AuthSession, now: datetime) -> None:
+    row.revoked_at = now
+
+
+def revoke_all(db: Session, user_id: str, now: datetime, keep_id: int | None = None) -> int:
+    """Revoke every live session of a user (optionally keeping the current one); returns how many."""
+    stmt = update(AuthSession).where(AuthSession.user_id == user_id, AuthSession.revoked_at.is_(None))
+    if keep_id is not None:
+        stmt = stmt.where(AuthSession.id != keep_id)
+    result = db.execute(stmt.values(revoked_at=now))
+    return int(result.rowcount or 0)
+
+
+def live_sessions(db: Session, user_id: str, now: datetime) -> list[AuthSession]:
+    """Sessions of a user that are neither revoked nor expired, newest first."""
+    stmt = (select(AuthSession)
+            .where(AuthSession.user_id == user_id, AuthSession.revoked_at.is_(None), AuthSession.expires_at > now)
+            .order_by(AuthSession.last_seen.desc()))
+    return list(db.scalars(stmt))

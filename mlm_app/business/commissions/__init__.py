@@ -1,0 +1,1 @@
+"""The commissions domain of the MLM business."""

@@ -1,0 +1,1 @@
+"""The crm domain of the MLM business."""

@@ -1,0 +1,1 @@
+"""The distributors domain of the MLM business."""

@@ -1,0 +1,84 @@
+"""The MLM app's composition: settings -> database, keys, event emitter, shipper, middleware, routers."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from mlm_app.db import init_db, make_engine, session_factory
+from mlm_app.events.emitter import Emitter
+from mlm_app.events.shipper import build_shipper
+from mlm_app.security.crypto import KeyRing
+from mlm_app.security.proxies import parse_networks
+from mlm_app.security.ratelimit import RateLimiter
+from mlm_app.settings import AppSettings
+from mlm_app.web.handlers import install_handlers
+from mlm_app.web.middleware import SecurityMiddleware
+
+ROUTERS = ("mlm_app.accounts.router", "mlm_app.accounts.mfa_router", "mlm_app.center.router",
+           "mlm_app.response.router", "mlm_app.privacy.router", "mlm_app.staff.router")
+BUSINESS_ROUTER = "mlm_app.business.router"
+
+
+def keys_path(settings: AppSettings) -> Path:
+    return Path(settings.data_dir) / "keys.json"
+
+
+def _present(module: str) -> bool:
+    """True when the module exists (optional domains and the separately built business package)."""
+    try:
+        return importlib.util.find_spec(module) is not None
+    except ModuleNotFoundError:
+        return False
+
+
+def create_app(settings: AppSettings | None = None) -> FastAPI:
+    """Build the app; nothing global is touched, so tests can build several side by side."""
+    settings = settings or AppSettings()
+    Path(settings.data_dir).mkdir(parents=True, exist_ok=True)
+    engine = make_engine(settings.db_url())
+    init_db(engine)
+    shipper = build_shipper(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if shipper is not None:
+            shipper.start()
+        yield
+        if shipper is not None:
+            shipper.stop()
+        engine.dispose()
+
+    app = FastAPI(title="MLM App", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
+    state = app.state
+    state.settings, state.engine, state.db_factory = settings, engine, session_factory(engine)
+    state.keys = KeyRing.load(keys_path(settings), settings.secret_key)
+    state.shipper = shipper
+    state.emitter = Emitter([shipper.submit] if shipper is not None else [])
+    state.trusted_networks = parse_networks(settings.trusted_proxies)
+    state.login_limiter = RateLimiter(settings.ip_login_limit, 60.0)
+    state.home_links = []
+    app.add_middleware(SecurityMiddleware)
+    install_handlers(app)
+    app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static")
+
+    @app.get("/health")
+    def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    for name in ROUTERS:
+        if _present(name):
+            app.include_router(importlib.import_module(name).router)
+    if _present(BUSINESS_ROUTER):
+        module = importlib.import_module(BUSINESS_ROUTER)
+        setup = getattr(module, "setup", None)
+        if callable(setup):
+            setup(app)  # lets the business package add home links, template folders, services
+        app.include_router(module.router)
+    return app

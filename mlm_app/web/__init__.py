@@ -1,0 +1,1 @@
+"""Web plumbing shared by every domain: the security middleware, templates, error handlers."""
