@@ -1,0 +1,36 @@
+"""The detectors' one settings object, read from `MLM_SIEM_DETECTORS_*` environment variables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from core.paths import store_url as default_store_url
+from detectors.base import DetectorConfig
+
+
+class DetectorSettings(BaseSettings):
+    """What the distributed detector worker reads from, writes to, and serves its health on."""
+
+    model_config = SettingsConfigDict(env_prefix="MLM_SIEM_DETECTORS_", extra="ignore")
+
+    data_dir: Path = Path("data")
+    store_url: str | None = None  # None: SQLite in data_dir (core.paths.store_url)
+    bus_url: str = "memory://"
+    group: str = "detectors"  # the consumer group: run several workers to scale out
+    rules_dirs: list[Path] = Field(default_factory=list)  # empty: the packaged rule pack
+    models_dir: Path | None = None
+    families: list[str] | None = None  # None: every family
+    host: str = "127.0.0.1"
+    health_port: int = Field(8610, ge=0, le=65535)
+    poll_records: int = Field(500, ge=1, le=100_000)
+    idle_flush_seconds: float = Field(2.0, gt=0)
+
+    def resolved_store_url(self) -> str:
+        return self.store_url or default_store_url(self.data_dir)
+
+    def detector_config(self) -> DetectorConfig:
+        return DetectorConfig(rules_dirs=list(self.rules_dirs), models_dir=self.models_dir,
+                              families=self.families)

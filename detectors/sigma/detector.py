@@ -1,0 +1,146 @@
+"""The Sigma detector: compiled single-event rules dispatched by event.action, feeding correlations."""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from typing import Any
+
+from sigma.collection import SigmaCollection
+from sigma.correlations import SigmaCorrelationRule
+from sigma.rule import SigmaRule
+
+from core.alert import Alert
+from core.event import Event
+from detectors.sigma.compiler import CompiledMatcher, compile_rule, where
+from detectors.sigma.correlation import Correlation
+from detectors.sigma.meta import DEFAULT_ENTITY_FIELDS, RuleMeta, entity_type_for, render_summary, rule_meta
+
+log = logging.getLogger(__name__)
+MAX_SUPPRESSED = 100_000
+
+
+class _BaseRule:
+    __slots__ = ("meta", "matcher", "output", "links", "suppressed")
+
+    def __init__(self, meta: RuleMeta, matcher: CompiledMatcher, output: bool) -> None:
+        self.meta = meta
+        self.matcher = matcher
+        self.output = output  # False when it only feeds correlations (Sigma `generate: false`)
+        self.links: list[tuple[Correlation, str]] = []  # correlations fed, by reference name
+        self.suppressed: dict[Any, float] = {}  # entity -> event time until which alerts are held
+
+
+class SigmaDetector:
+    """Runs every Sigma rule and correlation rule of one collection over events in event-time order."""
+
+    name = "sigma"
+
+    def __init__(self, collection: SigmaCollection) -> None:
+        self.rules: list[_BaseRule] = []
+        self.correlations: list[Correlation] = []
+        self.hits: Counter[str] = Counter()
+        self.errors: Counter[str] = Counter()
+        self._build(collection)
+        self._by_action: dict[str, list[_BaseRule]] = {}
+        self._any_action: list[_BaseRule] = []
+        for rule in self.rules:
+            if rule.matcher.actions is None:
+                self._any_action.append(rule)
+            else:
+                for action in rule.matcher.actions:
+                    self._by_action.setdefault(action, []).append(rule)
+        # Keep each action's list in file order, with any-action rules merged in the same order.
+        order = {id(r): i for i, r in enumerate(self.rules)}
+        for action, rules in self._by_action.items():
+            rules.extend(self._any_action)
+            rules.sort(key=lambda r: order[id(r)])
+
+    def _build(self, collection: SigmaCollection) -> None:
+        seen: dict[str, str] = {}
+        base_of: dict[int, _BaseRule] = {}
+        for rule in collection.rules:
+            location = where(rule)
+            rid = str(rule.id) if rule.id else ""
+            if not rid:
+                raise ValueError(f"{location}: every rule needs an id")
+            if rid in seen:
+                raise ValueError(f"{location}: duplicate rule id (also in {seen[rid]})")
+            seen[rid] = location
+            if isinstance(rule, SigmaRule):
+                base = _BaseRule(rule_meta(rule, location), compile_rule(rule), rule._output)
+                base_of[id(rule)] = base
+                self.rules.append(base)
+            elif isinstance(rule, SigmaCorrelationRule):
+                meta = rule_meta(rule, location)
+                corr = Correlation(rule, meta, location)
+                self.correlations.append(corr)
+                for ref in rule.rules or []:
+                    target = base_of.get(id(ref.rule))
+                    if target is None:
+                        raise ValueError(f"{location}: {ref.reference} must be a detection rule")
+                    if ref.reference not in [n for c, n in target.links if c is corr]:
+                        target.links.append((corr, ref.reference))
+
+    def process(self, event: Event) -> list[Alert]:
+        """Alerts completed by this event: single-event rules first, then correlations."""
+        flat = event.flat
+        action = flat.get("event.action")
+        rules = self._by_action.get(action.lower() if isinstance(action, str) else "", self._any_action)
+        alerts: list[Alert] = []
+        fed: dict[int, tuple[Correlation, list[str]]] = {}
+        for rule in rules:
+            try:
+                if not rule.matcher.match(flat):
+                    continue
+            except Exception:  # a rule must never stop the stream
+                self.errors[rule.meta.rule_id] += 1
+                log.exception("rule %s failed on event %r", rule.meta.rule_id, event.id[:80])
+                continue
+            self.hits[rule.meta.rule_id] += 1
+            if rule.output:
+                alert = self._single(rule, event)
+                if alert is not None:
+                    alerts.append(alert)
+            for corr, ref in rule.links:
+                fed.setdefault(id(corr), (corr, []))[1].append(ref)
+        for corr, names in fed.values():
+            ordered = [n for n in corr.refs if n in names]
+            try:
+                alert = corr.observe(list(dict.fromkeys(ordered)), event)
+            except Exception:
+                self.errors[corr.meta.rule_id] += 1
+                log.exception("correlation %s failed on event %r", corr.meta.rule_id, event.id[:80])
+                continue
+            if alert is not None:
+                self.hits[corr.meta.rule_id] += 1
+                alerts.append(alert)
+        return alerts
+
+    def _single(self, rule: _BaseRule, event: Event) -> Alert | None:
+        meta = rule.meta
+        fields = (meta.entity_field,) if meta.entity_field else DEFAULT_ENTITY_FIELDS
+        field = next((f for f in fields if event.flat.get(f) not in (None, "")), None)
+        entity = event.flat.get(field) if field else None
+        if entity is None or isinstance(entity, list):
+            field, entity = "service.name", event.flat.get("service.name") or "unknown"
+        if meta.suppress_seconds:
+            if event.ts < rule.suppressed.get(entity, float("-inf")):
+                return None
+            if len(rule.suppressed) >= MAX_SUPPRESSED:
+                rule.suppressed = {k: t for k, t in rule.suppressed.items() if t > event.ts}
+            rule.suppressed[entity] = event.ts + meta.suppress_seconds
+        values = {k.replace(".", "_"): v for k, v in event.flat.items() if isinstance(v, (str, int, float))}
+        summary = render_summary(meta.summary, **values, entity=entity, count=1, title=meta.title)
+        return Alert(
+            rule_id=meta.rule_id, rule_name=meta.title, category=meta.category, severity=meta.severity,
+            risk_score=meta.risk_score, entity_type=entity_type_for(meta, field), entity_value=str(entity),
+            timestamp=event.timestamp, event_ids=[event.id], summary=summary, tags=list(meta.tags),
+        )
+
+    def used_fields(self) -> dict[str, set[str]]:
+        """Every event field each rule reads, by rule id (for the rule-file test)."""
+        used = {r.meta.rule_id: set(r.matcher.fields) for r in self.rules}
+        for corr in self.correlations:
+            used[corr.meta.rule_id] = corr.used_fields
+        return used

@@ -1,0 +1,136 @@
+"""The live detector: consume `siem.events`, run the engine, store and publish alerts, then commit.
+
+Commit comes after the alerts are durable in the store and published, so a crash re-delivers the
+batch rather than losing its alerts (alert ids are deterministic, so the store deduplicates them).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from typing import Any
+
+from core.alert import Alert
+from core.bus import ALERTS_TOPIC, EVENTS_TOPIC, Bus, Message
+from core.event import Event, EventError
+from core.store import EventStore
+from detectors.engine import Engine
+
+log = logging.getLogger(__name__)
+RETRY_SECONDS = 1.0
+
+
+class DetectorWorker:
+    """One consumer of the `detectors` group running the engine in a background thread."""
+
+    def __init__(self, bus: Bus, store: EventStore, engine: Engine, group: str = "detectors",
+                 poll_records: int = 500, poll_timeout: float = 0.5, idle_flush_seconds: float = 2.0) -> None:
+        self.bus = bus
+        self.store = store
+        self.engine = engine
+        self.group = group
+        self.poll_records = poll_records
+        self.poll_timeout = poll_timeout
+        self.idle_flush_seconds = idle_flush_seconds
+        self.bad_events = 0
+        self.alerts_written = 0
+        self.batches = 0
+        self._lock = threading.Lock()  # the engine is single-threaded; stats() reads it from others
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._consumer: Any = None
+        self._producer: Any = None
+        self._pending_flush = False
+        self._last_activity = time.monotonic()
+
+    def start(self) -> None:
+        """Start consuming in a daemon thread."""
+        if self._thread is not None:
+            return
+        self._consumer = self.bus.consumer(EVENTS_TOPIC, self.group)
+        self._producer = self.bus.producer()
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, name="detector-worker", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop after the current batch; pending buffered alerts are flushed and written first."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+        for part in (self._consumer, self._producer):
+            if part is not None:
+                part.close()
+        self._consumer = self._producer = None
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.run_once()
+            except Exception:  # keep consuming: a failure is logged and the batch retried
+                log.exception("detector worker batch failed; retrying")
+                self._stop.wait(RETRY_SECONDS)
+        if self._pending_flush:
+            self._deliver(self._flush())
+
+    def run_once(self) -> int:
+        """Poll one batch, detect, deliver alerts, commit. Returns the number of messages handled."""
+        messages = self._consumer.poll(self.poll_records, self.poll_timeout)
+        if not messages:
+            if self._pending_flush and time.monotonic() - self._last_activity >= self.idle_flush_seconds:
+                self._deliver(self._flush())
+            return 0
+        with self._lock:
+            alerts = [a for m in messages for a in self._detect(m)]
+        self._deliver(alerts)
+        self._consumer.commit()
+        self.batches += 1
+        self._pending_flush = True
+        self._last_activity = time.monotonic()
+        return len(messages)
+
+    def _detect(self, message: Message) -> list[Alert]:
+        alerts: list[Alert] = []
+        for number, line in enumerate(message.value.splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                event = Event.from_json(line)
+            except EventError as exc:
+                self.bad_events += 1
+                log.warning("bad event at %s/%d@%d line %d: %s", message.topic, message.partition,
+                            message.offset, number, str(exc)[:200])
+                continue
+            alerts.extend(self.engine.process(event))
+        return alerts
+
+    def _flush(self) -> list[Alert]:
+        self._pending_flush = False
+        with self._lock:
+            return self.engine.flush()
+
+    def _deliver(self, alerts: list[Alert]) -> None:
+        """Store then publish; retried until it works or the worker stops (commit waits for it)."""
+        if not alerts:
+            return
+        while True:
+            try:
+                self.store.write_alerts(alerts)
+                self._producer.publish(ALERTS_TOPIC, [a.to_json() for a in alerts],
+                                       [a.entity_value.encode() for a in alerts])
+                self.alerts_written += len(alerts)
+                return
+            except Exception:
+                log.exception("could not deliver %d alerts; retrying", len(alerts))
+                if self._stop.wait(RETRY_SECONDS):
+                    raise
+
+    def stats(self) -> dict[str, Any]:
+        """Engine counters plus the worker's own, safe to call from another thread."""
+        with self._lock:
+            stats = self.engine.stats()
+        stats.update(bad_events=self.bad_events, alerts_written=self.alerts_written, batches=self.batches,
+                     running=self._thread is not None and self._thread.is_alive())
+        return stats
