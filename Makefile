@@ -24,6 +24,7 @@ run: $(STAMP)
 	$(BIN)/mlm-siem up $(ARGS)
 
 test: $(TEST_STAMP)
+	@bash scripts/system-deps.sh
 	$(BIN)/python -m pytest -q $(ARGS)
 
 bench: $(TEST_STAMP)
