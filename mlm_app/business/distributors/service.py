@@ -69,15 +69,18 @@ def _validate(form: Enrollment) -> str:
 
 
 def enroll(session: Session, form: Enrollment, *, config: BusinessConfig, fingerprint: Fingerprint,
-           now: datetime, events: Any, keys: Any = None) -> Distributor:
-    """Create the account and the distributor under the sponsor of `form.sponsor_code`; emit the event."""
+           now: datetime, events: Any, keys: Any = None, password_hash: str | None = None) -> Distributor:
+    """Create the account and the distributor under the sponsor of `form.sponsor_code`; emit the event.
+
+    `password_hash` lets bulk seeding reuse one precomputed hash instead of hashing every password."""
     domain = _validate(form)
     sponsor = by_code(session, form.sponsor_code)
     if sponsor is None or sponsor.status != "active":
         raise Invalid("unknown or inactive referral code")
     seq, member_id = next_id(session)
     try:
-        user = create_account(session, form.username, form.password, "distributor", member_id, email=form.email)
+        user = create_account(session, form.username, form.password, "distributor", member_id,
+                              email=form.email, password_hash=password_hash)
     except (AccountError, ValueError) as exc:
         raise Invalid(str(exc)) from None
     parent_id, position = place(session, sponsor, config.plan, config.placement_mode, config.matrix_width)

@@ -1,0 +1,148 @@
+"""Commission runs: load the period into arrays, run the engine, write the ledger, emit the events.
+
+A run is idempotent: re-running a successful period returns it unchanged; a failed run is rolled
+back (savepoint) and marked failed, and running it again starts clean.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.orm import Session
+
+from mlm_app.business.commissions.models import CommissionRun, LedgerEntry
+from mlm_app.business.config import BusinessConfig
+from mlm_app.business.distributors.models import Distributor
+from mlm_app.business.engine.arrays import Population
+from mlm_app.business.engine.run import PeriodResult, RunConfig, run_period
+from mlm_app.business.errors import Conflict
+from mlm_app.business.orders.models import Order
+from mlm_app.business.periods import period_range
+from mlm_app.business.plans.common import money, percent_of
+from mlm_app.events import emit
+
+
+def load_population(session: Session, period: str) -> tuple[Population, list[Distributor]]:
+    """Every distributor in enrollment order with the period's PV (placed orders only), as arrays."""
+    members = list(session.scalars(select(Distributor).order_by(Distributor.seq)).all())
+    index = {m.id: i for i, m in enumerate(members)}
+    start, end = period_range(period)
+    pv = np.zeros(len(members), np.int64)
+    for distributor_id, volume in session.execute(select(Order.distributor_id, func.sum(Order.pv)).where(
+            Order.created_at >= start, Order.created_at < end, Order.status == "placed")
+            .group_by(Order.distributor_id)).all():
+        pv[index[distributor_id]] = int(Decimal(volume) * 100)
+    sponsor = np.array([index.get(m.sponsor_id, -1) if m.sponsor_id else -1 for m in members], np.int64)
+    binary = members and all(m.plan == "binary" for m in members)
+    bparent = np.array([index.get(m.parent_id, -1) if m.parent_id else -1 for m in members], np.int64)
+    bside = np.array([1 if m.position == "right" else 0 for m in members], np.int8)
+    pop = Population([m.id for m in members], sponsor, pv, bparent if binary else None, bside if binary else None)
+    return pop, members
+
+
+def _engine_config(config: BusinessConfig) -> RunConfig:
+    return RunConfig(unilevel=config.unilevel, binary=config.binary, binary_active_pv=config.binary_active_pv,
+                     ranks=config.ranks)
+
+
+def _binary_net(config: BusinessConfig, gross: Decimal) -> Decimal:
+    plan = config.binary
+    return gross - money(percent_of(gross, plan.service_pct)) - money(percent_of(gross, plan.tax_pct))
+
+
+def _write_ledger(session: Session, run: CommissionRun, result: PeriodResult, config: BusinessConfig,
+                  now: datetime) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    sources = result.unilevel_sources()
+    for earner, amount in result.unilevel_totals().items():
+        rows.append(dict(distributor_id=earner, amount=amount, kind="unilevel_level", period=run.period,
+                         run_id=run.id, source_ids=",".join(sources.get(earner, [])), created_at=now))
+    for earner, gross in result.binary_totals().items():
+        rows.append(dict(distributor_id=earner, amount=_binary_net(config, gross), kind="binary_pairing",
+                         period=run.period, run_id=run.id, source_ids="", created_at=now))
+    if rows:
+        session.execute(insert(LedgerEntry), rows)
+    return rows
+
+
+def _update_members(session: Session, members: list[Distributor], result: PeriodResult) -> list[tuple[str, str | None, str | None]]:
+    """Store binary carry and new ranks; returns (id, previous, current) for every rank change."""
+    changes, updates = [], []
+    binary = result.binary
+    for i, m in enumerate(members):
+        row: dict[str, Any] = {}
+        if binary is not None:
+            left, right = Decimal(int(binary.carry_left[i])) / 100, Decimal(int(binary.carry_right[i])) / 100
+            if (left, right, bool(binary.first_done[i])) != (m.carry_left, m.carry_right, m.first_pair_done):
+                row.update(carry_left=left, carry_right=right, first_pair_done=bool(binary.first_done[i]))
+        if result.ranks is not None:
+            rank = result.rank_names[int(result.ranks[i])] if result.ranks[i] >= 0 else None
+            if rank != m.rank:
+                row["rank"] = rank
+                changes.append((m.id, m.rank, rank))
+        if row:
+            updates.append({"id": m.id, **row})
+    if updates:
+        session.execute(update(Distributor), updates)
+    return changes
+
+
+def _compute(session: Session, run: CommissionRun, config: BusinessConfig, now: datetime):
+    pop, members = load_population(session, run.period)
+    carry_l = np.array([int(m.carry_left * 100) for m in members], np.int64)
+    carry_r = np.array([int(m.carry_right * 100) for m in members], np.int64)
+    first = np.array([m.first_pair_done for m in members], bool)
+    result = run_period(_engine_config(config), pop, carry_l, carry_r, first)
+    rows = _write_ledger(session, run, result, config, now)
+    changes = _update_members(session, members, result)
+    run.total = sum((r["amount"] for r in rows), Decimal(0))
+    run.earners = len({r["distributor_id"] for r in rows})
+    return rows, changes
+
+
+def run_commissions(session: Session, period: str, *, config: BusinessConfig, now: datetime,
+                    events: Any) -> CommissionRun:
+    """Run (or return the finished run of) `period`; events are emitted only for a fresh success."""
+    period_range(period)  # validates the name
+    run = session.scalars(select(CommissionRun).where(CommissionRun.period == period)).first()
+    if run is not None and run.status == "success":
+        return run
+    if run is not None and run.status == "processing":
+        raise Conflict(f"the {period} run is already processing")
+    if run is None:
+        run = CommissionRun(period=period, status="initialized", started_at=now)
+        session.add(run)
+        session.flush()
+    run.status, run.started_at, run.error = "processing", now, None
+    session.flush()
+    try:
+        with session.begin_nested():
+            rows, changes = _compute(session, run, config, now)
+    except Exception as exc:  # recorded on the run; the savepoint dropped every partial write
+        run.status, run.error, run.finished_at = "failed", f"{type(exc).__name__}: {exc}"[:500], now
+        session.flush()
+        return run
+    run.status, run.finished_at = "success", now
+    session.flush()
+    for row in rows:
+        emit(events, "mlm.commerce", "commission_calculated", fields={
+            "mlm.distributor.id": row["distributor_id"], "mlm.commission.period": period,
+            "mlm.commission.amount": float(row["amount"]), "mlm.commission.type": row["kind"],
+            "mlm.commission.source_ids": [s for s in row["source_ids"].split(",") if s][:50]})
+    for member_id, previous, current in changes:
+        emit(events, "mlm.commerce", "rank_changed", fields={
+            "mlm.distributor.id": member_id, "mlm.rank.previous": previous or "none",
+            "mlm.rank.current": current or "none"})
+    return run
+
+
+def statement(session: Session, distributor_id: str, period: str) -> dict[str, Decimal]:
+    """Totals by kind of one distributor's ledger entries in `period` (caller authorizes first)."""
+    rows = session.execute(select(LedgerEntry.kind, func.sum(LedgerEntry.amount)).where(
+        LedgerEntry.distributor_id == distributor_id, LedgerEntry.period == period)
+        .group_by(LedgerEntry.kind)).all()
+    return {kind: total for kind, total in rows}
