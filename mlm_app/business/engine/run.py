@@ -58,9 +58,10 @@ class PeriodResult:
             return {}
         order = np.lexsort((self.unilevel.source, self.unilevel.earner))
         earners, sources = self.unilevel.earner[order], self.unilevel.source[order]
-        starts = np.flatnonzero(np.r_[True, earners[1:] != earners[:-1]])
+        starts = np.flatnonzero(np.r_[True, earners[1:] != earners[:-1]]).tolist()
+        ends = starts[1:] + [len(earners)]
         ids = self.pop.ids
-        return {ids[earners[s]]: [ids[x] for x in sources[s:s + limit]] for s in starts.tolist()}
+        return {ids[earners[s]]: [ids[x] for x in sources[s:min(e, s + limit)]] for s, e in zip(starts, ends)}
 
     def rank_of(self, member: str) -> str | None:
         if self.ranks is None:
