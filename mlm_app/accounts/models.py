@@ -43,6 +43,7 @@ class User(Base):
     birth_date_enc: Mapped[str | None] = mapped_column(Text, nullable=True)
     bank_account_enc: Mapped[str | None] = mapped_column(Text, nullable=True)
     bank_fingerprint: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    bank_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)  # payout cool-off
     phone: Mapped[str | None] = mapped_column(String(32), nullable=True)
 
     @property

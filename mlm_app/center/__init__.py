@@ -1,0 +1,1 @@
+"""The user's security center: sessions and devices, sign-in history, MFA, security reports."""

@@ -1,0 +1,1 @@
+"""Privacy: export a user's personal data, erase on request (ledgers kept, pseudonymized)."""
