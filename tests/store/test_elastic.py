@@ -1,0 +1,130 @@
+"""Elasticsearch store specifics against noida: mappings, daily indices, quarantine, retries, tailing."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from elasticsearch import ConnectionError as EsConnectionError
+
+from builders import T0, make_event
+from core.schema import FIELDS
+from core.store import EventQuery, open_store
+from core.store import elastic_mapping as layout
+from core.store.elastic import ElasticStore, StoreUnavailable
+from core.store.elastic_bulk import BulkPolicy
+from storekit import drop_indices, new_elastic_store
+from test_parity import _alert
+
+ES_TYPES = {"keyword": "keyword", "keyword[]": "keyword", "text": "keyword", "ip": "ip", "date": "date",
+            "long": "long", "number": "double", "bool": "boolean"}
+
+
+def _lookup(props, dotted):
+    node = {"properties": props}
+    for part in dotted.split("."):
+        node = node["properties"][part]
+    return node
+
+
+def test_every_contract_field_has_an_explicit_mapping_in_daily_indices(elastic_store):
+    elastic_store.write_events([make_event(0), make_event(86400 + 5)])
+    names = sorted(elastic_store._client.indices.get(index=elastic_store.events_pattern))
+    assert names == [f"{elastic_store.prefix}-events-2026.11.02", f"{elastic_store.prefix}-events-2026.11.03"]
+    props = elastic_store._client.indices.get_mapping(index=names[0])[names[0]]["mappings"]["properties"]
+    for name, kind in FIELDS.items():
+        assert _lookup(props, name)["type"] == ES_TYPES[kind], name
+    assert _lookup(props, "url.query")["fields"]["text"]["analyzer"] == "mlm_words"
+    assert _lookup(props, "user.name")["fields"]["text"]["type"] == "text"
+
+
+def test_rejected_documents_are_quarantined_with_reason_and_the_rest_stored(elastic_store):
+    good, clash, later = make_event(1, foo="text"), make_event(2, foo={"nested": 1}), make_event(3)
+    result = elastic_store.write_events([good, clash, later])
+    assert result.stored == 2 and result.duplicates == 0
+    assert [i for i, _ in result.rejected] == [clash.id]
+    assert "foo" in result.rejected[0][1]
+    hits = elastic_store._client.search(index=elastic_store.quarantine_index)["hits"]["hits"]
+    assert [(h["_source"]["id"], h["_source"]["kind"]) for h in hits] == [(clash.id, "event")]
+    assert hits[0]["_source"]["original"]["foo"] == {"nested": 1}
+    assert elastic_store.count_events(EventQuery()) == 2
+
+
+class Flaky:
+    """Wraps the real client: the first bulk fails to connect, the second answers 429 for half."""
+
+    def __init__(self, real):
+        self.real, self.calls = real, 0
+
+    def bulk(self, operations, **kwargs):
+        self.calls += 1
+        if self.calls == 1:
+            raise EsConnectionError("connection refused")
+        if self.calls == 2:
+            pairs = list(zip(operations[::2], operations[1::2]))
+            keep = pairs[: len(pairs) // 2]
+            answer = self.real.bulk(operations=[x for p in keep for x in p], **kwargs)
+            busy = {"create": {"status": 429, "error": {"type": "es_rejected_execution_exception"}}}
+            return {"errors": True, "items": answer["items"] + [busy] * (len(pairs) - len(keep))}
+        return self.real.bulk(operations=operations, **kwargs)
+
+    def __getattr__(self, name):
+        return getattr(self.real, name)
+
+
+def test_bulk_retries_connection_errors_and_busy_items_with_backoff(noida):
+    sleeps = []
+    store = new_elastic_store(noida, bulk=BulkPolicy(refresh="wait_for", backoff=0.1, sleep=sleeps.append))
+    store._client = Flaky(store._client)
+    try:
+        events = [make_event(i) for i in range(6)]
+        result = store.write_events(events)
+        assert (result.stored, result.duplicates, result.rejected) == (6, 0, [])
+        assert sleeps == [0.1, 0.2]
+        assert store.count_events(EventQuery()) == 6
+    finally:
+        store._client = store._client.real
+        drop_indices(store)
+        store.close()
+
+
+def test_unreachable_cluster_raises_instead_of_acknowledging(noida):
+    store = ElasticStore("http://127.0.0.1:9", prefix="down", bulk=BulkPolicy(attempts=3, sleep=lambda s: None))
+    store._ready = True  # skip setup: the point is the write path
+    with pytest.raises(StoreUnavailable):
+        store.write_events([make_event(0)])
+
+
+def test_ilm_is_used_where_it_exists_and_tolerated_where_missing(elastic_store):
+    elastic_store.setup()
+    assert elastic_store.ilm_enabled is False  # noida has no ILM API
+    template = layout.events_template("p", "p-events")
+    assert template["template"]["settings"]["lifecycle"] == {"name": "p-events"}
+    assert "lifecycle" not in layout.events_template("p", None)["template"]["settings"]
+    assert layout.ilm_policy(30)["phases"]["delete"]["min_age"] == "30d"
+
+
+def test_alert_tailing_holds_back_alerts_younger_than_the_settle_time(noida):
+    now = [T0.timestamp()]
+    store = new_elastic_store(noida, tail_settle_seconds=2.0, clock=lambda: now[0])
+    try:
+        store.write_alerts([_alert(0), _alert(1)])
+        assert store.alerts_after(0) == ([], 0)
+        now[0] += 3
+        alerts, cursor = store.alerts_after(0)
+        assert [a.id for a in alerts] == [_alert(0).id, _alert(1).id]
+        assert "mlm_store" not in alerts[0].extra
+        assert store.write_alerts([_alert(0)]).duplicates == 1
+    finally:
+        drop_indices(store)
+        store.close()
+
+
+def test_open_store_reads_options_from_the_url(noida):
+    store = open_store(f"{noida.es_url}?prefix=urlopt&retention_days=7")
+    assert isinstance(store, ElasticStore)
+    assert (store.prefix, store.retention_days) == ("urlopt", 7)
+    store.write_events([make_event(0)])
+    assert store.enforce_retention(T0 + timedelta(days=8)) == 1
+    drop_indices(store)
+    store.close()
