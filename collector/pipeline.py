@@ -125,6 +125,8 @@ class Pipeline:
         if self._thread is not None:
             return
         warm_up()
+        if self.spool.backlog_bytes:
+            log.info("replaying %d bytes the spool holds from before", self.spool.backlog_bytes)
         self._thread = threading.Thread(target=self._run, name="collector-drainer", daemon=True)
         self._thread.start()
 
