@@ -49,7 +49,7 @@ def create_app(settings: DashboardSettings | None = None, clock: Clock | None = 
     return app
 
 
-DOMAINS = ("analysts", "alerts", "incidents")
+DOMAINS = ("analysts", "alerts", "incidents", "search", "overview", "rules")
 
 
 def _include_routers(app: FastAPI) -> None:
