@@ -1,0 +1,109 @@
+"""Finds injection payloads in one HTTP event: decode each location, then patterns, libinjection, model."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import libinjection
+
+from detectors.injection import decode
+from detectors.injection.matcher import PatternMatcher
+
+# Where payloads arrive, and how each location is split into decoded candidate strings.
+LOCATIONS = ("url.query", "http.request.body.content", "url.path", "user_agent.original",
+             "http.request.referrer")
+CACHE_SIZE = 16_384  # repeated identical queries (pagination, polling) are decided once
+SAMPLE_CHARS = 160
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One payload class seen in one location; `sample` is the decoded text (attacker-controlled)."""
+
+    cls: str
+    location: str
+    engine: str
+    sample: str
+
+
+def _referrer_parts(referrer: str) -> list[str]:
+    """The decoded query parameters of a referrer URL, and its decoded whole."""
+    _, _, query = referrer.partition("?")
+    parts = decode.query_parts(query) if query else []
+    parts.append(decode.path_part(referrer))
+    return parts
+
+
+_SPLITTERS: dict[str, Callable[[str], list[str]]] = {
+    "url.query": decode.query_parts,
+    "http.request.body.content": decode.body_parts,
+    "url.path": lambda p: [decode.path_part(p)],
+    "user_agent.original": lambda ua: [decode.normalize(ua[: decode.MAX_TEXT])],
+    "http.request.referrer": _referrer_parts,
+}
+# Free-form headers are matched by patterns only: libinjection and the model see SQL in any
+# parenthesised, semicolon-separated product token list.
+_PATTERNS_ONLY = frozenset({"url.path", "user_agent.original", "http.request.referrer"})
+
+
+class Analyzer:
+    """`findings(flat_event)` lists the payload classes in an `mlm.http` event, per location."""
+
+    def __init__(self, model: Any | None = None, force_re: bool = False) -> None:
+        self.matcher = PatternMatcher(force_re=force_re)
+        self.model = model
+        self._cache: dict[tuple[str, str], tuple[Finding, ...]] = {}
+
+    def findings(self, flat: dict[str, Any]) -> list[Finding]:
+        """Every finding of the event; locations that are absent or empty cost nothing."""
+        out: list[Finding] = []
+        for location in LOCATIONS:
+            raw = flat.get(location)
+            if not raw or not isinstance(raw, str):
+                continue
+            if location == "url.path" and decode.is_plain(raw.replace("/", "")):
+                continue  # the common case: /shop, /api/orders/123
+            out.extend(self.location_findings(location, raw))
+        return out
+
+    def location_findings(self, location: str, raw: str) -> tuple[Finding, ...]:
+        """Findings of one raw location value, cached (bounded) on the raw text."""
+        key = (location, raw)
+        hit = self._cache.get(key)
+        if hit is not None:
+            return hit
+        found: dict[str, Finding] = {}
+        for part in _SPLITTERS[location](raw):
+            for cls, engine in self.classify(part, location in _PATTERNS_ONLY):
+                found.setdefault(cls, Finding(cls, location, engine, part[:SAMPLE_CHARS]))
+        result = tuple(found.values())
+        if len(self._cache) >= CACHE_SIZE:
+            self._cache.clear()  # simple and bounded; a hot set refills in a few events
+        self._cache[key] = result
+        return result
+
+    def classify(self, text: str, patterns_only: bool = False) -> list[tuple[str, str]]:
+        """(class, engine) pairs for one decoded candidate string."""
+        if not text:
+            return []
+        squeezed = decode.squeeze(text)
+        folded = decode.sql_fold(squeezed)
+        classes = self.matcher.classes(squeezed)
+        if folded is not squeezed:
+            classes |= self.matcher.classes(decode.squeeze(folded))
+        if "command" not in classes and ("'" in text or '"' in text or "\\" in text or "^" in text):
+            if "command" in self.matcher.classes(decode.unquote_words(squeezed)):
+                classes.add("command")
+        out = [(c, "pattern") for c in sorted(classes)]
+        if patterns_only or decode.is_plain(text):
+            return out
+        if "sqli" not in classes and libinjection.is_sql_injection(folded)["is_sqli"]:
+            out.append(("sqli", "libinjection"))
+        if "xss" not in classes and "<" in text and libinjection.is_xss(text)["is_xss"]:
+            out.append(("xss", "libinjection"))
+        if not out and self.model is not None:
+            cls = self.model.predict(folded)
+            if cls is not None:
+                out.append((cls, "model"))
+        return out

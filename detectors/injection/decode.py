@@ -1,0 +1,165 @@
+"""Decoding layers that undo evasion before matching: URL, HTML, Unicode, SQL comments, JSON, params.
+
+Every function here is pure and bounded: hostile input costs at most a few passes over 4 KiB.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from typing import Any, Iterator
+from urllib.parse import unquote, unquote_plus
+
+import orjson
+
+MAX_DECODE_PASSES = 4  # triple encoding is common in scanners; more is noise, and bounds the cost
+MAX_TEXT = 4096  # the contract bounds bodies to 4096 bytes; queries and headers get the same cap
+MAX_PARTS = 64  # parameters inspected per location; the rest of a flood of params adds nothing
+MAX_JSON_STRINGS = 128
+
+_PCT_U = re.compile(r"%u([0-9a-fA-F]{4})")  # IIS-style %u003c
+_ESC_X = re.compile(r"\\x([0-9a-fA-F]{2})|\\u([0-9a-fA-F]{4})")  # JS/PHP string escapes
+_SQL_VERSION_COMMENT = re.compile(r"/\*!\d*")  # MySQL /*!50000union*/ executes its content
+_SQL_COMMENT = re.compile(r"/\*.*?\*/", re.S)
+_SPACES = re.compile(r"[ \t\x00-\x09\x0b-\x1f\x7f]+")  # newline stays: it separates shell commands
+_WORD_QUOTES = re.compile(r"(?<=\w)(?:''|\"\"|['\"\\\\^])(?=\w)")
+_SUSPECT = re.compile(r"[^A-Za-z0-9 _.,@\-]")  # a value of only these is left alone (fast path)
+
+
+def _pct_u(match: re.Match[str]) -> str:
+    return chr(int(match.group(1), 16))
+
+
+def _esc(match: re.Match[str]) -> str:
+    return chr(int(match.group(1) or match.group(2), 16))
+
+
+# Overlong UTF-8 and look-alike slashes that some servers fold to '.', '/' and '\\'.
+_OVERLONG = re.compile(r"%(c0%ae|e0%80%ae|c0%2e|c0%af|e0%80%af|c0%2f|c1%9c|c1%1c|c0%5c)", re.I)
+_OVERLONG_MAP = {"c0%ae": ".", "e0%80%ae": ".", "c0%2e": ".", "c0%af": "/", "e0%80%af": "/",
+                 "c0%2f": "/", "c1%9c": "\\", "c1%1c": "\\", "c0%5c": "\\"}
+_LOOKALIKE = str.maketrans({"\u2215": "/", "\u2216": "\\", "\u2044": "/", "\u29f8": "/"})
+
+
+def _overlong(match: re.Match[str]) -> str:
+    return _OVERLONG_MAP[match.group(1).lower()]
+
+
+def url_decode(text: str, plus_is_space: bool) -> str:
+    """Percent-decode repeatedly (bounded) until stable; `+` is a space in query strings."""
+    for i in range(MAX_DECODE_PASSES):
+        if "%c" in text or "%C" in text or "%e0" in text or "%E0" in text:
+            text = _OVERLONG.sub(_overlong, text)
+        if "%" not in text and not (plus_is_space and i == 0 and "+" in text):
+            break
+        step = unquote_plus(text) if plus_is_space and i == 0 else unquote(text)
+        if "%u" in step or "%U" in step:
+            step = _PCT_U.sub(_pct_u, step)
+        if step == text:
+            break
+        text = step
+    return text
+
+
+def normalize(text: str) -> str:
+    """HTML entities, escapes and Unicode folded to what a browser, shell or database would see."""
+    for _ in range(2):  # entities can be double-encoded too (&amp;lt;)
+        if "&" not in text:
+            break
+        text = html.unescape(text)
+    if "\\" in text:
+        text = _ESC_X.sub(_esc, text)
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text).translate(_LOOKALIKE)
+    return text
+
+
+def sql_fold(text: str) -> str:
+    """Text with SQL comments replaced by spaces (MySQL version comments keep their content)."""
+    if "/*" not in text:
+        return text
+    text = _SQL_VERSION_COMMENT.sub(" ", text)
+    return _SQL_COMMENT.sub(" ", text).replace("*/", " ")
+
+
+def squeeze(text: str) -> str:
+    """Control characters and runs of blanks to one space (null bytes and tabs split keywords)."""
+    return _SPACES.sub(" ", text)
+
+
+def is_plain(text: str) -> bool:
+    """True when a value cannot carry any payload class: letters, digits, spaces and . , @ _ -."""
+    return _SUSPECT.search(text) is None and "--" not in text
+
+
+def split_params(text: str) -> Iterator[str]:
+    """Raw keys and values of an `a=b&c=d` string (still encoded), bounded to MAX_PARTS pairs."""
+    for n, pair in enumerate(text.split("&")):
+        if n >= MAX_PARTS:
+            return
+        key, sep, value = pair.partition("=")
+        if key:
+            yield key
+        if sep and value:
+            yield value
+
+
+def _json_strings(node: Any, out: list[str], depth: int = 0) -> None:
+    """Collect keys and string values of a decoded JSON document (bounded walk)."""
+    if depth > 8 or len(out) >= MAX_JSON_STRINGS:
+        return
+    if isinstance(node, dict):
+        for key, value in node.items():
+            out.append(str(key))
+            if isinstance(value, dict) and any(str(k).startswith("$") for k in value):
+                # An operator object ({"$ne": 1}) is the payload itself: keep its JSON text.
+                out.append(orjson.dumps({key: value}).decode()[:MAX_TEXT])
+            _json_strings(value, out, depth + 1)
+    elif isinstance(node, list):
+        for item in node[:MAX_JSON_STRINGS]:
+            _json_strings(item, out, depth + 1)
+    elif isinstance(node, str):
+        out.append(node)
+
+
+def body_parts(body: str) -> list[str]:
+    """Decoded pieces of a request body: JSON keys and strings, or form parameters, or the text."""
+    body = body[:MAX_TEXT]
+    stripped = body.lstrip()
+    if stripped[:1] in ("{", "["):
+        try:
+            doc = orjson.loads(stripped)
+        except orjson.JSONDecodeError:
+            return [normalize(body)]
+        out: list[str] = []
+        _json_strings(doc, out)
+        return [normalize(s) for s in out]
+    if "=" in body and "\n" not in body:
+        return [deep_decode(p, True) for p in split_params(body)]
+    return [deep_decode(body, False)]
+
+
+def deep_decode(text: str, plus_is_space: bool) -> str:
+    """URL-decode then normalize; again when normalizing revealed new escapes (fullwidth %２ｆ)."""
+    text = normalize(url_decode(text, plus_is_space))
+    if "%" in text:
+        again = normalize(url_decode(text, False))
+        if again != text:
+            text = again
+    return text
+
+
+def query_parts(query: str) -> list[str]:
+    """Decoded keys and values of a raw query string."""
+    return [deep_decode(p, True) for p in split_params(query[:MAX_TEXT])]
+
+
+def path_part(path: str) -> str:
+    """The decoded path (traversal and injection hide behind %2e%2e and overlong segments)."""
+    return deep_decode(path[:MAX_TEXT], False)
+
+
+def unquote_words(text: str) -> str:
+    """Shell quoting removed inside words (w'h'o'am'i, c\\at, who^ami run as the plain command)."""
+    return _WORD_QUOTES.sub("", text)

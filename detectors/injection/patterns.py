@@ -1,0 +1,224 @@
+"""Payload patterns per injection class, written for hyperscan (no backreferences, no lookaround).
+
+Patterns run case-insensitively on decoded, comment-folded, whitespace-squeezed text. Each one is a
+shape that benign MLM text (names, addresses, product names, search terms, messages) does not take:
+a keyword is never enough on its own, it needs the syntax around it.
+"""
+
+from __future__ import annotations
+
+CLASSES = ("sqli", "xss", "traversal", "command", "ssti", "nosql")
+
+# Shell commands that are also English words need argument-shaped context to count.
+_CMD_PLAIN = (r"whoami|uname|ifconfig|ipconfig|netstat|wget|curl|ncat|netcat|nc|bash|sh|zsh|ksh|"
+              r"dash|powershell|pwsh|certutil|cmd|cmd\.exe|systeminfo|tasklist|nslookup|printenv|"
+              r"ls|id|python[23]?|perl|ruby|php|telnet|busybox|socat|mkfifo|nohup|xterm|base64|"
+              r"chmod|gcc|passwd|rm\s+-rf|/bin/\w+|/usr/bin/\w+")
+_CMD_WORDS = (r"cat|ping|sleep|echo|type|dir|net|env|head|tail|more|less|find|host|dig|expr|"
+              r"timeout|touch|rm|cp|mv|kill|ps|awk|sed|grep|set|ver|del|copy|start|tac|nl|od|"
+              r"xxd|strings|file|who|uptime|hostname|pwd")
+_CMD_ARGS = (r"(\s+(-{1,2}[a-z]|/[a-z]|~|\\|\$[a-z{(]|\.{1,2}/|\d{1,3}\.\d{1,3}\.|"
+             r"https?:|[\w.-]+\.(txt|sh|php|py|pl|exe|bat|ps1|ini|conf|log)\b|%[a-z]+%|[a-z]:\\|/(\s|$)|[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}\b)|"
+             r"\$\{?ifs\}?|<\s*/)")
+_SEP_STRONG = r"(;|\|\|?|&&|\n|\r|`|\$\(|\$\{ifs\})"
+
+SQLI = [
+    r"\bunion\b[\s(]+((all|distinct)\s+)?\(?\s*select\b",
+    r"\bselect\b[\s\S]{1,120}\bfrom\b[\s(]+(information_schema|mysql\.|sys\.|pg_|sqlite_|dual\b|"
+    r"all_|dba_|user_tab|master\.|sysobjects|syscolumns|rdb\$|msysobjects)",
+    r"\b(information_schema|sqlite_master|pg_catalog|pg_shadow|sysobjects|syscolumns|"
+    r"all_tab_columns|dba_users|msysaccessobjects|msysobjects|rdb\$\w+)\b",
+    r"\b(sleep|pg_sleep|benchmark|dbms_lock\.sleep|dbms_pipe\.receive_message|randomblob|"
+    r"sys\.sleep|sleep_until)\s*\(\s*['\"(]?\s*\d",
+    r"\bwaitfor\s+(delay|time)\s+['\"\d]",
+    r"\b(extractvalue|updatexml|load_file|utl_inaddr\.get_host_\w+|ctxsys\.drithsx\.sn|xmltype|"
+    r"dbms_xmlgen|gtid_subset|json_keys|exp\s*\(\s*~|geometrycollection|multipoint|"
+    r"multilinestring|multipolygon|name_const|row_to_json|"
+    r"array_to_string|string_agg|group_concat|make_set|elt|procedure\s+analyse)\s*\(",
+    r"\binto\s+(out|dump)file\b",
+    r"@@(version|datadir|hostname|basedir|tmpdir|servername|spid|language)\b",
+    r"\b(char|chr|nchar)\s*\(\s*\d+\s*\)\s*(\+|\|\||,)\s*(char|chr|nchar)\s*\(",
+    r"\bchar\s*\(\s*\d+\s*(,\s*\d+\s*){2,}\)",
+    r"['\"`)]\s*(or|and|xor|\|\||&&)\s*['\"(]*\s*[\w'\"]*['\"]?\s*(=|<|>|<>|!=|like\b|rlike\b|"
+    r"regexp\b|between\b|is\s+not\b|in\s*\()",
+    r"\b(polygon|linestring)\s*\(\s*\(?\s*select\b",
+    r"\b(or|and|xor|\|\||&&)\s+(not\s+)?\(?\s*['\"]?(\d+|true|false|null)['\"]?\s*(=|<>|!=|<|>|is\b|"
+    r"like\b|rlike\b|between\b)\s*\(?['\"]?(\d+|true|false|null)",
+    r"\b(or|and)\s+(not\s+)?['\"][a-z0-9]+['\"]\s*(=|like)\s*['\"]",
+    r"['\"`\d)]\s*;\s*(drop|delete|insert|update|create|alter|truncate|exec|execute|declare|"
+    r"shutdown|select|waitfor|rename|grant|revoke|call|set)\b",
+    r";\s*shutdown\b\s*(with\s+nowait)?\s*(--|#|;|/\*|$)",
+    r"\b(or|and)\s+(''|\"\")\s*=",
+    r"\b(xp_cmdshell|sp_executesql|sp_oacreate|sp_makewebtask|sp_password|xp_dirtree|xp_regread)\b",
+    r"\border\s+by\s+\d+\s*(--|#|/\*|;|\)|,\s*\d)",
+    r"['\"`)]\s*(order|group)\s+by\s+\d+",
+    r"\b(or|and)\s+(not\s+)?(true|false)\s*(--|#|;|/\*)",
+    r"\bgroup\s+by\b[\s\S]{1,80}\bhaving\b\s*\(?\s*\d+\s*=",
+    r"\bcase\s+when\s*\(?\s*[\w'\".]+\s*(=|<>|!=|<|>)\s*[\w'\".]+\s*\)?\s*then\b",
+    r"\bif\s*\(\s*\(?\s*['\"]?\w+['\"]?\s*(=|<|>|like)\s*['\"]?\w+['\"]?\s*\)?\s*,",
+    r"\biif\s*\(\s*\d+\s*=\s*\d+",
+    r"\(\s*select\s+(\d|count|char|chr|concat|case|if|null|\*|@@|substring|substr|ascii|"
+    r"sleep|pg_sleep|table_name|column_name|\(|[a-z_]+\s*\()",
+    r"\bselect\s+(\*|null|@@|count\s*\(|concat|char\s*\(|0x|\d+\s*,\s*\d+|user\s*\(|"
+    r"database\s*\(|version\s*\(|current_user|system_user|table_name|column_name|schema_name|"
+    r"load_file|group_concat|sleep\s*\()",
+    r"\bnull\s*,\s*null\b",
+    r"\bcast\s*\([\s\S]{1,80}\bas\s+(char|varchar|nvarchar|int|integer|numeric|text|signed|"
+    r"binary|decimal|bigint)\b",
+    r"\bconvert\s*\(\s*(int|varchar|nvarchar|char|numeric)\s*,",
+    r"\b(user|database|version|current_user|schema|system_user|session_user|"
+    r"current_database|db_name|suser_name|user_name)\s*\(\s*\)\s*(,|\)|--|#|=|;|\|\||$)",
+    r"\bexists\s*\(\s*select\b",
+    r"\w['\"]\)*\s*(--|#|;\s*--|/\*)[^'\"]{0,20}$",
+    r"\b(substr|substring|mid|ascii|ord|length|hex|unhex)\s*\(\s*\(\s*select\b",
+    r"\bconcat(_ws)?\s*\([\s\S]{0,80}(0x[0-9a-f]{2,}|char\s*\(|@@|select)",
+    r"\b(rlike|regexp)\s*\(?\s*\(?\s*select\b",
+    r"\blike\s+['\"]%?['\"]?\s*(--|#)",
+    r"\binsert\s+into\b[\s\S]{1,80}\bvalues\s*\(",
+    r"\bdrop\s+(table|database|schema|user)\s+[`'\"]?\w+[`'\"]?\s*(;|--|#)",
+    r"\bdelete\s+from\s+\w+\s*(where\b|;|--|#)",
+    r"\bupdate\s+\w+\s+set\s+\w+\s*=",
+    r"\b(having|where)\s+\d+\s*=\s*\d+\b",
+    r"'\s*\|\|\s*'|'\s*\+\s*'[\w\s]*'\s*\+\s*'",
+    r"\blimit\s+\d+\s*,\s*\d+\s*(--|#|;|/\*)",
+    r"\boffset\s+\d+\s+rows\s+fetch\b",
+    r"\bunion\W{1,10}((all|distinct|distinctrow)\W{1,10})?\(?\s*select\b",
+]
+
+XSS = [
+    r"</?script\b",
+    r"<[a-z!][^>]{0,200}?[\s/\"'`](on[a-z]{3,25})\s*=",
+    r"\b(javascript|vbscript|livescript|mocha)\s*:",
+    r"\bdata\s*:\s*(text/html|image/svg\+xml|application/(x-)?javascript)",
+    r"<(iframe|frame|frameset|object|embed|applet|meta|base|svg|math|isindex|xss|marquee|"
+    r"portal|bgsound|layer|ilayer|xml|import|handler|listener|animate|keygen|noscript|"
+    r"template|dialog|xmp|plaintext|listing)\b",
+    r"<[a-z]+[^>]{0,200}\bstyle\s*=\s*['\"]?[^>]{0,200}(expression|javascript|url\s*\(|behavior)",
+    r"<[a-z]+[^>]{0,200}\b(src|href|action|formaction|data|background)\s*=\s*['\"]?\s*"
+    r"(javascript|vbscript|data\s*:)",
+    r"\b(alert|prompt|confirm)\s*(\(\s*(\)|\d|['\"`/]|document|window|self|top|this|string|"
+    r"location|[a-z_]+\.[a-z_]+)|`)",
+    r"\b(eval|settimeout|setinterval|execscript|function)\s*\(\s*['\"`(]?[\s\S]{0,60}"
+    r"(alert|prompt|confirm|atob|fromcharcode|document|window|location)",
+    r"\bstring\.fromcharcode\s*\(",
+    r"\b(document|window|top|self|parent|frames|globalthis)\s*(\.|\[\s*['\"`])\s*(cookie|domain|"
+    r"write|writeln|location|localstorage|sessionstorage|open|alert|eval|createelement|"
+    r"documentelement|body\.innerhtml)",
+    r"\.(innerhtml|outerhtml)\s*=",
+    r"\bexpression\s*\(\s*(alert|document|window|eval|javascript)",
+    r"-moz-binding\s*:|\bbehavior\s*:\s*url|@import\s+['\"]?(javascript|http)",
+    r"\b(srcdoc|formaction|xlink:href|dynsrc|lowsrc)\s*=",
+    r"<!\[cdata\[|<!--[\s\S]{0,40}<script|<\?xml[\s\S]{0,80}<script",
+    r"\bconstructor\s*\.\s*constructor\s*\(|\[\s*['\"`]constructor['\"`]\s*\]",
+    r"[\"']\s*[;,+-]?\s*(alert|prompt|confirm)\s*\(",
+    r"\bnew\s+image\s*\(\s*\)\s*\.\s*src\s*=",
+    r"\btop\s*\[\s*['\"`/]",
+    r"\bon(error|load|mouseover|focus|click|toggle|begin|animationstart|pointerover|"
+    r"mouseenter|start|finish|transitionend|pageshow|hashchange|message|popstate|resize|"
+    r"scroll|wheel|input|change|blur|submit|auxclick|dblclick)\s*=\s*['\"`]?\s*"
+    r"(alert|prompt|confirm|eval|javascript|document|window|location|top|self|this|fetch|"
+    r"import|\w+\s*\()",
+]
+
+TRAVERSAL = [
+    r"\.\.+[\\/]",
+    r"[\\/]\.\.+($|[\\/;?#])",
+    r"(^|[^\w.])/(etc|proc|sys|var|root|usr|bin|boot|dev|home)/(passwd|shadow|hosts|group|"
+    r"issue|motd|crontab|self|version|cpuinfo|log|mail|spool|www|environ|fstab|sudoers|mtab|"
+    r"\.bash_history|\.ssh|bin|lib|local|apache2|nginx|httpd|mysql|tmp)",
+    r"\b(boot|win|system|php|my|desktop)\.ini\b",
+    r"\b(windows|winnt)[\\/]+(system32|win\.ini|system\.ini|repair|debug|panther)",
+    r"\b[a-z]:[\\/]+(windows|winnt|boot\.ini|inetpub|users|documents|program|xampp|wamp)",
+    r"(^|[\\/])\.(htaccess|htpasswd|env|git[\\/]|svn[\\/]|ssh[\\/]|aws[\\/]|bash_history|"
+    r"npmrc|dockerenv|ds_store)",
+    r"\b(web\.config|wp-config\.php|config\.inc\.php|localsettings\.php|settings\.py|"
+    r"id_rsa|id_dsa|authorized_keys|known_hosts|applicationhost\.config)\b",
+    r"\b(file|php|phar|zip|expect|glob|zlib|compress\.zlib|compress\.bzip2|netdoc|jar|"
+    r"ogg|rar|ssh2\.\w+)://",
+    r"\bphp://(filter|input|fd|memory|temp|stdin)",
+    r"\bdata://text/plain",
+    r"[\\/]proc[\\/](self|\d+)[\\/](environ|cmdline|fd|maps|status|cwd|exe|root)",
+    r"/etc/(passwd|shadow|hosts|group|issue|hostname|resolv\.conf|nginx|apache|httpd)",
+    r"\\\\[a-z0-9._-]+\\(c\$|admin\$|ipc\$|share)",
+    r"[\\/]\.[\\/]\.?\.[\\/]",
+    r"\b(web-inf|meta-inf)[\\/]",
+]
+
+COMMAND = [
+    _SEP_STRONG + r"\s*\{?(" + _CMD_PLAIN + r")\b",
+    r"&\s*(" + _CMD_PLAIN + r")\b\s*($|[;|&`#\n]|" + _CMD_ARGS + ")",
+    _SEP_STRONG + r"\s*\{?(" + _CMD_WORDS + r")(\s*($|[;|&`)#\n])|\s+\d+\b|" + _CMD_ARGS + ")",
+    r"(^|&)\s*(" + _CMD_PLAIN + "|" + _CMD_WORDS + r")" + _CMD_ARGS,
+    r"`\s*(" + _CMD_PLAIN + "|" + _CMD_WORDS + r")\b[^`]{0,80}`",
+    r"\$\(\s*(" + _CMD_PLAIN + "|" + _CMD_WORDS + r")\b",
+    r"\$\{ifs\}|\$ifs\$\d|\$\{path:0:1\}|\$\{home:0:1\}|\$\{[a-z_]+//?[^}]*\}",
+    r"\{(cat|ls|id|echo|wget|curl|nc|bash|sh|ping|whoami|uname),",
+    r"\bcmd(\.exe)?\s+/[ck]\b|\bpowershell(\.exe)?\s+(-|iex|invoke)",
+    r"\b(nc|ncat|netcat)\s+(-[elvnpc]|\d{1,3}\.\d)",
+    r"[<>]\s*/dev/(tcp|udp)/|/dev/tcp/",
+    r"\b(bash|sh|zsh)\s+-[ic]\b",
+    r"\bping\s+(-[ncw]\s*\d+|\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}|localhost)",
+    r"[;|&`\n]\s*sleep\s+\d+",
+    r"\b(curl|wget)\s+(-[a-z]+\s+)*(https?://|ftp://|\d{1,3}\.\d{1,3}\.)",
+    r"\(\)\s*\{\s*:?\s*;?\s*\}\s*;",
+    r"\b(cat|more|less|head|tail|tac|nl|type)\s+[^\s;|&]{0,40}(/etc/|\\windows\\|passwd|"
+    r"win\.ini|\.ssh|/proc/)",
+    r"\|\s*(sh|bash)\b|\b(sh|bash)\s*<\s*\(",
+    r"\b(system|exec|shell_exec|passthru|popen|proc_open|pcntl_exec|os\.system|"
+    r"subprocess\.\w+|child_process\.\w+)\(\s*['\"$`]",
+    r"\bruntime\.getruntime\(\)\.exec|\brequire\s*\(\s*['\"]child_process",
+    r"\b(whoami|uname(\s+-a)?)\s*(;|\||&&|#|$)",
+    r"[;|&`\n]\s*echo\s+['\"]?\w+['\"]?\s*($|[;|&`#])",
+    r"[;|&`\n]\s*net\s+(user|localgroup|share|view|use|group|accounts)\b",
+    r"(^|[;|&\s`(])/[a-z]?\?{2,}[a-z?]*/",
+    r"\bi''d\b|\bw'h'o'a'm'i\b|\bwh\"o\"am\"i\b|\bc\\a\\t\b|\bwho\\ami\b|\bl\\s\b",
+]
+
+SSTI = [
+    r"\{\{[^}]{0,200}?(\d\s*[*+/%-]\s*['\"]?\d|__\w+__|\bconfig\b|\bself\b|\brequest\b|"
+    r"\bsettings\b|\blipsum\b|\bcycler\b|\bjoiner\b|\bnamespace\b|\burl_for\b|\bget_flashed|"
+    r"\bg\.|\(|\[|'|\"|\||constructor|\$|#|\bdump\b|\b_self\b|\benv\b|\bapp\b)[^}]{0,200}\}\}",
+    r"\$\{[^}]{0,200}?(\d\s*[*+/%-]\s*\d|\bclass\b|runtime|getclass|forname|\bexec\b|\bt\s*\(|"
+    r"@|\bnew\s|\.\w+\(|\[|'|\"|#|\bjava\b|\bsystem\b|\bproduct\b|\bapplication\b)[^}]{0,200}\}",
+    r"[#*@~]\{[^}]{0,200}?(\d\s*[*+/%-]\s*\d|\(|@|\bt\s*\(|'|\")[^}]{0,200}\}",
+    r"<%=?[\s\S]{0,200}%>",
+    r"\{%[\s\S]{0,200}%\}",
+    r"__(class|mro|subclasses|globals|builtins|init|import|base|bases|dict|getattribute|"
+    r"reduce|loader|spec)__",
+    r"\bfreemarker\.template\.utility|\?new\s*\(\)|<#(assign|list|if|include)\b|\$\{\"?"
+    r"freemarker",
+    r"#set\s*\(\s*\$|\$class\.inspect|#foreach\s*\(|\$\w+\.getclass\(\)",
+    r"\bjava\.lang\.(runtime|processbuilder|system|class|thread)\b|\bgetruntime\s*\(",
+    r"\{php\}|\{\$smarty\b|\{(system|passthru|exec|shell_exec|phpinfo|readfile)\s*\(",
+    r"\{\{=|\[\[\$\{|\$\{\{|\{\{\{[^}]{0,80}[(.'\"]",
+    r"@\(\s*\d+\s*[*+]\s*\d+\s*\)|@\{[^}]{0,80}[(;]",
+    r"\bself\._templatereference__context|\bcycler\.__init__|\blipsum\.__globals__",
+    r"\b(attr|popen)\s*\(\s*['\"](_|\\x5f|__)",
+    r"\|\s*attr\s*\(|\|\s*(safe|e)\s*\}\}\s*\{\{|\bos\.popen\s*\(",
+    r"\$\{\s*(7|\d+)\s*\*\s*\d+\s*\}|\{\{\s*\d+\s*\*\s*['\"]?\d+['\"]?\s*\}\}",
+    r"\bnew\s+java\.|\bjavax\.script\.|\bscriptenginemanager\b|\bobject\.constructor",
+]
+
+_NOSQL_OPS = (r"ne|eq|gt|gte|lt|lte|in|nin|regex|where|exists|or|and|nor|not|expr|function|"
+              r"elemmatch|size|type|all|mod|text|options|accumulator|lookup|jsonschema|"
+              r"comment|natural|set|unset|rename|inc|push|pull|group|match|project")
+
+NOSQL = [
+    r"\[\s*\$(" + _NOSQL_OPS + r")\s*\]",
+    r"[{,]\s*['\"]?\$(" + _NOSQL_OPS + r")['\"]?\s*:",
+    r"^\$(" + _NOSQL_OPS + r")$",
+    r"\bdb\.[a-z_]+\.(find|findone|insert|drop|remove|update|aggregate|count)\s*\(",
+    r"\bdb\.(getcollectionnames|dropdatabase|getsiblingdb|eval)\s*\(",
+    r"\bthis\.[a-z_]+\s*(==|!=|===|!==|>|<|\.match\s*\(|\.indexof\s*\()",
+    r"['\"]\s*;\s*(return\s+(true|false|1|0|this|db|sleep)\b|while\s*\(|sleep\s*\(|var\s)",
+    r"['\"]\s*\|\|\s*['\"]?(1|true|a)['\"]?\s*==\s*['\"]?(1|true|a)",
+    r"\|\|\s*1\s*==\s*1|&&\s*this\.|\btrue\s*,\s*\$where\b",
+    r"\$where\b[\s\S]{0,80}(sleep|function|this\.|return|while)",
+    r"\bobject\.keys\s*\(\s*this\s*\)|\btojson\s*\(\s*this\s*\)",
+    r"['\"]\s*\}\s*,\s*['\"]?\$(" + _NOSQL_OPS + r")",
+]
+
+PATTERNS: dict[str, list[str]] = {
+    "sqli": SQLI, "xss": XSS, "traversal": TRAVERSAL, "command": COMMAND, "ssti": SSTI,
+    "nosql": NOSQL,
+}

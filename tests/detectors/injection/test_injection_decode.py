@@ -1,0 +1,56 @@
+"""The decoding layers: each evasion is undone, and hostile input stays bounded."""
+
+from __future__ import annotations
+
+import pytest
+
+from detectors.injection import decode
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("%2527%2520OR%25201%253D1", "' OR 1=1"),  # double URL encoding
+    ("%252527", "'"),  # triple
+    ("a+b%2Bc", "a b+c"),  # + is a space in a query, %2B a plus
+    ("%u003cscript%u003e", "<script>"),  # IIS %u encoding
+    ("%c0%ae%c0%ae/etc/passwd", "../etc/passwd"),  # overlong UTF-8
+    ("%EF%BC%9Cscript%EF%BC%9E", "<script>"),  # fullwidth < > folded by NFKC
+    ("%EF%BC%85%EF%BC%92%EF%BD%86", "/"),  # fullwidth %2f reveals a new escape
+    ("%26lt%3Bsvg%26gt%3B", "<svg>"),  # HTML entities inside URL encoding
+    ("%26%23x3c%3Bimg", "<img"),  # hex entity
+])
+def test_query_values_are_decoded_through_every_layer(raw: str, expected: str) -> None:
+    assert decode.query_parts("q=" + raw)[1] == expected
+
+
+def test_sql_comments_fold_to_spaces_and_version_comments_keep_their_content() -> None:
+    assert decode.squeeze(decode.sql_fold("1/**/UNION/**/SELECT/*x*/1")) == "1 UNION SELECT 1"
+    assert "UNION" in decode.sql_fold("/*!50000UNION*/ SELECT")
+
+
+def test_json_bodies_yield_keys_strings_and_operator_objects() -> None:
+    parts = decode.body_parts('{"user": {"$ne": null}, "note": "hi \\u003cb\\u003e"}')
+    assert "user" in parts and "$ne" in parts and "hi <b>" in parts
+    assert any('"$ne"' in p for p in parts)  # the operator object itself, for the NoSQL patterns
+
+
+def test_form_bodies_are_split_into_parameters() -> None:
+    assert decode.body_parts("name=O%27Brien&city=St.+John%27s") == ["name", "O'Brien", "city", "St. John's"]
+
+
+def test_shell_quotes_inside_words_are_removed() -> None:
+    assert decode.unquote_words("w'h'o'am'i; c\\at") == "whoami; cat"
+
+
+def test_hostile_input_is_bounded() -> None:
+    many = "&".join(f"k{i}=v" for i in range(10_000))
+    assert len(decode.query_parts(many)) <= 2 * decode.MAX_PARTS
+    deep = "[" * 5000 + "]" * 5000
+    assert decode.body_parts(deep)  # orjson refuses the depth; the raw text is kept, no crash
+    assert decode.body_parts("{not json") == ["{not json"]
+    assert decode.url_decode("%" * 5000 + "%zz", True).startswith("%")
+
+
+def test_plain_values_take_the_fast_path() -> None:
+    assert decode.is_plain("vitamin c 500mg, size M")
+    assert not decode.is_plain("a -- b")
+    assert not decode.is_plain("O'Brien")
