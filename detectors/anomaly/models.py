@@ -90,14 +90,3 @@ def load_model(directory: Path | None, schema: FeatureSchema) -> tuple[dict[str,
     params = meta.get("params")
     return (params if isinstance(params, dict) else {}), estimator
 
-
-def load_models(detectors: Sequence[Any], directory: Path | None) -> None:
-    """Load each trainable detector's saved model when one exists (defaults otherwise)."""
-    from detectors.base import Trainable
-
-    if directory is None:
-        return
-    for detector in detectors:
-        if isinstance(detector, Trainable) and not detector.load(directory):
-            log.info("no saved model for %s in %s: using defaults", getattr(detector, "name", detector),
-                     directory)

@@ -3,7 +3,6 @@ and the MLM kill chain (login -> account change -> payout)."""
 
 from __future__ import annotations
 
-from detectors.anomaly.models import load_models
 from detectors.base import Detector, DetectorConfig
 from detectors.ato.risk import LoginRisk
 from detectors.ato.session import SessionHijack
@@ -13,9 +12,5 @@ from detectors.ato.travel import ImpossibleTravel
 
 
 def build(config: DetectorConfig) -> list[Detector]:
-    """Every account-takeover detector, with saved models loaded from `config.models_dir`."""
-    detectors: list[Detector] = [
-        CredentialStuffing(), PasswordSpraying(), ImpossibleTravel(), SessionHijack(), LoginRisk(),
-    ]
-    load_models(detectors, config.models_dir)
-    return detectors
+    """Every account-takeover detector (the engine loads saved models from `config.models_dir`)."""
+    return [CredentialStuffing(), PasswordSpraying(), ImpossibleTravel(), SessionHijack(), LoginRisk()]

@@ -1,0 +1,122 @@
+"""Enrollment bursts: many sign-ups under one sponsor in hours that look made by one hand.
+
+An enrollment meeting also gives a burst under one sponsor from one venue address, but its
+recruits bring their own phones, banks and mail providers. A fake-account ring reuses devices
+or banks, picks one throwaway mail domain, and stacks the new accounts down one binary leg.
+Each sign is worth points; a burst alerts only when the signs add up to more than a meeting.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from core.alert import Alert
+from core.event import Event
+from detectors.anomaly.alerts import make_alert, network_of, short
+from detectors.anomaly.state import BoundedMap, SlidingWindow, Suppressor
+from detectors.fraud.common import CATEGORY, FAKE_ACCOUNT_TAGS, commerce, distributor_of, text
+
+WINDOW = 3 * 3600.0
+BURST_MIN = 5    # a sponsor enrolling five people in three hours is busy, not yet suspicious
+SAME_MIN = 4     # how many burst members must share a domain, network or leg for it to count
+ALERT_POINTS = 3
+FREEMAIL = frozenset((
+    "gmail.com", "googlemail.com", "yahoo.com", "hotmail.com", "outlook.com", "live.com", "msn.com",
+    "icloud.com", "me.com", "aol.com", "proton.me", "protonmail.com", "gmx.com", "gmx.de", "gmx.net",
+    "web.de", "mail.ru", "yandex.ru", "qq.com", "163.com", "126.com", "zoho.com", "mail.com",
+    "yahoo.co.uk", "hotmail.co.uk", "btinternet.com", "comcast.net", "orange.fr", "free.fr",
+    "libero.it", "t-online.de", "naver.com", "rediffmail.com", "uol.com.br", "bol.com.br",
+))
+
+
+@dataclass(frozen=True, slots=True)
+class Enrollment:
+    event_id: str
+    distributor: str
+    device: str | None
+    bank: str | None
+    network: str | None
+    domain: str | None
+    parent: str | None
+    position: str | None
+
+
+class EnrollmentBursts:
+    """Alerts once per sponsor and day on a burst of enrollments that share a maker's traits."""
+
+    name = "fraud.enrollment_bursts"
+
+    def __init__(self) -> None:
+        self.sponsors: BoundedMap[str, SlidingWindow[Enrollment]] = BoundedMap(100_000, WINDOW)
+        self.domains: Counter[str] = Counter()
+        self.total = 0
+        self.suppress = Suppressor(86_400.0)
+
+    def process(self, event: Event) -> list[Alert]:
+        if not commerce(event, "distributor_enrolled"):
+            return []
+        sponsor, dist = text(event, "mlm.sponsor.id"), distributor_of(event)
+        if not sponsor or not dist:
+            return []
+        domain = (text(event, "mlm.email.domain") or "").lower() or None
+        self._count_domain(domain)
+        item = Enrollment(event.id, dist, text(event, "mlm.device.id"), text(event, "mlm.bank.fingerprint"),
+                          network_of(event.flat.get("source.ip")), domain,
+                          text(event, "mlm.placement.parent_id"), text(event, "mlm.placement.position"))
+        burst = self.sponsors.setdefault(sponsor, event.ts, lambda: SlidingWindow(WINDOW, 500))
+        burst.add(event.ts, item)
+        if len(burst) < BURST_MIN:
+            return []
+        points, signs = self.signs(sponsor, burst.values())
+        if points < ALERT_POINTS or not self.suppress.allow(sponsor, event.ts):
+            return []
+        members = burst.values()
+        return [make_alert(
+            rule_id="mlm-fraud-enrollment-burst", rule_name="Burst of look-alike enrollments under one sponsor",
+            category=CATEGORY, severity="high", risk=70 + min(25, 5 * (points - ALERT_POINTS) + len(members)),
+            entity=("distributor", sponsor), ts=event.ts, evidence=[m.event_id for m in members],
+            summary=(f"Sponsor {short(sponsor)} enrolled {len(members)} distributors within "
+                     f"{int(WINDOW // 3600)} hours sharing {'; '.join(signs)}."),
+            tags=FAKE_ACCOUNT_TAGS,
+            extra={"mlm_siem": {"members": [m.distributor for m in members][:50], "signs": signs}},
+        )]
+
+    def _count_domain(self, domain: str | None) -> None:
+        self.total += 1
+        if domain and (domain in self.domains or len(self.domains) < 20_000):
+            self.domains[domain] += 1
+
+    def common_domain(self, domain: str) -> bool:
+        """Mass-market mail providers, named or learned (over 2% of all enrollments seen)."""
+        return domain in FREEMAIL or (self.total >= 200 and self.domains[domain] / self.total >= 0.02)
+
+    def signs(self, sponsor: str, members: list[Enrollment]) -> tuple[int, list[str]]:
+        """Points and descriptions of the traits the burst's members share."""
+        points, signs = 0, []
+        shared = _sharing(members)
+        if shared >= 3:
+            points, signs = 2, [f"devices or banks among {shared} of them"]
+        domains = Counter(m.domain for m in members if m.domain and not self.common_domain(m.domain))
+        if domains and (top := domains.most_common(1)[0])[1] >= SAME_MIN:
+            points, signs = points + 1, signs + [f"mail domain {short(top[0])} ({top[1]})"]
+        nets = Counter(m.network for m in members if m.network)
+        if nets and (net := nets.most_common(1)[0])[1] >= SAME_MIN:
+            points, signs = points + 1, signs + [f"network {net[0]} ({net[1]})"]
+        stacked = _stacked(members)
+        if stacked >= SAME_MIN:
+            points, signs = points + 1, signs + [f"a chain of {stacked} placed down one leg"]
+        return points, signs
+
+
+def _sharing(members: list[Enrollment]) -> int:
+    """How many members share a device or a bank account with another member."""
+    counts = Counter(v for m in members for v in (("d", m.device), ("b", m.bank)) if v[1])
+    return sum(1 for m in members if counts[("d", m.device)] > 1 or counts[("b", m.bank)] > 1)
+
+
+def _stacked(members: list[Enrollment]) -> int:
+    """Members placed one under another on the same side (a leg built by one hand)."""
+    ids = {m.distributor for m in members}
+    sides = Counter(m.position for m in members if m.parent in ids and m.position in ("left", "right"))
+    return sides.most_common(1)[0][1] + 1 if sides else 0  # +1: the head of the chain

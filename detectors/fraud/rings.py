@@ -1,0 +1,115 @@
+"""Fake-account rings: distributors linked by a shared bank account, payment card or device.
+
+A household shares a bank account or a computer between two or three people; a ring operator
+runs many accounts off a few cards, banks and browsers. Linked accounts form connected
+components of a graph (networkx) whose nodes are distributors and the identifiers they use.
+Network ranges (/24) are deliberately not links: an enrollment meeting shares one venue address.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, OrderedDict, deque
+
+import networkx as nx
+
+from core.alert import Alert
+from core.event import Event
+from detectors.anomaly.alerts import make_alert, short
+from detectors.fraud.common import CATEGORY, FAKE_ACCOUNT_TAGS, distributor_of, text
+
+RING_MIN = 4           # beyond a household of two or three sharing a bank or a computer
+HUB_DEGREE = 50        # an identifier shared this widely is infrastructure (a shop terminal), not a ring
+MAX_DISTRIBUTORS = 200_000
+IDLE = 180 * 86_400.0  # forget distributors whose identifiers were not seen for half a year
+NAMES = {"bank": "bank accounts", "pay": "payment cards", "dev": "devices"}
+LINK_FIELDS = {
+    "distributor_enrolled": (("bank", "mlm.bank.fingerprint"), ("dev", "mlm.device.id")),
+    "order_placed": (("pay", "mlm.payment.fingerprint"), ("dev", "mlm.device.id")),
+    "bank_account_changed": (("bank", "mlm.bank.fingerprint"),),
+    "payout_requested": (("bank", "mlm.bank.fingerprint"),),
+    "login": (("dev", "mlm.device.id"),),
+}
+
+
+class LinkedAccounts:
+    """Alerts when a component of linked distributors reaches RING_MIN, again when it doubles.
+
+    The doubling rule is the suppression: a growing ring gives log2(size) alerts, not one per member.
+    """
+
+    name = "fraud.linked_accounts"
+
+    def __init__(self) -> None:
+        self.graph = nx.Graph()
+        self.seen: OrderedDict[str, float] = OrderedDict()  # distributor -> last event time
+        self.evidence: dict[str, deque[str]] = {}
+        self.sponsor: dict[str, str] = {}
+        self.alerted: dict[str, int] = {}  # distributor -> component size when last alerted
+
+    def process(self, event: Event) -> list[Alert]:
+        fields = LINK_FIELDS.get(str(event.flat.get("event.action")))
+        if not fields or event.flat.get("event.outcome") == "failure":
+            return []
+        dist = distributor_of(event)
+        if not dist or (event.flat.get("event.action") == "login" and event.flat.get("user.id") != dist):
+            return []
+        links = [(kind, value) for kind, field in fields if (value := text(event, field))]
+        if event.flat.get("event.action") == "distributor_enrolled" and text(event, "mlm.sponsor.id"):
+            self.sponsor[dist] = str(text(event, "mlm.sponsor.id"))
+        if not links:
+            return []
+        self._touch(dist, event)
+        grew = [self._link(dist, kind, value) for kind, value in links]
+        return self._judge(dist, event) if any(grew) else []
+
+    def _touch(self, dist: str, event: Event) -> None:
+        self.seen[dist] = event.ts
+        self.seen.move_to_end(dist)
+        self.evidence.setdefault(dist, deque(maxlen=5)).append(event.id)
+        while self.seen and (len(self.seen) > MAX_DISTRIBUTORS or event.ts - next(iter(self.seen.values())) > IDLE):
+            self._forget(next(iter(self.seen)))
+
+    def _forget(self, dist: str) -> None:
+        self.seen.pop(dist, None)
+        self.evidence.pop(dist, None)
+        self.sponsor.pop(dist, None)
+        self.alerted.pop(dist, None)
+        node = ("d", dist)
+        if node in self.graph:
+            ids = list(self.graph.neighbors(node))
+            self.graph.remove_node(node)
+            self.graph.remove_nodes_from([n for n in ids if self.graph.degree(n) == 0])
+
+    def _link(self, dist: str, kind: str, value: str) -> bool:
+        """Add an edge; True when it is new (an identifier at hub size links nothing more)."""
+        node, ident = ("d", dist), (kind, value)
+        if self.graph.has_edge(node, ident):
+            return False
+        if ident in self.graph and self.graph.degree(ident) >= HUB_DEGREE:
+            return False
+        self.graph.add_edge(node, ident)
+        return True
+
+    def _judge(self, dist: str, event: Event) -> list[Alert]:
+        component = nx.node_connected_component(self.graph, ("d", dist))
+        members = sorted(n[1] for n in component if n[0] == "d")
+        size = len(members)
+        before = max((self.alerted.get(m, 0) for m in members), default=0)
+        if size < RING_MIN or size < 2 * before:
+            return []
+        kinds = Counter(n[0] for n in component if n[0] != "d")
+        sponsors = Counter(s for m in members if (s := self.sponsor.get(m)))
+        leader = sponsors.most_common(1)[0][0] if sponsors else members[0]
+        for m in members:
+            self.alerted[m] = size
+        shared = ", ".join(f"{n} {NAMES[k]}" for k, n in sorted(kinds.items()))
+        under = f" (most under sponsor {short(leader)})" if sponsors else ""
+        return [make_alert(
+            rule_id="mlm-fraud-linked-accounts", rule_name="Ring of distributors sharing banks, cards or devices",
+            category=CATEGORY, severity="high" if size >= 2 * RING_MIN else "medium", risk=60 + min(35, 3 * size),
+            entity=("distributor", leader), ts=event.ts,
+            evidence=[e for m in members for e in self.evidence.get(m, ())][-99:] + [event.id],
+            summary=f"{size} distributors{under} are linked through shared identifiers: {shared}.",
+            tags=FAKE_ACCOUNT_TAGS,
+            extra={"mlm_siem": {"members": members[:50], "size": size}},
+        )]
