@@ -64,7 +64,7 @@ def _replay(args: argparse.Namespace) -> int:
         return 2
     out = open(args.out, "wb") if args.out else sys.stdout.buffer  # noqa: SIM115
     try:
-        result = replay(engine, args.input, out, args.baseline, args.reorder or DEFAULT_REORDER, sys.stderr)
+        result = replay(engine, args.input, out, args.baseline, DEFAULT_REORDER if args.reorder is None else max(0, args.reorder), sys.stderr)
     finally:
         if args.out:
             out.close()

@@ -15,7 +15,7 @@ from typing import Any, Iterable
 from core.alert import Alert
 from core.event import Event
 from detectors.base import Detector, DetectorConfig, Flushable, Trainable
-from detectors.registry import build_all
+from detectors.registry import build_each
 
 log = logging.getLogger(__name__)
 
@@ -29,11 +29,27 @@ class Engine:
         self.alerts_by_rule: Counter[str] = Counter()
         self.alerts_by_category: Counter[str] = Counter()
         self.errors: Counter[str] = Counter()
+        self.build_errors: dict[str, str] = {}  # family -> why it did not load
 
     @classmethod
-    def build(cls, config: DetectorConfig) -> Engine:
-        """Build every family from the config; load saved models from `config.models_dir` if given."""
-        engine = cls(build_all(config))
+    def build(cls, config: DetectorConfig, strict: bool = False) -> Engine:
+        """Build every family; load saved models from `config.models_dir` if given.
+
+        A family that fails to build is logged and listed in `build_errors` while the others run
+        (strict: raised). Invalid Sigma rules always raise: a silently empty rule pack is worse.
+        """
+        detectors: list[Detector] = []
+        failures: dict[str, str] = {}
+        for family, built in build_each(config).items():
+            if isinstance(built, Exception):
+                if strict or family == "sigma":
+                    raise built
+                failures[family] = f"{type(built).__name__}: {built}"
+                log.error("detector family %s not loaded: %s", family, failures[family])
+                continue
+            detectors.extend(built)
+        engine = cls(detectors)
+        engine.build_errors = failures
         if config.models_dir is not None:
             engine.load_models(Path(config.models_dir))
         return engine
@@ -141,6 +157,7 @@ class Engine:
             "alerts_by_category": dict(self.alerts_by_category),
             "rule_hits": dict(rule_hits),
             "detector_errors": dict(self.errors),
+            "build_errors": dict(self.build_errors),
             "rule_errors": dict(rule_errors),
         }
 

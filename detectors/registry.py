@@ -26,3 +26,18 @@ def build_all(config: DetectorConfig) -> list[Detector]:
             continue
         detectors.extend(importlib.import_module(module_name).build(config))
     return detectors
+
+
+def build_each(config: DetectorConfig) -> dict[str, list[Detector] | Exception]:
+    """Like `build_all`, but one family failing to build is returned as its exception, not raised."""
+    wanted = ["sigma"] if config.only_rules else (config.families or list(FAMILY_MODULES))
+    built: dict[str, list[Detector] | Exception] = {}
+    for family in wanted:
+        module_name = FAMILY_MODULES[family]
+        try:
+            if importlib.util.find_spec(module_name) is None:
+                continue
+            built[family] = list(importlib.import_module(module_name).build(config))
+        except Exception as exc:  # a broken family is reported by the caller, the others still run
+            built[family] = exc
+    return built

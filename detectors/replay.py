@@ -158,6 +158,8 @@ def summary(result: ReplayResult) -> str:
         lines.append(f"baseline: {b.events:,} events from {b.path} ({b.bad:,} bad lines)")
     cats = ", ".join(f"{c} {n:,}" for c, n in sorted(result.alerts_by_category.items()))
     lines.append(f"alerts: {result.alerts:,}" + (f" ({cats})" if cats else ""))
+    for family, reason in (result.engine_stats.get("build_errors") or {}).items():  # type: ignore[union-attr]
+        lines.append(f"warning: detector family {family} not loaded: {reason}")
     errors = result.engine_stats.get("detector_errors") or {}
     rule_errors = result.engine_stats.get("rule_errors") or {}
     if errors or rule_errors:

@@ -68,7 +68,11 @@ def compile_rule(rule: SigmaRule) -> CompiledMatcher:
     except SigmaError as exc:
         raise RuleCompileError(f"{where(rule)}: condition: {exc}") from None
     gen = _Generator(where(rule))
-    exprs = [gen.node(tree) for tree in trees]
+    try:
+        exprs = [gen.node(tree) for tree in trees]
+    except RuleCompileError as exc:
+        message = str(exc)
+        raise RuleCompileError(message if message.startswith(gen.location) else f"{gen.location}: {message}") from None
     expr = " or ".join(f"({e})" for e in exprs)
     source = f"def _rule(f):\n    return {expr}\n"
     namespace = dict(gen.namespace)

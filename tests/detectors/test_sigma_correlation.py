@@ -1,0 +1,134 @@
+"""Correlation rules on event time: windows, suppression, bounded state, evidence, entities."""
+
+from __future__ import annotations
+
+import pytest
+from builders import make_event
+
+from detectors.sigma import load_detector
+
+BASE = """
+title: {name}
+id: {id}
+name: {name}
+description: d
+logsource: {{product: mlm}}
+detection:
+  sel:
+    event.action: {action}
+  condition: sel
+level: low
+tags: [attack.t1110]
+mlm: {{category: test}}
+"""
+CORR = """
+title: corr
+id: 9b4e28ba-2fa1-11d2-883f-0016d3cca400
+name: corr
+description: d
+correlation:
+  type: {type}
+  rules: {rules}
+  group-by: [{group}]
+  timespan: {span}
+  {extra}
+level: high
+tags: [attack.t1110]
+mlm: {{category: test, risk_score: 88}}
+"""
+
+
+def detector(tmp_path, type_, rules=("a",), group="user.name", span="5m", extra="condition: {gte: 3}"):
+    docs = [BASE.format(name=n, id=f"9b4e28ba-2fa1-11d2-883f-0016d3cca4{i:02d}", action=f"act_{n}")
+            for i, n in enumerate(["a", "b", "c"], 1)]
+    docs.append(CORR.format(type=type_, rules="[" + ", ".join(rules) + "]", group=group, span=span, extra=extra))
+    (tmp_path / "r.yml").write_text("\n---\n".join(docs))
+    return load_detector([tmp_path])
+
+
+def run(det, events):
+    return [a for e in events for a in det.process(e)]
+
+
+def ev(t, action, **kw):
+    return make_event(t, event__action=f"act_{action}", **kw)
+
+
+def test_event_count_threshold_window_and_suppression(tmp_path):
+    det = detector(tmp_path, "event_count")
+    assert run(det, [ev(0, "a", user__name="amy"), ev(10, "a", user__name="amy")]) == []
+    assert run(det, [ev(400, "a", user__name="amy")]) == []  # first two fell out of the window
+    alerts = run(det, [ev(410, "a", user__name="amy"), ev(420, "a", user__name="amy")])
+    assert len(alerts) == 1
+    alert = alerts[0]
+    assert alert.risk_score == 88 and alert.severity == "high" and alert.category == "test"
+    assert alert.entity_type == "user" and alert.entity_value == "amy" and len(alert.event_ids) == 3
+    assert alert.timestamp == "2026-11-02T09:07:00.000Z"
+    # Still attacking inside the suppression window: no new alert; after it, one more.
+    assert run(det, [ev(430 + i, "a", user__name="amy") for i in range(100)]) == []
+    assert len(run(det, [ev(725, "a", user__name="amy")])) == 1
+    # Other groups are independent; events without the group field are ignored.
+    assert run(det, [ev(800, "a", user__name="bob"), ev(801, "a", user__name=None)]) == []
+
+
+def test_evidence_is_capped_at_one_hundred(tmp_path):
+    det = detector(tmp_path, "event_count", extra="condition: {gte: 150}")
+    alerts = run(det, [ev(i, "a", user__name="amy") for i in range(150)])
+    assert len(alerts) == 1 and len(alerts[0].event_ids) == 100
+
+
+def test_value_count_counts_distinct_values_in_window(tmp_path):
+    det = detector(tmp_path, "value_count", group="source.ip",
+                   extra="condition: {gte: 3, field: user.name}")
+    same = [ev(i, "a", user__name="amy", source__ip="198.51.100.1") for i in range(10)]
+    assert run(det, same) == []
+    alerts = run(det, [ev(20, "a", user__name="bob", source__ip="198.51.100.1"),
+                       ev(30, "a", user__name="cy", source__ip="198.51.100.1")])
+    assert [(a.entity_type, a.entity_value) for a in alerts] == [("ip", "198.51.100.1")]
+
+
+def test_temporal_any_order(tmp_path):
+    det = detector(tmp_path, "temporal", rules=("a", "b"), span="10m", extra="")
+    assert len(run(det, [ev(0, "b", user__name="amy"), ev(60, "a", user__name="amy")])) == 1
+    assert run(det, [ev(2000, "b", user__name="bob"), ev(3000, "a", user__name="bob")]) == []
+
+
+def test_temporal_ordered_needs_the_order(tmp_path):
+    det = detector(tmp_path, "temporal_ordered", rules=("a", "b", "c"), span="10m", extra="")
+    assert run(det, [ev(0, "b", user__name="amy"), ev(1, "a", user__name="amy"), ev(2, "c", user__name="amy")]) == []
+    alerts = run(det, [ev(3, "b", user__name="amy"), ev(4, "c", user__name="amy")])
+    assert len(alerts) == 1 and len(alerts[0].event_ids) == 3
+    # Steps too far apart do not chain.
+    assert run(det, [ev(1000, "a", user__name="bob"), ev(1100, "b", user__name="bob"),
+                     ev(1700, "c", user__name="bob")]) == []
+
+
+def test_state_expires_with_event_time_and_is_capped(tmp_path):
+    det = detector(tmp_path, "event_count", extra="condition: {gte: 50}")
+    corr = det.correlations[0]
+    run(det, [ev(i * 0.2, "a", user__name=f"u{i}") for i in range(1000)])
+    assert len(corr.groups) == 1000
+    run(det, [ev(5000, "a", user__name="late")])
+    assert len(corr.groups) == 1  # idle groups swept once event time moved past the window
+    corr.max_groups = 100
+    run(det, [ev(6000 + i * 0.01, "a", user__name=f"v{i}") for i in range(500)])
+    assert len(corr.groups) <= 100
+
+
+def test_out_of_range_threshold_is_refused(tmp_path):
+    with pytest.raises(ValueError, match="condition count"):
+        detector(tmp_path, "event_count", extra="condition: {gte: 20000}")
+    with pytest.raises(ValueError, match="only gt, gte and eq"):
+        detector(tmp_path, "event_count", extra="condition: {lt: 3}")
+
+
+def test_broken_rule_is_counted_not_raised(tmp_path):
+    det = detector(tmp_path, "event_count")
+    rule = det.rules[0]
+
+    def boom(flat):
+        raise RuntimeError("bug")
+
+    rule.matcher.match = boom
+    assert det.process(ev(0, "a", user__name="amy")) == []
+    assert det.errors[rule.meta.rule_id] == 1
