@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import logging
 import importlib.util
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -25,6 +26,7 @@ ROUTERS = ("mlm_app.accounts.router", "mlm_app.accounts.mfa_router", "mlm_app.ce
            "mlm_app.response.router", "mlm_app.profile.router", "mlm_app.privacy.router",
            "mlm_app.staff.router")
 BUSINESS_ROUTER = "mlm_app.business.router"
+log = logging.getLogger(__name__)
 
 
 def keys_path(settings: AppSettings) -> Path:
@@ -77,9 +79,18 @@ def create_app(settings: AppSettings | None = None) -> FastAPI:
         if _present(name):
             app.include_router(importlib.import_module(name).router)
     if _present(BUSINESS_ROUTER):
-        module = importlib.import_module(BUSINESS_ROUTER)
-        setup = getattr(module, "setup", None)
-        if callable(setup):
-            setup(app)  # lets the business package add home links, template folders, services
-        app.include_router(module.router)
+        _mount_business(app)
     return app
+
+
+def _mount_business(app: FastAPI) -> None:
+    """Mount the business domains; if that package is broken the platform still serves (loudly)."""
+    try:
+        module = importlib.import_module(BUSINESS_ROUTER)
+    except ImportError:
+        log.exception("mlm_app.business could not be imported; business pages are unavailable")
+        return
+    setup = getattr(module, "setup", None)
+    if callable(setup):
+        setup(app)  # lets the business package add home links, template folders, services
+    app.include_router(module.router)

@@ -46,7 +46,7 @@ def check_password(db: Session, username: str, password: str, settings: AppSetti
     user.failed_logins = 0
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    return LoginResult(user, True, mfa_required=user.mfa_enabled or user.is_staff)
+    return LoginResult(user, True, mfa_required=user.mfa_enabled or user.is_staff or user.must_reenrol_mfa)
 
 
 def _failed(user: User, settings: AppSettings, now: datetime) -> LoginResult:

@@ -37,7 +37,7 @@ def _check_factor(request: Request, db: DbSession, user: User, code: str, recove
     """The method that succeeded (`totp` or `recovery_code`), or None."""
     now = utcnow()
     if recovery_code:
-        return "recovery_code" if mfa.use_recovery_code(db, user, recovery_code, now) else None
+        return "recovery_code" if mfa.use_recovery_code(db, user, recovery_code, request.app.state.keys, now) else None
     return "totp" if mfa.verify_totp(user, code, request.app.state.keys, now) else None
 
 

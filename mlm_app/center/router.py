@@ -66,7 +66,7 @@ def disable_mfa(request: Request, user: StepUpUser, db: DbSession) -> Response:
 
 @router.post("/account/mfa/recovery-codes")
 def regenerate_codes(request: Request, user: StepUpUser, db: DbSession) -> Response:
-    codes = mfa.new_recovery_codes(db, db.get(User, user.id))  # type: ignore[arg-type]
+    codes = mfa.new_recovery_codes(db, db.get(User, user.id), request.app.state.keys)  # type: ignore[arg-type]
     auth_event(request, "mfa_enrolled", user, mlm__auth__method="recovery_code")
     return render(request, "accounts/recovery_codes.html", {"codes": codes, "next": "/account/security"})
 

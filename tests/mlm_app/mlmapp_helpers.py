@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import time
 from collections.abc import Callable, Iterator
@@ -14,12 +15,19 @@ from fastapi.testclient import TestClient
 
 from mlm_app.accounts.service import create_account
 from mlm_app.db import transaction
+from mlm_app.security.passwords import hash_password
 from mlm_app.main import create_app
 from mlm_app.settings import AppSettings
 
 PASSWORD = "correct horse battery"
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 SECRET_RE = re.compile(r'id="totp-secret">([A-Z2-7]+)<')
+
+
+@functools.cache
+def _hash(password: str) -> str:
+    """argon2 is deliberately slow; tests reuse one hash per distinct password."""
+    return hash_password(password)
 
 
 @dataclass
@@ -36,7 +44,7 @@ class Harness:
                  password: str = PASSWORD, **attrs: Any) -> str:
         uid = user_id or ("S" if role != "distributor" else "D") + f"{abs(hash(username)) % 10**6:06d}"
         with transaction(self.app.state.db_factory) as db:
-            user = create_account(db, username, password, role, uid)
+            user = create_account(db, username, None, role, uid, password_hash=_hash(password))
             for name, value in attrs.items():
                 setattr(user, name, value)
         return uid
