@@ -162,3 +162,13 @@ def release_payouts(session: Session, user_id: str, reason: str = "", *, events:
         payout.status, payout.hold_reason = "requested", None
     session.flush()
     return [p.id for p in held]
+
+
+def hold_for_distributor(session: Session, user_id: str, reason: str) -> list[str]:
+    """The name the admin response API calls (mlm_app.response.service)."""
+    return hold_payouts(session, user_id, reason)
+
+
+def release_for_distributor(session: Session, user_id: str) -> list[str]:
+    """The name the admin response API calls (mlm_app.response.service)."""
+    return release_payouts(session, user_id)

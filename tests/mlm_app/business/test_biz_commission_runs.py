@@ -2,7 +2,7 @@
 
 from decimal import Decimal as D
 
-from conftest import NOW
+from bizworld import NOW
 
 from mlm_app.accounts.models import User
 from mlm_app.business.commissions import service as runs

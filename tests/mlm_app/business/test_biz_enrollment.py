@@ -3,7 +3,7 @@
 from dataclasses import replace
 
 import pytest
-from conftest import NOW, make_world
+from bizworld import NOW, make_world
 
 from mlm_app.business.distributors.genealogy import downline
 from mlm_app.business.distributors.models import Distributor

@@ -5,7 +5,7 @@ from datetime import timedelta
 from decimal import Decimal as D
 
 import pytest
-from conftest import NOW, make_world
+from bizworld import NOW, make_world
 
 from mlm_app.accounts.models import User
 from mlm_app.business.commissions.ledger import balance

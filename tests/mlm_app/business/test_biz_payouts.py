@@ -4,7 +4,7 @@ from datetime import timedelta
 from decimal import Decimal as D
 
 import pytest
-from conftest import NOW
+from bizworld import NOW
 
 from mlm_app.accounts.models import User
 from mlm_app.business.commissions.ledger import balance

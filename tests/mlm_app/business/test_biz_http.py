@@ -1,0 +1,131 @@
+"""The business routes inside the real app: enrollment by referral link, shop, and the access probe."""
+
+from decimal import Decimal as D
+
+import pytest
+from bizworld import NOW
+from mlmapp_helpers import CSRF_RE, PASSWORD, csrf, login
+
+from mlm_app.accounts.models import User
+from mlm_app.accounts.service import create_account
+from mlm_app.business.config import BusinessConfig
+from mlm_app.business.crm.service import add_contact
+from mlm_app.business.distributors.models import Distributor
+from mlm_app.business.distributors.service import Enrollment, create_root, enroll
+from mlm_app.business.orders.models import Product
+from mlm_app.business.orders.service import place_order
+from mlm_app.business.payouts.models import Payout
+from mlm_app.db import transaction
+from mlm_app.security.passwords import hash_password
+
+CONFIG = BusinessConfig()
+
+
+def _grow(app, events):
+    """root -> amy -> amy1, root -> bob -> bob1; each with an order, a contact and (bob) a payout."""
+    password_hash = hash_password(PASSWORD)
+    app.state.clock = lambda: NOW  # business services read time through web.now
+    ids = {}
+    with transaction(app.state.db_factory) as s:
+        create_account(s, "company", None, "distributor", "D000001", password_hash=password_hash)
+        root = create_root(s, "D000001", config=CONFIG, now=NOW)
+        tea = Product(sku="TEA1", name="Vital Tea", description="green", price=D(30), pv=D(100), bv=D(100), stock=99)
+        s.add(tea)
+        s.flush()
+        for name, sponsor in (("amy", root), ("bob", root), ("amy1", "amy"), ("bob1", "bob")):
+            sponsor_row = sponsor if isinstance(sponsor, Distributor) else s.get(Distributor, ids[sponsor])
+            form = Enrollment(sponsor_row.referral_code, name, PASSWORD, f"{name}@example.org",
+                              display_name=f"Secret-{name}", accept_terms=True)
+            member = enroll(s, form, config=CONFIG, fingerprint=app.state.keys.fingerprint, now=NOW,
+                            events=app.state.emitter, password_hash=password_hash)
+            ids[name] = member.id
+            user = s.get(User, member.id)
+            ids[f"{name}.order"] = place_order(s, user, [(tea.id, 1)], config=CONFIG, now=NOW,
+                                               events=app.state.emitter).id
+            ids[f"{name}.contact"] = add_contact(s, user, f"Lead-of-{name}", now=NOW).id
+        s.add(Payout(id="PBOB0001", distributor_id=ids["bob"], amount=D(25), status="requested", requested_at=NOW))
+    return ids
+
+
+def test_enroll_through_referral_link(harness):
+    ids = _grow(harness.app, harness.events)
+    client = harness.client()
+    assert login(client, "amy").status_code == 303
+    link_page = client.get("/enroll/link").text
+    code = link_page.split('id="referral-code">')[1].split("<")[0]
+    assert f"/enroll?sponsor={code}" in link_page
+    visitor = harness.client("198.51.100.20")
+    page = visitor.get(f"/enroll?sponsor={code}")
+    assert page.status_code == 200 and "Secret-amy" in page.text
+    token = CSRF_RE.search(page.text).group(1)
+    form = {"csrf_token": token, "sponsor": code, "username": "newbie", "password": PASSWORD,
+            "email": "newbie@mail.example", "bank_account": "NL91ABNA0417164300", "accept_terms": "yes"}
+    done = visitor.post("/enroll", data=form)
+    assert done.status_code == 303 and done.headers["location"].startswith("/login")
+    event = harness.find("mlm.commerce", "distributor_enrolled")[-1]
+    assert event["mlm"]["sponsor"]["id"] == ids["amy"] and event["source"]["ip"] == "198.51.100.20"
+    assert event["mlm"]["email"]["domain"] == "mail.example" and len(event["mlm"]["bank"]["fingerprint"]) == 32
+    again = visitor.post("/enroll", data={**form, "username": "other", "accept_terms": ""})
+    assert again.status_code == 400 and "terms" in again.text
+    assert "NL91ABNA" not in str(harness.events)
+
+
+def test_shop_search_is_public_and_not_injectable(harness):
+    _grow(harness.app, harness.events)
+    client = harness.client()
+    assert "Vital Tea" in client.get("/shop", params={"q": "tea"}).text
+    for payload in ("' OR '1'='1", "tea' UNION SELECT 1,2,3--", "%", "tea'; DROP TABLE biz_products;--"):
+        page = client.get("/shop", params={"q": payload})
+        assert page.status_code == 200 and "Vital Tea" not in page.text
+    assert "Vital Tea" in client.get("/shop", params={"q": "TEA"}).text
+
+
+PROBES = [  # (method, path template); {d} a distributor, {o} an order, {p} a payout, {c} a contact
+    ("GET", "/distributors/{d}"), ("GET", "/genealogy?root={d}"), ("GET", "/orders?distributor={d}"),
+    ("GET", "/orders/{o}"), ("POST", "/orders/{o}/refund"), ("GET", "/wallet?distributor={d}"),
+    ("GET", "/statements/{d}"), ("GET", "/payouts/{p}"), ("GET", "/crm/contacts?owner={d}"),
+    ("GET", "/crm/contacts/{c}"), ("POST", "/crm/contacts/{c}/notes"),
+]
+
+
+@pytest.mark.parametrize("viewer, others", [("amy", ["bob", "bob1"]), ("bob1", ["amy", "amy1", "bob"]),
+                                            ("amy1", ["amy", "bob"])])
+def test_probe_other_distributors_data_is_refused_and_audited(harness, viewer, others):
+    ids = _grow(harness.app, harness.events)
+    client = harness.client()
+    assert login(client, viewer).status_code == 303
+    token = csrf(client, "/crm/contacts")
+    for target in others:
+        values = {"d": ids[target], "o": ids[f"{target}.order"], "c": ids[f"{target}.contact"], "p": "PBOB0001"}
+        for method, template in PROBES:
+            if "{p}" in template and target != "bob":
+                continue
+            path = template.format(**values)
+            before = len(harness.find("mlm.audit", "access_denied"))
+            response = client.request(method, path, data={"csrf_token": token, "body": "x"} if method == "POST" else None)
+            assert response.status_code == 404, (path, response.status_code)
+            assert f"Secret-{target}" not in response.text and f"Lead-of-{target}" not in response.text
+            denied = harness.find("mlm.audit", "access_denied")[before:]
+            assert len(denied) == 1, path
+            assert denied[0]["mlm"]["target"]["id"] == ids[target] and denied[0]["user"]["id"] == ids[viewer]
+            assert denied[0]["url"]["path"] == path.split("?")[0]
+    for path in ("/admin/reports", "/admin/payouts", "/admin/commissions"):
+        before = len(harness.find("mlm.audit", "access_denied"))
+        assert client.get(path).status_code == 403
+        assert len(harness.find("mlm.audit", "access_denied")) == before + 1
+
+
+def test_own_and_downline_pages_work(harness):
+    ids = _grow(harness.app, harness.events)
+    client = harness.client()
+    assert login(client, "amy").status_code == 303
+    assert "Secret-amy1" in client.get(f"/distributors/{ids['amy1']}").text
+    assert ids["amy1"] in client.get("/genealogy").text
+    assert ids["amy1.order"] in client.get(f"/orders?distributor={ids['amy1']}").text
+    assert "Lead-of-amy" in client.get("/crm/contacts").text
+    token = csrf(client, "/crm/contacts")
+    added = client.post("/crm/contacts", data={"csrf_token": token, "name": "New Lead", "stage": "lead"})
+    assert added.status_code == 303 and "New Lead" in client.get(added.headers["location"]).text
+    refund = client.post(f"/orders/{ids['amy.order']}/refund", data={"csrf_token": token})
+    assert refund.status_code == 303 and harness.find("mlm.commerce", "order_refunded")
+    assert not harness.find("mlm.audit", "access_denied")
