@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -35,6 +35,7 @@ class AppContext:
     clock: Clock
     secret: bytes
     templates: Jinja2Templates
+    cache: dict[str, object] = field(default_factory=dict)  # loaded-once data, e.g. the response policy
 
     def close(self) -> None:
         self.store.close()

@@ -87,6 +87,7 @@ def api_require(role: str) -> Callable[..., Principal]:
 
 
 Viewer = Annotated[Principal, Depends(require("viewer"))]
+Responder = Annotated[Principal, Depends(require("responder"))]
 Admin = Annotated[Principal, Depends(require("admin"))]
 ViewerPost = Annotated[Principal, Depends(require_post("viewer"))]
 AnalystPost = Annotated[Principal, Depends(require_post("analyst"))]

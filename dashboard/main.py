@@ -26,7 +26,10 @@ def create_app(settings: DashboardSettings | None = None, clock: Clock | None = 
     """Build the app; `clock` and `store` may be injected (tests, composition root)."""
     settings = settings or DashboardSettings()
     ctx = build_context(settings, clock, store)
+    from dashboard.response.service import policy
     from dashboard.worker import AlertWorker
+
+    policy(ctx)  # a broken response policy file stops the start with a clear PolicyError
 
     worker = AlertWorker(ctx)
 
@@ -49,7 +52,7 @@ def create_app(settings: DashboardSettings | None = None, clock: Clock | None = 
     return app
 
 
-DOMAINS = ("analysts", "alerts", "incidents", "search", "overview", "rules")
+DOMAINS = ("analysts", "alerts", "incidents", "search", "overview", "rules", "response")
 
 
 def _include_routers(app: FastAPI) -> None:
