@@ -30,6 +30,7 @@ class Engine:
         self.alerts_by_category: Counter[str] = Counter()
         self.errors: Counter[str] = Counter()
         self.build_errors: dict[str, str] = {}  # family -> why it did not load
+        self.loaded_models: list[str] = []  # Trainable detectors that loaded a saved model
 
     @classmethod
     def build(cls, config: DetectorConfig, strict: bool = False) -> Engine:
@@ -51,7 +52,7 @@ class Engine:
         engine = cls(detectors)
         engine.build_errors = failures
         if config.models_dir is not None:
-            engine.load_models(Path(config.models_dir))
+            engine.loaded_models = engine.load_models(Path(config.models_dir))
         return engine
 
     def process(self, event: Event) -> list[Alert]:
@@ -158,6 +159,7 @@ class Engine:
             "rule_hits": dict(rule_hits),
             "detector_errors": dict(self.errors),
             "build_errors": dict(self.build_errors),
+            "loaded_models": list(self.loaded_models),
             "rule_errors": dict(rule_errors),
         }
 
