@@ -80,3 +80,9 @@ def redact_body(body: bytes, content_type: str) -> str:
         text = redact_pairs(body.decode("utf-8", "replace")).encode()
         text = _redact_json(text) if text[:1] in (b"{", b"[") else text
     return text[:MAX_BODY].decode("utf-8", "ignore")
+
+
+def redact_url(url: str) -> str:
+    """A URL (e.g. the Referer) with secret query parameters redacted."""
+    head, sep, query = url.partition("?")
+    return head + sep + redact_pairs(query) if sep else url

@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
 from mlm_app.accounts.sessions import COOKIE, DEVICE_COOKIE
-from mlm_app.events.redact import redact_body, redact_pairs
+from mlm_app.events.redact import redact_body, redact_pairs, redact_url
 from mlm_app.security.proxies import client_ip
 from mlm_app.web import context
 from mlm_app.web.headers import apply_security_headers
@@ -125,7 +125,7 @@ def _log_request(request: Request, response: Response, body: bytes, duration_ns:
         "http.request.body.bytes": len(body),
         "http.request.body.content": redact_body(body, content_type) or None,
         "http.request.mime_type": content_type.split(";", 1)[0][:100] or None,
-        "http.request.referrer": redact_pairs(request.headers["referer"])[:2048]
+        "http.request.referrer": redact_url(request.headers["referer"])[:2048]
         if "referer" in request.headers else None,
         "http.response.status_code": response.status_code,
         "http.response.body.bytes": int(response.headers.get("content-length", "0") or 0),

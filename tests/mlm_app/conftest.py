@@ -17,7 +17,8 @@ def make_harness(tmp_path: Any) -> Callable[..., Harness]:
     counter = iter(range(1000))
 
     def build(**overrides: Any) -> Harness:
-        settings = AppSettings(data_dir=tmp_path / f"app{next(counter)}", shipper="off", **overrides)
+        overrides.setdefault("shipper", "off")
+        settings = AppSettings(data_dir=tmp_path / f"app{next(counter)}", **overrides)
         harness = Harness(create_app(settings))
         harness.app.state.emitter.sinks.append(harness.events.append)
         return harness
