@@ -6,6 +6,7 @@ from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from dashboard.analysts.schemas import ROLES, Principal
 from dashboard.analysts.service import load_principal
@@ -67,11 +68,13 @@ def require_post(role: str) -> Callable[..., Coroutine[Any, Any, Principal]]:
     return check
 
 
-def api_principal(request: Request, ctx: Ctx) -> Principal:
+_BEARER = HTTPBearer(auto_error=False, description="an `api` token: mlm-siem token create --kind api --role ROLE")
+
+
+def api_principal(request: Request, ctx: Ctx,
+                  credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_BEARER)]) -> Principal:
     """The holder of an `api` bearer token; its role comes from the token record."""
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    info = ctx.tokens.verify("api", token.strip()) if scheme.lower() == "bearer" else None
+    info = ctx.tokens.verify("api", credentials.credentials.strip()) if credentials else None
     if info is None or info.role not in ROLES:
         raise ApiUnauthorized()
     return Principal(f"api:{info.name}", info.role, "", client_ip(request), user_agent(request), via="api")

@@ -52,7 +52,7 @@ def create_app(settings: DashboardSettings | None = None, clock: Clock | None = 
     return app
 
 
-DOMAINS = ("analysts", "alerts", "incidents", "search", "overview", "rules", "response")
+DOMAINS = ("analysts", "alerts", "incidents", "search", "overview", "rules", "response", "api")
 
 
 def _include_routers(app: FastAPI) -> None:
