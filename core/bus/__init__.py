@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from core.bus.base import ALERTS_TOPIC, EVENTS_TOPIC, Bus, BusFull, Consumer, Message, Producer
+from core.bus.base import ALERTS_TOPIC, EVENTS_TOPIC, Bus, BusError, BusFull, Consumer, Message, Producer
 
-__all__ = ["ALERTS_TOPIC", "EVENTS_TOPIC", "Bus", "BusFull", "Consumer", "Message", "Producer", "open_bus"]
+__all__ = ["ALERTS_TOPIC", "EVENTS_TOPIC", "Bus", "BusError", "BusFull", "Consumer", "Message", "Producer", "open_bus"]
 
 
 def open_bus(url: str) -> Bus:
@@ -14,7 +14,7 @@ def open_bus(url: str) -> Bus:
 
         return MemoryBus()
     if url.startswith("kafka://"):
-        from core.bus.kafka import KafkaBus  # type: ignore[import-not-found]
+        from core.bus.kafka import KafkaBus
 
         return KafkaBus(url.removeprefix("kafka://"))
     raise ValueError(f"unknown bus URL scheme: {url.split(':', 1)[0]!r}")

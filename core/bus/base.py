@@ -1,6 +1,6 @@
 """The bus interface: topics of byte messages, keyed by entity, consumed by groups with commits.
 
-Backends: `core.bus.memory` (embedded, in-process) and, later, Kafka. A message value holds one
+Backends: `core.bus.memory` (embedded, in-process) and `core.bus.kafka` (distributed). A message value holds one
 or more NDJSON lines, so producers may batch events where throughput matters. Consumers commit
 after the work a message caused is durable; an uncommitted message is delivered again.
 """
@@ -12,6 +12,10 @@ from typing import Protocol, Sequence
 
 EVENTS_TOPIC = "siem.events"
 ALERTS_TOPIC = "siem.alerts"
+
+
+class BusError(RuntimeError):
+    """The bus refused a message for good (e.g. too large); retrying the same message will not help."""
 
 
 class BusFull(RuntimeError):
