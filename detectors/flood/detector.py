@@ -1,0 +1,161 @@
+"""Request floods per IP, per network, per path (login included) and for the whole service.
+
+A rate above its threshold is necessary, never sufficient: a flood also looks like one (bare
+requests without sessions, device ids, referrers or asset fetches; failing logins; one client
+doing the work of many). A promo flash crowd is fast too, but made of real sessions.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from core.alert import Alert
+from core.event import Event
+from detectors.flood.baseline import Baseline
+from detectors.flood.features import Request, request_of
+from detectors.flood.window import BUCKET_SECONDS, KeyState, KeyTable, WindowStats
+
+BARE_MIN = 0.6  # flash crowds stay far below: most of their requests carry a session or device id
+CLIENT_RATE_MAX = 5.0  # req/s per distinct client behind one IP; a NAT of people stays under it
+LOGIN_FAIL_MIN = 0.7  # a login flood fails; a crowd of members logging in mostly succeeds
+DOMINANT_SHARE = 0.8  # when one IP makes most of a spike, the IP alert tells the story alone
+SUPPRESS_SECONDS = 300.0
+SWEEP_BUCKETS = 6
+MAX_IPS, MAX_NETWORKS, MAX_PATHS = 200_000, 50_000, 5_000
+TAGS = ["attack.t1499", "attack.t1499.002"]
+
+
+class FloodDetector:
+    """Event-time flood detection with bounded state; Trainable from baseline traffic."""
+
+    name = "flood"
+
+    def __init__(self, baseline: Baseline | None = None) -> None:
+        self.baseline = baseline or Baseline()
+        self._reset()
+
+    def _reset(self) -> None:
+        self.ips = KeyTable(MAX_IPS)
+        self.networks = KeyTable(MAX_NETWORKS)
+        self.paths = KeyTable(MAX_PATHS)
+        self.services = KeyTable(64)
+        self._learning = False
+
+    # -- Trainable -------------------------------------------------------------------------
+    def observe_baseline(self, event: Event) -> None:
+        self._learning = True
+        self._track(event)
+
+    def fit_baseline(self) -> None:
+        self.baseline.fit()
+        self._reset()
+
+    def save(self, directory: Path) -> None:
+        self.baseline.save(directory)
+
+    def load(self, directory: Path) -> bool:
+        return self.baseline.load(directory)
+
+    # -- detection -------------------------------------------------------------------------
+    def process(self, event: Event) -> list[Alert]:
+        self._learning = False
+        return self._track(event)
+
+    def _track(self, event: Event) -> list[Alert]:
+        flat = event.flat
+        if flat.get("event.dataset") != "mlm.http":
+            return []
+        req = request_of(flat)
+        bucket = int(event.ts // BUCKET_SECONDS)
+        service = str(flat.get("service.name") or "unknown")
+        alerts: list[Alert] = []
+        ip_state, ip_rolled = self.ips.touch(req.ip, bucket)
+        net_state, net_rolled = self.networks.touch(req.network, bucket)
+        path_state, path_rolled = self.paths.touch(req.path, bucket)
+        svc_state, svc_rolled = self.services.touch(service, bucket)
+        # Evaluate on rollover, before this event opens the new bucket.
+        if ip_rolled:
+            alerts += self._check_ip(event, req, ip_state)
+        if net_rolled:
+            alerts += self._check_network(event, req, net_state)
+        if path_rolled:
+            alerts += self._check_path(event, req, service, path_state)
+        if svc_rolled:
+            alerts += self._check_service(event, service, svc_state)
+            if bucket % SWEEP_BUCKETS == 0:
+                for table in (self.ips, self.networks, self.paths):
+                    table.sweep(bucket)
+        ip_state.add(req.bare, req.failed, event.id, req.client)
+        count = ip_state.total
+        net_state.add(req.bare, req.failed, event.id, None, count)
+        path_state.add(req.bare, req.failed, event.id, None, count)
+        svc_state.add(req.bare, req.failed, event.id, None, count)
+        return alerts
+
+    def _window(self, kind: str, key: str, state: KeyState, ts: float) -> WindowStats | None:
+        """The closed window, recorded while learning; None when nothing is to be judged."""
+        stats = state.window()
+        if stats.total == 0:
+            return None
+        if self._learning:
+            self.baseline.record(kind, key, stats.rate, ts)
+            return None
+        return stats
+
+    def _check_ip(self, event: Event, req: Request, state: KeyState) -> list[Alert]:
+        stats = self._window("ip", req.ip, state, event.ts)
+        if stats is None or stats.rate < self.baseline.threshold("ip", req.ip, event.ts):
+            return []
+        if stats.bare_ratio < BARE_MIN and stats.rate / stats.clients < CLIENT_RATE_MAX:
+            return []  # many real clients behind one address: an office or carrier NAT
+        return self._alert(event, state, "flood.ip", "HTTP flood from one address", "high", 75,
+                           "ip", req.ip, stats, f"{req.ip} sent {stats.rate:.0f} req/s")
+
+    def _check_network(self, event: Event, req: Request, state: KeyState) -> list[Alert]:
+        stats = self._window("network", req.network, state, event.ts)
+        if stats is None or stats.rate < self.baseline.threshold("network", req.network, event.ts):
+            return []
+        if stats.bare_ratio < BARE_MIN or stats.dominated(DOMINANT_SHARE):
+            return []
+        return self._alert(event, state, "flood.network", "HTTP flood from one network", "high", 75,
+                           "ip", req.network, stats, f"network {req.network} sent {stats.rate:.0f} req/s")
+
+    def _check_path(self, event: Event, req: Request, service: str, state: KeyState) -> list[Alert]:
+        stats = self._window("path", req.path, state, event.ts)
+        if stats is None or stats.rate < self.baseline.threshold("path", req.path, event.ts, req.login):
+            return []
+        floods = stats.bare_ratio >= BARE_MIN or (req.login and stats.fail_ratio >= LOGIN_FAIL_MIN)
+        if not floods or stats.dominated(DOMINANT_SHARE):
+            return []
+        kind = "login flood" if req.login else "request flood"
+        rule = "flood.login" if req.login else "flood.path"
+        tags = ["attack.t1110"] if req.login else []
+        return self._alert(event, state, rule, f"HTTP {kind} on one endpoint", "high", 80, "service", service,
+                           stats, f"{req.path} on {service} received {stats.rate:.0f} req/s", tags)
+
+    def _check_service(self, event: Event, service: str, state: KeyState) -> list[Alert]:
+        stats = self._window("service", service, state, event.ts)
+        if stats is None or stats.rate < self.baseline.threshold("service", service, event.ts):
+            return []
+        if stats.bare_ratio < BARE_MIN or stats.dominated(DOMINANT_SHARE):
+            return []  # a flash crowd: fast, but made of sessions, assets and referrers
+        return self._alert(event, state, "flood.service", "Distributed HTTP flood", "critical", 85,
+                           "service", service, stats, f"{service} received {stats.rate:.0f} req/s",
+                           ["attack.t1498"])
+
+    def _alert(self, event: Event, state: KeyState, rule: str, name: str, severity: str, risk: int,
+               entity_type: str, entity: str, stats: WindowStats, what: str,
+               tags: list[str] | None = None) -> list[Alert]:
+        if event.ts - state.alerted_at < SUPPRESS_SECONDS:
+            return []
+        state.alerted_at = event.ts
+        return [Alert(
+            rule_id=rule, rule_name=name, category="traffic_flood", severity=severity, risk_score=risk,
+            entity_type=entity_type, entity_value=entity, timestamp=event.timestamp,
+            event_ids=state.evidence() or [event.id], tags=TAGS + (tags or []),
+            summary=(f"{what} over {stats.seconds:.0f} s, {stats.bare_ratio:.0%} of them without session, "
+                     f"device, referrer or asset fetch."),
+            extra={"flood": {"rate": round(stats.rate, 2), "requests": stats.total,
+                             "bare_ratio": round(stats.bare_ratio, 3), "fail_ratio": round(stats.fail_ratio, 3),
+                             "clients": stats.clients}},
+        )]

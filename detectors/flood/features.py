@@ -1,0 +1,72 @@
+"""Pure per-request features for flood detection: keys (network, path) and the signals of a real visitor."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+ASSET_SUFFIXES = (".css", ".js", ".mjs", ".png", ".jpg", ".jpeg", ".gif", ".svg", ".ico", ".webp",
+                  ".woff", ".woff2", ".ttf", ".map")
+ASSET_PREFIXES = ("/static/", "/assets/", "/img/", "/images/", "/favicon")
+LOGIN_PATHS = frozenset({"/login", "/api/login", "/auth/login", "/api/auth/login"})
+_ID_SEGMENT = re.compile(r"/(?:\d+|[0-9a-fA-F-]{16,}|[A-Za-z]{1,3}-?\d{2,})(?=/|$)")
+MAX_PATH_KEY = 120
+
+
+@dataclass(slots=True)
+class Request:
+    """What the flood detector needs from one `mlm.http` event."""
+
+    ip: str
+    network: str
+    path: str  # normalized: ids collapsed, so /orders/17 and /orders/18 share one key
+    client: str  # session id, else device id, else user agent: tells NAT users apart
+    bare: bool  # no session, no device id, no referrer and not an asset: how flood requests look
+    login: bool
+    failed: bool
+    known_device: str | None
+
+
+@lru_cache(maxsize=65_536)
+def network_of(ip: str) -> str:
+    """The /24 (IPv4) or /64 (IPv6) network of an address, as CIDR text."""
+    if ":" not in ip:
+        head, _, _ = ip.rpartition(".")
+        return f"{head}.0/24" if head else ip
+    try:
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    except ValueError:
+        return ip
+
+
+@lru_cache(maxsize=16_384)
+def normalize_path(path: str) -> str:
+    """Path key: query dropped, numeric and id-like segments collapsed, length bounded."""
+    path = path.split("?", 1)[0][:512] or "/"
+    return _ID_SEGMENT.sub("/:id", path)[:MAX_PATH_KEY]
+
+
+def is_asset(path: str) -> bool:
+    return path.startswith(ASSET_PREFIXES) or path.endswith(ASSET_SUFFIXES)
+
+
+def request_of(flat: dict[str, Any]) -> Request:
+    """Extract the flood features of one HTTP event (missing fields are simply absent signals)."""
+    ip = str(flat.get("source.ip") or "unknown")
+    raw_path = str(flat.get("url.path") or "/")
+    path = normalize_path(raw_path)
+    method = str(flat.get("http.request.method") or "GET").upper()
+    session = flat.get("mlm.session.id")
+    device = flat.get("mlm.device.id")
+    referrer = flat.get("http.request.referrer")
+    client = str(session or device or flat.get("user_agent.original") or "-")[:128]
+    bare = not (session or device or referrer) and not is_asset(raw_path)
+    login = method == "POST" and path.rstrip("/") in LOGIN_PATHS
+    status = flat.get("http.response.status_code")
+    failed = flat.get("event.outcome") == "failure" or (isinstance(status, int) and status >= 400)
+    key_path = f"POST {path}" if method == "POST" else path
+    return Request(ip, network_of(ip), key_path, client, bare, login, failed,
+                   str(device) if device else None)

@@ -1,0 +1,138 @@
+"""Timed traffic sequences: floods alert fast and once; flash crowds, NAT offices and crawlers stay quiet."""
+
+from __future__ import annotations
+
+import random
+from typing import Any, Iterable, Iterator
+
+from builders import make_event
+
+from core.alert import Alert
+from core.event import Event, parse_timestamp
+from detectors.base import DetectorConfig
+from detectors.flood import FloodDetector, build
+
+
+def req(t: float, ip: str, path: str = "/shop", method: str = "GET", status: int = 200, **extra: Any) -> Event:
+    fields: dict[str, Any] = {
+        "event__dataset": "mlm.http", "event__action": "http_request", "event__category": ["web"],
+        "event__outcome": "failure" if status >= 400 else "success", "http__request__method": method,
+        "url__path": path, "http__response__status_code": status, "source__ip": ip,
+    }
+    fields.update({k.replace(".", "__"): v for k, v in extra.items()})
+    return make_event(t, **fields)
+
+
+def run(detector: FloodDetector, events: Iterable[Event]) -> list[Alert]:
+    return [alert for event in sorted(events, key=lambda e: e.ts) for alert in detector.process(event)]
+
+
+def browsing(rng: random.Random, start: float, seconds: float, visitors: int, ip_of: Any,
+             per_visitor_rate: float, returning: bool = True) -> Iterator[Event]:
+    """Real visitors: a session and device cookie, pages with their assets, referrers, logins that work."""
+    pages = ["/", "/shop", "/shop/promo", "/product/17", "/product/42", "/cart", "/genealogy"]
+    for v in range(visitors):
+        t = start + rng.random() * 5
+        session, device = f"s-{v}", f"d-{v}" if returning or rng.random() < 0.5 else None
+        while t < start + seconds:
+            page = rng.choice(pages)
+            yield req(t, ip_of(v), page, **{"mlm.session.id": session, "mlm.device.id": device,
+                                            "http.request.referrer": "https://mail.example/promo"})
+            for asset in ("/static/app.css", "/static/app.js", "/static/logo.png"):
+                yield req(t + 0.05, ip_of(v), asset, **{"mlm.session.id": session,
+                                                        "http.request.referrer": "https://mlm.example/"})
+            if rng.random() < 0.05:
+                yield req(t + 0.1, ip_of(v), "/login", "POST", 302 if rng.random() < 0.9 else 401,
+                          **{"mlm.device.id": device, "http.request.referrer": "https://mlm.example/login"})
+            t += rng.expovariate(per_visitor_rate / 4)
+
+
+def test_wrk_from_one_ip_alerts_within_60_s_and_once() -> None:
+    rng = random.Random(1)
+    background = list(browsing(rng, 0, 120, 40, lambda v: f"198.51.100.{v % 200}", 0.5))
+    flood = [req(30 + i / 400, "127.0.0.1", "/shop", **{"user_agent.original": "wrk"}) for i in range(400 * 40)]
+    alerts = run(FloodDetector(), background + flood)
+    ip_alerts = [a for a in alerts if a.rule_id == "flood.ip"]
+    assert [a.entity_value for a in ip_alerts] == ["127.0.0.1"]
+    first = min(e.ts for e in flood)
+    assert parse_timestamp(ip_alerts[0].timestamp).timestamp() - first <= 60
+    assert ip_alerts[0].category == "traffic_flood" and "attack.t1499" in ip_alerts[0].tags
+    assert ip_alerts[0].event_ids and set(ip_alerts[0].event_ids) <= {e.id for e in flood}
+    # One source, one story: no service, path or network alert duplicating it.
+    assert {a.rule_id for a in alerts} == {"flood.ip"}
+
+
+def test_distributed_flood_from_thousands_of_ips_alerts_on_the_service() -> None:
+    rng = random.Random(2)
+    background = list(browsing(rng, 0, 120, 40, lambda v: f"198.51.100.{v % 200}", 0.5))
+    bots = [f"{rng.randint(11, 220)}.{rng.randint(0, 255)}.{rng.randint(0, 255)}.{rng.randint(1, 254)}"
+            for _ in range(3000)]
+    flood = [req(30 + i / 250, bots[i % len(bots)], "/") for i in range(250 * 60)]
+    alerts = run(FloodDetector(), background + flood)
+    rules = [a.rule_id for a in alerts]
+    assert rules.count("flood.service") == 1
+    service = next(a for a in alerts if a.rule_id == "flood.service")
+    assert (service.entity_type, service.entity_value, service.severity) == ("service", "mlm_app", "critical")
+    assert "flood.ip" not in rules  # no single bot is fast
+
+
+def test_login_flood_from_many_ips_alerts_on_the_login_endpoint() -> None:
+    rng = random.Random(3)
+    background = list(browsing(rng, 0, 120, 30, lambda v: f"198.51.100.{v}", 0.5))
+    flood = [req(20 + i / 15, f"100.{64 + i % 50}.{i % 250}.{1 + i % 200}", "/login", "POST", 401,
+                 **{"user_agent.original": "python-requests/2.31"}) for i in range(15 * 60)]
+    alerts = run(FloodDetector(), background + flood)
+    login = [a for a in alerts if a.rule_id == "flood.login"]
+    assert len(login) == 1 and "POST /login" in login[0].summary
+    assert "attack.t1110" in login[0].tags and login[0].entity_type == "service"
+
+
+def test_promo_flash_crowd_of_real_sessions_stays_quiet() -> None:
+    rng = random.Random(4)
+    crowd = list(browsing(rng, 0, 90, 300, lambda v: f"{20 + v % 180}.{v % 251}.{v % 13}.{1 + v % 250}", 0.6,
+                          returning=False))
+    assert len(crowd) / 90 > 150  # well above the static service floor of 100 req/s
+    assert run(FloodDetector(), crowd) == []
+
+
+def test_shared_office_nat_and_modest_crawlers_stay_quiet() -> None:
+    rng = random.Random(5)
+    office = list(browsing(rng, 0, 120, 80, lambda v: "203.0.113.1", 0.5))
+    assert len(office) / 120 > 20  # above the per-IP floor, spread over 80 people
+    crawler = [req(i / 3, "66.249.66.1", f"/product/{i}", **{"user_agent.original": "Googlebot/2.1"})
+               for i in range(3 * 300)]
+    assert run(FloodDetector(), office + crawler) == []
+
+
+def test_network_flood_of_slow_bots_in_one_24_alerts_on_the_network() -> None:
+    flood = [req(i / 200, f"45.67.89.{1 + i % 200}", "/shop") for i in range(200 * 60)]
+    alerts = run(FloodDetector(), flood)
+    nets = [a for a in alerts if a.rule_id == "flood.network"]
+    assert [a.entity_value for a in nets] == ["45.67.89.0/24"]
+    assert not [a for a in alerts if a.rule_id == "flood.ip"]
+
+
+def test_baseline_learns_seasonality_and_is_saved_and_loaded(tmp_path: Any) -> None:
+    rng = random.Random(6)
+    quiet = FloodDetector()
+    baseline = list(browsing(rng, 0, 600, 6, lambda v: f"198.51.100.{v}", 0.5))
+    for event in sorted(baseline, key=lambda e: e.ts):
+        quiet.observe_baseline(event)
+    quiet.fit_baseline()
+    quiet.save(tmp_path)
+    # 25 req/s of bare requests: under the static floors, far over this small site's normal.
+    flood = [req(1000 + i / 25, f"{11 + i % 200}.{i % 250}.1.{1 + i % 250}", "/") for i in range(25 * 60)]
+    assert [a.rule_id for a in run(FloodDetector(), flood)] == []
+    loaded = build(DetectorConfig(models_dir=tmp_path))[0]
+    assert isinstance(loaded, FloodDetector) and loaded.baseline.fitted is not None
+    assert {"flood.service", "flood.path"} <= {a.rule_id for a in run(loaded, flood)}
+    # The same baseline keeps the site's own busiest benign minute quiet.
+    replay = [e for e in baseline if e.ts < 300]
+    assert run(loaded, [req(e.ts + 2000, str(e.get("source.ip")), str(e.get("url.path")),
+                            **{"mlm.session.id": e.get("mlm.session.id") or "s",
+                               "http.request.referrer": "https://mlm.example/"}) for e in replay]) == []
+
+
+def test_non_http_events_are_ignored() -> None:
+    detector = FloodDetector()
+    assert all(detector.process(make_event(i / 1000)) == [] for i in range(5000))
