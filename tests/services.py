@@ -27,7 +27,6 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
-
 from builders import free_port
 
 _NOIDA_START_TIMEOUT = 60.0

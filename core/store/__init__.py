@@ -14,7 +14,7 @@ def open_store(url: str) -> EventStore:
 
         return SqliteStore(url.removeprefix("sqlite:///"))
     if url.startswith(("http://", "https://")):
-        from core.store.elastic import ElasticStore  # type: ignore[import-not-found]
+        from core.store.elastic import ElasticStore
 
         return ElasticStore(url)
     raise ValueError(f"unknown store URL scheme: {url.split(':', 1)[0]!r}")

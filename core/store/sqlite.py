@@ -15,7 +15,12 @@ from core.event import Event, format_timestamp, parse_timestamp
 from core.schema import FIELDS
 from core.store.base import EventQuery, Page, WriteResult
 from core.store.sqlite_sql import (
-    EVENT_COLUMNS, FTS_DELETE, ip_in_network, json_path, migrate, where,
+    EVENT_COLUMNS,
+    FTS_DELETE,
+    ip_in_network,
+    json_path,
+    migrate,
+    where,
 )
 
 _CHUNK = 500  # ids per `IN (...)` lookup: well under SQLite's bound-parameter limit

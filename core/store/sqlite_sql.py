@@ -82,10 +82,10 @@ def migrate(db: sqlite3.Connection) -> None:
             "ALTER TABLE events ADD COLUMN user_id TEXT;",
             "UPDATE events SET user_id = json_extract(doc, '$.\"user\".\"id\"');",
             SCHEMA,
-            "INSERT INTO events_fts(rowid, url_path, url_query, body, user_agent, user_name) "
-            f"SELECT seq, {_FTS_SELECT} FROM events;",
-            "INSERT INTO alerts_fts(rowid, rule_name, summary) SELECT seq, json_extract(doc, "
-            "'$.\"rule\".\"name\"'), json_extract(doc, '$.\"summary\"') FROM alerts;",
+            ("INSERT INTO events_fts(rowid, url_path, url_query, body, user_agent, user_name) "
+             f"SELECT seq, {_FTS_SELECT} FROM events;"),
+            ("INSERT INTO alerts_fts(rowid, rule_name, summary) SELECT seq, json_extract(doc, "
+             "'$.\"rule\".\"name\"'), json_extract(doc, '$.\"summary\"') FROM alerts;"),
         ]
     # executescript commits anything pending first, so the whole migration is its own transaction.
     try:

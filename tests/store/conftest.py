@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from storekit import drop_indices, new_elastic_store
 
 from core.store.sqlite import SqliteStore
-from storekit import drop_indices, new_elastic_store
 
 
 @pytest.fixture

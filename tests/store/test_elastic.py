@@ -5,16 +5,16 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from elasticsearch import ConnectionError as EsConnectionError
-
 from builders import T0, make_event
+from elasticsearch import ConnectionError as EsConnectionError
+from storekit import drop_indices, new_elastic_store
+from test_parity import _alert
+
 from core.schema import FIELDS
 from core.store import EventQuery, open_store
 from core.store import elastic_mapping as layout
 from core.store.elastic import ElasticStore, StoreUnavailable
 from core.store.elastic_bulk import BulkPolicy
-from storekit import drop_indices, new_elastic_store
-from test_parity import _alert
 
 ES_TYPES = {"keyword": "keyword", "keyword[]": "keyword", "text": "keyword", "ip": "ip", "date": "date",
             "long": "long", "number": "double", "bool": "boolean"}
@@ -111,7 +111,7 @@ def test_alert_tailing_holds_back_alerts_younger_than_the_settle_time(noida):
         store.write_alerts([_alert(0), _alert(1)])
         assert store.alerts_after(0) == ([], 0)
         now[0] += 3
-        alerts, cursor = store.alerts_after(0)
+        alerts, _ = store.alerts_after(0)
         assert [a.id for a in alerts] == [_alert(0).id, _alert(1).id]
         assert "mlm_store" not in alerts[0].extra
         assert store.write_alerts([_alert(0)]).duplicates == 1

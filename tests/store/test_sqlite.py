@@ -4,8 +4,8 @@ import sqlite3
 from datetime import timedelta
 
 import pytest
-
 from builders import T0, make_event
+
 from core.store import EventQuery
 from core.store.sqlite import SqliteStore
 
