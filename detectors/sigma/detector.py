@@ -87,6 +87,8 @@ class SigmaDetector:
         flat = event.flat
         action = flat.get("event.action")
         rules = self._by_action.get(action.lower() if isinstance(action, str) else "", self._any_action)
+        if not rules:  # most traffic (HTTP requests) has no rule of its own: leave at once
+            return []
         alerts: list[Alert] = []
         fed: dict[int, tuple[Correlation, list[str]]] = {}
         for rule in rules:

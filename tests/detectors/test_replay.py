@@ -142,3 +142,16 @@ def test_invalid_rules_folder_is_a_clear_error(tmp_path, capsys):
     events.write_bytes(b"")
     assert main(["replay", str(events), "--rules", str(tmp_path)]) == 2
     assert "bad.yml" in capsys.readouterr().err
+
+
+def test_oversized_and_truncated_input_lose_only_the_bad_parts(tmp_path, capsys):
+    good = [orjson.dumps(make_event_dict(i, event__id=f"g{i}")) for i in range(3)]
+    huge = b'{"pad": "' + b"A" * 3_000_000 + b'"}'
+    path = tmp_path / "big.ndjson"
+    path.write_bytes(b"\n".join([good[0], huge, good[1], good[2]]) + b"\n")
+    err = replay([str(path), *RULES, "--out", "/dev/null"], capsys).err
+    assert "big.ndjson:2: line longer than" in err and "3 events read" in err and "(1 bad lines" in err
+    packed = tmp_path / "cut.ndjson.gz"
+    packed.write_bytes(gzip.compress(b"\n".join(good * 200) + b"\n")[:-30])  # truncated download
+    err = replay([str(packed), *RULES, "--out", "/dev/null"], capsys).err
+    assert "unreadable input" in err and "events read" in err
