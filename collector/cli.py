@@ -46,11 +46,14 @@ def serve(args: argparse.Namespace) -> int:
     from core.tokens import TokenStore
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    tune_gc()
     settings = build_settings(args)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     store = open_store(settings.resolved_store_url())
     bus = open_bus(settings.bus_url)
     tokens = TokenStore(tokens_db(settings.data_dir))
+    if settings.bus_url.startswith("memory://"):
+        _discard_published(bus)
     try:
         app = create_app(settings, store, bus, tokens)
         uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning", access_log=False)
@@ -59,3 +62,35 @@ def serve(args: argparse.Namespace) -> int:
         bus.close()
         store.close()
     return 0
+
+
+def tune_gc() -> None:
+    """Fewer garbage-collector passes: the spool queue keeps thousands of parsed events alive, and
+    with default thresholds collections over them cost about a third of the ingest CPU (measured
+    with /tmp-free microbenchmarks, see benchmarks/bench_ingest.py and FACTS.md)."""
+    import gc
+
+    gc.freeze()  # what is alive at start (frameworks, the geo database) is never garbage
+    gc.set_threshold(10_000, 20, 100)
+
+
+def _discard_published(bus: Any) -> None:
+    """A lone collector on an in-process bus has no detectors behind it: consume and drop.
+
+    Without a consumer the in-process topic would fill up and ingest would answer 429 for ever.
+    """
+    import threading
+
+    from core.bus import EVENTS_TOPIC
+
+    logging.getLogger(__name__).warning(
+        "standalone collector on the in-process bus: events are stored but reach no detectors "
+        "(use a kafka:// bus URL, or `mlm-siem up`, to run detection)")
+    consumer = bus.consumer(EVENTS_TOPIC, "discard")
+
+    def drain() -> None:
+        while True:
+            if consumer.poll(max_records=10_000, timeout=1.0):
+                consumer.commit()
+
+    threading.Thread(target=drain, name="discard-published", daemon=True).start()

@@ -1,7 +1,8 @@
-"""Enrichment of flat records: country and AS organisation of `source.ip`, and `event.ingested`.
+"""Enrichment of validated events: country and AS organisation of `source.ip`, and `event.ingested`.
 
-Runs on the flat dict before validation so the validated Event is built (nested) only once.
-The wall clock is read once per batch by the caller through an injectable clock.
+Runs after validation, writing into both views of the Event (nested `doc` and dotted `flat`), so
+the values the collector vouches for are never re-parsed. The wall clock is read once per batch by
+the caller through an injectable clock.
 """
 
 from __future__ import annotations
@@ -9,10 +10,15 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any, Callable
 
-from core.event import format_timestamp
+from core.event import Event, format_timestamp, nest
 from core.geo import lookup
 
 Clock = Callable[[], datetime]
+
+# Fields only the collector sets; a client's values are dropped, never trusted.
+COLLECTOR_FIELDS = ("event.ingested", "source.geo.country_iso_code", "source.as.organization.name",
+                    "source.as.number")
+_PARTS = {name: tuple(name.split(".")) for name in COLLECTOR_FIELDS}
 
 
 def utc_now() -> datetime:
@@ -25,17 +31,38 @@ def ingested_stamp(clock: Clock) -> str:
     return format_timestamp(clock())
 
 
-def enrich(record: dict[str, Any], ingested: str) -> dict[str, Any]:
-    """Add geo and AS fields when the address is public and known, and the ingest time."""
-    address = record.get("source.ip")
-    if isinstance(address, str) and 0 < len(address) <= 64:
+def enrich(event: Event, ingested: str) -> Event:
+    """Drop client-sent enrichment fields, then add geo and AS (public addresses) and ingest time."""
+    if any(name in event.flat for name in COLLECTOR_FIELDS):
+        for name in COLLECTOR_FIELDS:
+            event.flat.pop(name, None)
+        event.doc = nest(event.flat)
+    address = event.flat.get("source.ip")
+    if address:
         info = lookup(address)
         if info.country and not info.is_private:
-            record["source.geo.country_iso_code"] = info.country
+            _put(event, "source.geo.country_iso_code", info.country)
         if info.as_organization and not info.is_private:
-            record["source.as.organization.name"] = info.as_organization
-    record["event.ingested"] = ingested
-    return record
+            _put(event, "source.as.organization.name", info.as_organization)
+    _put(event, "event.ingested", ingested)
+    return event
+
+
+def _put(event: Event, name: str, value: Any) -> None:
+    """Set a field in both views; if the client put a scalar where an object belongs, leave it."""
+    *parents, last = _PARTS[name]
+    node = event.doc
+    for part in parents:
+        child = node.get(part)
+        if child is None:
+            child = node[part] = {}
+        elif not isinstance(child, dict):
+            return
+        node = child
+    if isinstance(node.get(last), dict):
+        return
+    node[last] = value
+    event.flat[name] = value
 
 
 def warm_up() -> None:

@@ -1,8 +1,9 @@
 """Normalizers: plain functions in a registry, applied in order to each decoded record.
 
-Each takes the record and the limits and returns the record; the first one turns any accepted shape
-(nested, flat dotted, or mixed) into a flat dotted dict, so the rest only deal with flat names.
-`core.event.Event.from_dict` validates and coerces the contract types afterwards.
+Each takes the record (nested, flat dotted or mixed, as sent) and the limits, and returns it.
+They do what the contract validator (`core.event.Event.from_dict`, the next stage) does not:
+epoch timestamps, canonical case of enumerations. The validator then flattens, coerces the contract
+types, turns RFC 3339 timestamps into UTC and keeps unknown fields within the limits.
 """
 
 from __future__ import annotations
@@ -10,16 +11,12 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any, Callable
 
-from core.event import EventError, Limits, flatten, format_timestamp
+from core.event import EventError, Limits, format_timestamp
 
 Record = dict[str, Any]
 Normalizer = Callable[[Any, Limits], Record]
 
 NORMALIZERS: list[Normalizer] = []
-
-# Fields only the collector sets (enrichment); a client's values are dropped, never trusted.
-COLLECTOR_FIELDS = ("event.ingested",)
-COLLECTOR_PREFIXES = ("source.geo.", "source.as.")
 
 # Epoch numbers are told apart by magnitude: 1e11 seconds is the year 5138, so anything larger is
 # milliseconds; 1e14 ms is the year 5138 again, so larger still is microseconds, then nanoseconds.
@@ -43,19 +40,38 @@ def normalize(record: Any, limits: Limits) -> Record:
     return record
 
 
+def get_field(record: Record, name: str) -> Any:
+    """A field's value whether the record spells it flat (`a.b`) or nested (`{"a": {"b"}}`)."""
+    if name in record:
+        return record[name]
+    node: Any = record
+    for part in name.split("."):
+        if not isinstance(node, dict):
+            return None
+        node = node.get(part)
+    return node
+
+
+def set_field(record: Record, name: str, value: Any) -> None:
+    """Replace a field's value in whichever spelling the record already uses."""
+    if name in record:
+        record[name] = value
+        return
+    *parents, last = name.split(".")
+    node = record
+    for part in parents:
+        node = node.get(part)
+        if not isinstance(node, dict):
+            return
+    if last in node:
+        node[last] = value
+
+
 @normalizer
-def to_flat(record: Any, limits: Limits) -> Record:
-    """Nested, flat dotted or mixed objects become one flat dotted dict (bounded by the limits)."""
+def require_object(record: Any, limits: Limits) -> Record:
+    """Only JSON objects are events."""
     if not isinstance(record, dict):
         raise EventError(None, "an event must be a JSON object")
-    return flatten(record, limits)
-
-
-@normalizer
-def drop_collector_fields(record: Record, limits: Limits) -> Record:
-    """Remove enrichment fields a client sent: the collector alone vouches for them."""
-    for name in [n for n in record if n in COLLECTOR_FIELDS or n.startswith(COLLECTOR_PREFIXES)]:
-        del record[name]
     return record
 
 
@@ -84,12 +100,11 @@ def epoch_to_rfc3339(value: float) -> str:
 @normalizer
 def canonical_case(record: Record, limits: Limits) -> Record:
     """Enumerated values compare exactly downstream, so give them their canonical case."""
-    for name in _LOWER_CASE:
-        value = record.get(name)
-        if isinstance(value, str):
-            record[name] = value.strip().lower()
-    for name in _UPPER_CASE:
-        value = record.get(name)
-        if isinstance(value, str):
-            record[name] = value.strip().upper()
+    for names, convert in ((_LOWER_CASE, str.lower), (_UPPER_CASE, str.upper)):
+        for name in names:
+            value = get_field(record, name)
+            if isinstance(value, str):
+                canonical = convert(value.strip())
+                if canonical != value:
+                    set_field(record, name, canonical)
     return record

@@ -107,8 +107,8 @@ class Pipeline:
         return [
             Stage("decode", "record", stages.decode),
             Stage("normalize", "record", stages.normalize_record),
-            Stage("enrich", "record", stages.enrich_record),
             Stage("validate", "record", stages.validate),
+            Stage("enrich", "record", stages.enrich_event),
             Stage("encode", "record", stages.encode),
             Stage("spool", "accept", self._spool_batch),  # fsync'd: from here on the batch is accepted
             Stage("dedupe", "drain", self._drop_seen),

@@ -37,7 +37,7 @@ class CollectorSettings(BaseSettings):
     spool_dir: Path | None = None  # None: data_dir/collector/spool
     spool_segment_bytes: int = Field(16 * MIB, ge=4096)
     # Over this many bytes accepted but not yet stored and published, ingest answers 429.
-    spool_high_water_bytes: int = Field(64 * MIB, ge=4096)
+    spool_high_water_bytes: int = Field(16 * MIB, ge=4096)
 
     # A retried request or a replayed spool batch inside this window is stored and published once.
     dedupe_window_seconds: int = Field(3600, ge=1)

@@ -52,14 +52,14 @@ def normalize_record(record: Any, ctx: BatchContext) -> dict[str, Any]:
     return normalize(record, ctx.limits)
 
 
-def enrich_record(record: dict[str, Any], ctx: BatchContext) -> dict[str, Any]:
-    """Geo, AS and ingest time (collector/enrich.py)."""
-    return enrich(record, ctx.ingested)
-
-
 def validate(record: dict[str, Any], ctx: BatchContext) -> Event:
-    """The contract check: required fields, types, bounds (core.event)."""
+    """The contract check: flat or nested, required fields, types, UTC timestamps, bounds (core.event)."""
     return Event.from_dict(record, ctx.limits)
+
+
+def enrich_event(event: Event, ctx: BatchContext) -> Event:
+    """Geo, AS and ingest time (collector/enrich.py)."""
+    return enrich(event, ctx.ingested)
 
 
 def encode(event: Event, ctx: BatchContext) -> Accepted:

@@ -29,11 +29,11 @@ def _ingest(pipe: Pipeline, records: list) -> tuple[int, list]:
 def test_stages_are_declared_in_one_ordered_list(pipeline):
     names = [(s.name, s.phase) for s in pipeline.stages]
     assert names == [
-        ("decode", "record"), ("normalize", "record"), ("enrich", "record"), ("validate", "record"),
+        ("decode", "record"), ("normalize", "record"), ("validate", "record"), ("enrich", "record"),
         ("encode", "record"), ("spool", "accept"), ("dedupe", "drain"), ("store", "drain"),
         ("publish", "drain"), ("remember", "drain"), ("checkpoint", "drain"),
     ]
-    assert [f.__name__ for f in NORMALIZERS][0] == "to_flat"
+    assert [f.__name__ for f in NORMALIZERS][0] == "require_object"
 
 
 def test_flat_nested_and_mixed_input_become_the_same_event(pipeline, store):
@@ -72,7 +72,7 @@ def test_out_of_range_epoch_is_rejected():
 def test_types_are_coerced_and_enumerations_canonicalized():
     record = normalize({"event": {"outcome": " Failure ", "dataset": "MLM.Auth"},
                         "http.request.method": "post"}, DEFAULT_LIMITS)
-    assert record == {"event.outcome": "failure", "event.dataset": "mlm.auth", "http.request.method": "POST"}
+    assert record == {"event": {"outcome": "failure", "dataset": "mlm.auth"}, "http.request.method": "POST"}
 
 
 def test_numbers_in_strings_are_coerced_and_unknown_fields_kept(pipeline, store):
@@ -98,7 +98,7 @@ def test_a_crashing_stage_rejects_one_record_not_the_batch(pipeline, monkeypatch
     from collector import normalize as normalize_module
 
     def explode(record, limits):
-        if record.get("user.name") == "boom":
+        if record.get("user", {}).get("name") == "boom":
             raise RuntimeError("normalizer bug")
         return record
 
@@ -152,3 +152,14 @@ def test_undrained_batches_are_replayed_after_a_restart(settings, store, bus, cl
     second.stop()
     assert store.count_events(EventQuery()) == 30
     assert sorted(e["event"]["id"] for _, e in published(bus)) == sorted(e["event"]["id"] for e in events)
+
+
+def test_a_scalar_where_enrichment_goes_is_left_alone(pipeline, store):
+    event = make_event_dict(event__id="s1", source__ip="8.8.8.8")
+    event["source.geo"] = "somewhere"
+    assert _ingest(pipeline, [event]) == (1, [])
+    pipeline.drain_pending()
+    [doc] = store.get_events(["s1"])
+    assert doc["source"]["geo"] == "somewhere"
+    assert doc["source"]["as"]["organization"]["name"]
+    assert doc["event"]["ingested"] == "2026-11-02T10:00:00.000Z"

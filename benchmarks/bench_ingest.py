@@ -1,0 +1,144 @@
+"""HTTP ingest throughput: batched NDJSON into a real collector process writing SQLite.
+
+Counts from the first request to the moment every event is stored and published (the collector's
+/health says so), and reports the collector's CPU seconds, so "events per core-second" holds even
+when the load generator shares the machine. Peak RSS is the collector's VmHWM.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+import orjson
+
+from core.paths import tokens_db
+from core.tokens import TokenStore
+
+BATCH = 1000
+CLIENTS = 2
+_PATHS = ["/login", "/shop/cart", "/api/orders", "/genealogy/tree", "/account/payouts"]
+
+
+def _event(n: int) -> dict[str, Any]:
+    """A realistic mlm.http event (~700 bytes), nested as the app ships it."""
+    return {
+        "@timestamp": f"2026-11-02T09:{(n // 60000) % 60:02d}:{(n // 1000) % 60:02d}.{n % 1000:03d}Z",
+        "event": {"id": f"bench-{n:09d}", "kind": "event", "dataset": "mlm.http", "action": "http_request",
+                  "category": ["web"], "type": ["access"], "outcome": "success", "duration": 1_250_000 + n % 997},
+        "service": {"name": "mlm_app"},
+        "source": {"ip": f"81.{n % 200}.{(n // 200) % 250}.{n % 250 + 1}"},
+        "user_agent": {"original": "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 "
+                                   "(KHTML, like Gecko) Chrome/126.0 Safari/537.36"},
+        "user": {"id": str(10_000 + n % 5000), "name": f"distributor{n % 5000}"},
+        "mlm": {"device": {"id": f"dev-{n % 7000:06d}"}, "session": {"id": f"s{n % 9000:08x}"}},
+        "http": {"request": {"method": "GET", "mime_type": "text/html", "referrer": "https://shop.example/"},
+                 "response": {"status_code": 200, "body": {"bytes": 5120 + n % 300}}},
+        "url": {"path": _PATHS[n % len(_PATHS)], "query": f"page={n % 40}&sort=price"},
+    }
+
+
+def _batches(total: int) -> list[bytes]:
+    return [b"\n".join(orjson.dumps(_event(n)) for n in range(s, min(s + BATCH, total))) for s in range(0, total, BATCH)]
+
+
+def _start(data_dir: Path, port: int) -> subprocess.Popen:
+    process = subprocess.Popen([sys.executable, "-m", "collector", "--data-dir", str(data_dir), "--port", str(port)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            httpx.get(f"http://127.0.0.1:{port}/health", timeout=1)
+            return process
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError("collector did not start")
+
+
+def _post_all(url: str, token: str, batches: list[bytes]) -> int:
+    """Post every batch from CLIENTS threads, retrying 429s as a shipper would; returns 429 count."""
+    backoffs = [0]
+    lock = threading.Lock()
+    pending = list(reversed(batches))
+
+    def worker() -> None:
+        headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/x-ndjson"}
+        with httpx.Client(timeout=60) as client:
+            while True:
+                with lock:
+                    if not pending:
+                        return
+                    body = pending.pop()
+                while client.post(url, content=body, headers=headers).status_code == 429:
+                    backoffs[0] += 1
+                    time.sleep(0.05)
+
+    threads = [threading.Thread(target=worker) for _ in range(CLIENTS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return backoffs[0]
+
+
+def _proc_figures(pid: int) -> tuple[float, int]:
+    """CPU seconds used and peak RSS (bytes) of a process, from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    cpu = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return cpu, int(line.split()[1]) * 1024
+    return cpu, 0
+
+
+def run(quick: bool) -> dict[str, object]:
+    total = 40_000 if quick else 200_000
+    batches = _batches(total)
+    with tempfile.TemporaryDirectory() as tmp:
+        data_dir = Path(tmp)
+        tokens = TokenStore(tokens_db(data_dir))
+        token = tokens.create("ingest", "bench")
+        tokens.close()
+        sock_port = _free_port()
+        process = _start(data_dir, sock_port)
+        base = f"http://127.0.0.1:{sock_port}"
+        try:
+            cpu_before, _ = _proc_figures(process.pid)
+            started = time.perf_counter()
+            backoffs = _post_all(base + "/v1/events", token, batches)
+            acked = time.perf_counter()
+            while httpx.get(base + "/health").json()["stored"] < total:
+                time.sleep(0.05)
+            done = time.perf_counter()
+            cpu_after, peak_rss = _proc_figures(process.pid)
+        finally:
+            process.terminate()
+            process.wait(30)
+    cpu = cpu_after - cpu_before
+    return {
+        "events": total,
+        "batch_events": BATCH,
+        "acknowledged_events_per_s": round(total / (acked - started)),
+        "stored_events_per_s": round(total / (done - started)),
+        "collector_cpu_s": round(cpu, 2),
+        "events_per_collector_cpu_s": round(total / cpu) if cpu else None,
+        "target_events_per_s": 20_000,
+        "retries_after_429": backoffs,
+        "collector_peak_rss_mb": round(peak_rss / 1_048_576, 1),
+    }
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
