@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from core.alert import Alert
 from core.event import Event
@@ -62,7 +63,7 @@ class Engine:
         for detector in self.detectors:
             try:
                 found = detector.process(event)
-            except Exception:  # one broken detector must not stop the others or the stream
+            except Exception:  # noqa: BLE001 - one broken detector must not stop the others or the stream
                 self._failed(detector, "process", event)
                 continue
             if found:
@@ -79,7 +80,7 @@ class Engine:
                 continue
             try:
                 alerts.extend(detector.flush())
-            except Exception:
+            except Exception:  # noqa: BLE001 - isolation is the point
                 self._failed(detector, "flush", None)
         self._count(alerts)
         return alerts
@@ -98,13 +99,13 @@ class Engine:
                         detector.observe_baseline(event)
                     else:
                         detector.process(event)
-                except Exception:
+                except Exception:  # noqa: BLE001 - isolation is the point
                     self._failed(detector, "warm", event)
         self.flush_silently()
         for detector in trainable:
             try:
                 detector.fit_baseline()
-            except Exception:
+            except Exception:  # noqa: BLE001 - isolation is the point
                 self._failed(detector, "fit_baseline", None)
         return seen
 
@@ -114,7 +115,7 @@ class Engine:
             if isinstance(detector, Flushable):
                 try:
                     detector.flush()
-                except Exception:
+                except Exception:  # noqa: BLE001 - isolation is the point
                     self._failed(detector, "flush", None)
 
     def trainable(self) -> list[Trainable]:
@@ -127,7 +128,7 @@ class Engine:
             try:
                 if detector.load(directory):
                     loaded.append(_name(detector))
-            except Exception:
+            except Exception:  # noqa: BLE001 - isolation is the point
                 self._failed(detector, "load", None)  # type: ignore[arg-type]
         return loaded
 

@@ -38,7 +38,7 @@ def export_rules(dirs: list[Path], language: str = "lucene", output_format: str 
         backend = backend_class(ProcessingPipeline())
         try:
             queries = backend.convert(_alone(rule), output_format)
-        except Exception as exc:  # pySigma raises NotImplementedError and SigmaError subclasses
+        except Exception as exc:  # noqa: BLE001 - pySigma raises NotImplementedError and SigmaError subclasses
             result.skipped.append((label, f"{type(exc).__name__}: {exc}"))
             continue
         if not isinstance(queries, list):

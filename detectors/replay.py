@@ -18,10 +18,11 @@ import heapq
 import sys
 import time
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Iterable, Iterator
+from typing import IO, Any
 
 from core.event import DEFAULT_LIMITS, Event, EventError
 from detectors.engine import Engine
@@ -51,7 +52,7 @@ def open_input(path: str | Path) -> IO[bytes]:
         magic = probe.read(2)
     if magic == b"\x1f\x8b":
         return gzip.open(path, "rb")  # type: ignore[return-value]
-    return open(path, "rb")  # noqa: SIM115 - returned to the caller, closed by it
+    return open(path, "rb")
 
 
 def read_events(path: str | Path, stats: ReadStats, errors: IO[str] | None = None) -> Iterator[Event]:
@@ -147,7 +148,7 @@ class ReplayResult:
     alerts: int
     alerts_by_category: Counter[str]
     seconds: float
-    engine_stats: dict[str, object]
+    engine_stats: dict[str, Any]
 
     @property
     def events_per_second(self) -> float:
@@ -184,18 +185,18 @@ def summary(result: ReplayResult) -> str:
     """The stderr summary: events read, bad and late lines, throughput, alerts by category, errors."""
     s = result.input
     lines = [
-        f"replay: {s.events:,} events read from {s.path} ({s.bad:,} bad lines, {s.late:,} late) "
-        f"in {result.seconds:.2f} s: {result.events_per_second:,.0f} events/s",
+        (f"replay: {s.events:,} events read from {s.path} ({s.bad:,} bad lines, {s.late:,} late) "
+         f"in {result.seconds:.2f} s: {result.events_per_second:,.0f} events/s"),
     ]
     if result.baseline is not None:
         b = result.baseline
         lines.append(f"baseline: {b.events:,} events from {b.path} ({b.bad:,} bad lines)")
     cats = ", ".join(f"{c} {n:,}" for c, n in sorted(result.alerts_by_category.items()))
     lines.append(f"alerts: {result.alerts:,}" + (f" ({cats})" if cats else ""))
-    for family, reason in (result.engine_stats.get("build_errors") or {}).items():  # type: ignore[union-attr]
+    for family, reason in (result.engine_stats.get("build_errors") or {}).items():
         lines.append(f"warning: detector family {family} not loaded: {reason}")
     errors = result.engine_stats.get("detector_errors") or {}
     rule_errors = result.engine_stats.get("rule_errors") or {}
     if errors or rule_errors:
-        lines.append(f"errors: detectors {dict(errors)}, rules {dict(rule_errors)} (see log)")  # type: ignore[arg-type]
+        lines.append(f"errors: detectors {dict(errors)}, rules {dict(rule_errors)} (see log)")
     return "\n".join(lines)

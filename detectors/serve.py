@@ -10,8 +10,9 @@ import json
 import logging
 import signal
 import threading
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable
+from typing import Any
 
 from core.bus import open_bus
 from core.store import open_store
@@ -26,7 +27,7 @@ def health_server(host: str, port: int, stats: Callable[[], dict[str, Any]]) -> 
     """A tiny HTTP server answering GET /health with the worker's counters (JSON)."""
 
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 - http.server naming
+        def do_GET(self) -> None:
             if self.path.split("?")[0] != "/health":
                 self._send(404, {"error": "not found"})
                 return

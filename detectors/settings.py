@@ -24,9 +24,9 @@ class DetectorSettings(BaseSettings):
     models_dir: Path | None = None
     families: list[str] | None = None  # None: every family
     host: str = "127.0.0.1"
-    health_port: int = Field(8610, ge=0, le=65535)
-    poll_records: int = Field(500, ge=1, le=100_000)
-    idle_flush_seconds: float = Field(2.0, gt=0)
+    health_port: int = Field(default=8610, ge=0, le=65535)
+    poll_records: int = Field(default=500, ge=1, le=100_000)
+    idle_flush_seconds: float = Field(default=2.0, gt=0)
 
     def resolved_store_url(self) -> str:
         return self.store_url or default_store_url(self.data_dir)

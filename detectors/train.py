@@ -53,7 +53,7 @@ def train(config: DetectorConfig, baseline: Path, out_dir: Path, errors: IO[str]
             detector.fit_baseline()
             detector.save(out_dir)
             saved.append(name)
-        except Exception as exc:  # one model failing to fit must not lose the others
+        except Exception as exc:  # noqa: BLE001 - one model failing to fit must not lose the others
             failed.append(f"{name}: {type(exc).__name__}: {exc}")
     manifest = {
         "version": MANIFEST_VERSION, "baseline": {"path": baseline.name, "sha256": file_sha256(baseline),

@@ -8,8 +8,9 @@ is case-insensitive as Sigma specifies, except values with the `cased` modifier 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from sigma.conditions import (
     ConditionAND,
@@ -185,7 +186,7 @@ class _Generator:
         return template.format
 
     def _pred_const(self, pred: Callable[[str], str]) -> str:
-        return self.const(eval(f"lambda s: {pred('s')}", self.namespace))  # noqa: S307 - our own code
+        return self.const(eval(f"lambda s: {pred('s')}", self.namespace))
 
     def _text(self, get: str, pred: Callable[[str], str]) -> str:
         """Inline the predicate for a plain string value; lists, numbers, booleans take the helper."""
@@ -247,6 +248,7 @@ def _required_actions(node: Any) -> frozenset[str] | None:
         found = [a for a in map(_required_actions, node.args) if a is not None]
         return frozenset.intersection(*found) if found else None
     if isinstance(node, ConditionOR):
-        found = [_required_actions(a) for a in node.args]
-        return None if any(a is None for a in found) else frozenset().union(*found)  # type: ignore[arg-type]
+        options = [_required_actions(a) for a in node.args]
+        known = [a for a in options if a is not None]
+        return frozenset().union(*known) if len(known) == len(options) else None
     return None

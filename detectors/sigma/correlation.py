@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import operator
 from collections import deque
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from sigma.correlations import (
     SigmaCorrelationCondition,
@@ -36,7 +37,7 @@ SUPPORTED = {
 
 
 class _Group:
-    __slots__ = ("items", "counts", "steps", "last", "until")
+    __slots__ = ("counts", "items", "last", "steps", "until")
 
     def __init__(self) -> None:
         self.items: deque[tuple[float, Any, str]] = deque()  # (ts, rule name or value, event id)
@@ -53,7 +54,7 @@ class Correlation:
         if rule.type not in SUPPORTED:
             raise ValueError(f"{where}: correlation type {rule.type.name.lower()} is not supported")
         if not isinstance(rule.condition, SigmaCorrelationCondition):
-            raise ValueError(f"{where}: extended correlation conditions are not supported")
+            raise ValueError(f"{where}: extended correlation conditions are not supported")  # noqa: TRY004
         self.meta = meta
         self.kind = rule.type
         self.timespan = float(rule.timespan.seconds)

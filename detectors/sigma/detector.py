@@ -21,7 +21,7 @@ MAX_SUPPRESSED = 100_000
 
 
 class _BaseRule:
-    __slots__ = ("meta", "matcher", "output", "links", "suppressed")
+    __slots__ = ("links", "matcher", "meta", "output", "suppressed")
 
     def __init__(self, meta: RuleMeta, matcher: CompiledMatcher, output: bool) -> None:
         self.meta = meta

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 from sigma.collection import SigmaCollection
 from sigma.exceptions import SigmaError, SigmaRuleLocation
@@ -42,7 +42,7 @@ def load_file(path: Path) -> SigmaCollection:
         return SigmaCollection.from_yaml(text, source=SigmaRuleLocation(path), resolve_references=False)
     except SigmaError as exc:
         raise RuleLoadError(f"{path}: {exc.args[0] if exc.args else exc}") from None
-    except Exception as exc:  # YAML syntax errors and the like: still name the file
+    except Exception as exc:  # noqa: BLE001 - YAML syntax errors and the like: still name the file
         raise RuleLoadError(f"{path}: {type(exc).__name__}: {exc}") from None
 
 

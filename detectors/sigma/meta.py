@@ -65,7 +65,7 @@ def rule_meta(rule: Any, where: str, default_suppress: float = 0.0) -> RuleMeta:
     """Read and check a rule's alert metadata; errors name the rule file and rule."""
     custom = rule.custom_attributes.get("mlm") or {}
     if not isinstance(custom, dict):
-        raise ValueError(f"{where}: 'mlm' must be a mapping")
+        raise ValueError(f"{where}: 'mlm' must be a mapping")  # noqa: TRY004 - a rule-file error
     category = str(custom.get("category", ""))
     if not _CATEGORY_RE.match(category):
         raise ValueError(f"{where}: mlm.category must be a lower-case name, got {category!r}")

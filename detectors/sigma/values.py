@@ -7,7 +7,8 @@ helpers handle lists, numbers, booleans, nulls, CIDR ranges, comparisons and key
 from __future__ import annotations
 
 import ipaddress
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 StrPred = Callable[[str], bool]
 
@@ -49,7 +50,7 @@ def as_number(value: Any) -> float | int | None:
     return None
 
 
-def number_eq(value: Any, number: int | float) -> bool:
+def number_eq(value: Any, number: float) -> bool:
     """Sigma number equality: the field holds that number, or a string spelling it."""
     if isinstance(value, list):
         return any(number_eq(item, number) for item in value)
@@ -72,7 +73,7 @@ def is_null(value: Any) -> bool:
     return value is None or value == "" or value == []
 
 
-def compare(value: Any, op: str, number: int | float) -> bool:
+def compare(value: Any, op: str, number: float) -> bool:
     """gt/gte/lt/lte against a number; a list matches when any item does."""
     if isinstance(value, list):
         return any(compare(item, op, number) for item in value)

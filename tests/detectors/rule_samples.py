@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import yaml
-
 from builders import T0
+
 from core.event import Event, format_timestamp, nest
 from detectors.sigma import PACKAGED_RULES
 

@@ -1,0 +1,1 @@
+"""The packaged Sigma rule pack (YAML files here are package data; samples/ holds their test events)."""
