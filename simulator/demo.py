@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import random
+import re
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -51,6 +52,16 @@ class Clients:
             client.close()
 
 
+def login(client: httpx.Client, username: str, password: str) -> None:
+    """Fill in the login form as a browser (or a careful tool) would: fetch it, keep its CSRF token."""
+    page = client.get("/login")
+    match = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    form = {"username": username, "password": password}
+    if match:
+        form["csrf_token"] = match.group(1)
+    client.post("/login", data=form)
+
+
 def _address(rng: random.Random, block: int) -> str:
     return f"127.{block}.{rng.randint(0, 255)}.{rng.randint(1, 254)}"
 
@@ -60,20 +71,20 @@ def benign_visit(clients: Clients, rng: random.Random) -> None:
     client.get("/")
     client.get("/shop", params={"q": rng.choice(SEARCHES)})
     if rng.random() < 0.1:
-        client.post("/login", data={"username": f"visitor{rng.randint(1, 400)}", "password": "typo"})
+        login(client, f"visitor{rng.randint(1, 400)}", "typo")
 
 
 def brute_force(clients: Clients, rng: random.Random) -> None:
     client = clients.get(_address(rng, 66), TOOL)
     victim = f"distributor{rng.randint(1, 50)}"
     for _ in range(14):
-        client.post("/login", data={"username": victim, "password": f"guess{rng.randint(0, 10**6)}"})
+        login(client, victim, f"guess{rng.randint(0, 10**6)}")
 
 
 def credential_stuffing(clients: Clients, rng: random.Random) -> None:
     for _ in range(80):
         client = clients.get(_address(rng, 77))
-        client.post("/login", data={"username": f"{rng.getrandbits(30):x}@mail.com", "password": "Summer2026!"})
+        login(client, f"{rng.getrandbits(30):x}@mail.com", "Summer2026!")
 
 
 def injection_scan(clients: Clients, rng: random.Random) -> None:
