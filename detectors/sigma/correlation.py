@@ -25,6 +25,7 @@ from core.event import Event
 from detectors.sigma.meta import RuleMeta, entity_type_for, human_span, render_summary
 
 MAX_ITEMS = 10_000
+MAX_CLOCK_STEP = 60.0  # seconds; a steady stream keeps the clock current, a forged jump barely moves it
 HISTORY_VALUES = 16  # places remembered per entity for `new_value_of`
 _OPS: dict[str, Callable[[int, int], bool]] = {
     "GT": operator.gt, "GTE": operator.ge, "EQ": operator.eq, "LT": operator.lt, "LTE": operator.le,
@@ -76,6 +77,7 @@ class Correlation:
         self._counts_events = self.kind in (SigmaCorrelationType.EVENT_COUNT, SigmaCorrelationType.VALUE_COUNT)
         self.groups: dict[tuple[Any, ...], _Group] = {}
         self._next_sweep = float("-inf")
+        self._clock = float("-inf")
         if self.kind in (SigmaCorrelationType.EVENT_COUNT, SigmaCorrelationType.VALUE_COUNT):
             if self.op not in (operator.gt, operator.ge, operator.eq):
                 raise ValueError(f"{where}: count correlations support only gt, gte and eq conditions")
@@ -97,8 +99,12 @@ class Correlation:
     def observe(self, matched: list[str], event: Event) -> Alert | None:
         """Advance state with an event that matched the base rules `matched` (in rule order)."""
         ts = event.ts
-        if ts >= self._next_sweep:
-            self.sweep(ts)
+        # The sweep clock follows event time but moves at most MAX_CLOCK_STEP per event, so one
+        # event stamped far in the future cannot expire every group (and hide an attack in progress).
+        if ts > self._clock:
+            self._clock = ts if self._clock == float("-inf") else min(ts, self._clock + MAX_CLOCK_STEP)
+        if self._clock >= self._next_sweep:
+            self.sweep(self._clock)
         alert = None
         counted: set[tuple[Any, ...]] = set()
         # Later steps first, so one event matching two steps of a sequence cannot complete both.

@@ -108,7 +108,7 @@ def test_state_expires_with_event_time_and_is_capped(tmp_path):
     corr = det.correlations[0]
     run(det, [ev(i * 0.2, "a", user__name=f"u{i}") for i in range(1000)])
     assert len(corr.groups) == 1000
-    run(det, [ev(5000, "a", user__name="late")])
+    run(det, [ev(5000 + 30 * k, "a", user__name="late") for k in range(20)])
     assert len(corr.groups) == 1  # idle groups swept once event time moved past the window
     corr.max_groups = 100
     run(det, [ev(6000 + i * 0.01, "a", user__name=f"v{i}") for i in range(500)])
@@ -132,3 +132,10 @@ def test_broken_rule_is_counted_not_raised(tmp_path):
     rule.matcher.match = boom
     assert det.process(ev(0, "a", user__name="amy")) == []
     assert det.errors[rule.meta.rule_id] == 1
+
+
+def test_a_future_stamped_event_does_not_wipe_state(tmp_path):
+    det = detector(tmp_path, "event_count")
+    run(det, [ev(0, "a", user__name="amy"), ev(1, "a", user__name="amy")])
+    run(det, [ev(10 * 365 * 86400, "a", user__name="mallory")])  # ten years ahead
+    assert len(run(det, [ev(2, "a", user__name="amy")])) == 1
