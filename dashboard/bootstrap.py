@@ -33,7 +33,9 @@ def ensure_admin(settings: DashboardSettings, ctx: AppContext | None = None) -> 
         if exists:
             raise RuntimeError(f"admin exists but {path} is missing; create another admin with the CLI")
         password, totp_secret = create_analyst(ctx, ADMIN_NAME, "admin")
-        write_private(path, json.dumps({"username": ADMIN_NAME, "password": password, "totp_secret": totp_secret}))
+        write_private(
+            path, json.dumps({"username": ADMIN_NAME, "password": password, "totp_secret": totp_secret})
+        )
         return ADMIN_NAME, password, totp_secret
     finally:
         if own:

@@ -52,13 +52,26 @@ def stacked(buckets: list[str], series: dict[str, list[int]]) -> Chart:
                 continue
             h = plot_h * count / top
             base -= h
-            bars.append(Bar(round(PAD_LEFT + i * step + 1, 1), round(base, 1), round(max(step - 2, 1), 1),
-                            round(h, 1), f"s{k % SERIES_CLASSES}", f"{label} {name}: {count}"))
+            bars.append(
+                Bar(
+                    round(PAD_LEFT + i * step + 1, 1),
+                    round(base, 1),
+                    round(max(step - 2, 1), 1),
+                    round(h, 1),
+                    f"s{k % SERIES_CLASSES}",
+                    f"{label} {name}: {count}",
+                )
+            )
     every = max(1, len(buckets) // 6)
-    xticks = [Tick(round(PAD_LEFT + i * step, 1), HEIGHT - 10, label[5:16].replace("T", " "))
-              for i, label in enumerate(buckets) if i % every == 0]
-    yticks = [Tick(PAD_LEFT - 4, round(HEIGHT - PAD_BOTTOM - plot_h * f, 1), str(round(top * f)))
-              for f in (0, 0.5, 1)]
+    xticks = [
+        Tick(round(PAD_LEFT + i * step, 1), HEIGHT - 10, label[5:16].replace("T", " "))
+        for i, label in enumerate(buckets)
+        if i % every == 0
+    ]
+    yticks = [
+        Tick(PAD_LEFT - 4, round(HEIGHT - PAD_BOTTOM - plot_h * f, 1), str(round(top * f)))
+        for f in (0, 0.5, 1)
+    ]
     legend = [(f"s{k % SERIES_CLASSES}", n) for k, n in enumerate(names)] if len(names) > 1 else []
     return Chart(WIDTH, HEIGHT, bars, xticks, yticks, legend, not any(totals))
 
@@ -66,4 +79,3 @@ def stacked(buckets: list[str], series: dict[str, list[int]]) -> Chart:
 def single(buckets: list[tuple[str, int]]) -> Chart:
     """Plain bars for one series (the search histogram)."""
     return stacked([b for b, _ in buckets], {"events": [n for _, n in buckets]})
-

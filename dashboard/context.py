@@ -6,7 +6,7 @@ import os
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from fastapi.templating import Jinja2Templates
@@ -23,7 +23,7 @@ TEMPLATES_DIR = Path(__file__).parent / "templates"
 
 
 def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 @dataclass
@@ -64,13 +64,19 @@ def load_secret(settings: DashboardSettings) -> bytes:
 
 def make_templates() -> Jinja2Templates:
     """Jinja2 with autoescape on for every template (HTML and SVG alike)."""
-    env = Environment(loader=FileSystemLoader(str(TEMPLATES_DIR)), autoescape=True,
-                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATES_DIR)),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
     return Jinja2Templates(env=env)
 
 
-def build_context(settings: DashboardSettings, clock: Clock | None = None,
-                  store: EventStore | None = None) -> AppContext:
+def build_context(
+    settings: DashboardSettings, clock: Clock | None = None, store: EventStore | None = None
+) -> AppContext:
     """Open the databases and stores once for the process."""
     Path(settings.data_dir).mkdir(parents=True, exist_ok=True)
     return AppContext(

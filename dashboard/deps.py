@@ -35,7 +35,9 @@ Ctx = Annotated[AppContext, Depends(get_ctx)]
 
 def web_principal(request: Request, ctx: Ctx) -> Principal:
     """The analyst of this browser session (full MFA done), or LoginRequired."""
-    principal = load_principal(ctx, request.cookies.get(SESSION_COOKIE), client_ip(request), user_agent(request))
+    principal = load_principal(
+        ctx, request.cookies.get(SESSION_COOKIE), client_ip(request), user_agent(request)
+    )
     if principal is None:
         raise LoginRequired()
     request.state.principal = principal
@@ -59,7 +61,7 @@ def require_post(role: str) -> Callable[..., Coroutine[Any, Any, Principal]]:
     checker = require(role)
 
     # A default-value Depends: string annotations cannot see this closure's `checker`.
-    async def check(request: Request, principal: Principal = Depends(checker)) -> Principal:
+    async def check(request: Request, principal: Principal = Depends(checker)) -> Principal:  # noqa: B008
         form = await request.form()
         if not same(str(form.get("csrf_token", "")), principal.csrf):
             raise Forbidden()
@@ -68,11 +70,14 @@ def require_post(role: str) -> Callable[..., Coroutine[Any, Any, Principal]]:
     return check
 
 
-_BEARER = HTTPBearer(auto_error=False, description="an `api` token: mlm-siem token create --kind api --role ROLE")
+_BEARER = HTTPBearer(
+    auto_error=False, description="an `api` token: mlm-siem token create --kind api --role ROLE"
+)
 
 
-def api_principal(request: Request, ctx: Ctx,
-                  credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_BEARER)]) -> Principal:
+def api_principal(
+    request: Request, ctx: Ctx, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_BEARER)]
+) -> Principal:
     """The holder of an `api` bearer token; its role comes from the token record."""
     info = ctx.tokens.verify("api", credentials.credentials.strip()) if credentials else None
     if info is None or info.role not in ROLES:

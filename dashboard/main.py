@@ -21,8 +21,9 @@ from dashboard.web import redirect, render
 STATIC_DIR = Path(__file__).parent / "static"
 
 
-def create_app(settings: DashboardSettings | None = None, clock: Clock | None = None,
-               store: EventStore | None = None) -> FastAPI:
+def create_app(
+    settings: DashboardSettings | None = None, clock: Clock | None = None, store: EventStore | None = None
+) -> FastAPI:
     """Build the app; `clock` and `store` may be injected (tests, composition root)."""
     settings = settings or DashboardSettings()
     ctx = build_context(settings, clock, store)
@@ -41,8 +42,14 @@ def create_app(settings: DashboardSettings | None = None, clock: Clock | None = 
         worker.stop()
         ctx.close()
 
-    app = FastAPI(title="mlm-siem dashboard", version="1", docs_url=None, redoc_url=None, openapi_url=None,
-                  lifespan=lifespan)
+    app = FastAPI(
+        title="mlm-siem dashboard",
+        version="1",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        lifespan=lifespan,
+    )
     app.state.ctx = ctx
     app.state.worker = worker
     _install_security(app)
@@ -77,8 +84,11 @@ def _install_security(app: FastAPI) -> None:
 
     @app.exception_handler(ApiUnauthorized)
     async def api_unauthorized(_request: Request, _exc: ApiUnauthorized) -> Response:
-        return JSONResponse({"detail": "a valid api token is required"}, status_code=401,
-                            headers={"WWW-Authenticate": "Bearer"})
+        return JSONResponse(
+            {"detail": "a valid api token is required"},
+            status_code=401,
+            headers={"WWW-Authenticate": "Bearer"},
+        )
 
     @app.exception_handler(Forbidden)
     async def forbidden(request: Request, _exc: Forbidden) -> Response:
@@ -91,8 +101,10 @@ def _install_basics(app: FastAPI, ctx: AppContext) -> None:
     @app.get("/health", include_in_schema=False)
     def health() -> JSONResponse:
         """Liveness and whether the database and store answer (no details for anonymous callers)."""
-        checks = {"database": _check(lambda: _ping(ctx)),
-                  "store": _check(lambda: ctx.store.count_events(EventQuery(size=1)))}
+        checks = {
+            "database": _check(lambda: _ping(ctx)),
+            "store": _check(lambda: ctx.store.count_events(EventQuery(size=1))),
+        }
         ok = all(v == "ok" for v in checks.values())
         return JSONResponse({"status": "ok" if ok else "degraded", **checks}, status_code=200 if ok else 503)
 

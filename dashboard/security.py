@@ -9,8 +9,10 @@ import secrets
 from fastapi import Request, Response
 
 # No inline script or style anywhere; everything comes from our own /static files.
-CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
-       "font-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
+    "font-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+)
 SESSION_COOKIE = "mlm_dash_session"
 PRE_COOKIE = "mlm_dash_pre"
 
@@ -52,4 +54,6 @@ def user_agent(request: Request) -> str:
 
 
 def set_cookie(response: Response, name: str, value: str, secure: bool, max_age: int | None = None) -> None:
-    response.set_cookie(name, value, httponly=True, samesite="strict", secure=secure, max_age=max_age, path="/")
+    response.set_cookie(
+        name, value, httponly=True, samesite="strict", secure=secure, max_age=max_age, path="/"
+    )

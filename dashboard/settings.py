@@ -27,6 +27,9 @@ class DashboardSettings(BaseSettings):
     cookie_secure: bool = False  # set true behind HTTPS so cookies never travel in clear text
     session_idle_seconds: int = 1800
     session_max_seconds: int = 12 * 3600
+    # argon2id cost; defaults are argon2-cffi's (RFC 9106 low-memory profile). Lower only in tests.
+    password_time_cost: int = 3
+    password_memory_kib: int = 65536
     login_max_failures: int = 5
     login_lockout_seconds: int = 900
 

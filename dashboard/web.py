@@ -13,8 +13,9 @@ def render(request: Request, name: str, status: int = 200, **context: Any) -> HT
     ctx = request.app.state.ctx
     me = getattr(request.state, "principal", None)
     live_ms = int(ctx.settings.live_interval_seconds * 1000)
-    return ctx.templates.TemplateResponse(request, name, {"me": me, "live_ms": live_ms, **context},
-                                          status_code=status)
+    return ctx.templates.TemplateResponse(
+        request, name, {"me": me, "live_ms": live_ms, **context}, status_code=status
+    )
 
 
 def redirect(url: str) -> RedirectResponse:

@@ -5,8 +5,6 @@ from __future__ import annotations
 import logging
 import threading
 
-
-
 from core.alert import Alert
 from dashboard.context import AppContext
 from dashboard.models import KeyValue
@@ -37,7 +35,7 @@ class AlertWorker:
         while not self._stop.is_set():
             try:
                 busy = self.run_once() >= BATCH
-            except Exception:  # noqa: BLE001 - a bad batch is logged; the worker keeps going
+            except Exception:
                 log.exception("alert worker batch failed")
                 busy = False
             if not busy:
@@ -68,8 +66,15 @@ class AlertWorker:
         from dashboard.response.service import apply_policy
 
         touched = group_alerts(self.ctx, alerts)
-        notify_alerts(self.ctx, [g.alert for g in touched if g.incident_id is not None])
-        apply_policy(self.ctx, touched)
+        # Grouping is committed: a failing channel or MLM app must not hold the cursor back.
+        for step, run in (
+            ("notify", lambda: notify_alerts(self.ctx, [g.alert for g in touched if g.incident_id])),
+            ("response", lambda: apply_policy(self.ctx, touched)),
+        ):
+            try:
+                run()
+            except Exception:
+                log.exception("alert worker %s step failed for %d alerts", step, len(touched))
 
     def after_batch(self) -> None:
         """Periodic duties: flush throttled notification digests."""
@@ -89,6 +94,3 @@ class AlertWorker:
                 db.add(KeyValue(key=CURSOR_KEY, value=str(cursor)))
             else:
                 row.value = str(cursor)
-
-
-

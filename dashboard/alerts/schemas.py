@@ -41,18 +41,33 @@ class AlertView:
             risk = 0
         tags = _pick(doc, "tags", [])
         return cls(
-            id=str(_pick(doc, "id")), ts=str(_pick(doc, "@timestamp")), rule_id=str(_pick(doc, "rule.id")),
-            rule_name=str(_pick(doc, "rule.name")), category=str(_pick(doc, "category")),
-            severity=str(_pick(doc, "severity")), risk_score=risk, entity_type=str(_pick(doc, "entity.type")),
-            entity_value=str(_pick(doc, "entity.value")), summary=str(_pick(doc, "summary")),
-            tags=tuple(str(t) for t in tags) if isinstance(tags, list) else (), incident_id=incident_id,
+            id=str(_pick(doc, "id")),
+            ts=str(_pick(doc, "@timestamp")),
+            rule_id=str(_pick(doc, "rule.id")),
+            rule_name=str(_pick(doc, "rule.name")),
+            category=str(_pick(doc, "category")),
+            severity=str(_pick(doc, "severity")),
+            risk_score=risk,
+            entity_type=str(_pick(doc, "entity.type")),
+            entity_value=str(_pick(doc, "entity.value")),
+            summary=str(_pick(doc, "summary")),
+            tags=tuple(str(t) for t in tags) if isinstance(tags, list) else (),
+            incident_id=incident_id,
         )
 
     def to_api(self) -> dict[str, Any]:
-        return {"id": self.id, "@timestamp": self.ts, "rule": {"id": self.rule_id, "name": self.rule_name},
-                "category": self.category, "severity": self.severity, "risk_score": self.risk_score,
-                "entity": {"type": self.entity_type, "value": self.entity_value}, "summary": self.summary,
-                "tags": list(self.tags), "incident_id": self.incident_id}
+        return {
+            "id": self.id,
+            "@timestamp": self.ts,
+            "rule": {"id": self.rule_id, "name": self.rule_name},
+            "category": self.category,
+            "severity": self.severity,
+            "risk_score": self.risk_score,
+            "entity": {"type": self.entity_type, "value": self.entity_value},
+            "summary": self.summary,
+            "tags": list(self.tags),
+            "incident_id": self.incident_id,
+        }
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,8 +13,9 @@ from dashboard.settings import SEVERITY_ORDER
 PAGE_SIZE = 50
 
 
-def list_alerts(ctx: AppContext, category: str = "", severity: str = "", cursor: str | None = None,
-                size: int = PAGE_SIZE) -> AlertPage:
+def list_alerts(
+    ctx: AppContext, category: str = "", severity: str = "", cursor: str | None = None, size: int = PAGE_SIZE
+) -> AlertPage:
     """One page of alerts from the store, filtered by category and severity."""
     filters: dict[str, list[object]] = {}
     if category:
@@ -27,6 +28,8 @@ def list_alerts(ctx: AppContext, category: str = "", severity: str = "", cursor:
         page = ctx.store.search_alerts(EventQuery(filters=filters, size=size))
     ids = [str(doc.get("id", "")) for doc in page.items]
     with ctx.db.session() as db:
-        owners = dict(db.execute(select(AlertRecord.id, AlertRecord.incident_id).where(AlertRecord.id.in_(ids))).all())
+        owners = dict(
+            db.execute(select(AlertRecord.id, AlertRecord.incident_id).where(AlertRecord.id.in_(ids))).all()
+        )
     alerts = [AlertView.from_doc(doc, owners.get(str(doc.get("id", "")))) for doc in page.items]
     return AlertPage(alerts, page.next_cursor, category, severity if severity in SEVERITY_ORDER else "")

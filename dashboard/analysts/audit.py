@@ -17,25 +17,55 @@ from dashboard.models import AuditEntry
 log = logging.getLogger(__name__)
 
 
-def record(ctx: AppContext, actor: str, action: str, target: str = "", detail: str = "",
-           ip: str = "", user_agent: str = "", outcome: str = "success") -> None:
+def record(
+    ctx: AppContext,
+    actor: str,
+    action: str,
+    target: str = "",
+    detail: str = "",
+    ip: str = "",
+    user_agent: str = "",
+    outcome: str = "success",
+) -> None:
     """Keep one audit entry (who, what, when, from where) and export it as an event."""
     now = ctx.clock()
     with ctx.db.session() as db:
-        db.add(AuditEntry(ts=now, actor=actor[:64], action=action[:64], target=target[:256],
-                          detail=detail[:2000], ip=ip[:64], user_agent=user_agent[:256], outcome=outcome))
-    _export(ctx, {
-        "@timestamp": format_timestamp(now), "event.id": f"dashboard-audit-{uuid.uuid4().hex}",
-        "event.kind": "event", "event.dataset": "mlm.audit", "event.action": action,
-        "event.category": ["configuration"], "event.type": ["change"], "event.outcome": outcome,
-        "service.name": "dashboard", "user.name": actor, "mlm.target.id": target or None,
-        "user_agent.original": user_agent or None, "message": detail or None,
-        "source.ip": ip if _is_ip(ip) else None,
-    })
+        db.add(
+            AuditEntry(
+                ts=now,
+                actor=actor[:64],
+                action=action[:64],
+                target=target[:256],
+                detail=detail[:2000],
+                ip=ip[:64],
+                user_agent=user_agent[:256],
+                outcome=outcome,
+            )
+        )
+    _export(
+        ctx,
+        {
+            "@timestamp": format_timestamp(now),
+            "event.id": f"dashboard-audit-{uuid.uuid4().hex}",
+            "event.kind": "event",
+            "event.dataset": "mlm.audit",
+            "event.action": action,
+            "event.category": ["configuration"],
+            "event.type": ["change"],
+            "event.outcome": outcome,
+            "service.name": "dashboard",
+            "user.name": actor,
+            "mlm.target.id": target or None,
+            "user_agent.original": user_agent or None,
+            "message": detail or None,
+            "source.ip": ip if _is_ip(ip) else None,
+        },
+    )
 
 
-def record_by(ctx: AppContext, who: Principal, action: str, target: str = "", detail: str = "",
-              outcome: str = "success") -> None:
+def record_by(
+    ctx: AppContext, who: Principal, action: str, target: str = "", detail: str = "", outcome: str = "success"
+) -> None:
     """Audit an action of an authenticated principal."""
     record(ctx, who.username, action, target, detail, who.ip, who.user_agent, outcome)
 
@@ -63,5 +93,15 @@ def recent(ctx: AppContext, limit: int = 200) -> list[AuditView]:
     """Newest audit entries as view models."""
     with ctx.db.session() as db:
         rows = db.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)).all()
-        return [AuditView(ts=format_timestamp(r.ts), actor=r.actor, action=r.action, target=r.target,
-                          detail=r.detail, ip=r.ip, outcome=r.outcome) for r in rows]
+        return [
+            AuditView(
+                ts=format_timestamp(r.ts),
+                actor=r.actor,
+                action=r.action,
+                target=r.target,
+                detail=r.detail,
+                ip=r.ip,
+                outcome=r.outcome,
+            )
+            for r in rows
+        ]

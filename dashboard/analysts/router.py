@@ -10,21 +10,33 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from dashboard.analysts import audit, service
 from dashboard.analysts.schemas import ROLES
 from dashboard.deps import Admin, AdminPost, Ctx, Forbidden, ViewerPost
-from dashboard.security import PRE_COOKIE, SESSION_COOKIE, client_ip, new_token, pre_login_csrf, same, set_cookie
+from dashboard.security import (
+    PRE_COOKIE,
+    SESSION_COOKIE,
+    client_ip,
+    new_token,
+    pre_login_csrf,
+    same,
+    set_cookie,
+)
 from dashboard.security import user_agent as ua
 from dashboard.web import redirect, render
 
 router = APIRouter(include_in_schema=False)
-ERRORS = {"invalid": "Invalid username, password or code.", "expired": "Login expired, please start again.",
-          "locked": "Too many attempts; try again later."}
+ERRORS = {
+    "invalid": "Invalid username, password or code.",
+    "expired": "Login expired, please start again.",
+    "locked": "Too many attempts; try again later.",
+}
 Text = Annotated[str, Form(max_length=1024)]
 
 
 @router.get("/login", response_class=HTMLResponse)
 def login_page(request: Request, ctx: Ctx, error: str = "") -> HTMLResponse:
     nonce = request.cookies.get(PRE_COOKIE) or new_token()
-    response = render(request, "analysts/login.html", error=ERRORS.get(error, ""),
-                      csrf=pre_login_csrf(ctx.secret, nonce))
+    response = render(
+        request, "analysts/login.html", error=ERRORS.get(error, ""), csrf=pre_login_csrf(ctx.secret, nonce)
+    )
     set_cookie(response, PRE_COOKIE, nonce, ctx.settings.cookie_secure, max_age=3600)
     return response
 
@@ -38,8 +50,9 @@ def login(request: Request, ctx: Ctx, username: Text, password: Text, csrf_token
     try:
         token = service.check_password(ctx, username, password, ip)
     except service.AuthError as exc:
-        audit.record(ctx, username[:64], "analyst_login", detail=str(exc), ip=ip, user_agent=agent,
-                     outcome="failure")
+        audit.record(
+            ctx, username[:64], "analyst_login", detail=str(exc), ip=ip, user_agent=agent, outcome="failure"
+        )
         return redirect("/login?error=" + ("locked" if "locked" in str(exc) else "invalid"))
     response = redirect("/login/mfa")
     set_cookie(response, SESSION_COOKIE, token, ctx.settings.cookie_secure)
@@ -55,7 +68,9 @@ def mfa_page(request: Request, ctx: Ctx, error: str = "") -> HTMLResponse:
 
 
 @router.post("/login/mfa")
-def mfa(request: Request, ctx: Ctx, code: Annotated[str, Form(max_length=16)], csrf_token: Text) -> RedirectResponse:
+def mfa(
+    request: Request, ctx: Ctx, code: Annotated[str, Form(max_length=16)], csrf_token: Text
+) -> RedirectResponse:
     token = request.cookies.get(SESSION_COOKIE, "")
     if not same(csrf_token, service.mfa_session_csrf(ctx, token)):
         return redirect("/login?error=expired")
@@ -63,7 +78,9 @@ def mfa(request: Request, ctx: Ctx, code: Annotated[str, Form(max_length=16)], c
     try:
         full, username = service.check_mfa(ctx, token, code)
     except service.AuthError as exc:
-        audit.record(ctx, "-", "analyst_mfa_verify", detail=str(exc), ip=ip, user_agent=agent, outcome="failure")
+        audit.record(
+            ctx, "-", "analyst_mfa_verify", detail=str(exc), ip=ip, user_agent=agent, outcome="failure"
+        )
         return redirect("/login/mfa?error=invalid")
     audit.record(ctx, username, "analyst_login", ip=ip, user_agent=agent)
     response = redirect("/")
@@ -86,8 +103,9 @@ def analysts_page(request: Request, ctx: Ctx, who: Admin) -> HTMLResponse:
 
 
 @router.post("/admin/analysts/role")
-def change_role(ctx: Ctx, who: AdminPost, username: Text, role: Text,
-                active: Annotated[str, Form()] = "") -> RedirectResponse:
+def change_role(
+    ctx: Ctx, who: AdminPost, username: Text, role: Text, active: Annotated[str, Form()] = ""
+) -> RedirectResponse:
     try:
         service.set_role(ctx, username, role, active == "on")
     except service.AnalystError:

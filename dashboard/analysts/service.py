@@ -17,11 +17,19 @@ from dashboard.models import Analyst, WebSession
 from dashboard.security import new_token, token_hash
 
 _USERNAME_RE = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
-_HASHER = PasswordHasher()
-# Verified against when the username is unknown, so both paths cost the same time.
-_DUMMY_HASH = _HASHER.hash("not-a-real-password")
 MAX_MFA_FAILURES = 5
 MFA_STAGE_SECONDS = 300
+
+
+def _hasher(ctx: AppContext) -> tuple[PasswordHasher, str]:
+    """The argon2id hasher of these settings, and a dummy hash verified when a username is unknown
+    (so both paths cost the same time)."""
+    if "hasher" not in ctx.cache:
+        hasher = PasswordHasher(
+            time_cost=ctx.settings.password_time_cost, memory_cost=ctx.settings.password_memory_kib
+        )
+        ctx.cache["hasher"] = (hasher, hasher.hash("not-a-real-password"))
+    return ctx.cache["hasher"]  # type: ignore[return-value]
 
 
 class AuthError(Exception):
@@ -45,22 +53,30 @@ def create_analyst(ctx: AppContext, username: str, role: str, password: str | No
     with ctx.db.session() as db:
         if db.scalar(select(Analyst.id).where(Analyst.username == username)) is not None:
             raise AnalystError("an analyst with that username exists")
-        db.add(Analyst(username=username, password_hash=_HASHER.hash(password), totp_secret=totp_secret,
-                       role=role, created_at=ctx.clock()))
+        db.add(
+            Analyst(
+                username=username,
+                password_hash=_hasher(ctx)[0].hash(password),
+                totp_secret=totp_secret,
+                role=role,
+                created_at=ctx.clock(),
+            )
+        )
     return password, totp_secret
 
 
 def check_password(ctx: AppContext, username: str, password: str, ip: str) -> str:
     """First factor: on success a short MFA-stage session token; raises AuthError otherwise."""
     now = ctx.clock()
+    hasher, dummy = _hasher(ctx)
     with ctx.db.session() as db:
         analyst = db.scalar(select(Analyst).where(Analyst.username == username[:64]))
         if analyst is None or not analyst.active:
-            _verify(_DUMMY_HASH, password)
+            _verify(hasher, dummy, password)
             raise AuthError("invalid credentials")
         if analyst.locked_until and analyst.locked_until > now:
             raise AuthError("account temporarily locked")
-        if not _verify(analyst.password_hash, password):
+        if not _verify(hasher, analyst.password_hash, password):
             analyst.failed_logins += 1
             if analyst.failed_logins >= ctx.settings.login_max_failures:
                 analyst.locked_until = now + timedelta(seconds=ctx.settings.login_lockout_seconds)
@@ -69,17 +85,28 @@ def check_password(ctx: AppContext, username: str, password: str, ip: str) -> st
         else:
             raise_after_commit = False
             analyst.failed_logins = 0
+            if hasher.check_needs_rehash(analyst.password_hash):  # cost settings changed: upgrade
+                analyst.password_hash = hasher.hash(password)
             token = new_token()
-            db.add(WebSession(id=token_hash(token), analyst_id=analyst.id, stage="mfa", csrf_token=new_token(),
-                              created_at=now, last_seen=now, ip=ip[:64]))
+            db.add(
+                WebSession(
+                    id=token_hash(token),
+                    analyst_id=analyst.id,
+                    stage="mfa",
+                    csrf_token=new_token(),
+                    created_at=now,
+                    last_seen=now,
+                    ip=ip[:64],
+                )
+            )
     if raise_after_commit:
         raise AuthError("invalid credentials")
     return token
 
 
-def _verify(stored: str, password: str) -> bool:
+def _verify(hasher: PasswordHasher, stored: str, password: str) -> bool:
     try:
-        return _HASHER.verify(stored, password[:1024])
+        return hasher.verify(stored, password[:1024])
     except (VerificationError, InvalidHashError):
         return False
 
@@ -89,8 +116,11 @@ def check_mfa(ctx: AppContext, token: str, code: str) -> tuple[str, str]:
     now = ctx.clock()
     with ctx.db.session() as db:
         session = db.get(WebSession, token_hash(token))
-        if session is None or session.stage != "mfa" or now - session.created_at > timedelta(
-                seconds=MFA_STAGE_SECONDS):
+        if (
+            session is None
+            or session.stage != "mfa"
+            or now - session.created_at > timedelta(seconds=MFA_STAGE_SECONDS)
+        ):
             raise AuthError("login expired, start again")
         analyst = db.get(Analyst, session.analyst_id)
         step = _totp_step(analyst.totp_secret, code, now) if analyst else None
@@ -104,8 +134,17 @@ def check_mfa(ctx: AppContext, token: str, code: str) -> tuple[str, str]:
             analyst.last_totp_step = step  # a code works once: replayed codes are refused
             db.delete(session)
             full = new_token()
-            db.add(WebSession(id=token_hash(full), analyst_id=analyst.id, stage="full", csrf_token=new_token(),
-                              created_at=now, last_seen=now, ip=session.ip))
+            db.add(
+                WebSession(
+                    id=token_hash(full),
+                    analyst_id=analyst.id,
+                    stage="full",
+                    csrf_token=new_token(),
+                    created_at=now,
+                    last_seen=now,
+                    ip=session.ip,
+                )
+            )
             username = analyst.username
     if failed:
         raise AuthError("invalid code")
@@ -163,8 +202,16 @@ def list_analysts(ctx: AppContext) -> list[AnalystView]:
     now = ctx.clock()
     with ctx.db.session() as db:
         rows = db.scalars(select(Analyst).order_by(Analyst.username)).all()
-        return [AnalystView(r.username, r.role, r.active, bool(r.locked_until and r.locked_until > now),
-                            r.created_at.strftime("%Y-%m-%d")) for r in rows]
+        return [
+            AnalystView(
+                r.username,
+                r.role,
+                r.active,
+                bool(r.locked_until and r.locked_until > now),
+                r.created_at.strftime("%Y-%m-%d"),
+            )
+            for r in rows
+        ]
 
 
 def set_role(ctx: AppContext, username: str, role: str, active: bool) -> None:

@@ -24,19 +24,36 @@ Text = Annotated[str, Query(max_length=256)]
 
 
 @router.get("/alerts", response_model=AlertList)
-def api_alerts(ctx: Ctx, who: ApiViewer, category: Text = "", severity: Text = "", cursor: Text = "",
-               size: Annotated[int, Query(ge=1, le=500)] = 50) -> AlertList:
+def api_alerts(
+    ctx: Ctx,
+    who: ApiViewer,
+    category: Text = "",
+    severity: Text = "",
+    cursor: Text = "",
+    size: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> AlertList:
     page = list_alerts(ctx, category, severity, cursor or None, size)
     return AlertList(items=[a.to_api() for a in page.alerts], next_cursor=page.next_cursor)
 
 
 @router.get("/incidents", response_model=IncidentList)
-def api_incidents(ctx: Ctx, who: ApiViewer, status: Text = "open", severity: Text = "", category: Text = "",
-                  entity: Text = "", assignee: Text = "", kind: Text = "",
-                  page: Annotated[int, Query(ge=1, le=100_000)] = 1) -> IncidentList:
-    result = service.list_incidents(ctx, IncidentFilter(status, severity, category, entity, assignee, kind, page))
-    return IncidentList(items=[r.to_api() for r in result.rows], total=result.total, page=result.page,
-                        pages=result.pages)
+def api_incidents(
+    ctx: Ctx,
+    who: ApiViewer,
+    status: Text = "open",
+    severity: Text = "",
+    category: Text = "",
+    entity: Text = "",
+    assignee: Text = "",
+    kind: Text = "",
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+) -> IncidentList:
+    result = service.list_incidents(
+        ctx, IncidentFilter(status, severity, category, entity, assignee, kind, page)
+    )
+    return IncidentList(
+        items=[r.to_api() for r in result.rows], total=result.total, page=result.page, pages=result.pages
+    )
 
 
 def _incident_out(ctx: Ctx, incident_id: int) -> IncidentOut:
@@ -44,9 +61,14 @@ def _incident_out(ctx: Ctx, incident_id: int) -> IncidentOut:
         view = timeline.detail(ctx, incident_id)
     except service.IncidentError:
         raise HTTPException(404, "no such incident") from None
-    return IncidentOut(incident=view.row.to_api(), alerts=[a.to_api() for a in view.alerts],
-                       timeline=[dataclasses.asdict(t) for t in view.timeline],
-                       responses=[dataclasses.asdict(r) for r in view.responses], mtta=view.mtta, mttr=view.mttr)
+    return IncidentOut(
+        incident=view.row.to_api(),
+        alerts=[a.to_api() for a in view.alerts],
+        timeline=[dataclasses.asdict(t) for t in view.timeline],
+        responses=[dataclasses.asdict(r) for r in view.responses],
+        mtta=view.mtta,
+        mttr=view.mttr,
+    )
 
 
 @router.get("/incidents/{incident_id}", response_model=IncidentOut)
@@ -78,9 +100,14 @@ def api_search(ctx: Ctx, who: ApiViewer, body: EventSearch) -> EventPage:
     filters, text = parse_query(body.q)
     merged: dict[str, list[Any]] = {**filters, **body.filters}
     try:
-        query = EventQuery(start=parse_timestamp(body.start, "start") if body.start else None,
-                           end=parse_timestamp(body.end, "end") if body.end else None,
-                           filters=merged, text=text or None, size=body.size, cursor=body.cursor)
+        query = EventQuery(
+            start=parse_timestamp(body.start, "start") if body.start else None,
+            end=parse_timestamp(body.end, "end") if body.end else None,
+            filters=merged,
+            text=text or None,
+            size=body.size,
+            cursor=body.cursor,
+        )
         page = ctx.store.search_events(query)
         total = ctx.store.count_events(query)
     except ValueError as exc:

@@ -18,16 +18,27 @@ def md(text: object) -> str:
 def markdown(inc: IncidentDetail) -> str:
     r = inc.row
     lines = [
-        f"# Incident {r.id}: {md(r.title)}", "",
-        f"- Status: {md(r.status)}", f"- Severity: {md(r.severity)}", f"- Category: {md(r.category)}",
-        f"- Entity: {md(r.entity_type)} {md(r.entity_value)}", f"- Assignee: {md(r.assignee or '-')}",
-        f"- First seen: {md(r.first_seen)}", f"- Last seen: {md(r.last_seen)}",
-        f"- Alerts: {r.alert_count}", f"- Time to acknowledge: {md(inc.mtta)}",
-        f"- Time to resolve: {md(inc.mttr)}", "", "## Alerts", "",
+        f"# Incident {r.id}: {md(r.title)}",
+        "",
+        f"- Status: {md(r.status)}",
+        f"- Severity: {md(r.severity)}",
+        f"- Category: {md(r.category)}",
+        f"- Entity: {md(r.entity_type)} {md(r.entity_value)}",
+        f"- Assignee: {md(r.assignee or '-')}",
+        f"- First seen: {md(r.first_seen)}",
+        f"- Last seen: {md(r.last_seen)}",
+        f"- Alerts: {r.alert_count}",
+        f"- Time to acknowledge: {md(inc.mtta)}",
+        f"- Time to resolve: {md(inc.mttr)}",
+        "",
+        "## Alerts",
+        "",
     ]
     lines += [f"- {md(a.ts)} \\[{md(a.severity)}\\] {md(a.rule_name)}: {md(a.summary)}" for a in inc.alerts]
     lines += ["", "## Responses", ""]
-    lines += [f"- {md(x.created)} {md(x.action)} {md(x.target)}: {md(x.status)}" for x in inc.responses] or ["- none"]
+    lines += [f"- {md(x.created)} {md(x.action)} {md(x.target)}: {md(x.status)}" for x in inc.responses] or [
+        "- none"
+    ]
     lines += ["", "## Timeline", ""]
     lines += [f"- {md(t.ts)} {md(t.kind)} {md(t.actor)}: {md(t.text)}" for t in inc.timeline]
     return "\n".join(lines) + "\n"

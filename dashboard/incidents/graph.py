@@ -1,4 +1,4 @@
-"""A small server-side SVG layout of an MLM entity: sponsor chain above, linked accounts around, downline below."""
+"""A small server-side SVG layout of an MLM entity: sponsors above, linked accounts around, downline below."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The investigation view: evidence, the entity's recent activity, and its MLM neighbourhood from the store."""
+"""The investigation view: evidence, recent activity of the entity, and its MLM neighbourhood."""
 
 from __future__ import annotations
 
@@ -18,13 +18,36 @@ from dashboard.models import AlertRecord
 from dashboard.pii import flatten_doc
 
 log = logging.getLogger(__name__)
-ENTITY_FIELDS = {"user": ("user.id", "user.name"), "distributor": ("mlm.distributor.id", "user.id"),
-                 "ip": ("source.ip",), "session": ("mlm.session.id",), "service": ("service.name",)}
-LINK_FIELDS = {"mlm.bank.fingerprint": "bank", "mlm.payment.fingerprint": "payment", "mlm.device.id": "device",
-               "source.ip": "ip", "mlm.email.domain": "email domain"}
+ENTITY_FIELDS = {
+    "user": ("user.id", "user.name"),
+    "distributor": ("mlm.distributor.id", "user.id"),
+    "ip": ("source.ip",),
+    "session": ("mlm.session.id",),
+    "service": ("service.name",),
+}
+LINK_FIELDS = {
+    "mlm.bank.fingerprint": "bank",
+    "mlm.payment.fingerprint": "payment",
+    "mlm.device.id": "device",
+    "source.ip": "ip",
+    "mlm.email.domain": "email domain",
+}
 # Webmail domains link everyone to everyone: they say nothing about shared control.
-COMMON_DOMAINS = {"gmail.com", "yahoo.com", "hotmail.com", "outlook.com", "icloud.com", "aol.com", "gmx.de",
-                  "web.de", "proton.me", "protonmail.com", "mail.ru", "yandex.ru", "qq.com"}
+COMMON_DOMAINS = {
+    "gmail.com",
+    "yahoo.com",
+    "hotmail.com",
+    "outlook.com",
+    "icloud.com",
+    "aol.com",
+    "gmx.de",
+    "web.de",
+    "proton.me",
+    "protonmail.com",
+    "mail.ru",
+    "yandex.ru",
+    "qq.com",
+}
 MAX_CHAIN = 10
 
 
@@ -59,8 +82,16 @@ def _search(ctx: AppContext, filters: dict[str, list[Any]], size: int = 50) -> l
 def investigate(ctx: AppContext, incident_id: int) -> Investigation:
     with ctx.db.session() as db:
         row = IncidentRow.of(load(db, incident_id))
-        ids = [e for ids in db.scalars(select(AlertRecord.event_ids).where(AlertRecord.incident_id == incident_id)
-                                       .order_by(AlertRecord.ts).limit(200)) for e in (ids or [])]
+        ids = [
+            e
+            for ids in db.scalars(
+                select(AlertRecord.event_ids)
+                .where(AlertRecord.incident_id == incident_id)
+                .order_by(AlertRecord.ts)
+                .limit(200)
+            )
+            for e in (ids or [])
+        ]
     docs = _activity_docs(ctx, row.entity_type, row.entity_value)
     activity = [event_view(d) for d in docs]
     base = Investigation(row, evidence(ctx, ids), activity, False)
@@ -72,8 +103,14 @@ def investigate(ctx: AppContext, incident_id: int) -> Investigation:
     second = _recruits(ctx, recruits[:500]) if recruits else []
     linked = linked_accounts(ctx, account, docs)
     is_mlm = bool(sponsors or recruits or linked or _enrollment(ctx, account))
-    graph = layout(account, sponsors, [(la.account, la.kinds) for la in linked], len(recruits)) if is_mlm else None
-    return Investigation(row, base.evidence, activity, is_mlm, sponsors, len(recruits), len(second), linked, graph)
+    graph = (
+        layout(account, sponsors, [(la.account, la.kinds) for la in linked], len(recruits))
+        if is_mlm
+        else None
+    )
+    return Investigation(
+        row, base.evidence, activity, is_mlm, sponsors, len(recruits), len(second), linked, graph
+    )
 
 
 def _activity_docs(ctx: AppContext, entity_type: str, value: str) -> list[dict[str, Any]]:

@@ -15,8 +15,11 @@ from dashboard.models import AlertRecord, Incident, ResponseAction, TimelineEntr
 
 def _recompute(db: Session, incident: Incident) -> None:
     """Alert count, time span, risk and (unless overridden) severity from the incident's alerts."""
-    alerts = db.execute(select(AlertRecord.ts, AlertRecord.severity, AlertRecord.risk_score).where(
-        AlertRecord.incident_id == incident.id)).all()
+    alerts = db.execute(
+        select(AlertRecord.ts, AlertRecord.severity, AlertRecord.risk_score).where(
+            AlertRecord.incident_id == incident.id
+        )
+    ).all()
     if not alerts:
         return
     incident.alert_count = len(alerts)
@@ -54,22 +57,45 @@ def split(ctx: AppContext, who: Principal, incident_id: int, alert_ids: list[str
     now = ctx.clock()
     with ctx.db.session() as db:
         original = load(db, incident_id)
-        chosen = set(db.scalars(select(AlertRecord.id).where(
-            AlertRecord.incident_id == incident_id, AlertRecord.id.in_(alert_ids[:1000]))))
+        chosen = set(
+            db.scalars(
+                select(AlertRecord.id).where(
+                    AlertRecord.incident_id == incident_id, AlertRecord.id.in_(alert_ids[:1000])
+                )
+            )
+        )
         if not chosen or len(chosen) >= original.alert_count:
             raise IncidentError("choose some, but not all, of the incident's alerts")
-        new = Incident(kind=original.kind, entity_type=original.entity_type, entity_value=original.entity_value,
-                       category=original.category, title=f"{original.title} (split)"[:512], status="new",
-                       severity="low", first_seen=original.first_seen, last_seen=original.last_seen,
-                       created_at=now, alert_count=0)
+        new = Incident(
+            kind=original.kind,
+            entity_type=original.entity_type,
+            entity_value=original.entity_value,
+            category=original.category,
+            title=f"{original.title} (split)"[:512],
+            status="new",
+            severity="low",
+            first_seen=original.first_seen,
+            last_seen=original.last_seen,
+            created_at=now,
+            alert_count=0,
+        )
         db.add(new)
         db.flush()
         db.execute(update(AlertRecord).where(AlertRecord.id.in_(chosen)).values(incident_id=new.id))
         db.flush()
         _recompute(db, new)
         _recompute(db, original)
-        note(db, incident_id, now, who.username, "action", f"split {len(chosen)} alerts into incident #{new.id}")
+        note(
+            db,
+            incident_id,
+            now,
+            who.username,
+            "action",
+            f"split {len(chosen)} alerts into incident #{new.id}",
+        )
         note(db, new.id, now, who.username, "action", f"split from incident #{incident_id}")
         new_id = new.id
-    audit.record_by(ctx, who, "incident_split", f"incident:{incident_id}", f"new=#{new_id} alerts={len(chosen)}")
+    audit.record_by(
+        ctx, who, "incident_split", f"incident:{incident_id}", f"new=#{new_id} alerts={len(chosen)}"
+    )
     return new_id

@@ -19,25 +19,57 @@ Field = Annotated[str, Form(max_length=4000)]
 ERRORS = {"invalid": "That change is not allowed."}
 
 
-def _filter(status: str, severity: str, category: str, entity: str, assignee: str, kind: str,
-            page: int) -> IncidentFilter:
-    return IncidentFilter(status[:20], severity[:10], category[:64], entity[:256], assignee[:64], kind[:16],
-                          max(1, min(page, 100_000)))
+def _filter(
+    status: str, severity: str, category: str, entity: str, assignee: str, kind: str, page: int
+) -> IncidentFilter:
+    return IncidentFilter(
+        status[:20],
+        severity[:10],
+        category[:64],
+        entity[:256],
+        assignee[:64],
+        kind[:16],
+        max(1, min(page, 100_000)),
+    )
 
 
 @router.get("/incidents", response_class=HTMLResponse)
-def incidents_page(request: Request, ctx: Ctx, who: Viewer, status: str = "open", severity: str = "",
-                   category: str = "", entity: str = "", assignee: str = "", kind: str = "",
-                   page: int = 1) -> HTMLResponse:
+def incidents_page(
+    request: Request,
+    ctx: Ctx,
+    who: Viewer,
+    status: str = "open",
+    severity: str = "",
+    category: str = "",
+    entity: str = "",
+    assignee: str = "",
+    kind: str = "",
+    page: int = 1,
+) -> HTMLResponse:
     f = _filter(status, severity, category, entity, assignee, kind, page)
-    return render(request, "incidents/list.html", page=service.list_incidents(ctx, f), statuses=STATUSES,
-                  severities=SEVERITY_ORDER, query=request.url.query)
+    return render(
+        request,
+        "incidents/list.html",
+        page=service.list_incidents(ctx, f),
+        statuses=STATUSES,
+        severities=SEVERITY_ORDER,
+        query=request.url.query,
+    )
 
 
 @router.get("/incidents/rows", response_class=HTMLResponse)
-def incident_rows(request: Request, ctx: Ctx, who: Viewer, status: str = "open", severity: str = "",
-                  category: str = "", entity: str = "", assignee: str = "", kind: str = "",
-                  page: int = 1) -> HTMLResponse:
+def incident_rows(
+    request: Request,
+    ctx: Ctx,
+    who: Viewer,
+    status: str = "open",
+    severity: str = "",
+    category: str = "",
+    entity: str = "",
+    assignee: str = "",
+    kind: str = "",
+    page: int = 1,
+) -> HTMLResponse:
     """The table body alone, polled by static/app.js for live updates."""
     f = _filter(status, severity, category, entity, assignee, kind, page)
     return render(request, "incidents/_rows.html", page=service.list_incidents(ctx, f))
@@ -49,8 +81,14 @@ def incident_page(request: Request, ctx: Ctx, who: Viewer, incident_id: int, err
         view = timeline.detail(ctx, incident_id)
     except service.IncidentError:
         return render(request, "error.html", status=404, message="No such incident.")
-    return render(request, "incidents/detail.html", inc=view, error=ERRORS.get(error, ""),
-                  assignees=service.assignees(ctx), severities=SEVERITY_ORDER)
+    return render(
+        request,
+        "incidents/detail.html",
+        inc=view,
+        error=ERRORS.get(error, ""),
+        assignees=service.assignees(ctx),
+        severities=SEVERITY_ORDER,
+    )
 
 
 @router.get("/incidents/{incident_id}/investigate", response_class=HTMLResponse)
@@ -75,7 +113,9 @@ def report(request: Request, ctx: Ctx, who: Viewer, incident_id: int, fmt: str) 
     name = f"incident-{incident_id}.{fmt}"
     disposition = {"Content-Disposition": f'attachment; filename="{name}"'}
     if fmt == "md":
-        return PlainTextResponse(export.markdown(view), media_type="text/markdown; charset=utf-8", headers=disposition)
+        return PlainTextResponse(
+            export.markdown(view), media_type="text/markdown; charset=utf-8", headers=disposition
+        )
     response = render(request, "incidents/report.html", inc=view)
     response.headers.update(disposition)
     return response
@@ -91,8 +131,9 @@ def post_status(ctx: Ctx, who: AnalystPost, incident_id: int, status: Field) -> 
 
 
 @router.post("/incidents/{incident_id}/assign")
-def post_assign(ctx: Ctx, who: AnalystPost, incident_id: int, assignee: Annotated[str, Form(max_length=64)] = ""
-                ) -> RedirectResponse:
+def post_assign(
+    ctx: Ctx, who: AnalystPost, incident_id: int, assignee: Annotated[str, Form(max_length=64)] = ""
+) -> RedirectResponse:
     return _run(incident_id, lambda: service.assign(ctx, who, incident_id, assignee))
 
 
@@ -107,13 +148,18 @@ def post_comment(ctx: Ctx, who: AnalystPost, incident_id: int, text: Field) -> R
 
 
 @router.post("/incidents/{incident_id}/merge")
-def post_merge(ctx: Ctx, who: AnalystPost, incident_id: int, source_id: Annotated[int, Form()]) -> RedirectResponse:
+def post_merge(
+    ctx: Ctx, who: AnalystPost, incident_id: int, source_id: Annotated[int, Form()]
+) -> RedirectResponse:
     return _run(incident_id, lambda: merge.merge(ctx, who, incident_id, source_id))
 
 
 @router.post("/incidents/{incident_id}/split")
-def post_split(ctx: Ctx, who: AnalystPost, incident_id: int,
-               alert_ids: Annotated[list[str], Form()] = []) -> RedirectResponse:  # noqa: B006 - FastAPI default
+def post_split(
+    ctx: Ctx, who: AnalystPost, incident_id: int, alert_ids: Annotated[list[str] | None, Form()] = None
+) -> RedirectResponse:
+    if alert_ids is None:
+        alert_ids = []
     try:
         new_id = merge.split(ctx, who, incident_id, alert_ids)
     except service.IncidentError:

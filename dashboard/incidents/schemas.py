@@ -44,15 +44,37 @@ class IncidentRow:
 
     @classmethod
     def of(cls, i: Incident) -> IncidentRow:
-        return cls(i.id, i.kind, i.title, i.status, i.severity, i.category, i.entity_type, i.entity_value,
-                   i.assignee or "", i.alert_count, _ts(i.first_seen), _ts(i.last_seen), i.merged_into)
+        return cls(
+            i.id,
+            i.kind,
+            i.title,
+            i.status,
+            i.severity,
+            i.category,
+            i.entity_type,
+            i.entity_value,
+            i.assignee or "",
+            i.alert_count,
+            _ts(i.first_seen),
+            _ts(i.last_seen),
+            i.merged_into,
+        )
 
     def to_api(self) -> dict[str, Any]:
-        return {"id": self.id, "kind": self.kind, "title": self.title, "status": self.status,
-                "severity": self.severity, "category": self.category,
-                "entity": {"type": self.entity_type, "value": self.entity_value}, "assignee": self.assignee or None,
-                "alert_count": self.alert_count, "first_seen": self.first_seen, "last_seen": self.last_seen,
-                "merged_into": self.merged_into}
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "title": self.title,
+            "status": self.status,
+            "severity": self.severity,
+            "category": self.category,
+            "entity": {"type": self.entity_type, "value": self.entity_value},
+            "assignee": self.assignee or None,
+            "alert_count": self.alert_count,
+            "first_seen": self.first_seen,
+            "last_seen": self.last_seen,
+            "merged_into": self.merged_into,
+        }
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,14 @@ from dashboard.analysts import audit
 from dashboard.analysts.schemas import Principal
 from dashboard.context import AppContext
 from dashboard.incidents.schemas import (
-    OPEN_STATUSES, STATUSES, TRANSITIONS, IncidentFilter, IncidentPage, IncidentRow, Metrics, duration_text,
+    OPEN_STATUSES,
+    STATUSES,
+    TRANSITIONS,
+    IncidentFilter,
+    IncidentPage,
+    IncidentRow,
+    Metrics,
+    duration_text,
 )
 from dashboard.models import Analyst, Incident, TimelineEntry
 from dashboard.settings import SEVERITY_ORDER
@@ -49,8 +56,12 @@ def list_incidents(ctx: AppContext, f: IncidentFilter, size: int = PAGE_SIZE) ->
     page = max(1, f.page)
     with ctx.db.session() as db:
         total = db.scalar(_filtered(select(func.count(Incident.id)), f)) or 0
-        rows = db.scalars(_filtered(select(Incident), f).order_by(Incident.last_seen.desc(), Incident.id.desc())
-                          .offset((page - 1) * size).limit(size)).all()
+        rows = db.scalars(
+            _filtered(select(Incident), f)
+            .order_by(Incident.last_seen.desc(), Incident.id.desc())
+            .offset((page - 1) * size)
+            .limit(size)
+        ).all()
         return IncidentPage([IncidentRow.of(r) for r in rows], total, page, max(1, -(-total // size)), f)
 
 
@@ -107,7 +118,9 @@ def set_severity(ctx: AppContext, who: Principal, incident_id: int, severity: st
         incident = load(db, incident_id)
         previous, incident.severity, incident.severity_overridden = incident.severity, severity, True
         note(db, incident_id, now, who.username, "action", f"severity {previous} → {severity}")
-    audit.record_by(ctx, who, "incident_severity_changed", f"incident:{incident_id}", f"{previous} -> {severity}")
+    audit.record_by(
+        ctx, who, "incident_severity_changed", f"incident:{incident_id}", f"{previous} -> {severity}"
+    )
 
 
 def comment(ctx: AppContext, who: Principal, incident_id: int, text: str) -> None:
@@ -123,14 +136,26 @@ def comment(ctx: AppContext, who: Principal, incident_id: int, text: str) -> Non
 def metrics(ctx: AppContext) -> Metrics:
     """Open incidents by severity, and mean time to acknowledge / resolve over all incidents."""
     with ctx.db.session() as db:
-        counts = dict(db.execute(select(Incident.severity, func.count()).where(
-            Incident.status.in_(OPEN_STATUSES)).group_by(Incident.severity)).all())
-        acked = db.execute(select(Incident.created_at, Incident.acknowledged_at).where(
-            Incident.acknowledged_at.is_not(None))).all()
-        solved = db.execute(select(Incident.created_at, Incident.resolved_at).where(
-            Incident.resolved_at.is_not(None))).all()
-    return Metrics({s: counts.get(s, 0) for s in reversed(SEVERITY_ORDER)}, duration_text(_mean(acked)),
-                   duration_text(_mean(solved)), len(acked), len(solved))
+        counts = dict(
+            db.execute(
+                select(Incident.severity, func.count())
+                .where(Incident.status.in_(OPEN_STATUSES))
+                .group_by(Incident.severity)
+            ).all()
+        )
+        acked = db.execute(
+            select(Incident.created_at, Incident.acknowledged_at).where(Incident.acknowledged_at.is_not(None))
+        ).all()
+        solved = db.execute(
+            select(Incident.created_at, Incident.resolved_at).where(Incident.resolved_at.is_not(None))
+        ).all()
+    return Metrics(
+        {s: counts.get(s, 0) for s in reversed(SEVERITY_ORDER)},
+        duration_text(_mean(acked)),
+        duration_text(_mean(solved)),
+        len(acked),
+        len(solved),
+    )
 
 
 def _mean(pairs: list[tuple[datetime, datetime]]) -> float | None:
@@ -141,5 +166,10 @@ def _mean(pairs: list[tuple[datetime, datetime]]) -> float | None:
 
 def assignees(ctx: AppContext) -> list[str]:
     with ctx.db.session() as db:
-        return list(db.scalars(select(Analyst.username).where(Analyst.active.is_(True), or_(
-            Analyst.role != "viewer")).order_by(Analyst.username)))
+        return list(
+            db.scalars(
+                select(Analyst.username)
+                .where(Analyst.active.is_(True), or_(Analyst.role != "viewer"))
+                .order_by(Analyst.username)
+            )
+        )

@@ -10,7 +10,13 @@ from core.event import format_timestamp
 from dashboard.alerts.schemas import AlertView
 from dashboard.context import AppContext
 from dashboard.incidents.schemas import (
-    TRANSITIONS, EventView, IncidentDetail, IncidentRow, ResponseView, TimelineItem, duration_text,
+    TRANSITIONS,
+    EventView,
+    IncidentDetail,
+    IncidentRow,
+    ResponseView,
+    TimelineItem,
+    duration_text,
 )
 from dashboard.incidents.service import load
 from dashboard.models import AlertRecord, ResponseAction, TimelineEntry
@@ -29,30 +35,66 @@ def event_view(doc: dict[str, Any]) -> EventView:
         return "" if value is None else mask_value(name, value)
 
     fields = [(name, mask_value(name, value)) for name, value in sorted(flat.items())]
-    return EventView(get("event.id"), get("@timestamp"), get("event.dataset"), get("event.action"),
-                     get("event.outcome"), get("user.name") or get("user.id"), get("source.ip"), fields)
+    return EventView(
+        get("event.id"),
+        get("@timestamp"),
+        get("event.dataset"),
+        get("event.action"),
+        get("event.outcome"),
+        get("user.name") or get("user.id"),
+        get("source.ip"),
+        fields,
+    )
 
 
 def alert_view(r: AlertRecord) -> AlertView:
-    return AlertView(r.id, format_timestamp(r.ts), r.rule_id, r.rule_name, r.category, r.severity, r.risk_score,
-                     r.entity_type, r.entity_value, r.summary, tuple(r.tags or ()), r.incident_id)
+    return AlertView(
+        r.id,
+        format_timestamp(r.ts),
+        r.rule_id,
+        r.rule_name,
+        r.category,
+        r.severity,
+        r.risk_score,
+        r.entity_type,
+        r.entity_value,
+        r.summary,
+        tuple(r.tags or ()),
+        r.incident_id,
+    )
 
 
 def response_view(r: ResponseAction) -> ResponseView:
-    return ResponseView(r.id, r.action, r.target, r.status, r.profile, duration_text(r.duration_seconds)
-                        if r.duration_seconds else "permanent", format_timestamp(r.created_at), r.actor,
-                        r.error, r.status == "done" and bool(r.revert_action))
+    return ResponseView(
+        r.id,
+        r.action,
+        r.target,
+        r.status,
+        r.profile,
+        duration_text(r.duration_seconds) if r.duration_seconds else "permanent",
+        format_timestamp(r.created_at),
+        r.actor,
+        r.error,
+        r.status == "done" and bool(r.revert_action),
+    )
 
 
 def detail(ctx: AppContext, incident_id: int) -> IncidentDetail:
     """Everything the incident page shows, as view models."""
     with ctx.db.session() as db:
         incident = load(db, incident_id)
-        records = db.scalars(select(AlertRecord).where(AlertRecord.incident_id == incident_id)
-                             .order_by(AlertRecord.ts.desc()).limit(MAX_ALERTS)).all()
+        records = db.scalars(
+            select(AlertRecord)
+            .where(AlertRecord.incident_id == incident_id)
+            .order_by(AlertRecord.ts.desc())
+            .limit(MAX_ALERTS)
+        ).all()
         entries = db.scalars(select(TimelineEntry).where(TimelineEntry.incident_id == incident_id)).all()
-        responses = db.scalars(select(ResponseAction).where(ResponseAction.incident_id == incident_id)
-                               .order_by(ResponseAction.id)).all()
+        responses = db.scalars(
+            select(ResponseAction)
+            .where(ResponseAction.incident_id == incident_id)
+            .order_by(ResponseAction.id)
+        ).all()
         row = IncidentRow.of(incident)
         mtta = _since(incident.created_at, incident.acknowledged_at)
         mttr = _since(incident.created_at, incident.resolved_at)
@@ -61,12 +103,17 @@ def detail(ctx: AppContext, incident_id: int) -> IncidentDetail:
         event_ids = [eid for r in reversed(records) for eid in (r.event_ids or [])]
         timeline = [TimelineItem(format_timestamp(e.ts), e.kind, e.actor, e.text) for e in entries]
         views = [response_view(r) for r in responses]
-    timeline += [TimelineItem(a.ts, "alert", a.rule_name or a.rule_id, f"[{a.severity}] {a.summary}", a.id)
-                 for a in alerts]
-    timeline += [TimelineItem(e.ts, "evidence", e.user, _event_line(e), e.id) for e in evidence(ctx, event_ids)]
+    timeline += [
+        TimelineItem(a.ts, "alert", a.rule_name or a.rule_id, f"[{a.severity}] {a.summary}", a.id)
+        for a in alerts
+    ]
+    timeline += [
+        TimelineItem(e.ts, "evidence", e.user, _event_line(e), e.id) for e in evidence(ctx, event_ids)
+    ]
     timeline.sort(key=lambda item: item.ts)
-    return IncidentDetail(row, mtta, mttr, created, alerts, timeline, TRANSITIONS.get(row.status, ()), views,
-                          overridden)
+    return IncidentDetail(
+        row, mtta, mttr, created, alerts, timeline, TRANSITIONS.get(row.status, ()), views, overridden
+    )
 
 
 def evidence(ctx: AppContext, event_ids: list[str]) -> list[EventView]:

@@ -46,8 +46,12 @@ def _digest(previous: dict[str, object] | None, alerts: list[Alert]) -> dict[str
             entities.append(entity)
         if len(lines) < MAX_LINES:
             lines.append(f"[{alert.severity}] {alert.rule_name or alert.rule_id}: {alert.summary}"[:300])
-    return {"count": int(digest["count"]) + len(alerts), "max": top, "entities": entities,  # type: ignore[call-overload]
-            "lines": lines}
+    return {
+        "count": int(digest["count"]) + len(alerts),
+        "max": top,
+        "entities": entities,  # type: ignore[call-overload]
+        "lines": lines,
+    }
 
 
 def render_message(category: str, digest: dict[str, object]) -> tuple[str, str]:
@@ -79,24 +83,40 @@ def notify_alerts(ctx: AppContext, alerts: list[Alert]) -> None:
 
 
 def _last_sent(db: Session, channel: str, key: str) -> Notification | None:
-    return db.scalar(select(Notification).where(Notification.channel == channel, Notification.group_key == key,
-                                                Notification.status != "pending")
-                     .order_by(Notification.id.desc()).limit(1))
+    return db.scalar(
+        select(Notification)
+        .where(
+            Notification.channel == channel, Notification.group_key == key, Notification.status != "pending"
+        )
+        .order_by(Notification.id.desc())
+        .limit(1)
+    )
 
 
 def _hold(db: Session, channel: str, key: str, alerts: list[Alert], now: object) -> None:
-    pending = db.scalar(select(Notification).where(Notification.channel == channel, Notification.group_key == key,
-                                                   Notification.status == "pending"))
+    pending = db.scalar(
+        select(Notification).where(
+            Notification.channel == channel, Notification.group_key == key, Notification.status == "pending"
+        )
+    )
     if pending is None:
-        pending = Notification(channel=channel, group_key=key, created_at=now, status="pending", alert_count=0,
-                               body="")
+        pending = Notification(
+            channel=channel, group_key=key, created_at=now, status="pending", alert_count=0, body=""
+        )
         db.add(pending)
     digest = _digest(json.loads(pending.body) if pending.body else None, alerts)
     pending.body, pending.alert_count = json.dumps(digest), int(digest["count"])  # type: ignore[call-overload]
 
 
-def _send(ctx: AppContext, db: Session, channel: str, key: str, digest: dict[str, object], now: object,
-          row: Notification | None = None) -> None:
+def _send(
+    ctx: AppContext,
+    db: Session,
+    channel: str,
+    key: str,
+    digest: dict[str, object],
+    now: object,
+    row: Notification | None = None,
+) -> None:
     title, text = render_message(key, digest)
     row = row or Notification(channel=channel, group_key=key, created_at=now, status="pending")
     row.alert_count, row.body = int(digest["count"]), json.dumps(digest)  # type: ignore[call-overload]

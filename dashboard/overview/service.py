@@ -47,24 +47,45 @@ def overview(ctx: AppContext) -> Overview:
         for i in range(BUCKETS):
             lo = start + timedelta(seconds=i * BUCKET_SECONDS)
             labels.append(format_timestamp(lo))
-            rows = db.execute(select(AlertRecord.category, func.count()).where(
-                AlertRecord.ts >= lo, AlertRecord.ts < lo + timedelta(seconds=BUCKET_SECONDS))
-                .group_by(AlertRecord.category)).all()
+            rows = db.execute(
+                select(AlertRecord.category, func.count())
+                .where(AlertRecord.ts >= lo, AlertRecord.ts < lo + timedelta(seconds=BUCKET_SECONDS))
+                .group_by(AlertRecord.category)
+            ).all()
             for category, count in rows:
                 series.setdefault(category, [0] * BUCKETS)[i] = count
-        entities = db.execute(select(Incident.entity_type, Incident.entity_value, func.count()).where(
-            Incident.status.in_(OPEN_STATUSES)).group_by(Incident.entity_type, Incident.entity_value)
-            .order_by(func.count().desc()).limit(10)).all()
-        rules = db.execute(select(AlertRecord.rule_name, func.count(), func.max(AlertRecord.ts)).where(
-            AlertRecord.ts >= start).group_by(AlertRecord.rule_name).order_by(func.count().desc()).limit(10)).all()
+        entities = db.execute(
+            select(Incident.entity_type, Incident.entity_value, func.count())
+            .where(Incident.status.in_(OPEN_STATUSES))
+            .group_by(Incident.entity_type, Incident.entity_value)
+            .order_by(func.count().desc())
+            .limit(10)
+        ).all()
+        rules = db.execute(
+            select(AlertRecord.rule_name, func.count(), func.max(AlertRecord.ts))
+            .where(AlertRecord.ts >= start)
+            .group_by(AlertRecord.rule_name)
+            .order_by(func.count().desc())
+            .limit(10)
+        ).all()
         cursor = db.get(KeyValue, "alerts_cursor")
         processed = db.scalar(select(func.count(AlertRecord.id))) or 0
         recent = sum(sum(v) for v in series.values())
     newest_event = _newest_event(ctx)
-    health = Health(newest_event, format_timestamp(newest) if newest else "-", processed if cursor else 0,
-                    recent, "down" if newest_event == "unreachable" else "ok")
-    return Overview(stacked(labels, series), metrics(ctx), [(t, v, n) for t, v, n in entities],
-                    [(name, n, format_timestamp(last)) for name, n, last in rules], health)
+    health = Health(
+        newest_event,
+        format_timestamp(newest) if newest else "-",
+        processed if cursor else 0,
+        recent,
+        "down" if newest_event == "unreachable" else "ok",
+    )
+    return Overview(
+        stacked(labels, series),
+        metrics(ctx),
+        [(t, v, n) for t, v, n in entities],
+        [(name, n, format_timestamp(last)) for name, n, last in rules],
+        health,
+    )
 
 
 def _newest_event(ctx: AppContext) -> str:

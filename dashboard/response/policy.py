@@ -26,12 +26,29 @@ import yaml
 from core.alert import Alert
 from dashboard.models import Incident
 
-USER_ACTIONS = ("lock_account", "unlock_account", "revoke_sessions", "hold_payouts", "release_payouts",
-                "force_password_reset", "force_mfa_reenrol")
+USER_ACTIONS = (
+    "lock_account",
+    "unlock_account",
+    "revoke_sessions",
+    "hold_payouts",
+    "release_payouts",
+    "force_password_reset",
+    "force_mfa_reenrol",
+)
 IP_ACTIONS = ("block_ip", "unblock_ip")
 ACTIONS = USER_ACTIONS + IP_ACTIONS
-FIELDS = ("category", "severity", "entity.type", "entity.value", "rule.id", "risk_score", "tags",
-          "incident.severity", "incident.alert_count", "incident.kind")
+FIELDS = (
+    "category",
+    "severity",
+    "entity.type",
+    "entity.value",
+    "rule.id",
+    "risk_score",
+    "tags",
+    "incident.severity",
+    "incident.alert_count",
+    "incident.kind",
+)
 OPS = ("in", "not_in", "eq", "gte", "lte", "contains")
 _DURATION_RE = re.compile(r"^(\d+)([smhd])$")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -100,8 +117,13 @@ def _profile(raw: Any, index: int) -> Profile:
     if raw.get("on_success", "break") not in ("break", "continue"):
         raise PolicyError(f"{where}: on_success is break or continue")
     conditions = tuple(_condition(c, where) for c in raw.get("filters") or [])
-    return Profile(raw["name"], conditions, tuple(decisions), raw.get("mode", "confirm") == "auto",
-                   raw.get("on_success", "break") == "break")
+    return Profile(
+        raw["name"],
+        conditions,
+        tuple(decisions),
+        raw.get("mode", "confirm") == "auto",
+        raw.get("on_success", "break") == "break",
+    )
 
 
 def load_policy(path: Path | None) -> list[Profile]:
@@ -118,10 +140,18 @@ def load_policy(path: Path | None) -> list[Profile]:
 
 
 def _value(name: str, alert: Alert, incident: Incident) -> Any:
-    return {"category": alert.category, "severity": alert.severity, "entity.type": alert.entity_type,
-            "entity.value": alert.entity_value, "rule.id": alert.rule_id, "risk_score": alert.risk_score,
-            "tags": alert.tags, "incident.severity": incident.severity, "incident.alert_count": incident.alert_count,
-            "incident.kind": incident.kind}[name]
+    return {
+        "category": alert.category,
+        "severity": alert.severity,
+        "entity.type": alert.entity_type,
+        "entity.value": alert.entity_value,
+        "rule.id": alert.rule_id,
+        "risk_score": alert.risk_score,
+        "tags": alert.tags,
+        "incident.severity": incident.severity,
+        "incident.alert_count": incident.alert_count,
+        "incident.kind": incident.kind,
+    }[name]
 
 
 def holds(c: Condition, alert: Alert, incident: Incident) -> bool:

@@ -48,28 +48,47 @@ def apply_policy(ctx: AppContext, touched: list[Grouped]) -> None:
             for profile in matching(profiles, grouped.alert, incident):
                 for decision in profile.decisions:
                     target = grouped.alert.entity_value
-                    exists = db.scalar(select(ResponseAction.id).where(
-                        ResponseAction.incident_id == incident.id, ResponseAction.action == decision.action,
-                        ResponseAction.target == target, ResponseAction.status.in_(LIVE)))
+                    exists = db.scalar(
+                        select(ResponseAction.id).where(
+                            ResponseAction.incident_id == incident.id,
+                            ResponseAction.action == decision.action,
+                            ResponseAction.target == target,
+                            ResponseAction.status.in_(LIVE),
+                        )
+                    )
                     if exists:
                         continue
-                    row = ResponseAction(incident_id=incident.id, profile=profile.name, action=decision.action,
-                                         target=target, duration_seconds=decision.duration_seconds,
-                                         status="pending" if profile.auto else "awaiting_confirmation",
-                                         request_id=uuid.uuid4().hex, created_at=ctx.clock(), actor="policy")
+                    row = ResponseAction(
+                        incident_id=incident.id,
+                        profile=profile.name,
+                        action=decision.action,
+                        target=target,
+                        duration_seconds=decision.duration_seconds,
+                        status="pending" if profile.auto else "awaiting_confirmation",
+                        request_id=uuid.uuid4().hex,
+                        created_at=ctx.clock(),
+                        actor="policy",
+                    )
                     db.add(row)
                     db.flush()
-                    note(db, incident.id, ctx.clock(), "policy", "response",
-                         f"{decision.action} {target} proposed by {profile.name}"
-                         + (" (automatic)" if profile.auto else " (awaiting confirmation)"))
+                    note(
+                        db,
+                        incident.id,
+                        ctx.clock(),
+                        "policy",
+                        "response",
+                        f"{decision.action} {target} proposed by {profile.name}"
+                        + (" (automatic)" if profile.auto else " (awaiting confirmation)"),
+                    )
                     if profile.auto:
                         created.append(row.id)
     for response_id in created:
         execute(ctx, response_id, "policy")
 
 
-def _call(ctx: AppContext, action: str, target: str, duration: int | None, reason: str,
-          request_id: str) -> dict[str, object]:
+def _call(
+    ctx: AppContext, action: str, target: str, duration: int | None, reason: str, request_id: str
+) -> dict[str, object]:
     """One call to `POST {app_url}/api/admin/response`; raises ResponseError with a safe message."""
     settings = ctx.settings
     if not settings.app_url or settings.response_token is None:
@@ -77,10 +96,18 @@ def _call(ctx: AppContext, action: str, target: str, duration: int | None, reaso
     if (action in IP_ACTIONS) != _looks_like_ip(target):
         raise ResponseError("action does not fit the target kind")
     try:
-        r = httpx.post(f"{settings.app_url.rstrip('/')}/api/admin/response", timeout=10,
-                       headers={"Authorization": f"Bearer {settings.response_token.get_secret_value()}"},
-                       json={"action": action, "target": target, "duration_seconds": duration,
-                             "reason": reason[:500], "request_id": request_id})
+        r = httpx.post(
+            f"{settings.app_url.rstrip('/')}/api/admin/response",
+            timeout=10,
+            headers={"Authorization": f"Bearer {settings.response_token.get_secret_value()}"},
+            json={
+                "action": action,
+                "target": target,
+                "duration_seconds": duration,
+                "reason": reason[:500],
+                "request_id": request_id,
+            },
+        )
     except httpx.HTTPError as exc:
         raise ResponseError(f"MLM app unreachable: {type(exc).__name__}") from None
     if r.status_code != 200:
@@ -108,8 +135,13 @@ def execute(ctx: AppContext, response_id: int, actor: str) -> None:
         row = db.get(ResponseAction, response_id)
         if row is None or row.status not in ("pending", "awaiting_confirmation"):
             raise ResponseError("that response is not waiting to run")
-        args = (row.action, row.target, row.duration_seconds, f"incident #{row.incident_id} ({row.profile})",
-                row.request_id)
+        args = (
+            row.action,
+            row.target,
+            row.duration_seconds,
+            f"incident #{row.incident_id} ({row.profile})",
+            row.request_id,
+        )
     try:
         answer = _call(ctx, *args)
         status, error = "done", ""
@@ -123,9 +155,16 @@ def execute(ctx: AppContext, response_id: int, actor: str) -> None:
         row.revert_action = str(revert.get("action")) if revert else None  # type: ignore[union-attr]
         row.revert_target = str(revert.get("target")) if revert else None  # type: ignore[union-attr]
         row.expires_at = now + timedelta(seconds=row.duration_seconds) if row.duration_seconds else None
-        note(db, row.incident_id, now, actor, "response", f"{row.action} {row.target}: {status}"
-             + (f" ({error})" if error else "") + (f", until {format_timestamp(row.expires_at)}"
-                                                   if row.expires_at and status == "done" else ""))
+        note(
+            db,
+            row.incident_id,
+            now,
+            actor,
+            "response",
+            f"{row.action} {row.target}: {status}"
+            + (f" ({error})" if error else "")
+            + (f", until {format_timestamp(row.expires_at)}" if row.expires_at and status == "done" else ""),
+        )
 
 
 def confirm(ctx: AppContext, who: Principal, response_id: int) -> None:
@@ -139,7 +178,9 @@ def reject(ctx: AppContext, who: Principal, response_id: int) -> None:
         if row is None or row.status != "awaiting_confirmation":
             raise ResponseError("that response is not awaiting confirmation")
         row.status, row.actor = "rejected", who.username
-        note(db, row.incident_id, ctx.clock(), who.username, "response", f"{row.action} {row.target}: rejected")
+        note(
+            db, row.incident_id, ctx.clock(), who.username, "response", f"{row.action} {row.target}: rejected"
+        )
     audit.record_by(ctx, who, "response_rejected", f"response:{response_id}")
 
 
@@ -149,11 +190,18 @@ def revert(ctx: AppContext, who: Principal, response_id: int) -> None:
         row = db.get(ResponseAction, response_id)
         if row is None or row.status != "done" or not row.revert_action:
             raise ResponseError("that response cannot be reverted")
-        args = (row.revert_action, row.revert_target or row.target, None,
-                f"revert of response #{row.id} (incident #{row.incident_id})", uuid.uuid4().hex)
+        args = (
+            row.revert_action,
+            row.revert_target or row.target,
+            None,
+            f"revert of response #{row.id} (incident #{row.incident_id})",
+            uuid.uuid4().hex,
+        )
     _call(ctx, *args)
     with ctx.db.session() as db:
         row = db.get(ResponseAction, response_id)
         row.status = "reverted"
-        note(db, row.incident_id, ctx.clock(), who.username, "response", f"{row.action} {row.target}: reverted")
+        note(
+            db, row.incident_id, ctx.clock(), who.username, "response", f"{row.action} {row.target}: reverted"
+        )
     audit.record_by(ctx, who, "response_reverted", f"response:{response_id}")

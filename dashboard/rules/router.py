@@ -29,7 +29,9 @@ def rules_state(ctx: Ctx, who: Viewer) -> JSONResponse:
 
 
 @router.post("/rules/enabled")
-def post_enabled(ctx: Ctx, who: AdminPost, rule_id: RuleId, enabled: Annotated[str, Form()] = "") -> RedirectResponse:
+def post_enabled(
+    ctx: Ctx, who: AdminPost, rule_id: RuleId, enabled: Annotated[str, Form()] = ""
+) -> RedirectResponse:
     try:
         service.set_enabled(ctx, who, rule_id, enabled == "on")
     except service.RuleError:
@@ -38,9 +40,14 @@ def post_enabled(ctx: Ctx, who: AdminPost, rule_id: RuleId, enabled: Annotated[s
 
 
 @router.post("/rules/suppress")
-def post_suppress(ctx: Ctx, who: AnalystPost, rule_id: RuleId, minutes: Annotated[int, Form()] = 0,
-                  entity: Annotated[str, Form(max_length=256)] = "",
-                  reason: Annotated[str, Form(max_length=512)] = "") -> RedirectResponse:
+def post_suppress(
+    ctx: Ctx,
+    who: AnalystPost,
+    rule_id: RuleId,
+    minutes: Annotated[int, Form()] = 0,
+    entity: Annotated[str, Form(max_length=256)] = "",
+    reason: Annotated[str, Form(max_length=512)] = "",
+) -> RedirectResponse:
     try:
         service.suppress(ctx, who, rule_id, minutes, entity.strip(), reason)
     except service.RuleError:

@@ -76,9 +76,17 @@ def load_rule_files(rules_dir: Path) -> tuple[list[RuleFile], list[str]]:
 def _rule(doc: dict[str, Any], path: Path) -> RuleFile:
     mlm = doc.get("mlm") if isinstance(doc.get("mlm"), dict) else {}
     tags = doc.get("tags") if isinstance(doc.get("tags"), list) else []
-    return RuleFile(str(doc["id"]), str(doc["title"]), str(doc.get("name", "")), str(doc.get("level", "")),
-                    "correlation" if "correlation" in doc else "sigma", tuple(str(t) for t in tags),
-                    str(mlm.get("category", "")), str(doc.get("description", "")), str(path))
+    return RuleFile(
+        str(doc["id"]),
+        str(doc["title"]),
+        str(doc.get("name", "")),
+        str(doc.get("level", "")),
+        "correlation" if "correlation" in doc else "sigma",
+        tuple(str(t) for t in tags),
+        str(mlm.get("category", "")),
+        str(doc.get("description", "")),
+        str(path),
+    )
 
 
 def rule_rows(ctx: AppContext) -> tuple[list[RuleRow], list[str]]:
@@ -87,21 +95,44 @@ def rule_rows(ctx: AppContext) -> tuple[list[RuleRow], list[str]]:
     now = ctx.clock()
     with ctx.db.session() as db:
         states = {s.rule_id: s for s in db.scalars(select(RuleState))}
-        stats = {r[0]: (r[1], r[2], r[3]) for r in db.execute(select(
-            AlertRecord.rule_id, func.count(), func.max(AlertRecord.ts), func.max(AlertRecord.rule_name))
-            .group_by(AlertRecord.rule_id))}
+        stats = {
+            r[0]: (r[1], r[2], r[3])
+            for r in db.execute(
+                select(
+                    AlertRecord.rule_id,
+                    func.count(),
+                    func.max(AlertRecord.ts),
+                    func.max(AlertRecord.rule_name),
+                ).group_by(AlertRecord.rule_id)
+            )
+        }
     known = {f.id for f in files}
-    files += [RuleFile(rid, name or rid, "", "", "model", (), "", "", "") for rid, (_, _, name) in stats.items()
-              if rid not in known]
+    files += [
+        RuleFile(rid, name or rid, "", "", "model", (), "", "", "")
+        for rid, (_, _, name) in stats.items()
+        if rid not in known
+    ]
     rows = []
     for f in files:
         state = states.get(f.id)
         hits, last, _ = stats.get(f.id, (0, None, ""))
         active = state is not None and state.suppressed_until is not None and state.suppressed_until > now
-        rows.append(RuleRow(f.id, f.title, f.level, f.kind, f.tags, f.category, state.enabled if state else True,
-                            format_timestamp(state.suppressed_until) if active else "",
-                            (state.suppress_entity or "") if active else "", hits,
-                            format_timestamp(last) if last else "", f.path))
+        rows.append(
+            RuleRow(
+                f.id,
+                f.title,
+                f.level,
+                f.kind,
+                f.tags,
+                f.category,
+                state.enabled if state else True,
+                format_timestamp(state.suppressed_until) if active else "",
+                (state.suppress_entity or "") if active else "",
+                hits,
+                format_timestamp(last) if last else "",
+                f.path,
+            )
+        )
     return rows, problems
 
 
@@ -134,5 +165,10 @@ def suppress(ctx: AppContext, who: Principal, rule_id: str, minutes: int, entity
         state.suppress_entity = entity[:256] or None
         state.reason, state.updated_by, state.updated_at = reason[:512], who.username, now
     publish(ctx)
-    audit.record_by(ctx, who, "rule_suppressed" if minutes else "rule_unsuppressed", f"rule:{rule_id}",
-                    f"minutes={minutes} entity={entity[:256]} reason={reason[:200]}")
+    audit.record_by(
+        ctx,
+        who,
+        "rule_suppressed" if minutes else "rule_unsuppressed",
+        f"rule:{rule_id}",
+        f"minutes={minutes} entity={entity[:256]} reason={reason[:200]}",
+    )

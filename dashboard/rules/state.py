@@ -28,8 +28,10 @@ class Suppressions:
     def load(cls, ctx: AppContext) -> Suppressions:
         with ctx.db.session() as db:
             rows = db.scalars(select(RuleState)).all()
-        return cls(frozenset(r.rule_id for r in rows if not r.enabled),
-                   {r.rule_id: (r.suppressed_until, r.suppress_entity) for r in rows if r.suppressed_until})
+        return cls(
+            frozenset(r.rule_id for r in rows if not r.enabled),
+            {r.rule_id: (r.suppressed_until, r.suppress_entity) for r in rows if r.suppressed_until},
+        )
 
     def suppressed(self, alert: Alert, now: datetime) -> bool:
         """A disabled rule's alerts, and alerts inside a suppression window, open no incident."""
@@ -50,8 +52,13 @@ def state_document(ctx: AppContext) -> dict[str, Any]:
             "generated": format_timestamp(now),
             "disabled": [r.rule_id for r in rows if not r.enabled],
             "suppressions": [
-                {"rule_id": r.rule_id, "until": format_timestamp(r.suppressed_until), "entity": r.suppress_entity}
-                for r in rows if r.suppressed_until and r.suppressed_until > now
+                {
+                    "rule_id": r.rule_id,
+                    "until": format_timestamp(r.suppressed_until),
+                    "entity": r.suppress_entity,
+                }
+                for r in rows
+                if r.suppressed_until and r.suppressed_until > now
             ],
         }
 

@@ -14,8 +14,16 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/search", response_class=HTMLResponse)
-def search_page(request: Request, ctx: Ctx, who: Viewer, q: str = "", range: str = "all", start: str = "",
-                end: str = "", cursor: str = "") -> HTMLResponse:
+def search_page(
+    request: Request,
+    ctx: Ctx,
+    who: Viewer,
+    q: str = "",
+    range: str = "all",
+    start: str = "",
+    end: str = "",
+    cursor: str = "",
+) -> HTMLResponse:
     range_key = range if range in service.RANGES else "all"
     result = service.search(ctx, q[:2000], range_key, start[:40], end[:40], cursor[:100] or None)
     if q or start or end:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import shlex
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from core.event import parse_timestamp
 from core.store import EventQuery
@@ -68,22 +68,39 @@ def _bounds(ctx: AppContext, range_key: str, start: str, end: str) -> tuple[date
     return lo, hi
 
 
-def search(ctx: AppContext, q: str = "", range_key: str = "all", start: str = "", end: str = "",
-           cursor: str | None = None) -> SearchResult:
+def search(
+    ctx: AppContext,
+    q: str = "",
+    range_key: str = "all",
+    start: str = "",
+    end: str = "",
+    cursor: str | None = None,
+) -> SearchResult:
     """Run one search with its histogram and facets."""
     filters, text = parse_query(q)
     try:
         lo, hi = _bounds(ctx, range_key, start, end)
-        query = EventQuery(start=lo, end=hi, filters=dict(filters), text=text or None, size=PAGE_SIZE,
-                           cursor=cursor or None)
+        query = EventQuery(
+            start=lo, end=hi, filters=dict(filters), text=text or None, size=PAGE_SIZE, cursor=cursor or None
+        )
         page = ctx.store.search_events(query)
         total = ctx.store.count_events(query)
         chart = _histogram(ctx, query, lo, hi) if total else None
         facets = [(f, _facet(ctx, query, f)) for f in FACETS] if total else []
     except ValueError as exc:
         return SearchResult(q, range_key, start, end, 0, [], None, None, [], _message(exc))
-    return SearchResult(q, range_key, start, end, total, [event_view(d) for d in page.items], page.next_cursor,
-                        chart, facets, "")
+    return SearchResult(
+        q,
+        range_key,
+        start,
+        end,
+        total,
+        [event_view(d) for d in page.items],
+        page.next_cursor,
+        chart,
+        facets,
+        "",
+    )
 
 
 def _facet(ctx: AppContext, query: EventQuery, name: str) -> list[tuple[str, str, int]]:
@@ -106,14 +123,17 @@ def _histogram(ctx: AppContext, query: EventQuery, lo: datetime | None, hi: date
     lo = lo or _edge(ctx, query, "asc")
     hi = hi or _edge(ctx, query, "desc") + timedelta(seconds=1)
     span = max(60.0, (hi - lo).total_seconds())
-    interval = next((s for s in (60, 300, 900, 3600, 3 * 3600, 6 * 3600, 86400, 7 * 86400) if span / s <= 60),
-                    30 * 86400)
+    interval = next(
+        (s for s in (60, 300, 900, 3600, 3 * 3600, 6 * 3600, 86400, 7 * 86400) if span / s <= 60), 30 * 86400
+    )
     return single(ctx.store.histogram(query, interval))
 
 
 def _edge(ctx: AppContext, query: EventQuery, sort: str) -> datetime:
-    probe = EventQuery(start=query.start, end=query.end, filters=query.filters, text=query.text, sort=sort, size=1)
+    probe = EventQuery(
+        start=query.start, end=query.end, filters=query.filters, text=query.text, sort=sort, size=1
+    )
     items = ctx.store.search_events(probe).items
     if not items:
-        return datetime.now(timezone.utc)
+        return datetime.now(UTC)
     return parse_timestamp(items[0].get("@timestamp"))

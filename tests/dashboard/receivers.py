@@ -4,24 +4,26 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable
+from typing import Any
 
 from aiosmtpd.controller import Controller
-
 from builders import free_port
 
 
 class HttpReceiver:
     """Records every POST (path, headers, JSON body); `answer(path, body)` decides the reply."""
 
-    def __init__(self, answer: Callable[[str, dict[str, Any]], tuple[int, dict[str, Any]]] | None = None) -> None:
+    def __init__(
+        self, answer: Callable[[str, dict[str, Any]], tuple[int, dict[str, Any]]] | None = None
+    ) -> None:
         self.requests: list[tuple[str, dict[str, str], dict[str, Any]]] = []
         self.answer = answer or (lambda path, body: (200, {"ok": True}))
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - http.server naming
+            def do_POST(self) -> None:
                 length = int(self.headers.get("content-length", "0"))
                 body = json.loads(self.rfile.read(length) or b"{}")
                 receiver.requests.append((self.path, dict(self.headers), body))
@@ -54,9 +56,10 @@ class SmtpSink:
         sink = self
 
         class Handler:
-            async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
-                sink.messages.append((envelope.mail_from, list(envelope.rcpt_tos),
-                                      envelope.content.decode("utf-8", "replace")))
+            async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+                sink.messages.append(
+                    (envelope.mail_from, list(envelope.rcpt_tos), envelope.content.decode("utf-8", "replace"))
+                )
                 return "250 OK"
 
         self.port = free_port()

@@ -6,8 +6,13 @@ from conftest import make_alert
 
 
 def test_alerts_newest_first_with_filter(client_for, ctx):
-    ctx.store.write_alerts([make_alert(0, summary="first one"), make_alert(60, summary="second one"),
-                            make_alert(120, category="injection", rule_id="r-sqli", summary="third one")])
+    ctx.store.write_alerts(
+        [
+            make_alert(0, summary="first one"),
+            make_alert(60, summary="second one"),
+            make_alert(120, category="injection", rule_id="r-sqli", summary="third one"),
+        ]
+    )
     client = client_for("viewer")
     text = client.get("/alerts").text
     assert text.index("third one") < text.index("second one") < text.index("first one")

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import pytest
-from fastapi.routing import APIRoute
-from fastapi.testclient import TestClient
-
 from builders import make_event
 from conftest import make_alert
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
 
 
 @pytest.fixture
 def api(app, ctx):
     ctx.store.write_alerts([make_alert(0, event_ids=["a-1"]), make_alert(30, entity_value="bob")])
-    ctx.store.write_events([make_event(0, event__id="a-1", user__name="amy"),
-                            make_event(5, event__id="a-2", user__name="bob", event__action="logout")])
+    ctx.store.write_events(
+        [
+            make_event(0, event__id="a-1", user__name="amy"),
+            make_event(5, event__id="a-2", user__name="bob", event__action="logout"),
+        ]
+    )
     app.state.worker.drain()
     client = TestClient(app)
 
@@ -28,7 +31,9 @@ def api(app, ctx):
 def test_reads_need_a_valid_token(api):
     client, as_role = api
     assert client.get("/api/v1/alerts").status_code == 401
-    assert client.get("/api/v1/alerts", headers={"Authorization": "Bearer mlms_api_forged"}).status_code == 401
+    assert (
+        client.get("/api/v1/alerts", headers={"Authorization": "Bearer mlms_api_forged"}).status_code == 401
+    )
     r = client.get("/api/v1/alerts", headers=as_role("viewer"))
     assert r.status_code == 200 and [a["entity"]["value"] for a in r.json()["items"]] == ["bob", "amy"]
     assert r.json()["items"][0]["incident_id"] is not None
@@ -41,28 +46,47 @@ def test_incidents_list_detail_and_patch(api):
     amy = next(i for i in items if i["entity"]["value"] == "amy")
     detail = client.get(f"/api/v1/incidents/{amy['id']}", headers=viewer).json()
     assert detail["alerts"][0]["id"] and any(t["kind"] == "evidence" for t in detail["timeline"])
-    assert client.patch(f"/api/v1/incidents/{amy['id']}", json={"status": "acknowledged"},
-                        headers=viewer).status_code == 403
-    r = client.patch(f"/api/v1/incidents/{amy['id']}", json={"status": "acknowledged", "comment": "on it"},
-                     headers=analyst)
+    assert (
+        client.patch(
+            f"/api/v1/incidents/{amy['id']}", json={"status": "acknowledged"}, headers=viewer
+        ).status_code
+        == 403
+    )
+    r = client.patch(
+        f"/api/v1/incidents/{amy['id']}", json={"status": "acknowledged", "comment": "on it"}, headers=analyst
+    )
     assert r.status_code == 200 and r.json()["incident"]["status"] == "acknowledged"
-    assert client.patch(f"/api/v1/incidents/{amy['id']}", json={"status": "acknowledged"},
-                        headers=analyst).status_code == 409
+    assert (
+        client.patch(
+            f"/api/v1/incidents/{amy['id']}", json={"status": "acknowledged"}, headers=analyst
+        ).status_code
+        == 409
+    )
     assert client.patch("/api/v1/incidents/999", json={"comment": "x"}, headers=analyst).status_code == 404
-    assert client.patch(f"/api/v1/incidents/{amy['id']}", json={"evil": 1}, headers=analyst).status_code == 422
+    assert (
+        client.patch(f"/api/v1/incidents/{amy['id']}", json={"evil": 1}, headers=analyst).status_code == 422
+    )
 
 
 def test_event_search_and_openapi(api):
     client, as_role = api
     viewer = as_role("viewer")
     r = client.post("/api/v1/events/search", json={"q": "user.name:bob"}, headers=viewer)
-    assert r.status_code == 200 and r.json()["total"] == 1 and r.json()["items"][0]["event"]["action"] == "logout"
+    assert (
+        r.status_code == 200
+        and r.json()["total"] == 1
+        and r.json()["items"][0]["event"]["action"] == "logout"
+    )
     r = client.post("/api/v1/events/search", json={"filters": {"user.name": ["amy"]}}, headers=viewer)
     assert r.json()["total"] == 1
     assert client.post("/api/v1/events/search", json={"start": "garbage"}, headers=viewer).status_code == 422
     spec = client.get("/api/v1/openapi.json", headers=viewer).json()
-    assert {"/api/v1/alerts", "/api/v1/incidents", "/api/v1/incidents/{incident_id}",
-            "/api/v1/events/search"} <= set(spec["paths"])
+    assert {
+        "/api/v1/alerts",
+        "/api/v1/incidents",
+        "/api/v1/incidents/{incident_id}",
+        "/api/v1/events/search",
+    } <= set(spec["paths"])
     assert not any(p.startswith(("/incidents", "/login")) for p in spec["paths"])
     assert client.get("/api/v1/openapi.json").status_code == 401
 
@@ -73,7 +97,7 @@ PUBLIC = {"/health", "/login", "/login/mfa"}
 def _routes(app):
     for route in app.routes:
         inner = getattr(route, "original_router", None)
-        for r in (inner.routes if inner is not None else [route]):
+        for r in inner.routes if inner is not None else [route]:
             if isinstance(r, APIRoute):
                 yield r
 

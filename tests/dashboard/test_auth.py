@@ -7,9 +7,9 @@ import os
 import stat
 
 import pyotp
+from conftest import csrf_of, login
 from fastapi.testclient import TestClient
 
-from conftest import csrf_of, login
 from dashboard.analysts.service import create_analyst
 from dashboard.bootstrap import credentials_file, ensure_admin
 from dashboard.security import CSP
@@ -43,7 +43,9 @@ def test_password_alone_gives_no_access_and_wrong_code_fails(app, ctx, clock):
     assert client.get("/alerts", follow_redirects=False).status_code == 303
     mfa = client.get("/login/mfa")
     wrong = str((int(pyotp.TOTP(secret).at(clock())) + 1) % 1_000_000).zfill(6)
-    r = client.post("/login/mfa", data={"code": wrong, "csrf_token": csrf_of(mfa.text)}, follow_redirects=False)
+    r = client.post(
+        "/login/mfa", data={"code": wrong, "csrf_token": csrf_of(mfa.text)}, follow_redirects=False
+    )
     assert r.headers["location"] == "/login/mfa?error=invalid"
     assert client.get("/alerts", follow_redirects=False).status_code == 303
 
@@ -56,7 +58,9 @@ def test_totp_code_cannot_be_replayed(app, ctx, clock):
         page = client.get("/login")
         client.post("/login", data={"username": "cy", "password": password, "csrf_token": csrf_of(page.text)})
         mfa = client.get("/login/mfa")
-        r = client.post("/login/mfa", data={"code": code, "csrf_token": csrf_of(mfa.text)}, follow_redirects=False)
+        r = client.post(
+            "/login/mfa", data={"code": code, "csrf_token": csrf_of(mfa.text)}, follow_redirects=False
+        )
         assert r.headers["location"] == ("/" if attempt == 0 else "/login/mfa?error=invalid")
 
 
@@ -65,12 +69,22 @@ def test_bad_password_locks_after_max_failures(app, ctx, settings):
     client = TestClient(app)
     for _ in range(settings.login_max_failures):
         page = client.get("/login")
-        r = client.post("/login", data={"username": "dan", "password": "wrong password!", "csrf_token":
-                                        csrf_of(page.text)}, follow_redirects=False)
+        r = client.post(
+            "/login",
+            data={"username": "dan", "password": "wrong password!", "csrf_token": csrf_of(page.text)},
+            follow_redirects=False,
+        )
         assert r.headers["location"] == "/login?error=invalid"
     page = client.get("/login")
-    r = client.post("/login", data={"username": "dan", "password": "correct horse battery staple",
-                                    "csrf_token": csrf_of(page.text)}, follow_redirects=False)
+    r = client.post(
+        "/login",
+        data={
+            "username": "dan",
+            "password": "correct horse battery staple",
+            "csrf_token": csrf_of(page.text),
+        },
+        follow_redirects=False,
+    )
     assert r.headers["location"] == "/login?error=locked"
 
 
@@ -78,8 +92,11 @@ def test_login_form_without_csrf_is_refused(app, ctx):
     create_analyst(ctx, "eve", "viewer", password="correct horse battery staple")
     client = TestClient(app)
     client.get("/login")
-    r = client.post("/login", data={"username": "eve", "password": "correct horse battery staple",
-                                    "csrf_token": "forged"}, follow_redirects=False)
+    r = client.post(
+        "/login",
+        data={"username": "eve", "password": "correct horse battery staple", "csrf_token": "forged"},
+        follow_redirects=False,
+    )
     assert r.status_code == 403
 
 
@@ -120,7 +137,13 @@ def test_ensure_admin_keeps_credentials_private(settings):
 def test_cli_creates_analyst_and_prints_totp_secret(tmp_path, capsys):
     from mlm_siem.cli import main
 
-    assert main(["analyst", "create", "--username", "fay", "--role", "responder", "--data-dir", str(tmp_path)]) == 0
+    assert (
+        main(["analyst", "create", "--username", "fay", "--role", "responder", "--data-dir", str(tmp_path)])
+        == 0
+    )
     out = capsys.readouterr().out
     assert "totp_secret: " in out and "password: " in out
-    assert main(["analyst", "create", "--username", "fay", "--role", "responder", "--data-dir", str(tmp_path)]) == 2
+    assert (
+        main(["analyst", "create", "--username", "fay", "--role", "responder", "--data-dir", str(tmp_path)])
+        == 2
+    )

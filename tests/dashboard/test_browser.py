@@ -7,10 +7,10 @@ from urllib.parse import urlparse
 
 import pyotp
 import pytest
-
 from browser import CHROMIUM, CHROMIUM_ARGS, LiveServer
 from builders import make_event
-from conftest import make_alert
+from conftest import FAST_HASH, make_alert
+
 from dashboard.bootstrap import ensure_admin
 from dashboard.main import create_app
 from dashboard.settings import DashboardSettings
@@ -19,12 +19,12 @@ PAYLOADS = [
     "<script>window.__xss=1;alert('xss')</script>",
     '"><img src=x onerror="window.__xss=1;alert(1)">',
     "javascript:window.__xss=1;alert(1)//",
-    "<svg onload=\"window.__xss=1;alert(1)\"><script>alert(2)</script></svg>",
+    '<svg onload="window.__xss=1;alert(1)"><script>alert(2)</script></svg>',
     "{{7*7}}${7*7}<%= 7*7 %>{% print(1) %}#{7*7}",
     "<style>body{background:url(http://evil.example/bg.png)}</style>",
-    "<a href=\"javascript:alert(1)\" onclick=\"alert(1)\">click</a>",
-    "<iframe src=\"http://evil.example/\"></iframe><link rel=stylesheet href=\"http://evil.example/x.css\">",
-    "<img src=\"http://evil.example/pixel.gif\">",
+    '<a href="javascript:alert(1)" onclick="alert(1)">click</a>',
+    '<iframe src="http://evil.example/"></iframe><link rel=stylesheet href="http://evil.example/x.css">',
+    '<img src="http://evil.example/pixel.gif">',
     "';alert(1);//\\\"</textarea><body onload=alert(1)>",
 ]
 
@@ -40,8 +40,13 @@ def browser():
 
 
 def _serve(tmp_path):
-    settings = DashboardSettings(data_dir=tmp_path, secret_key="browser-test-secret-0123456789",
-                                 poll_interval_seconds=0.2, live_interval_seconds=0.5)
+    settings = DashboardSettings(
+        data_dir=tmp_path,
+        secret_key="browser-test-secret-0123456789",
+        **FAST_HASH,
+        poll_interval_seconds=0.2,
+        live_interval_seconds=0.5,
+    )
     creds = ensure_admin(settings)
     app = create_app(settings)
     return app, LiveServer(app), creds
@@ -61,8 +66,10 @@ def _guarded_page(browser, server):
         return r.continue_()
 
     context.route("**/*", route)
-    context.add_init_script("document.addEventListener('securitypolicyviolation', function () {"
-                            " window.__csp = (window.__csp || 0) + 1; });")
+    context.add_init_script(
+        "document.addEventListener('securitypolicyviolation', function () {"
+        " window.__csp = (window.__csp || 0) + 1; });"
+    )
     page = context.new_page()
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     return context, page, outside, dialogs
@@ -113,12 +120,38 @@ def test_login_triage_search_and_live_updates(browser, tmp_path):
 def _hostile_world(store):
     events, alerts = [], []
     for i, p in enumerate(PAYLOADS):
-        events.append(make_event(i, event__id=f"h-{i}", event__action=p, user__name=p, user__id=p,
-                                 user_agent__original=p, url__path=p, url__query=p, http__request__body__content=p,
-                                 mlm__device__id=p, mlm__session__id=p, mlm__bank__fingerprint=p, message=p,
-                                 mlm__distributor__id=p, mlm__sponsor__id=p, mlm__email__domain=p))
-        alerts.append(make_alert(i, rule_id=p, rule_name=p, entity_value=p, summary=p, tags=[p],
-                                 event_ids=[f"h-{i}"], severity="critical"))
+        events.append(
+            make_event(
+                i,
+                event__id=f"h-{i}",
+                event__action=p,
+                user__name=p,
+                user__id=p,
+                user_agent__original=p,
+                url__path=p,
+                url__query=p,
+                http__request__body__content=p,
+                mlm__device__id=p,
+                mlm__session__id=p,
+                mlm__bank__fingerprint=p,
+                message=p,
+                mlm__distributor__id=p,
+                mlm__sponsor__id=p,
+                mlm__email__domain=p,
+            )
+        )
+        alerts.append(
+            make_alert(
+                i,
+                rule_id=p,
+                rule_name=p,
+                entity_value=p,
+                summary=p,
+                tags=[p],
+                event_ids=[f"h-{i}"],
+                severity="critical",
+            )
+        )
     store.write_events(events)
     store.write_alerts(alerts)
 
@@ -130,9 +163,20 @@ def test_hostile_strings_never_run_or_leak(browser, tmp_path):
         app.state.worker.drain()
         context, page, outside, dialogs = _guarded_page(browser, server)
         _login(page, server, creds)
-        pages = ["/alerts", "/incidents", "/overview", "/rules", "/admin/audit", "/search?q=",
-                 "/search?q=" + PAYLOADS[0], "/incidents/1", "/incidents/1/investigate", "/incidents/3",
-                 "/incidents/3/investigate", "/incidents/1/report.html"]
+        pages = [
+            "/alerts",
+            "/incidents",
+            "/overview",
+            "/rules",
+            "/admin/audit",
+            "/search?q=",
+            "/search?q=" + PAYLOADS[0],
+            "/incidents/1",
+            "/incidents/1/investigate",
+            "/incidents/3",
+            "/incidents/3/investigate",
+            "/incidents/1/report.html",
+        ]
         for path in pages:
             if path.endswith("report.html"):
                 continue  # a download: checked below through the same session

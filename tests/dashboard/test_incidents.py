@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from builders import make_event
 from conftest import csrf_of, make_alert
+
 from dashboard.incidents.schemas import IncidentFilter
 from dashboard.incidents.service import list_incidents
-from builders import make_event
 
 
 def _ingest(app, ctx, alerts) -> None:
@@ -19,12 +20,17 @@ def _incidents(ctx, status="all"):
 
 def test_alerts_group_by_entity_category_and_window(app, ctx, settings):
     window = settings.incident_window_seconds
-    _ingest(app, ctx, [
-        make_alert(0), make_alert(60, severity="high", risk_score=80),  # same incident, severity rises
-        make_alert(120, entity_value="bob"),  # other entity
-        make_alert(180, category="injection"),  # other category
-        make_alert(60 + window + 1),  # after the window: a new incident
-    ])
+    _ingest(
+        app,
+        ctx,
+        [
+            make_alert(0),
+            make_alert(60, severity="high", risk_score=80),  # same incident, severity rises
+            make_alert(120, entity_value="bob"),  # other entity
+            make_alert(180, category="injection"),  # other category
+            make_alert(60 + window + 1),  # after the window: a new incident
+        ],
+    )
     rows = _incidents(ctx)
     assert len(rows) == 4
     amy = [r for r in rows if r.entity_value == "amy" and r.category == "account_takeover"]
@@ -43,8 +49,14 @@ def test_duplicate_alerts_are_counted_once_and_cursor_persists(app, ctx):
 
 
 def test_user_reports_are_incidents_of_their_own(app, ctx):
-    _ingest(app, ctx, [make_alert(0, category="user_report", rule_id="r-report", summary="phishing mail"),
-                       make_alert(10, category="user_report", rule_id="r-report", event_ids=["e2"])])
+    _ingest(
+        app,
+        ctx,
+        [
+            make_alert(0, category="user_report", rule_id="r-report", summary="phishing mail"),
+            make_alert(10, category="user_report", rule_id="r-report", event_ids=["e2"]),
+        ],
+    )
     rows = _incidents(ctx)
     assert len(rows) == 2 and {r.kind for r in rows} == {"user_report"}
 
@@ -58,8 +70,11 @@ def test_triage_from_new_to_resolved_with_mtta_mttr(app, ctx, clock, client_for)
     assert "198.51.100.7" in page.text  # evidence event on the timeline
     clock.advance(120)
     for status in ("acknowledged", "investigating", "contained", "resolved"):
-        r = client.post(f"/incidents/{inc.id}/status", data={"status": status, "csrf_token": csrf_of(page.text)},
-                        follow_redirects=False)
+        r = client.post(
+            f"/incidents/{inc.id}/status",
+            data={"status": status, "csrf_token": csrf_of(page.text)},
+            follow_redirects=False,
+        )
         assert r.status_code == 303 and r.headers["location"] == f"/incidents/{inc.id}"
         clock.advance(60)
     page = client.get(f"/incidents/{inc.id}")
@@ -75,8 +90,9 @@ def test_illegal_transition_and_viewer_are_refused(app, ctx, client_for):
     inc = _incidents(ctx)[0]
     analyst = client_for("analyst")
     token = csrf_of(analyst.get(f"/incidents/{inc.id}").text)
-    r = analyst.post(f"/incidents/{inc.id}/status", data={"status": "merged", "csrf_token": token},
-                     follow_redirects=False)
+    r = analyst.post(
+        f"/incidents/{inc.id}/status", data={"status": "merged", "csrf_token": token}, follow_redirects=False
+    )
     assert r.headers["location"].endswith("?error=invalid")
     viewer = client_for("viewer")
     token = csrf_of(viewer.get(f"/incidents/{inc.id}").text)
@@ -98,7 +114,9 @@ def test_closed_incident_reopens_on_new_alert(app, ctx, client_for, settings):
 
 
 def test_merge_and_split(app, ctx, client_for):
-    _ingest(app, ctx, [make_alert(0), make_alert(30), make_alert(60, entity_value="bob", severity="critical")])
+    _ingest(
+        app, ctx, [make_alert(0), make_alert(30), make_alert(60, entity_value="bob", severity="critical")]
+    )
     amy, bob = sorted(_incidents(ctx), key=lambda r: r.entity_value)
     client = client_for("analyst")
     token = csrf_of(client.get(f"/incidents/{amy.id}").text)
@@ -108,8 +126,11 @@ def test_merge_and_split(app, ctx, client_for):
     assert merged[bob.id].status == "merged" and merged[bob.id].merged_into == amy.id
     page = client.get(f"/incidents/{amy.id}").text
     alert_ids = [a.id for a in [make_alert(0), make_alert(30)]]
-    r = client.post(f"/incidents/{amy.id}/split", data={"alert_ids": alert_ids, "csrf_token": csrf_of(page)},
-                    follow_redirects=False)
+    r = client.post(
+        f"/incidents/{amy.id}/split",
+        data={"alert_ids": alert_ids, "csrf_token": csrf_of(page)},
+        follow_redirects=False,
+    )
     new_id = int(r.headers["location"].rsplit("/", 1)[1])
     after = {r.id: r for r in _incidents(ctx)}
     assert after[new_id].alert_count == 2 and after[amy.id].alert_count == 1

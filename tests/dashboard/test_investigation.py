@@ -1,38 +1,66 @@
-"""Investigation view: evidence (PII masked), recent activity, sponsor chain, downline, linked accounts, SVG."""
+"""Investigation view: evidence (masked), activity, sponsor chain, downline, linked accounts, SVG."""
 
 from __future__ import annotations
 
 from builders import make_event
 from conftest import make_alert
+
 from dashboard.incidents.investigation import investigate
 
 
 def _enroll(seconds, distributor, sponsor, bank, domain="example.org"):
-    return make_event(seconds, event__id=f"enr-{distributor}", event__dataset="mlm.commerce",
-                      event__action="distributor_enrolled", user__id=distributor, mlm__distributor__id=distributor,
-                      mlm__sponsor__id=sponsor, mlm__bank__fingerprint=bank, mlm__email__domain=domain,
-                      mlm__plan="binary", source__ip=f"192.0.2.{distributor[1:]}")
+    return make_event(
+        seconds,
+        event__id=f"enr-{distributor}",
+        event__dataset="mlm.commerce",
+        event__action="distributor_enrolled",
+        user__id=distributor,
+        mlm__distributor__id=distributor,
+        mlm__sponsor__id=sponsor,
+        mlm__bank__fingerprint=bank,
+        mlm__email__domain=domain,
+        mlm__plan="binary",
+        source__ip=f"192.0.2.{distributor[1:]}",
+    )
 
 
 def _world(ctx):
     events = [
-        _enroll(0, "D1", "", "bank-1"), _enroll(1, "D2", "D1", "bank-2"), _enroll(2, "D3", "D2", "bank-3"),
-        _enroll(3, "D4", "D3", "bank-shared", "gmail.com"), _enroll(4, "D5", "D4", "bank-shared"),
-        _enroll(5, "D6", "D4", "bank-6"), _enroll(6, "D7", "D5", "bank-7"),
-        make_event(10, event__id="login-d4", user__id="D4", user__name="dora.d4@example.net",
-                   source__ip="198.51.100.44", mlm__device__id="dev-44"),
+        _enroll(0, "D1", "", "bank-1"),
+        _enroll(1, "D2", "D1", "bank-2"),
+        _enroll(2, "D3", "D2", "bank-3"),
+        _enroll(3, "D4", "D3", "bank-shared", "gmail.com"),
+        _enroll(4, "D5", "D4", "bank-shared"),
+        _enroll(5, "D6", "D4", "bank-6"),
+        _enroll(6, "D7", "D5", "bank-7"),
+        make_event(
+            10,
+            event__id="login-d4",
+            user__id="D4",
+            user__name="dora.d4@example.net",
+            source__ip="198.51.100.44",
+            mlm__device__id="dev-44",
+        ),
         make_event(11, event__id="login-x", user__id="D9", user__name="other", source__ip="198.51.100.44"),
-        make_event(12, event__id="pay-d8", event__dataset="mlm.commerce", event__action="payout_requested",
-                   user__id="D8", mlm__distributor__id="D8", mlm__bank__fingerprint="bank-shared",
-                   source__ip="192.0.2.8"),
+        make_event(
+            12,
+            event__id="pay-d8",
+            event__dataset="mlm.commerce",
+            event__action="payout_requested",
+            user__id="D8",
+            mlm__distributor__id="D8",
+            mlm__bank__fingerprint="bank-shared",
+            source__ip="192.0.2.8",
+        ),
     ]
     ctx.store.write_events(events)
 
 
 def test_mlm_neighbourhood(app, ctx):
     _world(ctx)
-    ctx.store.write_alerts([make_alert(20, entity_value="D4", category="commission_fraud",
-                                       event_ids=["login-d4", "enr-D4"])])
+    ctx.store.write_alerts(
+        [make_alert(20, entity_value="D4", category="commission_fraud", event_ids=["login-d4", "enr-D4"])]
+    )
     app.state.worker.drain()
     inv = investigate(ctx, 1)
     assert inv.is_mlm and inv.sponsors == ["D3", "D2", "D1"]
@@ -57,7 +85,9 @@ def test_investigation_page_renders_svg(app, ctx, client_for):
 
 def test_ip_entity_has_activity_but_no_mlm_panel(app, ctx, client_for):
     _world(ctx)
-    ctx.store.write_alerts([make_alert(20, entity_type="ip", entity_value="198.51.100.44", event_ids=["login-x"])])
+    ctx.store.write_alerts(
+        [make_alert(20, entity_type="ip", entity_value="198.51.100.44", event_ids=["login-x"])]
+    )
     app.state.worker.drain()
     inv = investigate(ctx, 1)
     assert not inv.is_mlm and {e.id for e in inv.activity} == {"login-d4", "login-x"}

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from conftest import FAST_HASH, make_alert
+from receivers import HttpReceiver, SmtpSink
 
-from conftest import make_alert
 from dashboard.main import create_app
 from dashboard.settings import DashboardSettings
-from receivers import HttpReceiver, SmtpSink
 
 
 @pytest.fixture
@@ -22,10 +22,19 @@ def sinks():
 def notify_app(tmp_path, clock, sinks):
     hook, smtp = sinks
     settings = DashboardSettings(
-        data_dir=tmp_path, worker_enabled=False, secret_key="test-secret-key-0123456789",
-        webhook_url=hook.url + "/hook", webhook_min_severity="high", webhook_categories=[],
-        smtp_host="127.0.0.1", smtp_port=smtp.port, smtp_to=["soc@example.org"], email_min_severity="critical",
-        email_categories=["account_takeover"], notify_throttle_seconds=300,
+        data_dir=tmp_path,
+        worker_enabled=False,
+        secret_key="test-secret-key-0123456789",
+        **FAST_HASH,
+        webhook_url=hook.url + "/hook",
+        webhook_min_severity="high",
+        webhook_categories=[],
+        smtp_host="127.0.0.1",
+        smtp_port=smtp.port,
+        smtp_to=["soc@example.org"],
+        email_min_severity="critical",
+        email_categories=["account_takeover"],
+        notify_throttle_seconds=300,
     )
     app = create_app(settings, clock=clock)
     yield app
@@ -39,8 +48,18 @@ def _run(app, alerts):
 
 def test_attack_wave_sends_one_message_then_one_digest(notify_app, sinks, clock):
     hook, smtp = sinks
-    wave = [make_alert(i, severity="high", entity_type="ip", entity_value=f"198.51.100.{i}",
-                       category="traffic_flood", rule_id="r-flood", event_ids=[f"f{i}"]) for i in range(40)]
+    wave = [
+        make_alert(
+            i,
+            severity="high",
+            entity_type="ip",
+            entity_value=f"198.51.100.{i}",
+            category="traffic_flood",
+            rule_id="r-flood",
+            event_ids=[f"f{i}"],
+        )
+        for i in range(40)
+    ]
     _run(notify_app, wave[:20])
     assert len(hook.requests) == 1 and "20 traffic_flood alerts" in hook.requests[0][2]["text"]
     _run(notify_app, wave[20:])  # inside the throttle window: held
@@ -55,12 +74,19 @@ def test_attack_wave_sends_one_message_then_one_digest(notify_app, sinks, clock)
 
 def test_routing_by_severity_and_category_with_pii_masked(notify_app, sinks):
     hook, smtp = sinks
-    _run(notify_app, [
-        make_alert(0, severity="medium"),  # below both channels' floors
-        make_alert(1, severity="critical", summary="takeover of jane.doe@example.com card 4111111111111234",
-                   event_ids=["c1"]),
-        make_alert(2, severity="critical", category="injection", rule_id="r-sqli", event_ids=["c2"]),
-    ])
+    _run(
+        notify_app,
+        [
+            make_alert(0, severity="medium"),  # below both channels' floors
+            make_alert(
+                1,
+                severity="critical",
+                summary="takeover of jane.doe@example.com card 4111111111111234",
+                event_ids=["c1"],
+            ),
+            make_alert(2, severity="critical", category="injection", rule_id="r-sqli", event_ids=["c2"]),
+        ],
+    )
     texts = [r[2]["text"] for r in hook.requests]
     assert len(texts) == 2 and any("injection" in t for t in texts)
     assert len(smtp.messages) == 1
@@ -71,8 +97,14 @@ def test_routing_by_severity_and_category_with_pii_masked(notify_app, sinks):
 
 
 def test_dead_channel_is_recorded_not_fatal(tmp_path, clock):
-    settings = DashboardSettings(data_dir=tmp_path, worker_enabled=False, secret_key="test-secret-key-0123456789",
-                                 webhook_url="http://127.0.0.1:9/nothing", webhook_min_severity="low")
+    settings = DashboardSettings(
+        data_dir=tmp_path,
+        worker_enabled=False,
+        secret_key="test-secret-key-0123456789",
+        **FAST_HASH,
+        webhook_url="http://127.0.0.1:9/nothing",
+        webhook_min_severity="low",
+    )
     app = create_app(settings, clock=clock)
     try:
         _run(app, [make_alert(0)])

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from conftest import FAST_HASH, csrf_of, make_alert
 
-from conftest import csrf_of, make_alert
 from dashboard.incidents.schemas import IncidentFilter
 from dashboard.incidents.service import list_incidents
 from dashboard.main import create_app
@@ -29,16 +29,27 @@ def rules_app(tmp_path, clock):
     (rules / "spray.yml").write_text(RULE)
     (rules / "broken.yml").write_text("title: [unclosed")
     (rules / "samples" / "ignored.yml").write_text("title: sample\nid: sample\n")
-    settings = DashboardSettings(data_dir=tmp_path / "data", worker_enabled=False, rules_dir=rules,
-                                 secret_key="test-secret-key-0123456789")
+    settings = DashboardSettings(
+        data_dir=tmp_path / "data",
+        worker_enabled=False,
+        rules_dir=rules,
+        secret_key="test-secret-key-0123456789",
+        **FAST_HASH,
+    )
     app = create_app(settings, clock=clock)
     yield app
     app.state.ctx.close()
 
 
 def test_overview_shows_metrics_chart_and_entities(app, ctx, client_for):
-    ctx.store.write_alerts([make_alert(0), make_alert(10, category="injection", entity_value="203.0.113.9",
-                                                      entity_type="ip", severity="critical")])
+    ctx.store.write_alerts(
+        [
+            make_alert(0),
+            make_alert(
+                10, category="injection", entity_value="203.0.113.9", entity_type="ip", severity="critical"
+            ),
+        ]
+    )
     app.state.worker.drain()
     text = client_for("viewer").get("/overview").text
     assert text.count('class="bar s') == 2  # one bar segment per category in the same hour
@@ -48,29 +59,48 @@ def test_overview_shows_metrics_chart_and_entities(app, ctx, client_for):
 
 def test_rules_page_state_hits_and_suppression(rules_app, clock):
     from conftest import TestClient, login
+
     from dashboard.analysts.service import create_analyst
 
     ctx = rules_app.state.ctx
     password, secret = create_analyst(ctx, "root", "admin", password="correct horse battery staple")
     client = TestClient(rules_app)
     login(client, clock, "root", password, secret)
-    ctx.store.write_alerts([make_alert(0, rule_id="rule-spray"), make_alert(5, rule_id="model-x", rule_name="Model X")])
+    ctx.store.write_alerts(
+        [make_alert(0, rule_id="rule-spray"), make_alert(5, rule_id="model-x", rule_name="Model X")]
+    )
     rules_app.state.worker.drain()
     page = client.get("/rules").text
-    assert "Password spraying &lt;b&gt;test&lt;/b&gt;" in page and "broken.yml" in page and "sample" not in page
+    assert (
+        "Password spraying &lt;b&gt;test&lt;/b&gt;" in page and "broken.yml" in page and "sample" not in page
+    )
     assert "Model X" in page  # a rule that fired without a file still shows
     token = csrf_of(page)
     client.post("/rules/enabled", data={"rule_id": "rule-spray", "csrf_token": token})
-    client.post("/rules/suppress", data={"rule_id": "model-x", "minutes": "60", "entity": "amy",
-                                         "reason": "tuning", "csrf_token": token})
+    client.post(
+        "/rules/suppress",
+        data={
+            "rule_id": "model-x",
+            "minutes": "60",
+            "entity": "amy",
+            "reason": "tuning",
+            "csrf_token": token,
+        },
+    )
     state = json.loads((ctx.settings.data_dir / "rule_state.json").read_text())
     assert state["disabled"] == ["rule-spray"]
     assert state["suppressions"][0]["rule_id"] == "model-x" and state["suppressions"][0]["entity"] == "amy"
-    ctx.store.write_alerts([make_alert(20, rule_id="rule-spray", entity_value="zed"),
-                            make_alert(30, rule_id="model-x", entity_value="amy", category="other"),
-                            make_alert(40, rule_id="model-x", entity_value="bob", category="other")])
+    ctx.store.write_alerts(
+        [
+            make_alert(20, rule_id="rule-spray", entity_value="zed"),
+            make_alert(30, rule_id="model-x", entity_value="amy", category="other"),
+            make_alert(40, rule_id="model-x", entity_value="bob", category="other"),
+        ]
+    )
     rules_app.state.worker.drain()
-    entities = {r.entity_value for r in list_incidents(ctx, IncidentFilter(status="all", category="other")).rows}
+    entities = {
+        r.entity_value for r in list_incidents(ctx, IncidentFilter(status="all", category="other")).rows
+    }
     assert entities == {"bob"}  # amy suppressed for model-x, zed's rule disabled
     assert not list_incidents(ctx, IncidentFilter(status="all", entity="zed")).rows
     audit = client.get("/admin/audit").text

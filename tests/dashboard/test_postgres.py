@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from conftest import make_alert
+from conftest import FAST_HASH, make_alert
+
 from dashboard.analysts.schemas import Principal
 from dashboard.incidents import service
 from dashboard.incidents.schemas import IncidentFilter
@@ -11,14 +12,20 @@ from dashboard.settings import DashboardSettings
 
 
 def test_incidents_on_postgres(tmp_path, clock, postgres_db_url):
-    settings = DashboardSettings(data_dir=tmp_path, database_url=postgres_db_url, worker_enabled=False,
-                                 secret_key="test-secret-key-0123456789")
+    settings = DashboardSettings(
+        data_dir=tmp_path,
+        database_url=postgres_db_url,
+        worker_enabled=False,
+        secret_key="test-secret-key-0123456789",
+        **FAST_HASH,
+    )
     app = create_app(settings, clock=clock)
     ctx = app.state.ctx
     try:
         long_value = "x" * 300  # longer than the column: kept to its first 256 characters
-        ctx.store.write_alerts([make_alert(0), make_alert(10, severity="critical"),
-                                make_alert(20, entity_value=long_value)])
+        ctx.store.write_alerts(
+            [make_alert(0), make_alert(10, severity="critical"), make_alert(20, entity_value=long_value)]
+        )
         app.state.worker.drain()
         rows = service.list_incidents(ctx, IncidentFilter(status="all")).rows
         assert sorted(r.alert_count for r in rows) == [1, 2]

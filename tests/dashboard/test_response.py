@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import pytest
+from conftest import FAST_HASH, TestClient, csrf_of, login, make_alert
+from receivers import HttpReceiver
 
-from conftest import TestClient, csrf_of, login, make_alert
 from dashboard.analysts.service import create_analyst
 from dashboard.main import create_app
 from dashboard.models import ResponseAction
 from dashboard.response.policy import PolicyError, load_policy
 from dashboard.settings import DashboardSettings
-from receivers import HttpReceiver
 
 POLICY = """
 profiles:
@@ -37,8 +37,12 @@ def _answer(path, body):
     if body.get("target") == "ghost":
         return 404, {"detail": "unknown target"}
     revert = REVERTS.get(body["action"])
-    return 200, {"status": "done", "action": body["action"], "target": body["target"],
-                 "revert": {"action": revert, "target": body["target"]} if revert else None}
+    return 200, {
+        "status": "done",
+        "action": body["action"],
+        "target": body["target"],
+        "revert": {"action": revert, "target": body["target"]} if revert else None,
+    }
 
 
 @pytest.fixture
@@ -51,15 +55,24 @@ def mlm_app():
 @pytest.fixture
 def resp_app(tmp_path, clock, mlm_app):
     (tmp_path / "policy.yml").write_text(POLICY)
-    settings = DashboardSettings(data_dir=tmp_path, worker_enabled=False, secret_key="test-secret-key-0123456789",
-                                 app_url=mlm_app.url, response_token=TOKEN, response_policy=tmp_path / "policy.yml")
+    settings = DashboardSettings(
+        data_dir=tmp_path,
+        worker_enabled=False,
+        secret_key="test-secret-key-0123456789",
+        **FAST_HASH,
+        app_url=mlm_app.url,
+        response_token=TOKEN,
+        response_policy=tmp_path / "policy.yml",
+    )
     app = create_app(settings, clock=clock)
     yield app
     app.state.ctx.close()
 
 
 def _client(app, clock, role):
-    password, secret = create_analyst(app.state.ctx, f"{role}1", role, password="correct horse battery staple")
+    password, secret = create_analyst(
+        app.state.ctx, f"{role}1", role, password="correct horse battery staple"
+    )
     client = TestClient(app)
     login(client, clock, f"{role}1", password, secret)
     return client
@@ -72,14 +85,25 @@ def _responses(app):
 
 def test_auto_action_runs_once_per_incident(resp_app, mlm_app):
     ctx = resp_app.state.ctx
-    ip_alerts = [make_alert(i, entity_type="ip", entity_value="203.0.113.66", category="injection",
-                            risk_score=90, event_ids=[f"i{i}"]) for i in range(3)]
+    ip_alerts = [
+        make_alert(
+            i,
+            entity_type="ip",
+            entity_value="203.0.113.66",
+            category="injection",
+            risk_score=90,
+            event_ids=[f"i{i}"],
+        )
+        for i in range(3)
+    ]
     ctx.store.write_alerts(ip_alerts)
     resp_app.state.worker.drain()
     assert len(mlm_app.requests) == 1
     path, headers, body = mlm_app.requests[0]
     assert path == "/api/admin/response" and headers["Authorization"] == f"Bearer {TOKEN}"
-    assert body["action"] == "block_ip" and body["target"] == "203.0.113.66" and body["duration_seconds"] == 3600
+    assert (
+        body["action"] == "block_ip" and body["target"] == "203.0.113.66" and body["duration_seconds"] == 3600
+    )
     assert _responses(resp_app)["block_ip"][1] == "done"
 
 
@@ -95,9 +119,14 @@ def test_confirm_then_revert_on_the_timeline(resp_app, mlm_app, clock):
     assert analyst.post(f"/responses/{rid}/confirm", data={"csrf_token": csrf_of(page)}).status_code == 403
     responder = _client(resp_app, clock, "responder")
     page = responder.get(f"/incidents/{incident_id}").text
-    r = responder.post(f"/responses/{rid}/confirm", data={"csrf_token": csrf_of(page)}, follow_redirects=False)
+    r = responder.post(
+        f"/responses/{rid}/confirm", data={"csrf_token": csrf_of(page)}, follow_redirects=False
+    )
     assert r.status_code == 303 and r.headers["location"] == f"/incidents/{incident_id}"
-    assert mlm_app.requests[0][2]["action"] == "lock_account" and mlm_app.requests[0][2]["duration_seconds"] == 14400
+    assert (
+        mlm_app.requests[0][2]["action"] == "lock_account"
+        and mlm_app.requests[0][2]["duration_seconds"] == 14400
+    )
     page = responder.get(f"/incidents/{incident_id}").text
     assert "lock_account amy: done" in page
     responder.post(f"/responses/{rid}/revert", data={"csrf_token": csrf_of(page)})
@@ -118,12 +147,18 @@ def test_unknown_target_is_recorded_as_failed(resp_app, mlm_app, clock):
     assert "unknown target" in responder.get(f"/incidents/{incident_id}").text
 
 
-@pytest.mark.parametrize("text, message", [
-    ("profiles: [{name: p, decisions: [{action: format_disk}]}]", "action must be one of"),
-    ("profiles: [{name: p, filters: [{field: nope, in: [x]}], decisions: [{action: block_ip}]}]", "each filter"),
-    ("profiles: [{name: p, decisions: [{action: block_ip, duration: soon}]}]", "duration"),
-    ("nothing: here", "profiles"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("profiles: [{name: p, decisions: [{action: format_disk}]}]", "action must be one of"),
+        (
+            "profiles: [{name: p, filters: [{field: nope, in: [x]}], decisions: [{action: block_ip}]}]",
+            "each filter",
+        ),
+        ("profiles: [{name: p, decisions: [{action: block_ip, duration: soon}]}]", "duration"),
+        ("nothing: here", "profiles"),
+    ],
+)
 def test_bad_policy_files_fail_with_a_clear_message(tmp_path, text, message):
     (tmp_path / "p.yml").write_text(text)
     with pytest.raises(PolicyError, match=message):

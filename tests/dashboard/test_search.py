@@ -3,20 +3,33 @@
 from __future__ import annotations
 
 from builders import make_event
+
 from dashboard.search.service import parse_query, search
 
 
 def _events(ctx):
-    events = [make_event(i * 60, event__id=f"s-{i}", user__name="amy" if i % 2 else "bob",
-                         event__outcome="failure" if i % 3 == 0 else "success") for i in range(120)]
-    events.append(make_event(10, event__id="s-mail", user__name="carol.smith@example.com",
-                             event__action="password_changed"))
+    events = [
+        make_event(
+            i * 60,
+            event__id=f"s-{i}",
+            user__name="amy" if i % 2 else "bob",
+            event__outcome="failure" if i % 3 == 0 else "success",
+        )
+        for i in range(120)
+    ]
+    events.append(
+        make_event(
+            10, event__id="s-mail", user__name="carol.smith@example.com", event__action="password_changed"
+        )
+    )
     ctx.store.write_events(events)
 
 
 def test_parse_query_separates_filters_and_text():
     assert parse_query('user.name:amy event.action:login user.name:bob "two words" x') == (
-        {"user.name": ["amy", "bob"], "event.action": ["login"]}, "two words x")
+        {"user.name": ["amy", "bob"], "event.action": ["login"]},
+        "two words x",
+    )
 
 
 def test_search_filters_text_range_histogram_facets(ctx):
@@ -24,7 +37,7 @@ def test_search_filters_text_range_histogram_facets(ctx):
     r = search(ctx, "user.name:amy event.outcome:failure")
     assert r.total == 20 and all(e.user == "amy" and e.outcome == "failure" for e in r.events)
     assert r.chart is not None and sum(int(b.title.rsplit(" ", 1)[1]) for b in r.chart.bars) == 20
-    assert dict((f, v) for f, v in r.facets)["user.name"] == [("amy", "amy", 20)]
+    assert {f: v for f, v in r.facets}["user.name"] == [("amy", "amy", 20)]
     ranged = search(ctx, "", start="2026-11-02T09:00:00Z", end="2026-11-02T09:10:00Z")
     assert ranged.total == 11  # ten one-minute events plus the password change at 09:00:10
 
