@@ -5,6 +5,7 @@ Every client mistake is a 4xx with a reason; a fault of our own is a logged 503 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from contextlib import asynccontextmanager
 from typing import Any, AsyncIterator
@@ -17,6 +18,7 @@ from starlette.requests import ClientDisconnect
 from collector.body import BodyError, check_headers, gunzip, records
 from collector.enrich import Clock, utc_now
 from collector.pipeline import IngestResult, Overloaded, Pipeline
+from collector.quarantine import log_crash
 from collector.settings import CollectorSettings
 from core.bus import Bus
 from core.store import EventStore
@@ -43,6 +45,8 @@ def create_app(
 
     app = FastAPI(title="mlm-siem collector", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
     app.state.pipeline = pipeline
+    # Bounds the bodies and parsed events held in memory at once; waiting requests hold nothing.
+    slots = asyncio.Semaphore(settings.max_concurrent_ingests)
 
     @app.get("/health")
     def health() -> Response:
@@ -52,7 +56,7 @@ def create_app(
     @app.post("/v1/events")
     async def ingest(request: Request) -> Response:
         try:
-            return await _ingest(request, settings, pipeline, tokens)
+            return await _ingest(request, settings, pipeline, tokens, slots)
         except BodyError as exc:
             return _json(exc.status, {"accepted": 0, "rejected": [], "error": exc.reason})
         except Overloaded as exc:
@@ -61,20 +65,31 @@ def create_app(
         except ClientDisconnect:
             return _json(400, {"accepted": 0, "rejected": [], "error": "client disconnected"})
         except Exception as exc:  # our fault, not the client's: log it, answer without internals
-            log.exception("ingest failed: %s", type(exc).__name__)
+            log_crash(log, "ingest failed", exc)
             headers = {"Retry-After": "5"}
             return _json(503, {"accepted": 0, "rejected": [], "error": "collector unavailable"}, headers)
 
     return app
 
 
-async def _ingest(request: Request, settings: CollectorSettings, pipeline: Pipeline, tokens: TokenStore) -> Response:
+async def _ingest(request: Request, settings: CollectorSettings, pipeline: Pipeline, tokens: TokenStore,
+                  slots: asyncio.Semaphore) -> Response:
     if not _authorized(request, tokens):
         return _json(401, {"accepted": 0, "rejected": [], "error": "missing or invalid ingest token"},
                      {"WWW-Authenticate": "Bearer"})
     media, gzipped = check_headers(request.headers.get("content-type"), request.headers.get("content-encoding"))
-    raw = await _read_body(request, settings.max_body_bytes)
-    result = await run_in_threadpool(_process, raw, media, gzipped, settings, pipeline)
+    reason = pipeline.overload_reason()  # before reading a body we would refuse anyway
+    if reason:
+        raise Overloaded(reason)
+    try:
+        await asyncio.wait_for(slots.acquire(), settings.ingest_wait_seconds)
+    except (asyncio.TimeoutError, TimeoutError):
+        raise Overloaded("too many requests in progress") from None
+    try:
+        raw = await _read_body(request, settings.max_body_bytes)
+        result = await run_in_threadpool(_process, raw, media, gzipped, settings, pipeline)
+    finally:
+        slots.release()
     return _answer(result)
 
 

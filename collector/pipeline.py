@@ -22,7 +22,7 @@ from collector import stages
 from collector.dedupe import DedupeIndex
 from collector.enrich import Clock, ingested_stamp, utc_now, warm_up
 from collector.publish import group_messages
-from collector.quarantine import Quarantine, loggable
+from collector.quarantine import Quarantine, log_crash, loggable
 from collector.settings import CollectorSettings
 from collector.spool import Position, Spool
 from core.bus import EVENTS_TOPIC, Bus, BusFull
@@ -178,7 +178,7 @@ class Pipeline:
             except EventError as exc:
                 rejected.append(Rejection(number, str(exc)))
             except Exception as exc:  # a crashing stage rejects one record, never the stream
-                log.exception("record stage crashed on line %d: %s", number, type(exc).__name__)
+                log_crash(log, f"record stage crashed on line {number}", exc)
                 rejected.append(Rejection(number, "could not be processed"))
             else:
                 accepted.append(record)
@@ -231,8 +231,8 @@ class Pipeline:
                     continue
                 if not self._drain(batch):
                     return  # gave up while stopping: later batches must not be checkpointed past it
-        except Exception:
-            log.exception("collector drainer stopped unexpectedly; the spool keeps undelivered batches")
+        except Exception as exc:
+            log_crash(log, "collector drainer stopped; the spool keeps undelivered batches", exc)
 
     def _drain(self, batch: Batch) -> bool:
         for stage in self._drain_stages:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import traceback
 from pathlib import Path
 
 import orjson
@@ -14,6 +15,12 @@ log = logging.getLogger(__name__)
 def loggable(text: str, limit: int = 200) -> str:
     """Attacker-controlled text made safe for one log line: cut short, control characters escaped."""
     return text[:limit].encode("unicode_escape").decode("ascii")
+
+
+def log_crash(logger: logging.Logger, what: str, exc: BaseException) -> None:
+    """Log an unexpected exception: its type, an escaped message and our own stack frames."""
+    frames = "".join(traceback.format_tb(exc.__traceback__))
+    logger.error("%s: %s: %s\n%s", what, type(exc).__name__, loggable(str(exc)), frames)
 
 
 class Quarantine:

@@ -22,12 +22,16 @@ class CollectorSettings(BaseSettings):
     store_url: str | None = None  # None: SQLite in data_dir (core.paths.store_url)
     bus_url: str = "memory://"
     host: str = "127.0.0.1"
-    port: int = Field(8600, ge=0, le=65535)
+    port: int = Field(8001, ge=0, le=65535)
 
     # Bounds on one request. A decompressed body may hold many lines; each line is one event.
-    max_body_bytes: int = Field(32 * MIB, ge=1024)
+    # A parsed event costs ~6 KB of memory, so max_lines x max_concurrent_ingests bounds the
+    # memory requests in flight can take (10,000 x 2 x 6 KB = 120 MB).
+    max_body_bytes: int = Field(16 * MIB, ge=1024)
     max_line_bytes: int = Field(MIB, ge=256)
-    max_lines: int = Field(100_000, ge=1)  # bounds the per-line work an attacker can ask for
+    max_lines: int = Field(10_000, ge=1)
+    max_concurrent_ingests: int = Field(2, ge=1)
+    ingest_wait_seconds: float = Field(2.0, ge=0)  # wait this long for a free slot, then 429
     max_depth: int = Field(8, ge=2, le=64)
     max_fields: int = Field(512, ge=8)
     max_string: int = Field(65_536, ge=64)

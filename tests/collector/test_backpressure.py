@@ -107,3 +107,30 @@ def test_a_spool_fault_is_a_503_without_internals(client, token, app, monkeypatc
     assert answer.status_code == 503
     assert answer.headers["retry-after"] == "5"
     assert answer.json() == {"accepted": 0, "rejected": [], "error": "collector unavailable"}
+
+
+def test_requests_beyond_the_concurrency_bound_wait_then_get_429(tmp_path, store, bus, tokens, token, clock):
+    settings = CollectorSettings(data_dir=tmp_path / "data", max_concurrent_ingests=1, ingest_wait_seconds=0.1)
+    app = create_app(settings, store, bus, tokens, clock=clock)
+    pipeline = app.state.pipeline
+    entered, release = threading.Event(), threading.Event()
+    real_ingest = pipeline.ingest
+
+    def slow_ingest(records):
+        entered.set()
+        release.wait(10)
+        return real_ingest(records)
+
+    pipeline.ingest = slow_ingest
+    with TestClient(app) as client:
+        first: list = []
+        worker = threading.Thread(target=lambda: first.append(post(client, token, ndjson([make_event_dict(1)]))))
+        worker.start()
+        assert entered.wait(10)
+        answer = post(client, token, ndjson([make_event_dict(2)]))
+        assert answer.status_code == 429
+        assert answer.json()["error"] == "too many requests in progress"
+        release.set()
+        worker.join(10)
+        assert first[0].status_code == 200
+        assert post(client, token, ndjson([make_event_dict(3)])).status_code == 200

@@ -48,7 +48,7 @@ content_types = st.sampled_from([
 encodings = st.sampled_from(["", "gzip", "identity", "deflate"])
 
 
-@settings(max_examples=2000, deadline=None, derandomize=True, database=None,
+@settings(max_examples=1500, deadline=None, derandomize=True, database=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
                                  HealthCheck.data_too_large])
 @given(body_lines=st.lists(lines, max_size=8), as_array=st.booleans(), content_type=content_types,
