@@ -12,7 +12,6 @@ from pathlib import Path
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from core.paths import tokens_db
 from core.store import EventStore, open_store
 from core.tokens import TokenStore
 from dashboard.db import Database
@@ -83,7 +82,7 @@ def build_context(
         settings=settings,
         db=Database(settings.resolved_database_url()),
         store=store or open_store(settings.resolved_store_url()),
-        tokens=TokenStore(tokens_db(settings.data_dir)),
+        tokens=TokenStore(settings.resolved_tokens_db()),
         clock=clock or utc_now,
         secret=load_secret(settings),
         templates=make_templates(),

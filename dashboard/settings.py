@@ -8,6 +8,7 @@ from pydantic import SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from core.paths import store_url as default_store_url
+from core.paths import tokens_db
 
 SEVERITY_ORDER = ("low", "medium", "high", "critical")
 _RULES_DIR = Path(__file__).resolve().parent.parent / "detectors" / "rules"
@@ -21,6 +22,7 @@ class DashboardSettings(BaseSettings):
     data_dir: Path = Path("data")
     store_url: str = ""  # empty: the embedded SQLite store in data_dir
     database_url: str = ""  # empty: sqlite file data_dir/dashboard.db; or postgresql+psycopg://...
+    tokens_db: Path | None = None  # api tokens; empty: beside the embedded event store, else data_dir
     host: str = "127.0.0.1"
     port: int = 8300
     secret_key: SecretStr | None = None  # empty: generated once and kept in a 0600 file in data_dir
@@ -71,6 +73,16 @@ class DashboardSettings(BaseSettings):
     def resolved_store_url(self) -> str:
         """The event store URL, defaulting to the embedded store in data_dir."""
         return self.store_url or default_store_url(self.data_dir)
+
+    def resolved_tokens_db(self) -> Path:
+        """The token file `mlm-siem token create --data-dir D` writes: D is the SIEM data dir, the one
+        holding the embedded event store, which may differ from the dashboard's own data_dir."""
+        if self.tokens_db is not None:
+            return Path(self.tokens_db)
+        url = self.resolved_store_url()
+        if url.startswith("sqlite:///"):
+            return tokens_db(Path(url.removeprefix("sqlite:///")).parent)
+        return tokens_db(self.data_dir)
 
     def resolved_database_url(self) -> str:
         """The dashboard's own database URL, defaulting to a SQLite file in data_dir."""
