@@ -73,6 +73,10 @@ def read_events(path: str | Path, stats: ReadStats, errors: IO[str] | None = Non
                 stats.bad += 1
                 _report_bad(stats, number, str(exc), errors)
                 continue
+            except (ValueError, TypeError, RecursionError, OverflowError) as exc:  # a parser bug: still not fatal
+                stats.bad += 1
+                _report_bad(stats, number, f"unparseable ({type(exc).__name__})", errors)
+                continue
             stats.events += 1
             yield event
     except (OSError, EOFError, gzip.BadGzipFile) as exc:  # a truncated .gz loses only its tail

@@ -98,7 +98,7 @@ class DetectorWorker:
                 continue
             try:
                 event = Event.from_json(line)
-            except EventError as exc:
+            except (EventError, ValueError, TypeError, RecursionError, OverflowError) as exc:
                 self.bad_events += 1
                 log.warning("bad event at %s/%d@%d line %d: %s", message.topic, message.partition,
                             message.offset, number, str(exc)[:200])

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import base64
+import fnmatch
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sigma.collection import SigmaCollection
 
 from detectors.sigma.compiler import RuleCompileError, compile_rule
@@ -74,7 +79,6 @@ def test_cidr_for_v4_and_v6_and_junk():
 
 def test_base64_modifiers():
     m = matcher("sel:\n  http.request.body.content|base64offset|contains: 'cmd.exe'\ncondition: sel")
-    import base64
     for prefix in ("", "x", "xy"):
         encoded = base64.b64encode((prefix + "run cmd.exe now").encode()).decode()
         assert m.match({"http.request.body.content": f"data={encoded}"})
@@ -161,3 +165,26 @@ def test_unsupported_values_name_the_rule():
     text = RULE.format(detection="  sel:\n    a|expand: '%x%'\n  condition: sel")
     with pytest.raises(RuleCompileError, match="1b4e28ba"):
         compile_rule(SigmaCollection.from_yaml(text).rules[0])
+
+
+TEXT = st.text(alphabet="aAbB*?\\ .-_é", max_size=12)
+PLAIN = st.text(alphabet="aAbB .-_é", min_size=1, max_size=6)
+COMPILED = {op: matcher(f"sel:\n  url.path|{op}: 'aB-é'\ncondition: sel") for op in ("contains", "startswith", "endswith")}
+
+
+@settings(max_examples=200, deadline=None)
+@given(value=TEXT)
+def test_string_modifiers_agree_with_python(value):
+    low = value.lower()
+    assert COMPILED["contains"].match({"url.path": value}) == ("ab-é" in low)
+    assert COMPILED["startswith"].match({"url.path": value}) == low.startswith("ab-é")
+    assert COMPILED["endswith"].match({"url.path": value}) == low.endswith("ab-é")
+
+
+@settings(max_examples=100, deadline=None)
+@given(pattern=PLAIN, value=TEXT)
+def test_wildcard_patterns_agree_with_fnmatch(pattern, value):
+    spec = f"*{pattern}?"
+    m = matcher(f"sel:\n  url.path: '{spec}'\ncondition: sel")
+    expected = fnmatch.fnmatchcase(value.lower(), f"*{pattern.lower()}?".replace("[", "[[]"))
+    assert m.match({"url.path": value}) == expected
