@@ -12,6 +12,7 @@ import signal
 import threading
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 from core.bus import open_bus
@@ -55,7 +56,8 @@ def serve_detectors(settings: DetectorSettings, stop: threading.Event | None = N
     store = open_store(settings.resolved_store_url())
     bus = open_bus(settings.bus_url)
     worker = DetectorWorker(bus, store, engine, settings.group, settings.poll_records,
-                            idle_flush_seconds=settings.idle_flush_seconds)
+                            idle_flush_seconds=settings.idle_flush_seconds,
+                            rule_state_path=Path(settings.data_dir) / "rule_state.json")
     server = health_server(settings.host, settings.health_port, worker.stats)
     threading.Thread(target=server.serve_forever, name="detectors-health", daemon=True).start()
     if threading.current_thread() is threading.main_thread():

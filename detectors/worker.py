@@ -6,9 +6,11 @@ batch rather than losing its alerts (alert ids are deterministic, so the store d
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
 from core.alert import Alert
@@ -19,13 +21,15 @@ from detectors.engine import Engine
 
 log = logging.getLogger(__name__)
 RETRY_SECONDS = 1.0
+RULE_STATE_CHECK_SECONDS = 5.0
 
 
 class DetectorWorker:
     """One consumer of the `detectors` group running the engine in a background thread."""
 
     def __init__(self, bus: Bus, store: EventStore, engine: Engine, group: str = "detectors",
-                 poll_records: int = 500, poll_timeout: float = 0.5, idle_flush_seconds: float = 2.0) -> None:
+                 poll_records: int = 500, poll_timeout: float = 0.5, idle_flush_seconds: float = 2.0,
+                 rule_state_path: Path | None = None) -> None:
         self.bus = bus
         self.store = store
         self.engine = engine
@@ -34,6 +38,8 @@ class DetectorWorker:
         self.poll_timeout = poll_timeout
         self.idle_flush_seconds = idle_flush_seconds
         self.bad_events = 0
+        # The dashboard publishes disabled rule ids here (data_dir/rule_state.json); their alerts are dropped.
+        self.rule_state = RuleStateFile(rule_state_path) if rule_state_path else None
         self.alerts_written = 0
         self.batches = 0
         self._lock = threading.Lock()  # the engine is single-threaded; stats() reads it from others
@@ -113,6 +119,9 @@ class DetectorWorker:
 
     def _deliver(self, alerts: list[Alert]) -> None:
         """Store then publish; retried until it works or the worker stops (commit waits for it)."""
+        if self.rule_state is not None:
+            disabled = self.rule_state.disabled()
+            alerts = [a for a in alerts if a.rule_id not in disabled]
         if not alerts:
             return
         while True:
@@ -134,3 +143,30 @@ class DetectorWorker:
         stats.update(bad_events=self.bad_events, alerts_written=self.alerts_written, batches=self.batches,
                      running=self._thread is not None and self._thread.is_alive())
         return stats
+
+
+class RuleStateFile:
+    """Disabled rule ids from the dashboard's rule_state.json, re-read when the file changes."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._mtime: float | None = None
+        self._checked = float("-inf")
+        self._disabled: frozenset[str] = frozenset()
+
+    def disabled(self) -> frozenset[str]:
+        now = time.monotonic()
+        if now - self._checked < RULE_STATE_CHECK_SECONDS:
+            return self._disabled
+        self._checked = now
+        try:
+            mtime = self.path.stat().st_mtime
+            if mtime != self._mtime:
+                doc = json.loads(self.path.read_text(encoding="utf-8"))
+                self._disabled = frozenset(str(r) for r in doc.get("disabled", []))
+                self._mtime = mtime
+        except FileNotFoundError:
+            self._disabled, self._mtime = frozenset(), None
+        except (OSError, ValueError, AttributeError, TypeError):
+            log.warning("unreadable rule state file %s; keeping the previous state", self.path)
+        return self._disabled

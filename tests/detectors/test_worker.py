@@ -132,3 +132,25 @@ def _health(port):
     except httpx.HTTPError:
         return None
     return response.status_code, response.json()
+
+
+def test_worker_drops_alerts_of_rules_the_dashboard_disabled(tmp_path, monkeypatch):
+    monkeypatch.setattr("detectors.worker.RULE_STATE_CHECK_SECONDS", 0.0)
+    state = tmp_path / "rule_state.json"
+    state.write_bytes(orjson.dumps({"disabled": [BRUTE], "suppressions": []}))
+    bus, store = MemoryBus(), SqliteStore(str(tmp_path / "events.db"))
+    worker = DetectorWorker(bus, store, Engine.build(DetectorConfig(families=["sigma"])), poll_timeout=0.05,
+                            rule_state_path=state)
+    export = make_event(0, event__dataset="mlm.audit", event__action="data_exported", user__id="s1",
+                        **{"mlm.export.records": 9000})
+    failures = [make_event(i, event__outcome="failure", user__name="zed").to_json() for i in range(10)]
+    bus.producer().publish(EVENTS_TOPIC, [export.to_json(), b"\n".join(failures)])
+    worker.start()
+    try:
+        assert wait_for(lambda: bus.lag(EVENTS_TOPIC, "detectors") == 0)
+    finally:
+        worker.stop()
+    assert [a.rule_id for a in store.alerts_after(0)[0]] == ["3f6c1d2a-5b7e-4c19-9a01-6d0e1f2a0701"]
+    state.write_text("{not json")
+    assert worker.rule_state.disabled() == frozenset({BRUTE})  # a broken file keeps the last good state
+    store.close()
