@@ -147,3 +147,29 @@ def test_cli_creates_analyst_and_prints_totp_secret(tmp_path, capsys):
         main(["analyst", "create", "--username", "fay", "--role", "responder", "--data-dir", str(tmp_path)])
         == 2
     )
+
+
+def test_idle_session_expires(client_for, clock, settings):
+    client = client_for("viewer")
+    assert client.get("/alerts", follow_redirects=False).status_code == 200
+    clock.advance(settings.session_idle_seconds + 1)
+    assert client.get("/alerts", follow_redirects=False).status_code == 303
+
+
+def test_audit_entries_are_exported_as_events(client_for, ctx):
+    from core.store import EventQuery
+
+    client_for("viewer")
+    hits = ctx.store.search_events(EventQuery(filters={"service.name": ["dashboard"]})).items
+    assert hits and all(h["event"]["dataset"] == "mlm.audit" for h in hits)
+    assert any(h["event"]["action"] == "analyst_login" for h in hits)
+
+
+def test_example_response_policy_is_valid():
+    from pathlib import Path
+
+    import dashboard
+    from dashboard.response.policy import load_policy
+
+    profiles = load_policy(Path(dashboard.__file__).parent / "response_policy.example.yml")
+    assert [p.name for p in profiles][0] == "flood_or_injection_block_ip"
