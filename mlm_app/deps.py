@@ -85,7 +85,9 @@ def require_step_up(request: Request) -> User:
     return user
 
 
-DbSession = Annotated[Session, Depends(get_db)]
+# scope="function": commit before the response leaves, so the client's next request sees the write
+# (a login's new session row must exist when the browser follows the redirect).
+DbSession = Annotated[Session, Depends(get_db, scope="function")]
 Settings = Annotated[AppSettings, Depends(get_settings)]
 OptionalUser = Annotated[User | None, Depends(optional_user)]
 CurrentUser = Annotated[User, Depends(require_user)]

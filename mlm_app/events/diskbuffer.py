@@ -24,6 +24,7 @@ class DiskBuffer:
         files = self._files()
         self._seq = int(files[-1].stem) + 1 if files else 1
         self._bytes = sum(f.stat().st_size for f in files)
+        self._count = len(files)
 
     def _files(self) -> list[Path]:
         return sorted((p for p in self.folder.glob("*.ndjson") if p.stem.isdigit()), key=lambda p: int(p.stem))
@@ -38,7 +39,9 @@ class DiskBuffer:
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
             self._bytes += len(data)
-            self._enforce_bound()
+            self._count += 1
+            if self._bytes > self.max_bytes:
+                self._enforce_bound()
 
     def _enforce_bound(self) -> None:
         files = self._files()
@@ -46,6 +49,7 @@ class DiskBuffer:
             oldest = files.pop(0)
             self._bytes -= oldest.stat().st_size
             oldest.unlink()
+            self._count -= 1
             self.dropped_batches += 1
 
     def oldest(self) -> tuple[Path, list[bytes]] | None:
@@ -62,8 +66,9 @@ class DiskBuffer:
             try:
                 self._bytes -= path.stat().st_size
                 path.unlink()
+                self._count -= 1
             except FileNotFoundError:
                 pass
 
     def pending_batches(self) -> int:
-        return len(self._files())
+        return self._count

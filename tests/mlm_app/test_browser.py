@@ -52,7 +52,11 @@ def test_browser_login_with_mfa(live_app):
             page = browser.new_page()
             page.on("console", lambda msg: violations.append(msg.text) if "Content Security Policy" in msg.text else None)
             _sign_in(page, base, "web.admin")
-            page.wait_for_url(f"{base}/mfa/setup")
+            try:
+                page.wait_for_url(f"{base}/mfa/setup")
+            except Exception:
+                raise AssertionError((page.url, page.content()[-800:], [
+                    (e["event"]["action"], e.get("url"), e.get("http", {}).get("response")) for e in harness.events]))
             totp = pyotp.TOTP(page.inner_text("#totp-secret"))
             page.fill("input[name=code]", totp.now())
             page.click("#mfa-setup-form button[type=submit]")
