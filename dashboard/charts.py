@@ -45,7 +45,7 @@ def stacked(buckets: list[str], series: dict[str, list[int]]) -> Chart:
     step = plot_w / max(1, len(buckets))
     bars: list[Bar] = []
     for i, label in enumerate(buckets):
-        base = HEIGHT - PAD_BOTTOM
+        base = float(HEIGHT - PAD_BOTTOM)
         for k, name in enumerate(names):
             count = series[name][i]
             if not count:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
@@ -158,7 +160,7 @@ def metrics(ctx: AppContext) -> Metrics:
     )
 
 
-def _mean(pairs: list[tuple[datetime, datetime]]) -> float | None:
+def _mean(pairs: Sequence[Any]) -> float | None:
     if not pairs:
         return None
     return sum((b - a).total_seconds() for a, b in pairs) / len(pairs)

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -33,11 +34,11 @@ def _routed(alerts: list[Alert], minimum: str, categories: list[str]) -> dict[st
     return groups
 
 
-def _digest(previous: dict[str, object] | None, alerts: list[Alert]) -> dict[str, object]:
+def _digest(previous: dict[str, Any] | None, alerts: list[Alert]) -> dict[str, Any]:
     """Merge alerts into a digest: count, highest severity, entities, a few masked summary lines."""
-    digest: dict[str, object] = previous or {"count": 0, "max": "low", "entities": [], "lines": []}
-    entities: list[str] = list(digest["entities"])  # type: ignore[call-overload]
-    lines: list[str] = list(digest["lines"])  # type: ignore[call-overload]
+    digest: dict[str, Any] = previous or {"count": 0, "max": "low", "entities": [], "lines": []}
+    entities: list[str] = list(digest["entities"])
+    lines: list[str] = list(digest["lines"])
     top = str(digest["max"])
     for alert in alerts:
         top = alert.severity if SEVERITY_ORDER.index(alert.severity) > SEVERITY_ORDER.index(top) else top
@@ -49,19 +50,19 @@ def _digest(previous: dict[str, object] | None, alerts: list[Alert]) -> dict[str
     return {
         "count": int(digest["count"]) + len(alerts),
         "max": top,
-        "entities": entities,  # type: ignore[call-overload]
+        "entities": entities,
         "lines": lines,
     }
 
 
-def render_message(category: str, digest: dict[str, object]) -> tuple[str, str]:
+def render_message(category: str, digest: dict[str, Any]) -> tuple[str, str]:
     """Title and body, PII masked (notifications leave the SOC)."""
-    count = int(digest["count"])  # type: ignore[call-overload]
+    count = int(digest["count"])
     title = f"[mlm-siem] {count} {category} alert{'s' if count != 1 else ''} (max {digest['max']})"
-    body = ["Entities: " + ", ".join(digest["entities"])]  # type: ignore[call-overload]
-    body += [f"- {line}" for line in digest["lines"]]  # type: ignore[union-attr]
-    if count > len(digest["lines"]):  # type: ignore[arg-type]
-        body.append(f"... and {count - len(digest['lines'])} more")  # type: ignore[arg-type]
+    body = ["Entities: " + ", ".join(digest["entities"])]
+    body += [f"- {line}" for line in digest["lines"]]
+    if count > len(digest["lines"]):
+        body.append(f"... and {count - len(digest['lines'])} more")
     return mask_text(title), mask_text("\n".join(body))
 
 
@@ -93,7 +94,7 @@ def _last_sent(db: Session, channel: str, key: str) -> Notification | None:
     )
 
 
-def _hold(db: Session, channel: str, key: str, alerts: list[Alert], now: object) -> None:
+def _hold(db: Session, channel: str, key: str, alerts: list[Alert], now: datetime) -> None:
     pending = db.scalar(
         select(Notification).where(
             Notification.channel == channel, Notification.group_key == key, Notification.status == "pending"
@@ -105,7 +106,7 @@ def _hold(db: Session, channel: str, key: str, alerts: list[Alert], now: object)
         )
         db.add(pending)
     digest = _digest(json.loads(pending.body) if pending.body else None, alerts)
-    pending.body, pending.alert_count = json.dumps(digest), int(digest["count"])  # type: ignore[call-overload]
+    pending.body, pending.alert_count = json.dumps(digest), int(digest["count"])
 
 
 def _send(
@@ -113,13 +114,13 @@ def _send(
     db: Session,
     channel: str,
     key: str,
-    digest: dict[str, object],
-    now: object,
+    digest: dict[str, Any],
+    now: datetime,
     row: Notification | None = None,
 ) -> None:
     title, text = render_message(key, digest)
     row = row or Notification(channel=channel, group_key=key, created_at=now, status="pending")
-    row.alert_count, row.body = int(digest["count"]), json.dumps(digest)  # type: ignore[call-overload]
+    row.alert_count, row.body = int(digest["count"]), json.dumps(digest)
     try:
         SENDERS[channel](ctx.settings, title, text)
         row.status, row.error = "sent", ""

@@ -6,9 +6,11 @@ from __future__ import annotations
 import logging
 import uuid
 from datetime import timedelta
+from typing import Any
 
 import httpx
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from core.event import format_timestamp
 from dashboard.analysts import audit
@@ -88,7 +90,7 @@ def apply_policy(ctx: AppContext, touched: list[Grouped]) -> None:
 
 def _call(
     ctx: AppContext, action: str, target: str, duration: int | None, reason: str, request_id: str
-) -> dict[str, object]:
+) -> dict[str, Any]:
     """One call to `POST {app_url}/api/admin/response`; raises ResponseError with a safe message."""
     settings = ctx.settings
     if not settings.app_url or settings.response_token is None:
@@ -148,12 +150,13 @@ def execute(ctx: AppContext, response_id: int, actor: str) -> None:
     except ResponseError as exc:
         answer, status, error = {}, "failed", str(exc)
     now = ctx.clock()
+    raw = answer.get("revert")
+    revert: dict[str, Any] | None = raw if isinstance(raw, dict) else None
     with ctx.db.session() as db:
-        row = db.get(ResponseAction, response_id)
-        revert = answer.get("revert") if isinstance(answer.get("revert"), dict) else None
+        row = _get(db, response_id)
         row.status, row.error, row.actor, row.executed_at = status, error, actor, now
-        row.revert_action = str(revert.get("action")) if revert else None  # type: ignore[union-attr]
-        row.revert_target = str(revert.get("target")) if revert else None  # type: ignore[union-attr]
+        row.revert_action = str(revert.get("action")) if revert else None
+        row.revert_target = str(revert.get("target")) if revert else None
         row.expires_at = now + timedelta(seconds=row.duration_seconds) if row.duration_seconds else None
         note(
             db,
@@ -165,6 +168,13 @@ def execute(ctx: AppContext, response_id: int, actor: str) -> None:
             + (f" ({error})" if error else "")
             + (f", until {format_timestamp(row.expires_at)}" if row.expires_at and status == "done" else ""),
         )
+
+
+def _get(db: Session, response_id: int) -> ResponseAction:
+    row = db.get(ResponseAction, response_id)
+    if row is None:
+        raise ResponseError("no such response")
+    return row
 
 
 def confirm(ctx: AppContext, who: Principal, response_id: int) -> None:
@@ -199,7 +209,7 @@ def revert(ctx: AppContext, who: Principal, response_id: int) -> None:
         )
     _call(ctx, *args)
     with ctx.db.session() as db:
-        row = db.get(ResponseAction, response_id)
+        row = _get(db, response_id)
         row.status = "reverted"
         note(
             db, row.incident_id, ctx.clock(), who.username, "response", f"{row.action} {row.target}: reverted"

@@ -74,8 +74,8 @@ def load_rule_files(rules_dir: Path) -> tuple[list[RuleFile], list[str]]:
 
 
 def _rule(doc: dict[str, Any], path: Path) -> RuleFile:
-    mlm = doc.get("mlm") if isinstance(doc.get("mlm"), dict) else {}
-    tags = doc.get("tags") if isinstance(doc.get("tags"), list) else []
+    mlm: dict[str, Any] = doc["mlm"] if isinstance(doc.get("mlm"), dict) else {}
+    tags: list[Any] = doc["tags"] if isinstance(doc.get("tags"), list) else []
     return RuleFile(
         str(doc["id"]),
         str(doc["title"]),
@@ -116,7 +116,8 @@ def rule_rows(ctx: AppContext) -> tuple[list[RuleRow], list[str]]:
     for f in files:
         state = states.get(f.id)
         hits, last, _ = stats.get(f.id, (0, None, ""))
-        active = state is not None and state.suppressed_until is not None and state.suppressed_until > now
+        until = state.suppressed_until if state is not None else None
+        active = until is not None and until > now
         rows.append(
             RuleRow(
                 f.id,
@@ -126,8 +127,8 @@ def rule_rows(ctx: AppContext) -> tuple[list[RuleRow], list[str]]:
                 f.tags,
                 f.category,
                 state.enabled if state else True,
-                format_timestamp(state.suppressed_until) if active else "",
-                (state.suppress_entity or "") if active else "",
+                format_timestamp(until) if until is not None and active else "",
+                (state.suppress_entity or "") if state is not None and active else "",
                 hits,
                 format_timestamp(last) if last else "",
                 f.path,

@@ -172,4 +172,4 @@ def test_example_response_policy_is_valid():
     from dashboard.response.policy import load_policy
 
     profiles = load_policy(Path(dashboard.__file__).parent / "response_policy.example.yml")
-    assert [p.name for p in profiles][0] == "flood_or_injection_block_ip"
+    assert next(p.name for p in profiles) == "flood_or_injection_block_ip"
