@@ -122,8 +122,12 @@ def test_tokens_live_beside_the_shared_event_store(tmp_path):
     from dashboard.settings import DashboardSettings
 
     shared = tmp_path / "siem"
-    settings = DashboardSettings(data_dir=tmp_path / "siem" / "dashboard", store_url=f"sqlite:///{shared}/events.db")
-    assert settings.resolved_tokens_db() == shared / "tokens.db"  # where `token create --data-dir siem` writes
+    settings = DashboardSettings(
+        data_dir=tmp_path / "siem" / "dashboard", store_url=f"sqlite:///{shared}/events.db"
+    )
+    assert (
+        settings.resolved_tokens_db() == shared / "tokens.db"
+    )  # where `token create --data-dir siem` writes
     assert DashboardSettings(data_dir=tmp_path).resolved_tokens_db() == tmp_path / "tokens.db"
     explicit = DashboardSettings(data_dir=tmp_path, tokens_db=tmp_path / "t.db")
     assert explicit.resolved_tokens_db() == tmp_path / "t.db"
