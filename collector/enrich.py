@@ -7,8 +7,9 @@ the caller through an injectable clock.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-from typing import Any, Callable
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
 
 from core.event import Event, format_timestamp, nest
 from core.geo import lookup
@@ -23,7 +24,7 @@ _PARTS = {name: tuple(name.split(".")) for name in COLLECTOR_FIELDS}
 
 def utc_now() -> datetime:
     """The default clock."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def ingested_stamp(clock: Clock) -> str:

@@ -7,17 +7,19 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any, AsyncIterator
+from typing import Any
 
 import orjson
 from fastapi import FastAPI, Request, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect
 
+from collector.batch import IngestResult, Overloaded
 from collector.body import BodyError, check_headers, gunzip, records
 from collector.enrich import Clock, utc_now
-from collector.pipeline import IngestResult, Overloaded, Pipeline
+from collector.pipeline import Pipeline
 from collector.quarantine import log_crash
 from collector.settings import CollectorSettings
 from core.bus import Bus
@@ -64,7 +66,7 @@ def create_app(
             return _json(429, {"accepted": 0, "rejected": [], "error": exc.reason}, headers)
         except ClientDisconnect:
             return _json(400, {"accepted": 0, "rejected": [], "error": "client disconnected"})
-        except Exception as exc:  # our fault, not the client's: log it, answer without internals
+        except Exception as exc:  # noqa: BLE001 -- our fault, not the client's: log it, answer without internals
             log_crash(log, "ingest failed", exc)
             headers = {"Retry-After": "5"}
             return _json(503, {"accepted": 0, "rejected": [], "error": "collector unavailable"}, headers)
@@ -83,7 +85,7 @@ async def _ingest(request: Request, settings: CollectorSettings, pipeline: Pipel
         raise Overloaded(reason)
     try:
         await asyncio.wait_for(slots.acquire(), settings.ingest_wait_seconds)
-    except (asyncio.TimeoutError, TimeoutError):
+    except TimeoutError:
         raise Overloaded("too many requests in progress") from None
     try:
         raw = await _read_body(request, settings.max_body_bytes)

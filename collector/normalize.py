@@ -8,8 +8,10 @@ types, turns RFC 3339 timestamps into UTC and keeps unknown fields within the li
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-from typing import Any, Callable
+import math
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
 
 from core.event import EventError, Limits, format_timestamp
 
@@ -58,7 +60,7 @@ def set_field(record: Record, name: str, value: Any) -> None:
         record[name] = value
         return
     *parents, last = name.split(".")
-    node = record
+    node: Any = record
     for part in parents:
         node = node.get(part)
         if not isinstance(node, dict):
@@ -88,13 +90,13 @@ def epoch_timestamp(record: Record, limits: Limits) -> Record:
 
 def epoch_to_rfc3339(value: float) -> str:
     """Epoch number at any of the usual scales to the canonical wire form."""
-    if value != value:  # NaN
+    if math.isnan(value):
         raise EventError("@timestamp", "not a number")
     scale = next(s for floor, s in _EPOCH_SCALES if abs(value) >= floor)
     seconds = value / scale
     if not _MIN_EPOCH <= seconds <= _MAX_EPOCH:
         raise EventError("@timestamp", "epoch time out of range (1970-9999)")
-    return format_timestamp(datetime.fromtimestamp(seconds, tz=timezone.utc))
+    return format_timestamp(datetime.fromtimestamp(seconds, tz=UTC))
 
 
 @normalizer

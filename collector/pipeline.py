@@ -15,10 +15,11 @@ from __future__ import annotations
 import logging
 import queue
 import threading
-from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
+from typing import Any
 
 from collector import stages
+from collector.batch import Batch, IngestResult, Overloaded, Rejection, Stage, Stats
 from collector.dedupe import DedupeIndex
 from collector.enrich import Clock, ingested_stamp, utc_now, warm_up
 from collector.publish import group_messages
@@ -30,52 +31,6 @@ from core.event import Event, EventError
 from core.store import EventStore
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True, slots=True)
-class Stage:
-    name: str
-    phase: str  # "record", "accept" or "drain"
-    func: Callable[..., Any]
-
-
-@dataclass(slots=True)
-class Rejection:
-    line: int
-    reason: str
-    too_large: bool = False
-
-
-@dataclass(slots=True)
-class IngestResult:
-    accepted: int
-    rejected: list[Rejection]
-
-
-@dataclass(slots=True)
-class Batch:
-    """Accepted events on their way through the drain stages, with their place in the spool."""
-
-    items: list[stages.Accepted]
-    position: Position
-    nbytes: int
-
-
-@dataclass(slots=True)
-class Stats:
-    accepted: int = 0
-    stored: int = 0
-    published: int = 0
-    duplicates: int = 0
-
-
-class Overloaded(RuntimeError):
-    """Ingest refused for now (back-pressure); the caller answers 429 with Retry-After."""
-
-    def __init__(self, reason: str, retry_after: int = 1) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.retry_after = retry_after
 
 
 class Pipeline:
@@ -177,7 +132,7 @@ class Pipeline:
                 rejected.append(Rejection(number, str(exc), too_large=True))
             except EventError as exc:
                 rejected.append(Rejection(number, str(exc)))
-            except Exception as exc:  # a crashing stage rejects one record, never the stream
+            except Exception as exc:  # noqa: BLE001 -- a crashing stage rejects one record, never the stream
                 log_crash(log, f"record stage crashed on line {number}", exc)
                 rejected.append(Rejection(number, "could not be processed"))
             else:
@@ -224,14 +179,14 @@ class Pipeline:
                 if self._abandon.is_set() or not self._drain(batch):
                     return
             while not self._abandon.is_set():
-                batch = self._next_batch(timeout=0.1)
-                if batch is None:
+                live = self._next_batch(timeout=0.1)
+                if live is None:
                     if self._stopping.is_set():
                         return
                     continue
-                if not self._drain(batch):
+                if not self._drain(live):
                     return  # gave up while stopping: later batches must not be checkpointed past it
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 -- logged; the spool keeps the batches
             log_crash(log, "collector drainer stopped; the spool keeps undelivered batches", exc)
 
     def _drain(self, batch: Batch) -> bool:
@@ -246,7 +201,7 @@ class Pipeline:
             try:
                 stage.func(batch)
                 return True
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001 -- any fault: back off and retry
                 if self._stopping.is_set() or self._abandon.is_set():
                     log.warning("stage %s failed while stopping (%s); the spool keeps the batch",
                                 stage.name, type(exc).__name__)

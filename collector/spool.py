@@ -13,8 +13,9 @@ import os
 import struct
 import threading
 import zlib
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator, NamedTuple
+from typing import NamedTuple
 
 log = logging.getLogger(__name__)
 

@@ -6,10 +6,10 @@ import threading
 import time
 
 import pytest
-from conftest import ndjson, post, wait_drained
+from builders import make_event_dict
+from collector_testkit import ndjson, post, wait_drained
 from fastapi.testclient import TestClient
 
-from builders import make_event_dict
 from collector.main import create_app
 from collector.settings import CollectorSettings
 from core.bus import EVENTS_TOPIC

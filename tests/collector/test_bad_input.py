@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import orjson
-from conftest import ndjson, post
-
 from builders import make_event_dict
+from collector_testkit import ndjson, post
+
 from core.store import EventQuery
 
 

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import httpx
 import orjson
-
 from builders import free_port, make_event_dict
+
 from core.paths import events_db, tokens_db
 from core.tokens import TokenStore
 

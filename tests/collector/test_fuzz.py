@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import gzip
 import json
-import string
 
+from builders import make_event_dict
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from builders import make_event_dict
 from core.schema import FIELDS
 
 BASE_EVENT = make_event_dict(event__id="fuzz-base", user__id="fuzz-user")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import gzip
 
 import orjson
-from conftest import ndjson, post, published, wait_drained
-
 from builders import make_event_dict
+from collector_testkit import ndjson, post, published, wait_drained
+
 from core.store import EventQuery
 
 

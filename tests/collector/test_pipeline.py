@@ -5,9 +5,9 @@ from __future__ import annotations
 import time
 
 import pytest
-from conftest import FixedClock, published
-
 from builders import make_event_dict
+from collector_testkit import FixedClock, published
+
 from collector.normalize import NORMALIZERS, epoch_to_rfc3339, normalize
 from collector.pipeline import Pipeline
 from core.event import DEFAULT_LIMITS, EventError
@@ -33,7 +33,7 @@ def test_stages_are_declared_in_one_ordered_list(pipeline):
         ("encode", "record"), ("spool", "accept"), ("dedupe", "drain"), ("store", "drain"),
         ("publish", "drain"), ("remember", "drain"), ("checkpoint", "drain"),
     ]
-    assert [f.__name__ for f in NORMALIZERS][0] == "require_object"
+    assert NORMALIZERS[0].__name__ == "require_object"
 
 
 def test_flat_nested_and_mixed_input_become_the_same_event(pipeline, store):
