@@ -8,6 +8,9 @@ Every service is lazy: nothing starts unless a test asks for its fixture.
 - `postgres_db_url`: a fresh, empty database on that server for one test.
 - `noida`: the noida-db stand-in serving the Elasticsearch and Kafka wire protocols;
   `.es_url` (`http://127.0.0.1:P`) and `.kafka_bootstrap` (`127.0.0.1:P`).
+
+Helpers: `new_elastic_store(noida)` gives an ElasticStore under a fresh index prefix that waits
+for refresh on writes; `drop_indices(store)` deletes its indices (noida slows as data grows).
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ import time
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 import pytest
 from builders import free_port
@@ -64,6 +67,27 @@ def postgres_db_url(postgres_url: str) -> str:
     base, _, query = postgres_url.partition("?")
     head = base.rsplit("/", 1)[0]
     return f"{head}/{name}" + (f"?{query}" if query else "")
+
+
+_prefixes = itertools.count(1)
+
+
+def new_elastic_store(noida: Noida, **kwargs: Any) -> Any:
+    """An ElasticStore under its own index prefix; writes wait for refresh so tests read them."""
+    from core.store.elastic import ElasticStore
+    from core.store.elastic_bulk import BulkPolicy
+
+    kwargs.setdefault("bulk", BulkPolicy(refresh="wait_for", sleep=lambda s: None))
+    kwargs.setdefault("tail_settle_seconds", 0.0)
+    return ElasticStore(noida.es_url, prefix=f"t{os.getpid()}-{next(_prefixes)}", **kwargs)
+
+
+def drop_indices(store: Any) -> None:
+    """Delete every index of the store's prefix."""
+    client = store._client
+    names = list(client.indices.get(index=f"{store.prefix}-*", allow_no_indices=True))
+    if names:
+        client.indices.delete(index=",".join(names))
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from storekit import drop_indices, new_elastic_store
+from services import drop_indices, new_elastic_store
 
 from core.store.sqlite import SqliteStore
 

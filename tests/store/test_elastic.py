@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from builders import T0, make_event
 from elasticsearch import ConnectionError as EsConnectionError
-from storekit import drop_indices, new_elastic_store
+from services import drop_indices, new_elastic_store
 from test_parity import _alert
 
 from core.schema import FIELDS

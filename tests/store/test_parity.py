@@ -14,7 +14,7 @@ from datetime import timedelta
 
 import pytest
 from builders import T0, make_event
-from storekit import drop_indices, new_elastic_store
+from services import drop_indices, new_elastic_store
 
 from core.alert import Alert
 from core.store import EventQuery

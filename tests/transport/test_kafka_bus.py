@@ -32,13 +32,13 @@ def test_group_members_split_partitions_and_each_message_is_processed_once(kafka
     members = [Member(kafka_bus, topic, f"workers-{topic}") for _ in range(2)]
     for m in members:
         m.start()
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
+    deadline, settled = time.monotonic() + 30, 0
+    while time.monotonic() < deadline and settled < 5:  # the split held still for 0.5 s
         held = [m.consumer.assignment() for m in members]
-        if all(held) and held[0] | held[1] == {0, 1, 2}:
-            break
+        split = all(held) and not held[0] & held[1] and held[0] | held[1] == {0, 1, 2}
+        settled = settled + 1 if split else 0
         time.sleep(0.1)
-    assert all(held) and not held[0] & held[1]
+    assert settled == 5, f"no stable split of the partitions: {held}"
     values = [f"user{i % 10}:{i}".encode() for i in range(60)]
     kafka_bus.producer().publish(topic, values, [v.split(b":")[0] for v in values])
     while sum(len(m.got) for m in members) < 60 and time.monotonic() < deadline + 30:
