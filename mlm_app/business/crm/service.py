@@ -48,7 +48,8 @@ def add_contact(session: Session, actor: Any, name: str, email: str = "", phone:
 
 def get_contact(session: Session, actor: Any, contact_id: int) -> Contact:
     """A contact of the actor's own list (contacts are private even from the upline)."""
-    contact = session.get(Contact, contact_id) if isinstance(contact_id, int) else None
+    valid = isinstance(contact_id, int) and 0 < contact_id < 2**62  # beyond that SQLite overflows
+    contact = session.get(Contact, contact_id) if valid else None
     if contact is None:
         raise NotFound("no such contact")
     try:

@@ -8,6 +8,7 @@ from decimal import Decimal
 from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+import mlm_app.accounts.models  # noqa: F401  (registers app_users, the target of the id foreign key)
 from mlm_app.business.types import Cents
 from mlm_app.db import Base, UTCDateTime, utcnow
 

@@ -66,6 +66,8 @@ def _check_lines(lines: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
     for product_id, qty in lines:
         if not isinstance(qty, int) or not 1 <= qty <= MAX_QTY:
             raise Invalid(f"quantity must be 1 to {MAX_QTY}")
+        if not 0 < int(product_id) < 2**62:  # beyond that SQLite overflows instead of finding nothing
+            raise Invalid("no such product")
         merged[int(product_id)] = merged.get(int(product_id), 0) + qty
     return sorted(merged.items())  # a fixed lock order, so two orders cannot deadlock
 

@@ -55,6 +55,8 @@ def request_payout(session: Session, actor: Any, amount: Decimal, *, config: Bus
     """The signed-in distributor asks for `amount` of their balance; it is reserved in the ledger."""
     member = authorize(session, actor, actor.id, own_only=True)
     try:
+        if not Decimal(amount).is_finite() or abs(Decimal(amount)) > 10**12:
+            raise ValueError("not a finite amount")
         amount = money(amount)
     except (ArithmeticError, TypeError, ValueError):
         raise Invalid("amount must be a number of dollars and cents") from None

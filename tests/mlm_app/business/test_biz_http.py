@@ -129,3 +129,8 @@ def test_own_and_downline_pages_work(harness):
     refund = client.post(f"/orders/{ids['amy.order']}/refund", data={"csrf_token": token})
     assert refund.status_code == 303 and harness.find("mlm.commerce", "order_refunded")
     assert not harness.find("mlm.audit", "access_denied")
+    huge = "9" * 30
+    assert client.get(f"/crm/contacts/{huge}").status_code == 404
+    assert client.post("/orders", data={"csrf_token": token, "product_id": huge}).status_code == 422
+    assert client.get("/genealogy?page=-5").status_code == 200
+    assert client.get("/statements/" + ids["amy"] + "?period=2026-13").status_code == 422
