@@ -10,7 +10,8 @@ Every service is lazy: nothing starts unless a test asks for its fixture.
   `.es_url` (`http://127.0.0.1:P`) and `.kafka_bootstrap` (`127.0.0.1:P`).
 
 Helpers: `new_elastic_store(noida)` gives an ElasticStore under a fresh index prefix that waits
-for refresh on writes; `drop_indices(store)` deletes its indices (noida slows as data grows).
+for refresh on writes; `drop_indices(store)` deletes its indices (noida slows as data grows);
+`drain(consumer, n)` polls a bus consumer until n messages arrived.
 """
 
 from __future__ import annotations
@@ -88,6 +89,15 @@ def drop_indices(store: Any) -> None:
     names = list(client.indices.get(index=f"{store.prefix}-*", allow_no_indices=True))
     if names:
         client.indices.delete(index=",".join(names))
+
+
+def drain(consumer, count: int, timeout: float = 20.0) -> list:
+    """Poll until `count` messages arrived (or the timeout passed); returns what arrived."""
+    got: list = []
+    deadline = time.monotonic() + timeout
+    while len(got) < count and time.monotonic() < deadline:
+        got += consumer.poll(timeout=0.5)
+    return got
 
 
 @dataclass(frozen=True)

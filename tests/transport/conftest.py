@@ -33,12 +33,3 @@ def bus(request):
         yield MemoryBus()
     else:
         yield request.getfixturevalue("kafka_bus")
-
-
-def drain(consumer, count: int, timeout: float = 20.0) -> list:
-    """Poll until `count` messages arrived (or the timeout passed); returns what arrived."""
-    got: list = []
-    deadline = time.monotonic() + timeout
-    while len(got) < count and time.monotonic() < deadline:
-        got += consumer.poll(timeout=0.5)
-    return got

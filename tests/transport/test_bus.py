@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 
-from conftest import drain
+from services import drain
 
 
 def _values(messages):

@@ -7,7 +7,7 @@ import time
 import orjson
 import pytest
 from builders import make_event_dict
-from conftest import drain
+from services import drain
 
 from collector.kafka_ingest import KafkaIngest, KafkaIngestSettings
 from core.bus import EVENTS_TOPIC
