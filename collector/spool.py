@@ -41,7 +41,7 @@ class Spool:
         self._lock = threading.Lock()
         self._checkpoint = self._read_checkpoint()
         self._drop_segments_before(self._checkpoint.segment)
-        self._replay_segments = [n for n in self._segments() if n >= self._checkpoint.segment]
+        self._replay_segments = [n for n in self._segments() if n >= self._checkpoint.segment and self._holds_work(n)]
         self.backlog_bytes = sum(self._pending_size(n) for n in self._replay_segments)
         self._segment = (self._replay_segments[-1] + 1) if self._replay_segments else self._checkpoint.segment + 1
         self._fd = self._open_segment(self._segment)
@@ -119,6 +119,13 @@ class Spool:
     def _forget(self, nbytes: int) -> None:
         with self._lock:
             self.backlog_bytes = max(0, self.backlog_bytes - nbytes)
+
+    def _holds_work(self, number: int) -> bool:
+        """False (and the file removed) for a closed segment with nothing left to replay."""
+        if self._pending_size(number) > 0:
+            return True
+        self._path(number).unlink(missing_ok=True)
+        return False
 
     def _pending_size(self, number: int) -> int:
         size = self._path(number).stat().st_size

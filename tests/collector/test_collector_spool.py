@@ -30,7 +30,9 @@ def test_nothing_is_replayed_once_everything_is_checkpointed(tmp_path):
         spool.checkpoint(position, size)
     assert spool.backlog_bytes == 0
     spool.close()
-    assert _payloads(Spool(tmp_path)) == []
+    reopened = Spool(tmp_path)
+    assert _payloads(reopened) == []
+    assert len(list(tmp_path.glob("*.seg"))) == 1  # only the fresh segment: finished ones are gone
 
 
 def test_a_torn_tail_is_skipped_and_earlier_records_survive(tmp_path):
