@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import ipaddress
-from datetime import datetime, timezone
-from typing import Iterable
+from collections.abc import Iterable
+from datetime import UTC, datetime
 
 from core.alert import Alert
 from core.event import Event, format_timestamp
@@ -13,7 +13,7 @@ SEVERITY_FLOOR = {"low": 20, "medium": 45, "high": 70, "critical": 90}
 
 
 def event_time(ts: float) -> str:
-    return format_timestamp(datetime.fromtimestamp(ts, tz=timezone.utc))
+    return format_timestamp(datetime.fromtimestamp(ts, tz=UTC))
 
 
 def make_alert(

@@ -3,12 +3,12 @@ and the MLM kill chain (login -> account change -> payout)."""
 
 from __future__ import annotations
 
-from detectors.base import Detector, DetectorConfig
 from detectors.ato.risk import LoginRisk
 from detectors.ato.session import SessionHijack
 from detectors.ato.spraying import PasswordSpraying
 from detectors.ato.stuffing import CredentialStuffing
 from detectors.ato.travel import ImpossibleTravel
+from detectors.base import Detector, DetectorConfig
 
 
 def build(config: DetectorConfig) -> list[Detector]:

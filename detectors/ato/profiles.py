@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -58,7 +58,7 @@ class UserProfile:
 
 
 def hour_of(ts: float) -> int:
-    return datetime.fromtimestamp(ts, tz=timezone.utc).hour
+    return datetime.fromtimestamp(ts, tz=UTC).hour
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,9 +21,11 @@ from detectors.ato.where import Place, place_of
 
 SCHEMA = FeatureSchema("ato_login_risk", 1, ("country", "device", "asn", "hour"))
 # Points per sign; why: a new country alone is a trip, with a new device and network it is a stranger.
-WEIGHTS = {"new_country": 40, "new_device": 25, "new_asn": 15, "odd_hour": 10, "hosting": 10}
+WEIGHTS = {"new_country": 40, "new_device": 25, "new_asn": 15, "odd_hour": 10}
 CHAIN_START = 40   # enough to watch what the session does next
-ALERT_AT = 80      # enough to alert on the login alone
+# Enough to alert on the login alone: a traveller on a second device reaches 80, so it takes
+# guessed passwords or an odd hour on top of a stranger's country, device and network.
+ALERT_AT = 90
 FAIL_WINDOW = 3600.0
 
 
@@ -68,8 +70,8 @@ class LoginRisk:
     def score(novelty: Novelty, place: Place, failures: int) -> tuple[int, list[str]]:
         """Risk points and their reasons for one login."""
         reasons = novelty.labels()
-        if place.hosting and novelty.new_asn:
-            reasons.append("hosting")
+        if place.hosting and "new_country" in reasons:
+            reasons.remove("new_country")  # a VPN exit's country says nothing about the person
         risk = sum(WEIGHTS[r] for r in reasons)
         if failures >= 3:
             reasons.append(f"{failures} failures before")

@@ -36,7 +36,7 @@ class PasswordSpraying:
     """Alerts when one network fails logins for many accounts that never then log in."""
 
     name = "ato.password_spraying"
-    min_users = 10        # distinct accounts failed and never recovered from this network
+    min_users = 8         # distinct real accounts failed and never recovered from this network
     max_tries = 3         # sprayers stay under lockout: few tries per account
     min_fail_share = 0.6  # offices are mostly successes
 
@@ -51,6 +51,8 @@ class PasswordSpraying:
         if not ip or not user:
             return []
         failed = event.flat.get("event.outcome") == "failure"
+        if failed and event.flat.get("mlm.auth.failure_reason") == "unknown_user":
+            return []  # sprayers try real accounts; unknown names are the stuffing detector's
         alerts: list[Alert] = []
         for key in self._keys(event, ip):
             net = self.networks.setdefault(key, event.ts, Network)

@@ -15,9 +15,9 @@ from pathlib import Path
 from core.alert import Alert
 from core.event import Event
 from detectors.anomaly.alerts import is_login, make_alert, user_key
+from detectors.anomaly.batch import percentile
 from detectors.anomaly.models import FeatureSchema, load_model, save_model
 from detectors.anomaly.state import SlidingWindow, Suppressor
-from detectors.anomaly.batch import percentile
 
 SCHEMA = FeatureSchema("ato_stuffing_rate", 1, ("failures_per_window",))
 
@@ -35,8 +35,8 @@ class CredentialStuffing:
 
     name = "ato.credential_stuffing"
     window = 300.0          # stuffing runs fast: minutes, not hours
-    min_failures = 40       # below this a 5-minute window is ordinary typo noise
-    min_users = 25
+    min_failures = 20       # below this a 5-minute window is ordinary typo noise
+    min_users = 15
     min_ips = 3             # a single address is the per-IP Sigma rule's job
     baseline_factor = 4.0   # the bar: 4x the worst benign window seen in the baseline
 

@@ -14,9 +14,9 @@ from pathlib import Path
 from core.alert import Alert
 from core.event import Event
 from detectors.anomaly.alerts import is_login, make_alert, short
+from detectors.anomaly.models import FeatureSchema
 from detectors.anomaly.state import BoundedMap, Suppressor
 from detectors.ato.countries import distance_km
-from detectors.anomaly.models import FeatureSchema
 from detectors.ato.profiles import DAY, ProfileBook, device_of, load_book, save_book
 from detectors.ato.where import Place, place_of
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from statistics import median
 
 from core.alert import Alert
@@ -47,7 +47,7 @@ def period_bounds(period: str) -> tuple[float, float] | None:
             end = date(start.year + start.month // 12, start.month % 12 + 1, 1)
     except (ValueError, OverflowError):
         return None
-    as_ts = lambda d: datetime(d.year, d.month, d.day, tzinfo=timezone.utc).timestamp()  # noqa: E731
+    as_ts = lambda d: datetime(d.year, d.month, d.day, tzinfo=UTC).timestamp()
     return as_ts(start), as_ts(end)
 
 
@@ -60,7 +60,8 @@ class OrderCycling:
         self.orders: BoundedMap[str, Order] = BoundedMap(300_000, 120 * DAY)
         self.history: BoundedMap[str, deque[Order]] = BoundedMap(200_000, 120 * DAY)
         self.paid: BoundedMap[tuple[str, str], float] = BoundedMap(500_000, 120 * DAY)  # (dist, period)
-        self.periods: BoundedMap[str, tuple[float, float]] = BoundedMap(64, 400 * DAY)
+        self.periods: BoundedMap[str, tuple[float, float]] = BoundedMap(64, 400 * DAY)  # (start, close)
+        self.all_pv: deque[float] = deque(maxlen=5000)  # recent order sizes of everyone
         self.ranked: BoundedMap[str, float] = BoundedMap(200_000, 120 * DAY)
         self.cycled: BoundedMap[str, float] = BoundedMap(100_000, 120 * DAY)
         self.suppress = Suppressor(30 * DAY)
@@ -88,6 +89,7 @@ class OrderCycling:
             return
         order = Order(dist, event.ts, number(event, "mlm.order.pv") or number(event, "mlm.order.amount"), event.id)
         self.orders.put(order_id, event.ts, order)
+        self.all_pv.append(order.pv)
         self.history.setdefault(dist, event.ts, lambda: deque(maxlen=50)).append(order)
 
     def _commission(self, dist: str, event: Event) -> None:
@@ -95,7 +97,9 @@ class OrderCycling:
         bounds = period_bounds(period) if period else None
         if not period or bounds is None:
             return
-        self.periods.put(period, event.ts, bounds)
+        # The run is the de facto close: a run before the calendar end closes the period early.
+        known = self.periods.get(period, event.ts)
+        self.periods.put(period, event.ts, (bounds[0], min(bounds[1], event.ts) if known is None else known[1]))
         for who in [dist, *(event.flat.get("mlm.commission.source_ids") or [])[:50]]:
             if (str(who), period) not in self.paid:
                 self.paid.put((str(who), period), event.ts, event.ts)
@@ -114,9 +118,9 @@ class OrderCycling:
     def _judge(self, order: Order, period: str, start: float, close: float, paid_at: float,
                event: Event) -> list[Alert]:
         mine = [o for o in self.history.get(order.distributor, event.ts) or () if start <= o.ts < close]
-        volume = sum(o.pv for o in mine) or order.pv
-        if order.pv / volume < 0.5:
-            return []  # a small part of the period's volume did not make the qualification
+        late = [o for o in mine if o.ts >= close - CLOSE_WINDOW] or [order]
+        if sum(o.pv for o in late) / (sum(o.pv for o in mine) or order.pv) < 0.5:
+            return []  # the last days' orders were a small part of the volume: not what qualified
         signs = self._signs(order, mine, close, paid_at, event)
         if len(signs) < MIN_POINTS or not self.suppress.allow((order.distributor, period), event.ts):
             return []
@@ -134,8 +138,10 @@ class OrderCycling:
     def _signs(self, order: Order, mine: list[Order], close: float, paid_at: float, event: Event) -> list[str]:
         earlier = [o.pv for o in self.history.get(order.distributor, event.ts) or () if o.ts < close - CLOSE_WINDOW]
         late = [o for o in mine if o.ts >= close - CLOSE_WINDOW]
+        # Outsized against the distributor's own orders, or against everyone's when they have few.
+        usual = median(earlier) if len(earlier) >= 2 else (1.5 * median(self.all_pv) if self.all_pv else 0)
         signs = []
-        if (len(earlier) >= 2 and order.pv >= 2 * median(earlier)) or len(late) >= 3:
+        if (usual and order.pv >= 2 * usual) or len(late) >= 3:
             signs.append("outsized")
         if event.ts - paid_at <= QUICK_REFUND:
             signs.append("refunded within a week")

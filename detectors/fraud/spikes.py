@@ -1,9 +1,13 @@
 """Commission spikes out of line with a distributor's own history and downline growth.
 
-Two gates, both needed: an explainable one (this period's commissions are several robust
-standard deviations and several times above the distributor's own median, and the number of
-distributors whose volume produced them did not grow alike) and a model one (an IsolationForest
-fitted on the deployment's baseline finds the row rarer than almost all benign rows). Rows are
+Two views, each with an explainable gate:
+- personal (three or more past periods): this period is several robust standard deviations and
+  several times above the distributor's own median, and the number of distributors whose volume
+  produced it did not grow alike;
+- population (a baseline was fitted): the commission per producing distributor is far above the
+  deployment's norm, and an IsolationForest over (amount, producers, amount per producer) finds
+  the row rarer than all but 2% of benign baseline rows.
+When both views are available both must agree; otherwise the available one decides. Rows are
 scored in batches: one-row scikit-learn calls are ~100x slower (FACTS.md).
 """
 
@@ -25,12 +29,12 @@ from detectors.anomaly.models import FeatureSchema, load_model, save_model
 from detectors.anomaly.state import BoundedMap, Suppressor
 from detectors.fraud.common import CATEGORY, FRAUD_TAGS, commerce, distributor_of, number, text
 
-SCHEMA = FeatureSchema("fraud_commission_spikes", 1, (
-    "log_amount", "log_ratio", "robust_z", "source_growth", "history"))
-MIN_HISTORY = 3      # periods of the distributor's own history before a spike can be judged
+SCHEMA = FeatureSchema("fraud_commission_spikes", 2, ("log_amount", "log_sources", "log_per_source"))
+MIN_HISTORY = 3      # periods of the distributor's own history before the personal view speaks
 KEEP_PERIODS = 12
 MIN_RATIO = 4.0      # why 4x: ordinary growth months reach 2-3x; pay-plan abuse jumps an order of magnitude
 MIN_Z = 6.0
+MIN_POP_Z = 4.0      # per-producer pay this far above the population is not a richer pay plan
 MIN_EXCESS = 200.0   # money: tiny earners doubling are noise, whatever the ratio
 MAX_TRAIN_ROWS = 200_000
 DAY = 86_400.0
@@ -62,19 +66,21 @@ class History:
         self.evidence = (self.evidence + [event_id])[-50:]
         return True
 
-    def features(self) -> dict[str, float] | None:
-        if len(self.done) < MIN_HISTORY:
-            return None
-        med, mad = median_mad([a for a, _ in self.done.values()])
-        src_med, _ = median_mad([s for _, s in self.done.values()])
-        return {
-            "log_amount": math.log1p(max(self.amount, 0.0)),
-            "log_ratio": math.log((self.amount + 10.0) / (med + 10.0)),
-            "robust_z": robust_z(self.amount, med, mad, floor=max(20.0, 0.1 * med)),
-            "source_growth": math.log((len(self.sources) + 1.0) / (src_med + 1.0)),
-            "history": float(len(self.done)),
-            "median": med,
-        }
+    def features(self) -> dict[str, float]:
+        """Population features always; personal ones (`history` > 0) once there is enough history."""
+        amount, sources = max(self.amount, 0.0), len(self.sources)
+        row = {"log_amount": math.log1p(amount), "log_sources": math.log1p(sources),
+               "log_per_source": math.log((amount + 1.0) / (sources + 1.0)), "history": 0.0}
+        if len(self.done) >= MIN_HISTORY:
+            med, mad = median_mad([a for a, _ in self.done.values()])
+            src_med, _ = median_mad([s for _, s in self.done.values()])
+            row.update({
+                "history": float(len(self.done)), "median": med,
+                "log_ratio": math.log((amount + 10.0) / (med + 10.0)),
+                "robust_z": robust_z(amount, med, mad, floor=max(20.0, 0.1 * med)),
+                "source_growth": math.log((sources + 1.0) / (src_med + 1.0)),
+            })
+        return row
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +94,7 @@ class Row:
 
 
 class CommissionSpikes:
-    """Alerts when a distributor's commissions for a period jump far beyond their own history."""
+    """Alerts when a distributor's commissions for a period jump far beyond their history or peers."""
 
     name = "fraud.commission_spikes"
 
@@ -96,6 +102,7 @@ class CommissionSpikes:
         self.histories: BoundedMap[str, History] = BoundedMap(200_000, 400 * DAY)
         self.model: Any = None
         self.threshold = float("inf")
+        self.population = (0.0, 0.0)  # median and MAD of log pay per producer in the baseline
         self.scorer: BatchScorer[Row] = BatchScorer(SCHEMA, self._score, batch_size=1000, max_delay=30.0)
         self.suppress = Suppressor(60 * DAY)
         self._train: list[dict[str, float]] = []
@@ -119,34 +126,46 @@ class CommissionSpikes:
         sources = event.flat.get("mlm.commission.source_ids") or []
         if not hist.add(period, number(event, "mlm.commission.amount"), sources, event.id):
             return None
-        feats = hist.features()
-        return Row(dist, period, event.ts, hist.amount, feats, tuple(hist.evidence)) if feats else None
+        return Row(dist, period, event.ts, hist.amount, hist.features(), tuple(hist.evidence))
 
     def _score(self, matrix: np.ndarray) -> np.ndarray:
         if self.model is None:
             return np.zeros(len(matrix))
         return self.model.score_samples(matrix)
 
+    def _personal(self, f: dict[str, float], amount: float) -> bool | None:
+        """Far above the distributor's own history without matching downline growth (None: too new)."""
+        if not f["history"]:
+            return None
+        explained = f["log_ratio"] - f["source_growth"] < math.log(3.0)
+        return (f["log_ratio"] >= math.log(MIN_RATIO) and f["robust_z"] >= MIN_Z and not explained
+                and amount - f["median"] >= MIN_EXCESS)
+
+    def _peers(self, f: dict[str, float], amount: float, score: float) -> bool | None:
+        """Far above what the population earns per producing distributor (None: no baseline)."""
+        if self.model is None:
+            return None
+        med, mad = self.population
+        z = robust_z(f["log_per_source"], med, mad, floor=0.1)
+        return z >= MIN_POP_Z and score < self.threshold and amount >= MIN_EXCESS
+
     def _judge(self, score: float, row: Row) -> Alert | None:
         f = row.features
-        explained = f["log_ratio"] - f["source_growth"] < math.log(3.0)  # downline grew alike
-        if (f["log_ratio"] < math.log(MIN_RATIO) or f["robust_z"] < MIN_Z or explained
-                or row.amount - f["median"] < MIN_EXCESS):
+        views = [v for v in (self._personal(f, row.amount), self._peers(f, row.amount, score)) if v is not None]
+        if not views or not all(views) or not self.suppress.allow((row.distributor, row.period), row.ts):
             return None
-        if self.model is not None and score >= self.threshold:
-            return None
-        if not self.suppress.allow((row.distributor, row.period), row.ts):
-            return None
-        times = math.exp(f["log_ratio"])
+        if f["history"]:
+            times, usual = math.exp(f["log_ratio"]), f"their usual {f['median']:,.2f}"
+        else:
+            times = math.exp(f["log_per_source"] - self.population[0])
+            usual = "what peers earn per producing distributor"
         return make_alert(
             rule_id="mlm-fraud-commission-spike", rule_name="Commission spike beyond own history",
             category=CATEGORY, severity="high" if times >= 10 else "medium", risk=60 + min(35, int(3 * times)),
             entity=("distributor", row.distributor), ts=row.ts, evidence=row.evidence,
             summary=(f"Distributor {short(row.distributor)} earned {row.amount:,.2f} in period "
-                     f"{short(row.period)}, {times:,.1f}x their usual {f['median']:,.2f}, without matching "
-                     f"downline growth."),
-            tags=FRAUD_TAGS,
-            extra={"mlm_siem": {"robust_z": round(f["robust_z"], 1), "model_score": round(score, 4)}},
+                     f"{short(row.period)}, {times:,.1f}x {usual}, without matching downline growth."),
+            tags=FRAUD_TAGS, extra={"mlm_siem": {"model_score": round(score, 4), "history": f["history"]}},
         )
 
     # Trainable
@@ -156,29 +175,32 @@ class CommissionSpikes:
             self._train.append(row.features)
 
     def fit_baseline(self) -> None:
-        """Fit the IsolationForest on baseline rows; the 1st percentile of their scores is the bar."""
+        """Fit the IsolationForest on baseline rows; the 2nd percentile of their scores is the bar."""
         from sklearn.ensemble import IsolationForest
 
         rows, self._train = self._train, []
         if len(rows) < 50:
-            return  # too little history: the explainable gate works alone
+            return  # too little history: the personal view works alone
         matrix = SCHEMA.vectorize(rows)
+        self.population = median_mad(matrix[:, SCHEMA.features.index("log_per_source")])
         self.model = IsolationForest(n_estimators=100, max_samples=min(256, len(rows)), random_state=0)
         self.model.fit(matrix)
-        self.threshold = percentile(list(self.model.score_samples(matrix)), 1.0, float("inf"))
+        self.threshold = percentile(list(self.model.score_samples(matrix)), 2.0, float("inf"))
 
     def save(self, directory: Path) -> None:
         hist = [[d, seen, _dump(h)] for d, seen, h in self.histories.entries()]
-        save_model(directory, SCHEMA, {"threshold": self.threshold if self.model else None,
-                                       "histories": hist}, self.model)
+        params = {"threshold": self.threshold if self.model else None, "population": list(self.population),
+                  "histories": hist}
+        save_model(directory, SCHEMA, params, self.model)
 
     def load(self, directory: Path) -> bool:
         loaded = load_model(directory, SCHEMA)
         if loaded is None:
             return False
         params, self.model = loaded
-        threshold = params.get("threshold")
+        threshold, population = params.get("threshold"), params.get("population") or [0.0, 0.0]
         self.threshold = float(threshold) if self.model is not None and threshold is not None else float("inf")
+        self.population = (float(population[0]), float(population[1]))
         for item in params.get("histories") or []:
             if isinstance(item, list) and len(item) == 3 and isinstance(item[2], dict):
                 self.histories.put(str(item[0]), float(item[1]), _restore(item[2]))

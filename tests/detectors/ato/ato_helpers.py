@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from builders import T0, make_event
+
 from core.alert import Alert
 from core.event import Event, parse_timestamp
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from ato_helpers import audit, commerce, login, run, seconds_of
+
 from detectors.ato.risk import LoginRisk
 
 DAY = 86_400.0
+NIGHT = 40 * DAY + 12 * 3600  # 21:00 UTC: an hour this morning user never logs in at
 
 
 def habits(user: str = "amy", days: int = 30) -> list:
@@ -27,7 +29,7 @@ def stranger_login(t: float, user: str = "amy"):
 
 def test_takeover_chain_alerts_high_on_bank_change_and_critical_on_payout():
     det = trained()
-    t = 40 * DAY
+    t = NIGHT
     events = [stranger_login(t), audit(t + 120, "amy", "email_changed"),
               audit(t + 300, "amy", "bank_account_changed", mlm__bank__fingerprint="bk-evil"),
               commerce(t + 900, "amy", "payout_requested", mlm__payout__id="p1", mlm__payout__amount=900.0)]
@@ -40,6 +42,15 @@ def test_takeover_chain_alerts_high_on_bank_change_and_critical_on_payout():
     assert {"attack.t1078", "attack.t1098", "attack.t1657"} <= set(payout.tags)
     assert seconds_of(by_rule["mlm-ato-kill-chain-bank"]) == t + 300
     assert "new_country" in payout.summary
+    assert "odd_hour" in by_rule["mlm-ato-login-risk"].summary
+
+
+def test_stranger_at_usual_hour_starts_the_chain_without_alerting_alone():
+    det = trained()
+    t = 40 * DAY
+    events = [stranger_login(t), audit(t + 60, "amy", "bank_account_changed"),
+              commerce(t + 120, "amy", "payout_requested")]
+    assert [a.rule_id for a in run(det, events)] == ["mlm-ato-kill-chain-bank", "mlm-ato-kill-chain-payout"]
 
 
 def test_failures_before_a_login_make_it_suspicious_even_from_home():
@@ -69,13 +80,14 @@ def test_traveller_on_own_device_is_not_alerted_alone():
 
 def test_chain_expires_after_hours_and_ignores_staff_actions():
     det = trained()
-    t = 40 * DAY
+    t = NIGHT
     late = [stranger_login(t), audit(t + 7 * 3600, "amy", "bank_account_changed"),
             commerce(t + 7 * 3600 + 60, "amy", "payout_requested")]
     assert [a.rule_id for a in run(det, late)] == ["mlm-ato-login-risk"]
-    staff = [login(t + 2 * DAY, "amy", country="KE", device="dev-x", source__as__number=1234), audit(t + 2 * DAY + 60, "amy", "bank_account_changed",
-                                                mlm__target__id="bob")]
-    assert [a.rule_id for a in run(det, staff)] == ["mlm-ato-login-risk"]
+    # A suspicious login (new country and device), then staff changing another account's bank.
+    staff = [login(t + 2 * DAY, "amy", country="KE", device="dev-x", source__as__number=1234),
+             audit(t + 2 * DAY + 60, "amy", "bank_account_changed", mlm__target__id="bob")]
+    assert run(det, staff) == []
 
 
 def test_login_risk_model_survives_save_and_load(tmp_path):
@@ -84,8 +96,15 @@ def test_login_risk_model_survives_save_and_load(tmp_path):
     assert fresh.load(tmp_path)
     usual = login(40 * DAY, "amy", country="US", device="dev-home", source__as__number=7922)
     assert run(fresh, [usual]) == []
-    assert [a.rule_id for a in run(fresh, [stranger_login(41 * DAY)])] == ["mlm-ato-login-risk"]
-    assert run(LoginRisk(), [stranger_login(41 * DAY)]) == []  # no history: nothing is "new"
+    assert [a.rule_id for a in run(fresh, [stranger_login(NIGHT)])] == ["mlm-ato-login-risk"]
+    assert run(LoginRisk(), [stranger_login(NIGHT)]) == []  # no history: nothing is "new"
+
+
+def test_vpn_exit_country_does_not_count_as_new_country():
+    det = trained()
+    vpn = login(NIGHT, "amy", ip="203.0.113.9", country="SE", device="dev-laptop2",
+                source__as__organization__name="M247 Ltd", source__as__number=9009)
+    assert run(det, [vpn]) == []
 
 
 def test_saved_model_of_another_schema_is_refused(tmp_path):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ato_helpers import login, run, seconds_of
 from builders import make_event
+
 from detectors.ato.session import SessionHijack
 from detectors.ato.travel import ImpossibleTravel
 

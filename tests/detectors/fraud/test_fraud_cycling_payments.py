@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from builders import T0
 from fraud_helpers import DAY, commerce, enroll, order, refund, run, seconds_of
+
 from detectors.fraud.cycling import OrderCycling, period_bounds
 from detectors.fraud.payments import SharedBankAccounts, SponsorPaidOrders
 
 
 def at(year: int, month: int, day: int, hour: int = 12) -> float:
     """Seconds after T0 (2026-11-02 09:00 UTC) of a calendar moment."""
-    return (datetime(year, month, day, hour, tzinfo=timezone.utc) - T0).total_seconds()
+    return (datetime(year, month, day, hour, tzinfo=UTC) - T0).total_seconds()
 
 
 def usual_orders(dist: str) -> list:
@@ -48,6 +49,18 @@ def test_upline_benefit_counts_through_commission_sources():
     assert len(alerts) == 1 and "rank gained" in alerts[0].summary
 
 
+def test_weekly_run_before_the_calendar_end_closes_the_period():
+    """A run labelled with the current ISO week closes it early: orders just before count as late."""
+    d = "wes"
+    events = usual_orders(d) + [order(at(2026, 11, 9, 18) + i * 600, d, f"w{i}", 400) for i in range(3)]
+    events += [commerce(at(2026, 11, 9, 23), d, "commission_calculated", mlm__commission__period="2026-W46",
+                        mlm__commission__amount=300.0),
+               refund(at(2026, 11, 11), d, "w0"), refund(at(2026, 11, 11, 13), d, "w1")]
+    alerts = run(OrderCycling(), events)
+    assert len(alerts) == 1  # one alert per distributor and period, however many refunds
+    assert "outsized" in alerts[0].summary
+
+
 def test_ordinary_refunds_stay_quiet():
     calc = commerce(at(2026, 12, 1, 6), "eve", "commission_calculated", mlm__commission__period="2026-11",
                     mlm__commission__amount=90.0)
@@ -62,7 +75,7 @@ def test_ordinary_refunds_stay_quiet():
 
 def test_period_bounds_parse_months_weeks_and_refuse_junk():
     start, close = period_bounds("2026-12")
-    assert datetime.fromtimestamp(close, tz=timezone.utc) == datetime(2027, 1, 1, tzinfo=timezone.utc)
+    assert datetime.fromtimestamp(close, tz=UTC) == datetime(2027, 1, 1, tzinfo=UTC)
     start, close = period_bounds("2026-W47")
     assert close - start == 7 * DAY
     assert period_bounds("2026-99") is None and period_bounds("99999999999999999999-01") is None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fraud_helpers import enroll, order, run, seconds_of
+
 from detectors.fraud.bursts import EnrollmentBursts
 from detectors.fraud.rings import LinkedAccounts
 

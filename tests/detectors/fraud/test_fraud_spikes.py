@@ -5,8 +5,8 @@ from __future__ import annotations
 import random
 
 import pytest
-
 from fraud_helpers import DAY, commerce, run, seconds_of
+
 from detectors.fraud.spikes import CommissionSpikes
 
 
