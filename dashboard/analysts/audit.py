@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from datetime import datetime
 from ipaddress import ip_address
 from typing import Any
 
@@ -42,25 +43,7 @@ def record(
                 outcome=outcome,
             )
         )
-    _export(
-        ctx,
-        {
-            "@timestamp": format_timestamp(now),
-            "event.id": f"dashboard-audit-{uuid.uuid4().hex}",
-            "event.kind": "event",
-            "event.dataset": "mlm.audit",
-            "event.action": action,
-            "event.category": ["configuration"],
-            "event.type": ["change"],
-            "event.outcome": outcome,
-            "service.name": "dashboard",
-            "user.name": actor,
-            "mlm.target.id": target or None,
-            "user_agent.original": user_agent or None,
-            "message": detail or None,
-            "source.ip": ip if _is_ip(ip) else None,
-        },
-    )
+    _export(ctx, _event_fields(now, actor, action, target, detail, ip, user_agent, outcome))
 
 
 def record_by(
@@ -68,6 +51,28 @@ def record_by(
 ) -> None:
     """Audit an action of an authenticated principal."""
     record(ctx, who.username, action, target, detail, who.ip, who.user_agent, outcome)
+
+
+def _event_fields(
+    now: datetime, actor: str, action: str, target: str, detail: str, ip: str, agent: str, outcome: str
+) -> dict[str, Any]:
+    """The audit entry in the mlm.audit event shape (empty values left out)."""
+    return {
+        "@timestamp": format_timestamp(now),
+        "event.id": f"dashboard-audit-{uuid.uuid4().hex}",
+        "event.kind": "event",
+        "event.dataset": "mlm.audit",
+        "event.action": action,
+        "event.category": ["configuration"],
+        "event.type": ["change"],
+        "event.outcome": outcome,
+        "service.name": "dashboard",
+        "user.name": actor,
+        "mlm.target.id": target or None,
+        "user_agent.original": agent or None,
+        "message": detail or None,
+        "source.ip": ip if _is_ip(ip) else None,
+    }
 
 
 def _is_ip(value: str) -> bool:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
@@ -52,6 +54,23 @@ def merge(ctx: AppContext, who: Principal, target_id: int, source_id: int) -> No
     audit.record_by(ctx, who, "incident_merged", f"incident:{target_id}", f"source=#{source_id}")
 
 
+def _sibling(original: Incident, now: datetime) -> Incident:
+    """A new incident for the same entity and category (its figures come from its alerts)."""
+    return Incident(
+        kind=original.kind,
+        entity_type=original.entity_type,
+        entity_value=original.entity_value,
+        category=original.category,
+        title=f"{original.title} (split)"[:512],
+        status="new",
+        severity="low",
+        first_seen=original.first_seen,
+        last_seen=original.last_seen,
+        created_at=now,
+        alert_count=0,
+    )
+
+
 def split(ctx: AppContext, who: Principal, incident_id: int, alert_ids: list[str]) -> int:
     """Move the chosen alerts into a new incident (same entity and category); returns its id."""
     now = ctx.clock()
@@ -66,33 +85,15 @@ def split(ctx: AppContext, who: Principal, incident_id: int, alert_ids: list[str
         )
         if not chosen or len(chosen) >= original.alert_count:
             raise IncidentError("choose some, but not all, of the incident's alerts")
-        new = Incident(
-            kind=original.kind,
-            entity_type=original.entity_type,
-            entity_value=original.entity_value,
-            category=original.category,
-            title=f"{original.title} (split)"[:512],
-            status="new",
-            severity="low",
-            first_seen=original.first_seen,
-            last_seen=original.last_seen,
-            created_at=now,
-            alert_count=0,
-        )
+        new = _sibling(original, now)
         db.add(new)
         db.flush()
         db.execute(update(AlertRecord).where(AlertRecord.id.in_(chosen)).values(incident_id=new.id))
         db.flush()
         _recompute(db, new)
         _recompute(db, original)
-        note(
-            db,
-            incident_id,
-            now,
-            who.username,
-            "action",
-            f"split {len(chosen)} alerts into incident #{new.id}",
-        )
+        text = f"split {len(chosen)} alerts into incident #{new.id}"
+        note(db, incident_id, now, who.username, "action", text)
         note(db, new.id, now, who.username, "action", f"split from incident #{incident_id}")
         new_id = new.id
     audit.record_by(

@@ -19,7 +19,7 @@ from dashboard.context import AppContext
 from dashboard.incidents.grouping import Grouped
 from dashboard.incidents.service import note
 from dashboard.models import Incident, ResponseAction
-from dashboard.response.policy import IP_ACTIONS, Profile, load_policy, matching
+from dashboard.response.policy import IP_ACTIONS, Decision, Profile, load_policy, matching
 
 log = logging.getLogger(__name__)
 LIVE = ("pending", "awaiting_confirmation", "done")
@@ -41,7 +41,7 @@ def apply_policy(ctx: AppContext, touched: list[Grouped]) -> None:
     profiles = policy(ctx)
     if not profiles:
         return
-    created: list[int] = []
+    automatic: list[int] = []
     with ctx.db.session() as db:
         for grouped in touched:
             incident = db.get(Incident, grouped.incident_id) if grouped.incident_id else None
@@ -49,43 +49,50 @@ def apply_policy(ctx: AppContext, touched: list[Grouped]) -> None:
                 continue
             for profile in matching(profiles, grouped.alert, incident):
                 for decision in profile.decisions:
-                    target = grouped.alert.entity_value
-                    exists = db.scalar(
-                        select(ResponseAction.id).where(
-                            ResponseAction.incident_id == incident.id,
-                            ResponseAction.action == decision.action,
-                            ResponseAction.target == target,
-                            ResponseAction.status.in_(LIVE),
-                        )
-                    )
-                    if exists:
-                        continue
-                    row = ResponseAction(
-                        incident_id=incident.id,
-                        profile=profile.name,
-                        action=decision.action,
-                        target=target,
-                        duration_seconds=decision.duration_seconds,
-                        status="pending" if profile.auto else "awaiting_confirmation",
-                        request_id=uuid.uuid4().hex,
-                        created_at=ctx.clock(),
-                        actor="policy",
-                    )
-                    db.add(row)
-                    db.flush()
-                    note(
-                        db,
-                        incident.id,
-                        ctx.clock(),
-                        "policy",
-                        "response",
-                        f"{decision.action} {target} proposed by {profile.name}"
-                        + (" (automatic)" if profile.auto else " (awaiting confirmation)"),
-                    )
-                    if profile.auto:
-                        created.append(row.id)
-    for response_id in created:
+                    row = _propose(ctx, db, incident.id, grouped.alert.entity_value, profile, decision)
+                    if row is not None and profile.auto:
+                        automatic.append(row.id)
+    for response_id in automatic:
         execute(ctx, response_id, "policy")
+
+
+def _propose(
+    ctx: AppContext, db: Session, incident_id: int, target: str, profile: Profile, decision: Decision
+) -> ResponseAction | None:
+    """Record one proposed action, unless the same one is already pending or done for this incident."""
+    exists = db.scalar(
+        select(ResponseAction.id).where(
+            ResponseAction.incident_id == incident_id,
+            ResponseAction.action == decision.action,
+            ResponseAction.target == target,
+            ResponseAction.status.in_(LIVE),
+        )
+    )
+    if exists:
+        return None
+    row = ResponseAction(
+        incident_id=incident_id,
+        profile=profile.name,
+        action=decision.action,
+        target=target,
+        duration_seconds=decision.duration_seconds,
+        status="pending" if profile.auto else "awaiting_confirmation",
+        request_id=uuid.uuid4().hex,
+        created_at=ctx.clock(),
+        actor="policy",
+    )
+    db.add(row)
+    db.flush()
+    how = "automatic" if profile.auto else "awaiting confirmation"
+    note(
+        db,
+        incident_id,
+        ctx.clock(),
+        "policy",
+        "response",
+        f"{decision.action} {target} proposed by {profile.name} ({how})",
+    )
+    return row
 
 
 def _call(

@@ -112,29 +112,29 @@ def rule_rows(ctx: AppContext) -> tuple[list[RuleRow], list[str]]:
         for rid, (_, _, name) in stats.items()
         if rid not in known
     ]
-    rows = []
-    for f in files:
-        state = states.get(f.id)
-        hits, last, _ = stats.get(f.id, (0, None, ""))
-        until = state.suppressed_until if state is not None else None
-        active = until is not None and until > now
-        rows.append(
-            RuleRow(
-                f.id,
-                f.title,
-                f.level,
-                f.kind,
-                f.tags,
-                f.category,
-                state.enabled if state else True,
-                format_timestamp(until) if until is not None and active else "",
-                (state.suppress_entity or "") if state is not None and active else "",
-                hits,
-                format_timestamp(last) if last else "",
-                f.path,
-            )
-        )
+    rows = [_row(f, states.get(f.id), stats.get(f.id, (0, None, "")), now) for f in files]
     return rows, problems
+
+
+def _row(f: RuleFile, state: RuleState | None, stat: tuple[Any, ...], now: datetime) -> RuleRow:
+    """One rule's row: file metadata, our state (suppression only while active) and its hits."""
+    hits, last, _ = stat
+    until = state.suppressed_until if state is not None else None
+    active = state is not None and until is not None and until > now
+    return RuleRow(
+        f.id,
+        f.title,
+        f.level,
+        f.kind,
+        f.tags,
+        f.category,
+        state.enabled if state else True,
+        format_timestamp(until) if until is not None and active else "",
+        (state.suppress_entity or "") if state is not None and active else "",
+        hits,
+        format_timestamp(last) if last else "",
+        f.path,
+    )
 
 
 def _state(db: Any, rule_id: str) -> RuleState:
