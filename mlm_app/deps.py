@@ -23,7 +23,6 @@ from mlm_app.db import utcnow
 from mlm_app.errors import Forbidden, NotAuthenticated, PasswordChangeRequired, StepUpRequired
 from mlm_app.settings import AppSettings
 
-
 PASSWORD_CHANGE_PATHS = ("/account/password", "/logout")
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -59,7 +59,7 @@ def _failed(user: User, settings: AppSettings, now: datetime) -> LoginResult:
 
 def lock(user: User, until: datetime | None, reason: str) -> None:
     """Lock an account until `until` (None: far future, until unlocked by staff or the SIEM)."""
-    user.locked_until = until or datetime(9999, 1, 1, tzinfo=timezone.utc)
+    user.locked_until = until or datetime(9999, 1, 1, tzinfo=UTC)
     user.lock_reason = reason[:64]
 
 

@@ -5,19 +5,15 @@ from __future__ import annotations
 import functools
 import re
 import time
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import pyotp
-import pytest
 from fastapi.testclient import TestClient
 
 from mlm_app.accounts.service import create_account
 from mlm_app.db import transaction
 from mlm_app.security.passwords import hash_password
-from mlm_app.main import create_app
-from mlm_app.settings import AppSettings
 
 PASSWORD = "correct horse battery"
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')

@@ -54,7 +54,7 @@ def test_browser_login_with_mfa(live_app):
             _sign_in(page, base, "web.admin")
             try:
                 page.wait_for_url(f"{base}/mfa/setup")
-            except Exception:
+            except Exception:  # noqa: BLE001 (re-raised with the page state)
                 raise AssertionError((page.url, page.content()[-800:], [
                     (e["event"]["action"], e.get("url"), e.get("http", {}).get("response")) for e in harness.events]))
             totp = pyotp.TOTP(page.inner_text("#totp-secret"))

@@ -12,7 +12,7 @@ from mlm_app.profile import service as pii
 
 
 def test_sessions_listed_and_signed_out_individually(harness):
-    laptop, uid, _ = signed_in(harness, "liz.multi")
+    laptop, _uid, _ = signed_in(harness, "liz.multi")
     phone = harness.client("198.51.100.44", headers={"user-agent": "PhoneBrowser/1.0"})
     login(phone, "liz.multi")
     page = laptop.get("/account/security").text
@@ -59,7 +59,7 @@ def test_security_report_emits_audit_event(harness):
 
 
 def test_distributor_denied_staff_pages(harness):
-    client, uid, _ = signed_in(harness, "dan.dist")
+    client, _uid, _ = signed_in(harness, "dan.dist")
     assert client.get("/staff/users").status_code == 403
     assert harness.find("mlm.audit", "access_denied")[-1]["url"]["path"] == "/staff/users"
 
@@ -79,7 +79,7 @@ def test_pii_encrypted_masked_and_unmasked_only_for_permitted_roles(harness):
     with harness.app.state.engine.connect() as conn:
         raw = str(conn.exec_driver_sql("SELECT * FROM app_users").fetchall())
     assert "6789" not in raw and "98765432" not in raw
-    support, _, secret = signed_in(harness, "sam.support", role="support")
+    support, _, _secret = signed_in(harness, "sam.support", role="support")
     page = support.get(f"/staff/users/{uid}").text
     assert "123-45-6789" not in page and "6789" in page and "98765432" not in page
     token = csrf(support, f"/staff/users/{uid}")

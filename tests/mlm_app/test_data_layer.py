@@ -55,7 +55,7 @@ def test_sessions_expire_rotate_and_revoke(factory):
     client = sessions.ClientInfo("203.0.113.1", "UA", "dev-x")
     with transaction(factory) as db:
         create_account(db, "sess.user", "a long password", "distributor", "D000010")
-        token, row = sessions.open_session(db, "D000010", client, mfa_passed=True, settings=settings, now=now)
+        token, _row = sessions.open_session(db, "D000010", client, mfa_passed=True, settings=settings, now=now)
         other, _ = sessions.open_session(db, "D000010", client, mfa_passed=True, settings=settings, now=now)
     with transaction(factory) as db:
         assert sessions.resolve(db, token, settings, now + timedelta(minutes=10)) is not None

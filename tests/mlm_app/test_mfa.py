@@ -29,7 +29,7 @@ def test_staff_must_enrol_before_anything_else(harness):
 
 
 def test_totp_login_and_replay_refused(harness):
-    client, uid, secret = signed_in(harness, "tia.totp", mfa=True)
+    client, _uid, secret = signed_in(harness, "tia.totp", mfa=True)
     client.post("/logout", data={"csrf_token": csrf(client, "/")})
     assert login(client, "tia.totp").headers["location"].startswith("/mfa")
     bad = _mfa_post(client, {"code": "000000" if code_for(secret) != "000000" else "111111"})
@@ -46,7 +46,7 @@ def test_totp_login_and_replay_refused(harness):
 
 
 def test_recovery_code_works_once(harness):
-    uid = harness.add_user("ray.recover")
+    harness.add_user("ray.recover")
     client = harness.client()
     login(client, "ray.recover")
     page = client.get("/mfa/setup")
@@ -73,7 +73,7 @@ def test_too_many_mfa_failures_kill_the_half_session(harness):
 
 
 def test_bank_change_needs_step_up(harness):
-    client, uid, secret = signed_in(harness, "ben.bank", mfa=True)
+    client, _uid, secret = signed_in(harness, "ben.bank", mfa=True)
     token = csrf(client, "/account/profile")
     # The step-up from enrolment is fresh; expire it to see the challenge.
     from mlm_app.accounts.models import AuthSession
@@ -100,14 +100,14 @@ def test_bank_change_needs_step_up(harness):
 
 
 def test_staff_cannot_turn_mfa_off(harness):
-    client, _, secret = signed_in(harness, "ada.admin", role="admin")
+    client, _, _secret = signed_in(harness, "ada.admin", role="admin")
     response = client.post("/account/mfa/disable", data={"csrf_token": csrf(client, "/account/security")})
     assert response.status_code == 400
     assert not harness.find("mlm.auth", "mfa_disabled")
 
 
 def test_pending_user_cannot_replace_existing_factor(harness):
-    client, _, secret = signed_in(harness, "pam.pending", mfa=True)
+    client, _, _secret = signed_in(harness, "pam.pending", mfa=True)
     client.post("/logout", data={"csrf_token": csrf(client, "/")})
     login(client, "pam.pending")
     assert client.get("/mfa/setup").headers["location"] == "/account/security"

@@ -7,7 +7,7 @@ import time
 import pytest
 from collector_stub import CollectorStub
 from fastapi.testclient import TestClient
-from mlmapp_helpers import PASSWORD, SECRET_RE, CSRF_RE, code_for
+from mlmapp_helpers import CSRF_RE, PASSWORD, SECRET_RE, code_for
 
 from core.event import Event
 from mlm_app.accounts.sessions import COOKIE
