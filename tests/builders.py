@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 import socket
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -49,3 +50,9 @@ def make_event_dict(seconds: float = 0, **overrides: Any) -> dict[str, Any]:
 
 def make_event(seconds: float = 0, **overrides: Any) -> Event:
     return Event.from_dict(make_event_dict(seconds, **overrides))
+
+
+def csrf_fields(html: str) -> dict[str, str]:
+    """The hidden CSRF field of the first form in a page, as form data ({} when there is none)."""
+    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    return {"csrf_token": match.group(1)} if match else {}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 import signal
 import subprocess
 import sys
@@ -15,7 +14,7 @@ import httpx
 import pyotp
 import pytest
 
-from builders import free_port
+from builders import csrf_fields, free_port
 
 
 @dataclass
@@ -46,17 +45,12 @@ class Stack:
         admin = self.info["dashboard_admin"]
         client = httpx.Client(base_url=self.dashboard_url, timeout=10, follow_redirects=True)
         page = client.get("/login")
-        page = client.post("/login", data={**_csrf(page.text), "username": admin["username"],
+        page = client.post("/login", data={**csrf_fields(page.text), "username": admin["username"],
                                            "password": admin["password"]})
         code = pyotp.TOTP(admin["totp_secret"]).now()
-        page = client.post(page.url.path, data={**_csrf(page.text), "code": code})
+        page = client.post(page.url.path, data={**csrf_fields(page.text), "code": code})
         assert page.status_code == 200, page.text[:500]
         return client
-
-
-def _csrf(html: str) -> dict[str, str]:
-    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    return {"csrf_token": match.group(1)} if match else {}
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,7 @@ import time
 import httpx
 import pytest
 
-from conftest import _csrf
+from builders import csrf_fields
 
 
 def test_every_service_answers_health(stack):
@@ -22,7 +22,7 @@ def test_brute_force_reaches_dashboard_within_10_seconds(stack):
     dashboard = stack.dashboard_session()
     started = time.monotonic()
     for attempt in range(12):
-        form = _csrf(app.get("/login").text)  # the login form is CSRF-protected, as a browser would see it
+        form = csrf_fields(app.get("/login").text)  # the login form is CSRF-protected, as a browser would see it
         answer = app.post("/login", data={**form, "username": "victim.amy", "password": f"wrong-{attempt}"})
         assert answer.status_code in (200, 400, 401, 429), answer.status_code
     page = None
