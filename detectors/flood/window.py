@@ -6,7 +6,6 @@ completed buckets. Keys are bounded: stale ones are swept, and the oldest are dr
 
 from __future__ import annotations
 
-from collections import deque
 from dataclasses import dataclass
 
 BUCKET_SECONDS = 10.0
@@ -52,9 +51,10 @@ class KeyState:
     def __init__(self, bucket: int) -> None:
         self.bucket = bucket
         self.total = self.bare = self.failed = self.top = 0
-        self.history: deque[tuple[int, int, int, int, int]] = deque(maxlen=WINDOW_BUCKETS)
-        self.clients: dict[str, int] = {}
-        self.ids: list[str] = []
+        # Allocated on first use: most keys (one-off IPs) never need them, and allocation is the cost.
+        self.history: list[tuple[int, int, int, int, int]] | None = None
+        self.clients: dict[str, int] | None = None
+        self.ids: list[str] | None = None
         self.alerted_at = -1.0e18
 
     def add(self, bare: bool, failed: bool, event_id: str, client: str | None, ip_count: int = 0) -> None:
@@ -65,37 +65,47 @@ class KeyState:
         self.bare += bare
         self.failed += failed
         if self.total >= EVIDENCE_FROM:
+            if self.ids is None:
+                self.ids = []
             self.ids.append(event_id)
             if len(self.ids) > 2 * EVIDENCE_IDS:
                 del self.ids[:EVIDENCE_IDS]
-        if client is not None and (client in self.clients or len(self.clients) < MAX_CLIENTS):
-            self.clients[client] = self.bucket
+        if client is not None:
+            clients = self.clients
+            if clients is None:
+                clients = self.clients = {}
+            if client in clients or len(clients) < MAX_CLIENTS:
+                clients[client] = self.bucket
 
     def roll(self, bucket: int) -> None:
         """Close the current bucket and start `bucket` (a later one)."""
+        if self.history is None:
+            self.history = []
         self.history.append((self.bucket, self.total, self.bare, self.failed, self.top))
+        if len(self.history) > WINDOW_BUCKETS:
+            del self.history[0]
         self.bucket = bucket
         self.total = self.bare = self.failed = self.top = 0
         oldest = bucket - WINDOW_BUCKETS
-        if len(self.clients) >= MAX_CLIENTS // 2:
+        if self.clients is not None and len(self.clients) >= MAX_CLIENTS // 2:
             self.clients = {c: b for c, b in self.clients.items() if b >= oldest}
 
     def window(self) -> WindowStats:
         """Sums over the completed buckets that are still inside the window."""
         oldest = self.bucket - WINDOW_BUCKETS
         total = bare = failed = top = 0
-        for bucket, t, b, f, m in self.history:
+        for bucket, t, b, f, m in self.history or ():
             if bucket >= oldest:
                 total += t
                 bare += b
                 failed += f
                 top += m
-        clients = sum(1 for b in self.clients.values() if b >= oldest)
+        clients = sum(1 for b in self.clients.values() if b >= oldest) if self.clients else 0
         return WindowStats(total, bare, failed, max(clients, 1), WINDOW_BUCKETS * BUCKET_SECONDS,
                            min(top, total))
 
     def evidence(self) -> list[str]:
-        return self.ids[-EVIDENCE_IDS:]
+        return self.ids[-EVIDENCE_IDS:] if self.ids else []
 
 
 class KeyTable:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -15,6 +16,7 @@ LOCATIONS = ("url.query", "http.request.body.content", "url.path", "user_agent.o
              "http.request.referrer")
 CACHE_SIZE = 16_384  # repeated identical queries (pagination, polling) are decided once
 SAMPLE_CHARS = 160
+_ACTIVE = re.compile(r"[=(:`]|&#")
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +102,10 @@ class Analyzer:
             return out
         if "sqli" not in classes and libinjection.is_sql_injection(folded)["is_sqli"]:
             out.append(("sqli", "libinjection"))
-        if "xss" not in classes and "<" in text and libinjection.is_xss(text)["is_xss"]:
+        # libinjection's XSS tokenizer also flags bare tags like "<Base Model>": with no attribute,
+        # call, scheme or entity syntax a tag cannot execute, so that alone stays quiet.
+        if ("xss" not in classes and "<" in text and _ACTIVE.search(text)
+                and libinjection.is_xss(text)["is_xss"]):
             out.append(("xss", "libinjection"))
         if not out and self.model is not None:
             cls = self.model.predict(folded)

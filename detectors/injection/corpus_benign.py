@@ -63,6 +63,20 @@ SENTENCES = [
     "Can I change my password? I think someone knows it; I got an email at 3am.",
     "I'm at 95% of my goal - one more order and I'm there!",
     "C:/ drive full? No, that's not related to your account.",
+    "Tom's & Jerry's; best (ever)!", "Question: is 5 > 3 and 2 < 4?", "email: {e}; phone: 555-{n4}",
+    "I'd say 2 or 3 = enough for a starter", "the id is {n}; name is {f}", "Suite 5, rm 101; 2nd floor",
+    "Size (M) -- color: 'red'", "Room 5; call me after 6", "Hall 5; update: we moved the booth",
+    "Please confirm (2 items) and alert me when shipped", "Our function (see the document) is simple",
+    "Java & PHP course", "Shampoo & Curl Cream", "Name & ID", "Echo Dot & Alexa", "x^2 + y^2 = z^2",
+    "=) thanks!! ^_^ <3", "Tea | Coffee | Juice", "Milk & Cookies; Tea & Cake", "<Base Model> vs <Pro Model>",
+    "Drop by our booth; select a free sample", "Union Pacific employees: select plan B -- 10% off",
+    "\"Best\" deal -- ends Friday; don't miss it!", "I paid $20 (cash) & $15 (card) = $35 total",
+    "Kids 5 and 6 ask: is 7*7 49?", "my cat's name is \"Sleepy\"; she sleeps 20 hours", "WHERE is my order #{n}?",
+    "ORDER BY FRIDAY!!!", "From: {f} <{e}>", "<{e}>", "Re: [Team] {f}'s rank-up party @ 7pm",
+    "1) Select size  2) Select color  3) Add to cart", "Shipping (USA/Canada) only", "5'6\" and 130 lbs",
+    "Rate: 4.5/5 -- would buy again", "He said: 'or else'", "Mom & Dad's anniversary gift (50th)",
+    "Is the 12\" pan oven-safe (up to 500°F)?", "version 2.0 (beta) -- try it", "user(s) with admin role",
+    "{f} O'Hara-Smith; Apt. 4B; Dublin", "Let's meet at 5; cat sitting included", "Prices: $5 - $10 | free >$50",
 ]
 KEYS = ["q", "search", "name", "city", "note", "comment", "ref", "page", "sort", "utm_source", "email", "msg"]
 

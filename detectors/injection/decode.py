@@ -39,7 +39,8 @@ def _esc(match: re.Match[str]) -> str:
 _OVERLONG = re.compile(r"%(c0%ae|e0%80%ae|c0%2e|c0%af|e0%80%af|c0%2f|c1%9c|c1%1c|c0%5c)", re.I)
 _OVERLONG_MAP = {"c0%ae": ".", "e0%80%ae": ".", "c0%2e": ".", "c0%af": "/", "e0%80%af": "/",
                  "c0%2f": "/", "c1%9c": "\\", "c1%1c": "\\", "c0%5c": "\\"}
-_LOOKALIKE = str.maketrans({"\u2215": "/", "\u2216": "\\", "\u2044": "/", "\u29f8": "/"})
+_LOOKALIKE = str.maketrans({"\u2215": "/", "\u2216": "\\", "\u2044": "/", "\u29f8": "/", "\uefc8": "/",
+                            "\uf025": "/"})  # the last two: IIS best-fit mappings seen in dotdotpwn
 
 
 def _overlong(match: re.Match[str]) -> str:

@@ -20,6 +20,11 @@ _CMD_WORDS = (r"cat|ping|sleep|echo|type|dir|net|env|head|tail|more|less|find|ho
 _CMD_ARGS = (r"(\s+(-{1,2}[a-z]|/[a-z]|~|\\|\$[a-z{(]|\.{1,2}/|\d{1,3}\.\d{1,3}\.|"
              r"https?:|[\w.-]+\.(txt|sh|php|py|pl|exe|bat|ps1|ini|conf|log)\b|%[a-z]+%|[a-z]:\\|/(\s|$)|[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}\b)|"
              r"\$\{?ifs\}?|<\s*/)")
+# Command words a shell runs that do not double as everyday English words at the start of a value.
+_CMD_LEAD = (r"cat|ping|sleep|echo|dir|head|tail|find|dig|expr|timeout|touch|rm|cp|mv|kill|ps|awk|sed|"
+             r"grep|tac|nl|od|xxd|strings|uptime|hostname|pwd")
+_CMD_UNAMBIGUOUS = (r"whoami|uname|ifconfig|ipconfig|netstat|nslookup|systeminfo|tasklist|certutil|"
+                    r"printenv|busybox|socat|mkfifo|ncat|netcat")
 _SEP_STRONG = r"(;|\|\|?|&&|\n|\r|`|\$\(|\$\{ifs\})"
 
 SQLI = [
@@ -39,14 +44,20 @@ SQLI = [
     r"@@(version|datadir|hostname|basedir|tmpdir|servername|spid|language)\b",
     r"\b(char|chr|nchar)\s*\(\s*\d+\s*\)\s*(\+|\|\||,)\s*(char|chr|nchar)\s*\(",
     r"\bchar\s*\(\s*\d+\s*(,\s*\d+\s*){2,}\)",
-    r"['\"`)]\s*(or|and|xor|\|\||&&)\s*['\"(]*\s*[\w'\"]*['\"]?\s*(=|<|>|<>|!=|like\b|rlike\b|"
-    r"regexp\b|between\b|is\s+not\b|in\s*\()",
+    r"['\"`)]\s*(or\b|and\b|xor\b|\|\||&&)\s*['\"(]*\s*[\w'\"]*['\"]?\s*(=|<>|!=|[<>]['\"\d]|like\b|"
+    r"rlike\b|regexp\b|between\b|is\s+not\b|in\s*\()",
     r"\b(polygon|linestring)\s*\(\s*\(?\s*select\b",
-    r"\b(or|and|xor|\|\||&&)\s+(not\s+)?\(?\s*['\"]?(\d+|true|false|null)['\"]?\s*(=|<>|!=|<|>|is\b|"
+    r"\b(or|and|xor|\|\||&&)\s+(not\s+)?\(?\s*['\"]?(\d+|true|false|null)['\"]?\s*(=|<>|!=|is\b|"
     r"like\b|rlike\b|between\b)\s*\(?['\"]?(\d+|true|false|null)",
+    # "2 < 4" in prose is spaced and carries on; a comparison payload is tight or ends in a comment
+    r"\b(or|and|xor|\|\||&&)\s+(not\s+)?\(?['\"]?\d+['\"]?([<>]['\"]?\d+|\s*[<>]\s*['\"]?\d+['\"]?\s*"
+    r"(--|#|;|/\*))",
     r"\b(or|and)\s+(not\s+)?['\"][a-z0-9]+['\"]\s*(=|like)\s*['\"]",
-    r"['\"`\d)]\s*;\s*(drop|delete|insert|update|create|alter|truncate|exec|execute|declare|"
-    r"shutdown|select|waitfor|rename|grant|revoke|call|set)\b",
+    r"['\"`\d)]\s*;\s*(drop\s+(table|database|schema|user|view)|delete\s+from|insert\s+into|"
+    r"update\s+\w+\s+set|create\s+(table|user|database|function|procedure)|alter\s+(table|user)|"
+    r"truncate\s+table|exec(ute)?\s*(\(|xp_|sp_|master|@|immediate)|declare\s+@|shutdown|"
+    r"select\s+(\d|null|@@|\*|sleep|pg_sleep|char|concat|version|user|current_user|load_file|"
+    r"benchmark|case|if\s*\()|waitfor\s+delay|grant\s+\w+|revoke\s+\w+|call\s+\w+\s*\()",
     r";\s*shutdown\b\s*(with\s+nowait)?\s*(--|#|;|/\*|$)",
     r"\b(or|and)\s+(''|\"\")\s*=",
     r"\b(xp_cmdshell|sp_executesql|sp_oacreate|sp_makewebtask|sp_password|xp_dirtree|xp_regread)\b",
@@ -83,6 +94,13 @@ SQLI = [
     r"\blimit\s+\d+\s*,\s*\d+\s*(--|#|;|/\*)",
     r"\boffset\s+\d+\s+rows\s+fetch\b",
     r"\bunion\W{1,10}((all|distinct|distinctrow)\W{1,10})?\(?\s*select\b",
+    r"\(\s*\d+\s*=\s*\d+\s*\)\s*\*\s*\w",
+    r"^[\s'\"`()#;=*/\\-]*['\"`][\s'\"`()#;=*/\\-]*$",  # a bare quote probe: no text, only SQL syntax
+    r"['\"`)]\s*(or|and)\s+\(?\s*(not\s+)?exists\b",
+    r"['\"]\s*\(\s*select\b",
+    r"\butl_(http|inaddr|file|smtp|tcp)\.",
+    r"^\s*['\"]\s*(or|and)\b",
+    r"@@[a-z_]{3,}\b",
 ]
 
 XSS = [
@@ -90,18 +108,19 @@ XSS = [
     r"<[a-z!][^>]{0,200}?[\s/\"'`](on[a-z]{3,25})\s*=",
     r"\b(javascript|vbscript|livescript|mocha)\s*:",
     r"\bdata\s*:\s*(text/html|image/svg\+xml|application/(x-)?javascript)",
-    r"<(iframe|frame|frameset|object|embed|applet|meta|base|svg|math|isindex|xss|marquee|"
-    r"portal|bgsound|layer|ilayer|xml|import|handler|listener|animate|keygen|noscript|"
-    r"template|dialog|xmp|plaintext|listing)\b",
+    r"<(iframe|frameset|embed|applet|svg|isindex|xss|marquee|portal|bgsound|ilayer|animate|"
+    r"keygen|noscript|xmp|plaintext)\b",
+    r"<(frame\s+src|object\s+(data|type|classid)|meta\s+(http-equiv|content|charset)|base\s+href|"
+    r"math\b[^>]{0,80}>\s*<|layer\s+src|import\s+implementation)",
     r"<[a-z]+[^>]{0,200}\bstyle\s*=\s*['\"]?[^>]{0,200}(expression|javascript|url\s*\(|behavior)",
     r"<[a-z]+[^>]{0,200}\b(src|href|action|formaction|data|background)\s*=\s*['\"]?\s*"
     r"(javascript|vbscript|data\s*:)",
-    r"\b(alert|prompt|confirm)\s*(\(\s*(\)|\d|['\"`/]|document|window|self|top|this|string|"
+    r"\b(alert|prompt|confirm)(\(\s*(\)|\d|['\"`/]|document|window|self|top|this|string|"
     r"location|[a-z_]+\.[a-z_]+)|`)",
-    r"\b(eval|settimeout|setinterval|execscript|function)\s*\(\s*['\"`(]?[\s\S]{0,60}"
+    r"\b(eval|settimeout|setinterval|execscript|function)\(\s*['\"`(]?[\s\S]{0,60}"
     r"(alert|prompt|confirm|atob|fromcharcode|document|window|location)",
     r"\bstring\.fromcharcode\s*\(",
-    r"\b(document|window|top|self|parent|frames|globalthis)\s*(\.|\[\s*['\"`])\s*(cookie|domain|"
+    r"\b(document|window|top|self|parent|frames|globalthis)(\.|\[\s*['\"`])(cookie|domain|"
     r"write|writeln|location|localstorage|sessionstorage|open|alert|eval|createelement|"
     r"documentelement|body\.innerhtml)",
     r"\.(innerhtml|outerhtml)\s*=",
@@ -110,7 +129,7 @@ XSS = [
     r"\b(srcdoc|formaction|xlink:href|dynsrc|lowsrc)\s*=",
     r"<!\[cdata\[|<!--[\s\S]{0,40}<script|<\?xml[\s\S]{0,80}<script",
     r"\bconstructor\s*\.\s*constructor\s*\(|\[\s*['\"`]constructor['\"`]\s*\]",
-    r"[\"']\s*[;,+-]?\s*(alert|prompt|confirm)\s*\(",
+    r"[\"']\s*[;,+-]?\s*(alert|prompt|confirm)\(",
     r"\bnew\s+image\s*\(\s*\)\s*\.\s*src\s*=",
     r"\btop\s*\[\s*['\"`/]",
     r"\bon(error|load|mouseover|focus|click|toggle|begin|animationstart|pointerover|"
@@ -118,6 +137,7 @@ XSS = [
     r"scroll|wheel|input|change|blur|submit|auxclick|dblclick)\s*=\s*['\"`]?\s*"
     r"(alert|prompt|confirm|eval|javascript|document|window|location|top|self|this|fetch|"
     r"import|\w+\s*\()",
+    r"<\s*/?\s*script\s*>",
 ]
 
 TRAVERSAL = [
@@ -128,7 +148,7 @@ TRAVERSAL = [
     r"\.bash_history|\.ssh|bin|lib|local|apache2|nginx|httpd|mysql|tmp)",
     r"\b(boot|win|system|php|my|desktop)\.ini\b",
     r"\b(windows|winnt)[\\/]+(system32|win\.ini|system\.ini|repair|debug|panther)",
-    r"\b[a-z]:[\\/]+(windows|winnt|boot\.ini|inetpub|users|documents|program|xampp|wamp)",
+    r"\b[a-z]:[\\/]+(windows|winnt|boot\.ini|inetpub|xampp|wamp)",
     r"(^|[\\/])\.(htaccess|htpasswd|env|git[\\/]|svn[\\/]|ssh[\\/]|aws[\\/]|bash_history|"
     r"npmrc|dockerenv|ds_store)",
     r"\b(web\.config|wp-config\.php|config\.inc\.php|localsettings\.php|settings\.py|"
@@ -142,13 +162,17 @@ TRAVERSAL = [
     r"\\\\[a-z0-9._-]+\\(c\$|admin\$|ipc\$|share)",
     r"[\\/]\.[\\/]\.?\.[\\/]",
     r"\b(web-inf|meta-inf)[\\/]",
+    r"([\\/%]\.\.){2,}",
+    r"\.\.0x(2f|5c)|0x2e0x2e",
 ]
 
 COMMAND = [
     _SEP_STRONG + r"\s*\{?(" + _CMD_PLAIN + r")\b",
-    r"&\s*(" + _CMD_PLAIN + r")\b\s*($|[;|&`#\n]|" + _CMD_ARGS + ")",
-    _SEP_STRONG + r"\s*\{?(" + _CMD_WORDS + r")(\s*($|[;|&`)#\n])|\s+\d+\b|" + _CMD_ARGS + ")",
-    r"(^|&)\s*(" + _CMD_PLAIN + "|" + _CMD_WORDS + r")" + _CMD_ARGS,
+    r"&\s*(" + _CMD_UNAMBIGUOUS + r")\b",
+    r"&\s*(id|ls|pwd|dir)\s*[;&|#`]",
+    r"&\s*(" + _CMD_PLAIN + r")\b" + _CMD_ARGS,
+    _SEP_STRONG + r"\s*\{?(" + _CMD_WORDS + r")(\s*($|[;|&`)#\n])|" + _CMD_ARGS + ")",
+    r"(^|&)\s*(" + _CMD_PLAIN + "|" + _CMD_LEAD + r")" + _CMD_ARGS,
     r"`\s*(" + _CMD_PLAIN + "|" + _CMD_WORDS + r")\b[^`]{0,80}`",
     r"\$\(\s*(" + _CMD_PLAIN + "|" + _CMD_WORDS + r")\b",
     r"\$\{ifs\}|\$ifs\$\d|\$\{path:0:1\}|\$\{home:0:1\}|\$\{[a-z_]+//?[^}]*\}",
@@ -172,6 +196,14 @@ COMMAND = [
     r"[;|&`\n]\s*net\s+(user|localgroup|share|view|use|group|accounts)\b",
     r"(^|[;|&\s`(])/[a-z]?\?{2,}[a-z?]*/",
     r"\bi''d\b|\bw'h'o'a'm'i\b|\bwh\"o\"am\"i\b|\bc\\a\\t\b|\bwho\\ami\b|\bl\\s\b",
+    r"^\s*sleep\s+\d+\s*$|^\s*(ifconfig|ipconfig|netstat|whoami|systeminfo|sysinfo|printenv)\s*$",
+    r"\bnet\s+(user|localgroup)\s+\S+|\bnetsh\s+(firewall|advfirewall|interface|wlan)\b",
+    r"\b(phpinfo|phpversion|system|passthru|shell_exec)\s*\(\s*\)|\b(eval|assert|exec|system|passthru)"
+    r"\s*\(\s*['\"][^'\"]{0,80}['\"]\s*\)",
+    r"\breg(\.exe)?\s+(add|delete|query|save)\s+['\"]?hk",
+    r"[|;&`]\s*sysinfo\b",
+    r"\\n\s*(" + _CMD_PLAIN + r")\b",
+    r"^\s*(id|whoami|uname|ls|pwd|ifconfig|ipconfig|netstat|ps|env|printenv)\s*(\||;|&&|\|\|)",
 ]
 
 SSTI = [
@@ -216,6 +248,8 @@ NOSQL = [
     r"\$where\b[\s\S]{0,80}(sleep|function|this\.|return|while)",
     r"\bobject\.keys\s*\(\s*this\s*\)|\btojson\s*\(\s*this\s*\)",
     r"['\"]\s*\}\s*,\s*['\"]?\$(" + _NOSQL_OPS + r")",
+    r"(^|[\s,{])\$(" + _NOSQL_OPS + r")\s*:",
+    r"\bdo\s*\{[^}]{0,80}\}\s*while\s*\(",
 ]
 
 PATTERNS: dict[str, list[str]] = {
