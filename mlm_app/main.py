@@ -22,7 +22,8 @@ from mlm_app.settings import AppSettings
 from mlm_app.web.handlers import install_handlers
 from mlm_app.web.middleware import SecurityMiddleware
 
-ROUTERS = ("mlm_app.accounts.router", "mlm_app.accounts.mfa_router", "mlm_app.center.router",
+ROUTERS = ("mlm_app.accounts.router", "mlm_app.accounts.mfa_router", "mlm_app.accounts.reset_router",
+           "mlm_app.center.router",
            "mlm_app.response.router", "mlm_app.profile.router", "mlm_app.privacy.router",
            "mlm_app.staff.router")
 BUSINESS_ROUTER = "mlm_app.business.router"

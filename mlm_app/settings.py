@@ -17,6 +17,7 @@ class AppSettings(BaseSettings):
     data_dir: Path = Path("data/mlm_app")
     database_url: str | None = None  # default: SQLite file in data_dir; or postgresql+psycopg://...
     secret_key: str | None = None  # HMAC key for fingerprints; default: generated into data_dir/keys.json
+    public_url: str | None = None  # e.g. https://shop.example.com, used in mailed links
     response_token: str | None = None  # bearer token of POST /api/admin/response (None: API disabled)
 
     shipper: Literal["auto", "http", "kafka", "off"] = "auto"  # auto: http when ingest_token is set

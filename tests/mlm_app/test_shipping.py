@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from collector_stub import CollectorStub
+from mlmapp_collector_stub import CollectorStub
 from fastapi.testclient import TestClient
 from mlmapp_helpers import CSRF_RE, PASSWORD, SECRET_RE, code_for
 
