@@ -61,6 +61,7 @@ def gunzip(data: bytes, limit: int) -> bytes:
 
 def records(body: bytes, media: str, max_lines: int) -> Iterator[tuple[int, Any]]:
     """Numbered records (from 1): raw NDJSON lines, or the decoded items of a JSON array."""
+    body = body.removeprefix(b"\xef\xbb\xbf")  # a UTF-8 byte-order mark some shippers write
     head = body.lstrip()[:1]
     if not head:
         raise BodyError(400, "no events in body: send one JSON event per line")

@@ -189,6 +189,25 @@ class KafkaIngest:
         self.stats.published += len(fresh)
 
 
+def start_from_env(store: EventStore, work_dir: Path,
+                   settings: KafkaIngestSettings | None = None) -> KafkaIngest | None:
+    """Start Kafka ingest when `MLM_SIEM_COLLECTOR_KAFKA_BOOTSTRAP` is set; None otherwise.
+
+    `mlm-siem serve-collector` calls this next to its HTTP ingest; `stop()` the result at exit.
+    """
+    from core.bus.kafka import KafkaBus
+
+    settings = settings or KafkaIngestSettings()
+    if not settings.bootstrap:
+        return None
+    bus = KafkaBus(settings.bootstrap)
+    bus.ensure_topics([settings.raw_topic, settings.dead_letter_topic, EVENTS_TOPIC])
+    ingest = KafkaIngest.from_bus(bus, store, settings, work_dir)
+    ingest.start()
+    log.info("kafka ingest: topic %s, group %s", settings.raw_topic, settings.group)
+    return ingest
+
+
 def _envelope(message: Message, line_number: int, line: bytes, reason: str) -> bytes:
     """A dead letter: the reason, where the line came from, and the line itself, losslessly."""
     raw = line[:_MAX_DEAD_RAW]

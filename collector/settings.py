@@ -25,8 +25,9 @@ class CollectorSettings(BaseSettings):
     port: int = Field(8001, ge=0, le=65535)
 
     # Bounds on one request. A decompressed body may hold many lines; each line is one event.
-    # A parsed event costs ~6 KB of memory, so max_lines x max_concurrent_ingests bounds the
-    # memory requests in flight can take (10,000 x 2 x 6 KB = 120 MB).
+    # A parsed event costs ~14 KB of memory, so max_lines x max_concurrent_ingests bounds the
+    # memory requests in flight can take (10,000 x 2 x 14 KB = 280 MB at most; shippers send
+    # batches of 200 by default and at most 10,000: mlm_app.settings.shipper_batch).
     max_body_bytes: int = Field(16 * MIB, ge=1024)
     max_line_bytes: int = Field(MIB, ge=256)
     max_lines: int = Field(10_000, ge=1)
@@ -40,8 +41,10 @@ class CollectorSettings(BaseSettings):
     # Durable spool: accepted batches are fsync'd here before the HTTP answer.
     spool_dir: Path | None = None  # None: data_dir/collector/spool
     spool_segment_bytes: int = Field(16 * MIB, ge=4096)
-    # Over this many bytes accepted but not yet stored and published, ingest answers 429.
-    spool_high_water_bytes: int = Field(16 * MIB, ge=4096)
+    # Over this many bytes accepted but not yet stored and published, ingest answers 429. Queued
+    # events are held parsed in memory for the drainer, ~14 KB each against ~0.85 KB spooled
+    # (measured), so 8 MiB of backlog is ~10,000 events and ~140 MB.
+    spool_high_water_bytes: int = Field(8 * MIB, ge=4096)
 
     # A retried request or a replayed spool batch inside this window is stored and published once.
     dedupe_window_seconds: int = Field(3600, ge=1)

@@ -80,6 +80,13 @@ def _start(data_dir: Path, port: int, log: Path) -> subprocess.Popen:
     raise AssertionError("collector did not start: " + log.read_text()[-2000:])
 
 
+def _wait_for_acks(shipper: Shipper, count: int, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while len(shipper.acked) < count:
+        assert time.monotonic() < deadline, f"load stalled at {len(shipper.acked)} acknowledged events"
+        time.sleep(0.05)
+
+
 def _wait_drained(port: int, timeout: float = 30) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -103,12 +110,12 @@ def test_acknowledged_events_survive_three_sigkills_exactly_once(tmp_path):
     acked_before_kill = []
     try:
         for _ in range(3):
-            time.sleep(1.5)
+            _wait_for_acks(shipper, len(shipper.acked) + 3 * BATCH)  # mid-stream, whatever the load
             acked_before_kill.append(len(shipper.acked))
             process.send_signal(signal.SIGKILL)
             process.wait(10)
             process = _start(data_dir, port, log)
-        time.sleep(1.0)
+        _wait_for_acks(shipper, len(shipper.acked) + 3 * BATCH)
         shipper.stop.set()
         shipper.join(10)
         _wait_drained(port)

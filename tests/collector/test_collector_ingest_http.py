@@ -60,6 +60,11 @@ def test_json_array_body(client, token, store):
     assert store.count_events(EventQuery()) == 6
 
 
+def test_byte_order_mark_and_crlf_are_tolerated(client, token):
+    body = b"\xef\xbb\xbf" + ndjson([make_event_dict(1), make_event_dict(2)]).replace(b"\n", b"\r\n")
+    assert post(client, token, body).json() == {"accepted": 2, "rejected": []}
+
+
 def test_gzip_body(client, token, store):
     events = [make_event_dict(i) for i in range(50)]
     answer = post(client, token, gzip.compress(ndjson(events)), content_encoding="gzip")
