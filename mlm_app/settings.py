@@ -24,7 +24,7 @@ class AppSettings(BaseSettings):
     collector_url: str = "http://127.0.0.1:8600"
     ingest_token: str | None = None
     kafka_bootstrap: str = "127.0.0.1:9092"
-    kafka_topic: str = "siem.events"
+    kafka_topic: str = "mlm.raw"  # the collector's raw ingest topic (it normalizes onto siem.events)
     shipper_batch: int = Field(default=200, ge=1, le=10_000)
     shipper_flush_seconds: float = Field(default=1.0, gt=0)
     shipper_queue: int = Field(default=10_000, ge=10)  # in-memory bound: overflow goes to disk

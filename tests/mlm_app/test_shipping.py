@@ -5,8 +5,8 @@ from __future__ import annotations
 import time
 
 import pytest
-from mlmapp_collector_stub import CollectorStub
 from fastapi.testclient import TestClient
+from mlmapp_collector_stub import CollectorStub
 from mlmapp_helpers import CSRF_RE, PASSWORD, SECRET_RE, code_for
 
 from core.event import Event
@@ -162,3 +162,30 @@ def test_submit_never_blocks_when_queue_full(tmp_path):
     assert shipper.buffer.pending_batches() >= 400
     release.set()
     shipper.stop()
+
+
+def test_kafka_transport_keys_by_entity(noida, tmp_path):
+    """Batches reach a real Kafka wire protocol as NDJSON messages keyed by user.id, else source.ip."""
+    import orjson
+    from kafka import KafkaConsumer
+
+    from mlm_app.events.transports import KafkaTransport
+
+    topic = f"mlm.raw.test{time.monotonic_ns() % 10**6}"
+    shipper = Shipper(KafkaTransport(noida.kafka_bootstrap, topic), tmp_path / "buf", batch=50, flush_seconds=0.05)
+    shipper.start()
+    events = [{"user": {"id": "D000001"}, "n": 0}, {"source": {"ip": "198.51.100.3"}, "n": 1},
+              {"user": {"id": "D000001"}, "n": 2}]
+    for event in events:
+        shipper.submit(event)
+    assert _wait(lambda: shipper.sent == 3, timeout=30)
+    shipper.stop()
+    consumer = KafkaConsumer(topic, bootstrap_servers=noida.kafka_bootstrap, auto_offset_reset="earliest",
+                             consumer_timeout_ms=5000, receive_message_max_bytes=256 * 1024 * 1024)
+    received = {}
+    for message in consumer:
+        received[message.key] = [orjson.loads(line)["n"] for line in message.value.split(b"\n")]
+        if len(received) == 2:
+            break
+    consumer.close()
+    assert received == {b"D000001": [0, 2], b"198.51.100.3": [1]}
