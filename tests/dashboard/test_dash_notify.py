@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from conftest import FAST_HASH, make_alert
-from receivers import HttpReceiver, SmtpSink
+from dash_kit import FAST_HASH, make_alert
+from dash_receivers import HttpReceiver, SmtpSink
 
 from dashboard.main import create_app
 from dashboard.settings import DashboardSettings

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from builders import make_event
-from conftest import make_alert
+from dash_kit import make_alert
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from builders import make_event
-from conftest import csrf_of, make_alert
+from dash_kit import csrf_of, make_alert
 
 from dashboard.incidents.schemas import IncidentFilter
 from dashboard.incidents.service import list_incidents

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import FAST_HASH, make_alert
+from dash_kit import FAST_HASH, make_alert
 
 from dashboard.analysts.schemas import Principal
 from dashboard.incidents import service

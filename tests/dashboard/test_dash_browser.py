@@ -7,9 +7,9 @@ from urllib.parse import urlparse
 
 import pyotp
 import pytest
-from browser import CHROMIUM, CHROMIUM_ARGS, LiveServer
 from builders import make_event
-from conftest import FAST_HASH, make_alert
+from dash_browser import CHROMIUM, CHROMIUM_ARGS, LiveServer
+from dash_kit import FAST_HASH, make_alert
 
 from dashboard.bootstrap import ensure_admin
 from dashboard.main import create_app

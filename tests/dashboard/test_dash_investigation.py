@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from builders import make_event
-from conftest import make_alert
+from dash_kit import make_alert
 
 from dashboard.incidents.investigation import investigate
 

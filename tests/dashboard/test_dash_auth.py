@@ -7,7 +7,7 @@ import os
 import stat
 
 import pyotp
-from conftest import csrf_of, login
+from dash_kit import csrf_of, login
 from fastapi.testclient import TestClient
 
 from dashboard.analysts.service import create_analyst

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from conftest import FAST_HASH, TestClient, csrf_of, login, make_alert
-from receivers import HttpReceiver
+from dash_kit import FAST_HASH, TestClient, csrf_of, login, make_alert
+from dash_receivers import HttpReceiver
 
 from dashboard.analysts.service import create_analyst
 from dashboard.main import create_app

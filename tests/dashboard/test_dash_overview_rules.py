@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import FAST_HASH, csrf_of, make_alert
+from dash_kit import FAST_HASH, csrf_of, make_alert
 
 from dashboard.incidents.schemas import IncidentFilter
 from dashboard.incidents.service import list_incidents
@@ -58,7 +58,7 @@ def test_overview_shows_metrics_chart_and_entities(app, ctx, client_for):
 
 
 def test_rules_page_state_hits_and_suppression(rules_app, clock):
-    from conftest import TestClient, login
+    from dash_kit import TestClient, login
 
     from dashboard.analysts.service import create_analyst
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import make_alert
+from dash_kit import make_alert
 
 
 def test_alerts_newest_first_with_filter(client_for, ctx):
