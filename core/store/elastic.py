@@ -256,6 +256,9 @@ class ElasticStore:
 def _client(parts: Any, ca_certs: str | None) -> Elasticsearch:
     """A client for the URL; credentials in the URL become basic auth (never logged)."""
     host = f"{parts.scheme}://{parts.hostname}:{parts.port or 9200}"
-    auth = (unquote(parts.username), unquote(parts.password or "")) if parts.username else None
-    return Elasticsearch(host, basic_auth=auth, ca_certs=ca_certs, request_timeout=30,
-                         retry_on_timeout=True, max_retries=2)
+    options: dict[str, Any] = {"request_timeout": 30, "retry_on_timeout": True, "max_retries": 2}
+    if parts.username:
+        options["basic_auth"] = (unquote(parts.username), unquote(parts.password or ""))
+    if ca_certs:
+        options["ca_certs"] = ca_certs
+    return Elasticsearch(host, **options)

@@ -128,3 +128,12 @@ def test_open_store_reads_options_from_the_url(noida):
     assert store.enforce_retention(T0 + timedelta(days=8)) == 1
     drop_indices(store)
     store.close()
+
+
+def test_credentials_in_the_url_become_basic_auth_and_leave_the_host():
+    import base64
+
+    store = ElasticStore("https://elastic:p%40ss@es.example:9243?prefix=x")
+    assert store._client._headers["authorization"] == "Basic " + base64.b64encode(b"elastic:p@ss").decode()
+    assert [str(n.config.host) for n in store._client.transport.node_pool.all()] == ["es.example"]
+    store.close()

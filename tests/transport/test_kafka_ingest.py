@@ -125,3 +125,26 @@ def test_settings_come_from_the_environment(monkeypatch):
     assert (settings.bootstrap, settings.raw_topic, settings.group) == ("kafka:9092", "app.raw", "mlm-siem-collector")
     with pytest.raises(ValueError):
         KafkaIngestSettings(poll_records=0)
+
+
+def test_start_from_env_runs_only_when_configured(noida, topic, tmp_path, monkeypatch):
+    from collector.kafka_ingest import start_from_env
+
+    store = SqliteStore(tmp_path / "events.db")
+    assert start_from_env(store, tmp_path, KafkaIngestSettings(bootstrap=None)) is None
+    monkeypatch.setenv("MLM_SIEM_COLLECTOR_KAFKA_BOOTSTRAP", noida.kafka_bootstrap)
+    monkeypatch.setenv("MLM_SIEM_COLLECTOR_KAFKA_RAW_TOPIC", topic)
+    monkeypatch.setenv("MLM_SIEM_COLLECTOR_KAFKA_GROUP", f"env-{topic}")
+    ingest = start_from_env(store, tmp_path)
+    try:
+        from core.bus.kafka import KafkaBus
+
+        KafkaBus(noida.kafka_bootstrap).producer().publish(topic, [_line(user__id="d-env")], [b"d-env"])
+        deadline = time.monotonic() + 20
+        while store.count_events(EventQuery()) < 1 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert store.count_events(EventQuery(filters={"user.id": ["d-env"]})) == 1
+        assert ingest.health()["status"] == "ok"
+    finally:
+        ingest.stop()
+        store.close()
