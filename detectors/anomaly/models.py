@@ -85,7 +85,7 @@ def load_model(directory: Path | None, schema: FeatureSchema) -> tuple[dict[str,
 
         try:
             estimator = joblib.load(target / "estimator.joblib")
-        except Exception as exc:  # a truncated or foreign file must not stop detection
+        except Exception as exc:  # noqa: BLE001 - a truncated or foreign file must not stop detection
             log.warning("model %s estimator unreadable, ignored: %s", schema.name, exc)
             return None
     params = meta.get("params")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from core.event import Event
 
 CATEGORY = "commission_fraud"
@@ -29,4 +31,4 @@ def number(event: Event, field: str) -> float:
     value = event.flat.get(field)
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return 0.0
-    return float(value) if value == value and abs(value) != float("inf") else 0.0
+    return float(value) if math.isfinite(value) else 0.0

@@ -2,7 +2,9 @@
 
 Two people of one household may share a bank account; a third distributor on it is a sign of
 one person collecting several accounts' commissions. A sponsor whose card pays the orders of
-several people below them is buying their qualification (and so their own commissions).
+people below them is buying their qualification (and so their own commissions); a couple where
+one sponsored the other shares a card, a bank, a computer or a home network, so between
+household members it takes repeated payments or several downline members to alert.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from dataclasses import dataclass, field
 
 from core.alert import Alert
 from core.event import Event
-from detectors.anomaly.alerts import make_alert, short
+from detectors.anomaly.alerts import make_alert, network_of, short
 from detectors.anomaly.state import BoundedMap, Suppressor
 from detectors.fraud.common import CATEGORY, FAKE_ACCOUNT_TAGS, FRAUD_TAGS, commerce, distributor_of, text
 
@@ -75,12 +77,14 @@ class SponsorPaidOrders:
     name = "fraud.sponsor_paid_orders"
 
     def __init__(self) -> None:
+        self.traits: BoundedMap[str, set[str]] = BoundedMap(200_000, 90 * DAY)  # banks, devices, /24s
         self.sponsor: BoundedMap[str, str] = BoundedMap(1_000_000, 3 * 365 * DAY)
         self.card_users: BoundedMap[str, dict[str, None]] = BoundedMap(500_000, 365 * DAY)
         self.paid: BoundedMap[str, deque[tuple[float, str, str]]] = BoundedMap(100_000, PAID_WINDOW)
         self.suppress = Suppressor(PAID_WINDOW)
 
     def process(self, event: Event) -> list[Alert]:
+        self._learn_traits(event)
         if commerce(event, "distributor_enrolled"):
             dist, sponsor = distributor_of(event), text(event, "mlm.sponsor.id")
             if dist and sponsor and dist != sponsor:
@@ -97,11 +101,28 @@ class SponsorPaidOrders:
             users[dist] = None
         return self._judge(payer, dist, event) if payer else []
 
+    def _learn_traits(self, event: Event) -> None:
+        """Remember the banks, devices and home networks each account uses (for household links)."""
+        who = event.flat.get("user.id")
+        if not who or event.flat.get("event.outcome") == "failure":
+            return
+        found = [f"b:{v}" for v in (text(event, "mlm.bank.fingerprint"),) if v]
+        found += [f"d:{v}" for v in (text(event, "mlm.device.id"),) if v]
+        found += [f"n:{v}" for v in (network_of(event.flat.get("source.ip")),) if v]
+        if found:
+            traits = self.traits.setdefault(str(who)[:128], event.ts, set)
+            if len(traits) < 32:
+                traits.update(found)
+
+    def _household(self, a: str, b: str, now: float) -> bool:
+        """Two accounts that share a bank account, a device or a network look like one household."""
+        return bool((self.traits.get(a, now) or set()) & (self.traits.get(b, now) or set()))
+
     def _upline_user(self, dist: str, users: dict[str, None], now: float) -> str | None:
         """The card's earliest user among the buyer's upline (UPLINE_DEPTH levels): its likely owner."""
-        upline, node = [dist], dist
+        upline: list[str] = [dist]
         for _ in range(UPLINE_DEPTH):
-            node = self.sponsor.get(node, now)
+            node = self.sponsor.get(upline[-1], now)
             if node is None or node in upline:
                 break
             upline.append(node)
@@ -114,8 +135,9 @@ class SponsorPaidOrders:
         recent = [p for p in paid if event.ts - p[0] <= PAID_WINDOW]
         downlines = {d for _, d, _ in recent}
         most = max(sum(1 for _, d, _ in recent if d == x) for x in downlines)
-        # Two downline members, or one paid for again and again: beyond a spouse's shared card.
-        if (len(downlines) < 2 and most < 3) or not self.suppress.allow(payer, event.ts):
+        # Within a household it takes two downline members or repeated payments (a spouse's card).
+        household = all(self._household(payer, d, event.ts) for d in downlines)
+        if (household and len(downlines) < 2 and most < 3) or not self.suppress.allow(payer, event.ts):
             return []
         return [make_alert(
             rule_id="mlm-fraud-sponsor-paid-orders", rule_name="Upline pays the orders of their downline",

@@ -18,6 +18,7 @@ from detectors.anomaly.alerts import make_alert, short
 from detectors.fraud.common import CATEGORY, FAKE_ACCOUNT_TAGS, distributor_of, text
 
 RING_MIN = 4           # beyond a household of two or three sharing a bank or a computer
+TIGHT_MIN = 3          # three accounts sharing two kinds of identifier (a device AND a bank) already
 HUB_DEGREE = 50        # an identifier shared this widely is infrastructure (a shop terminal), not a ring
 MAX_DISTRIBUTORS = 200_000
 IDLE = 180 * 86_400.0  # forget distributors whose identifiers were not seen for half a year
@@ -95,9 +96,9 @@ class LinkedAccounts:
         members = sorted(n[1] for n in component if n[0] == "d")
         size = len(members)
         before = max((self.alerted.get(m, 0) for m in members), default=0)
-        if size < RING_MIN or size < 2 * before:
-            return []
         kinds = Counter(n[0] for n in component if n[0] != "d")
+        if size < (TIGHT_MIN if len(kinds) >= 2 else RING_MIN) or size < 2 * before:
+            return []
         sponsors = Counter(s for m in members if (s := self.sponsor.get(m)))
         leader = sponsors.most_common(1)[0][0] if sponsors else members[0]
         for m in members:

@@ -43,10 +43,10 @@ def enroll(seconds: float, dist: str, sponsor: str, *, device: str | None = None
                     mlm__device__id=device or f"dev-{dist}", mlm__bank__fingerprint=bank, source__ip=ip)
 
 
-def order(seconds: float, dist: str, order_id: str, pv: float, card: str | None = None) -> Event:
+def order(seconds: float, dist: str, order_id: str, pv: float, card: str | None = None, **extra: Any) -> Event:
     return commerce(seconds, dist, "order_placed", mlm__order__id=order_id, mlm__order__amount=pv * 1.2,
                     mlm__order__currency="USD", mlm__order__pv=pv, mlm__order__bv=pv, mlm__order__items=1,
-                    mlm__payment__fingerprint=card or f"card-{dist}", mlm__device__id=f"dev-{dist}")
+                    mlm__payment__fingerprint=card or f"card-{dist}", mlm__device__id=f"dev-{dist}", **extra)
 
 
 def refund(seconds: float, dist: str, order_id: str) -> Event:

@@ -102,6 +102,7 @@ def test_households_and_moved_accounts_stay_quiet():
 
 
 def test_sponsor_card_paying_several_downline_orders_alerts_sponsor():
+    """All from one network (a family business): it takes a second downline member to alert."""
     tree = [enroll(0, "d1", "sp"), enroll(1, "d2", "sp"), enroll(2, "d3", "d1")]
     orders = [order(10, "sp", "o-own", 100, card="card-sp"), order(20, "d1", "o1", 100, card="card-sp"),
               order(30, "d3", "o3", 100, card="card-sp")]  # d3 is two levels down
@@ -112,8 +113,18 @@ def test_sponsor_card_paying_several_downline_orders_alerts_sponsor():
     assert a.event_ids == [orders[1].id, orders[2].id]
 
 
+def test_sponsor_card_paying_for_a_stranger_alerts_at_the_first_order():
+    tree = [enroll(0, "sp", "top", ip="198.51.100.5"), enroll(1, "far", "sp", ip="192.0.2.77")]
+    orders = [order(10, "sp", "o-own", 100, card="card-sp", source__ip="198.51.100.5"),
+              order(20, "far", "o1", 100, card="card-sp", source__ip="192.0.2.77")]
+    alerts = run(SponsorPaidOrders(), tree + orders)
+    assert [(a.entity_value, a.event_ids) for a in alerts] == [("sp", [orders[1].id])]
+
+
 def test_spouse_paying_for_spouse_stays_quiet():
-    events = [enroll(0, "wife", "husband"), order(10, "husband", "o1", 100, card="family-card"),
+    """Husband and wife enrolled from one home network and share a card."""
+    events = [enroll(0, "husband", "top"), enroll(1, "wife", "husband"),
+              order(10, "husband", "o1", 100, card="family-card"),
               order(20, "wife", "o2", 100, card="family-card"), order(40 * DAY, "wife", "o3", 100, card="family-card")]
     strangers = [order(50 + i, f"z{i}", f"oz{i}", 10, card=f"c{i}") for i in range(20)]
     assert run(SponsorPaidOrders(), events + strangers) == []
