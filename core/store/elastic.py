@@ -18,7 +18,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from elasticsearch import ApiError, Elasticsearch
 
 from core.alert import Alert
-from core.event import Event, format_timestamp
+from core.event import Event, format_timestamp, parse_timestamp
 from core.schema import FIELDS
 from core.store import elastic_mapping as layout
 from core.store.base import EventQuery, Page, WriteResult
@@ -92,6 +92,8 @@ class ElasticStore:
 
     def write_events(self, events: Sequence[Event]) -> WriteResult:
         """Bulk-create events into their daily index; rejected ones go to the quarantine index."""
+        if not events:
+            return WriteResult()
         self._ensure()
         docs = [Doc(layout.events_index(self.prefix, e.ts), e.id, e.doc) for e in events]
         result, rejected = bulk_create(self._client, docs, self.bulk)
@@ -100,6 +102,8 @@ class ElasticStore:
 
     def write_alerts(self, alerts: Sequence[Alert]) -> WriteResult:
         """Bulk-create alerts, each stamped with a write sequence for `alerts_after` tailing."""
+        if not alerts:
+            return WriteResult()
         self._ensure()
         docs = []
         for alert in alerts:
@@ -163,15 +167,14 @@ class ElasticStore:
 
     def get_events(self, ids: Sequence[str]) -> list[dict[str, Any]]:
         """Stored events by id, oldest first; unknown ids are left out."""
-        self._ensure()
         docs: list[dict[str, Any]] = []
         for start in range(0, len(ids), _MAX_PAGE):
             chunk = list(ids[start:start + _MAX_PAGE])
             response = self._search(self.events_pattern, query={"ids": {"values": chunk}}, size=len(chunk),
                                     sort=[{"@timestamp": "asc"}, {"event.id": "asc"}])
             docs += [hit["_source"] for hit in response["hits"]["hits"]]
-        if len(ids) > _MAX_PAGE:
-            docs.sort(key=lambda d: (d["@timestamp"], d["event"]["id"]))
+        if len(ids) > _MAX_PAGE:  # chunks are each sorted; merge them in the store's order
+            docs.sort(key=lambda d: (parse_timestamp(d["@timestamp"]), d["event"]["id"]))
         return docs
 
     def search_events(self, query: EventQuery) -> Page:

@@ -226,3 +226,9 @@ def test_retention_agrees(noida, tmp_path):
         drop_indices(elastic)
         elastic.close()
         sqlite.close()
+
+
+def test_empty_writes_and_lookups_are_no_ops(stores):
+    for backend, store in stores.items():
+        assert (store.write_events([]).stored, store.write_alerts([]).stored) == (0, 0), backend
+        assert store.get_events([]) == [], backend
