@@ -18,7 +18,7 @@ from detectors.anomaly.state import BoundedMap, SlidingWindow, Suppressor
 from detectors.fraud.common import CATEGORY, FAKE_ACCOUNT_TAGS, commerce, distributor_of, text
 
 WINDOW = 3 * 3600.0
-BURST_MIN = 5    # a sponsor enrolling five people in three hours is busy, not yet suspicious
+BURST_MIN = 4    # four sign-ups in three hours is busy; the shared traits make it suspicious
 SAME_MIN = 4     # how many burst members must share a domain, network or leg for it to count
 ALERT_POINTS = 3
 FREEMAIL = frozenset((
@@ -27,6 +27,12 @@ FREEMAIL = frozenset((
     "web.de", "mail.ru", "yandex.ru", "qq.com", "163.com", "126.com", "zoho.com", "mail.com",
     "yahoo.co.uk", "hotmail.co.uk", "btinternet.com", "comcast.net", "orange.fr", "free.fr",
     "libero.it", "t-online.de", "naver.com", "rediffmail.com", "uol.com.br", "bol.com.br",
+))
+# Throwaway inboxes: nobody who means to receive commission statements signs up with one.
+DISPOSABLE = frozenset((
+    "mailinator.com", "guerrillamail.com", "guerrillamail.net", "sharklasers.com", "10minutemail.com",
+    "yopmail.com", "trashmail.com", "temp-mail.org", "tempmail.com", "getnada.com", "dispostable.com",
+    "maildrop.cc", "throwawaymail.com", "fakeinbox.com", "mintemail.com", "emailondeck.com", "mohmal.com",
 ))
 
 
@@ -98,7 +104,10 @@ class EnrollmentBursts:
         if shared >= 3:
             points, signs = 2, [f"devices or banks among {shared} of them"]
         domains = Counter(m.domain for m in members if m.domain and not self.common_domain(m.domain))
-        if domains and (top := domains.most_common(1)[0])[1] >= SAME_MIN:
+        throwaway = sum(n for d, n in domains.items() if d in DISPOSABLE)
+        if throwaway >= 2:
+            points, signs = points + 1, signs + [f"throwaway mail domains ({throwaway})"]
+        elif domains and (top := domains.most_common(1)[0])[1] >= SAME_MIN:
             points, signs = points + 1, signs + [f"mail domain {short(top[0])} ({top[1]})"]
         nets = Counter(m.network for m in members if m.network)
         if nets and (net := nets.most_common(1)[0])[1] >= SAME_MIN:

@@ -68,7 +68,14 @@ def test_burst_of_lookalike_enrollments_alerts_the_sponsor_once():
     a = alerts[0]
     assert (a.entity_type, a.entity_value) == ("distributor", "boss")
     assert "quickmail.biz" in a.summary and "devices or banks" in a.summary
-    assert seconds_of(a) == 4 * 90  # the fifth enrollment makes it a burst
+    assert seconds_of(a) == 3 * 90  # the fourth enrollment makes it a burst
+
+
+def test_throwaway_domains_count_as_a_shared_trait():
+    burst = [enroll(i * 60, f"t{i}", "boss3", device="one-laptop", ip=f"198.18.{i}.9",
+                    domain=("mailinator.com", "guerrillamail.com")[i % 2]) for i in range(4)]
+    alerts = run(EnrollmentBursts(), burst)
+    assert len(alerts) == 1 and "throwaway mail domains (4)" in alerts[0].summary
 
 
 def test_enrollment_meeting_at_one_venue_stays_quiet():
