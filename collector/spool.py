@@ -8,6 +8,7 @@ a crash can only be the tail of an old segment, where replay stops.
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import os
 import struct
@@ -22,6 +23,11 @@ log = logging.getLogger(__name__)
 _HEADER = struct.Struct(">II")  # payload length, crc32 of the payload
 _SUFFIX = ".seg"
 _CHECKPOINT = "checkpoint"
+_LOCK = "lock"
+
+
+class SpoolInUse(RuntimeError):
+    """Another process already owns this spool directory."""
 
 
 class Position(NamedTuple):
@@ -38,6 +44,7 @@ class Spool:
         self.directory = Path(directory)
         self.segment_bytes = segment_bytes
         self.directory.mkdir(parents=True, exist_ok=True)
+        self._owner = _claim(self.directory / _LOCK)
         self._lock = threading.Lock()
         self._checkpoint = self._read_checkpoint()
         self._drop_segments_before(self._checkpoint.segment)
@@ -84,6 +91,9 @@ class Spool:
             if self._fd >= 0:
                 os.close(self._fd)
                 self._fd = -1
+            if self._owner >= 0:
+                os.close(self._owner)  # releases the flock
+                self._owner = -1
 
     # -- replay -------------------------------------------------------------------------------
 
@@ -175,6 +185,17 @@ class Spool:
             os.ftruncate(self._fd, self._size)
         except OSError:
             self._roll()
+
+
+def _claim(path: Path) -> int:
+    """Hold an exclusive flock on the spool for this process's life (the kernel drops it on a crash)."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        raise SpoolInUse(f"spool {path.parent} is in use by another collector process") from None
+    return fd
 
 
 def _write_all(fd: int, data: bytes) -> None:

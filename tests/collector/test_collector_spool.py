@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 
-from collector.spool import Position, Spool
+import pytest
+
+from collector.spool import Position, Spool, SpoolInUse
 
 
 def _payloads(spool: Spool) -> list[bytes]:
@@ -110,3 +112,11 @@ def test_a_failed_write_is_cut_back_so_later_records_stay_readable(tmp_path, mon
 
 def test_positions_order_like_the_spool():
     assert Position(1, 500) < Position(2, 0) < Position(2, 10)
+
+
+def test_one_spool_has_one_owner(tmp_path):
+    spool = Spool(tmp_path)
+    with pytest.raises(SpoolInUse):
+        Spool(tmp_path)
+    spool.close()
+    Spool(tmp_path).close()
