@@ -5,16 +5,13 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from pathlib import Path
 
 from mlm_app.settings import AppSettings
 
 
 def default_app_dir() -> str:
     return os.environ.get("MLM_APP_DATA_DIR", "data/app")
-
-
-def _settings(args: argparse.Namespace) -> AppSettings:
-    return AppSettings(data_dir=args.data_dir) if args.data_dir else AppSettings()
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -41,7 +38,7 @@ def _serve(args: argparse.Namespace) -> int:
     if bool(args.certfile) != bool(args.keyfile):
         print("error: --certfile and --keyfile go together", file=sys.stderr)
         return 2
-    settings = AppSettings(data_dir=args.data_dir or default_app_dir())
+    settings = AppSettings(data_dir=Path(args.data_dir or default_app_dir()))
     if args.certfile:
         settings.secure_cookies = True
     app = create_app(settings)
@@ -53,6 +50,6 @@ def _serve(args: argparse.Namespace) -> int:
 def _admin(args: argparse.Namespace) -> int:
     from mlm_app.bootstrap import ensure_admin
 
-    username, password = ensure_admin(AppSettings(data_dir=args.data_dir or default_app_dir()))
+    username, password = ensure_admin(AppSettings(data_dir=Path(args.data_dir or default_app_dir())))
     print(f"{username} {password}")
     return 0

@@ -39,7 +39,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def _settings(args: argparse.Namespace) -> AppSettings:
     from mlm_app.cli import default_app_dir
 
-    return AppSettings(data_dir=args.data_dir or default_app_dir())
+    return AppSettings(data_dir=Path(args.data_dir or default_app_dir()))
 
 
 def rotate_keys(db: Session, keys: KeyRing) -> int:

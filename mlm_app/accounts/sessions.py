@@ -89,7 +89,7 @@ def revoke_all(db: Session, user_id: str, now: datetime, keep_id: int | None = N
     if keep_id is not None:
         stmt = stmt.where(AuthSession.id != keep_id)
     result = db.execute(stmt.values(revoked_at=now))
-    return int(result.rowcount or 0)
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def live_sessions(db: Session, user_id: str, now: datetime) -> list[AuthSession]:

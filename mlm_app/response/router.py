@@ -57,7 +57,7 @@ def _act(request: Request, body: ResponseRequest, db: Session) -> JSONResponse:
         _audit(request, body, "failure", 422)
         return JSONResponse({"detail": f"unknown action; one of {', '.join(ACTIONS)}"}, status_code=422)
     try:
-        outcome = service.perform(db, body, utcnow())
+        outcome = service.perform(db, body, utcnow(), request)
     except service.UnknownTarget:
         db.rollback()
         _audit(request, body, "failure", 404)

@@ -54,11 +54,14 @@ def _payout_service() -> Any:
     return importlib.import_module(PAYOUT_SERVICE)
 
 
-def perform(db: Session, req: ResponseRequest, now: datetime) -> Outcome:
-    """Apply `req` (already validated) and record it; raises UnknownTarget."""
+def perform(db: Session, req: ResponseRequest, now: datetime, emitter: Any = None) -> Outcome:
+    """Apply `req` (already validated) and record it; raises UnknownTarget.
+
+    `emitter` (a Request or Emitter) lets the business payout service log each payout it holds.
+    """
     target = _ip(req.target) if req.action in IP_ACTIONS else req.target
     handler = _HANDLERS[req.action]
-    events = handler(db, target, req, now)
+    events = handler(db, target, req, now, emitter)
     db.add(ResponseRecord(request_id=req.request_id or "-", action=req.action, target=target,
                           reason=req.reason[:500], duration_seconds=req.duration_seconds, at=now))
     undo = REVERT[req.action]
@@ -69,7 +72,7 @@ def _until(req: ResponseRequest, now: datetime) -> datetime | None:
     return now + timedelta(seconds=req.duration_seconds) if req.duration_seconds else None
 
 
-def _lock(db: Session, target: str, req: ResponseRequest, now: datetime) -> list:
+def _lock(db: Session, target: str, req: ResponseRequest, now: datetime, emitter: Any = None) -> list:
     user = _user(db, target)
     auth.lock(user, _until(req, now), "siem_response")
     revoked = sessions.revoke_all(db, user.id, now)
@@ -77,50 +80,50 @@ def _lock(db: Session, target: str, req: ResponseRequest, now: datetime) -> list
             *_revoked_events(user, revoked)]
 
 
-def _unlock(db: Session, target: str, req: ResponseRequest, now: datetime) -> list:
+def _unlock(db: Session, target: str, req: ResponseRequest, now: datetime, emitter: Any = None) -> list:
     user = _user(db, target)
     auth.unlock(user)
     return [("mlm.auth", "account_unlocked", _who(user, {"mlm.auth.lock_reason": "siem_response"}))]
 
 
-def _revoke(db: Session, target: str, req: ResponseRequest, now: datetime) -> list:
+def _revoke(db: Session, target: str, req: ResponseRequest, now: datetime, emitter: Any = None) -> list:
     user = _user(db, target)
     return _revoked_events(user, sessions.revoke_all(db, user.id, now))
 
 
-def _hold(db: Session, target: str, req: ResponseRequest, now: datetime) -> list:
+def _hold(db: Session, target: str, req: ResponseRequest, now: datetime, emitter: Any = None) -> list:
     user = _user(db, target)
     user.payouts_held, user.payouts_held_reason = True, (req.reason or "siem_response")[:200]
     service = _payout_service()
-    if service is not None and hasattr(service, "hold_for_distributor"):
-        service.hold_for_distributor(db, user.id, user.payouts_held_reason)
+    if service is not None and hasattr(service, "hold_payouts"):
+        service.hold_payouts(db, user.id, user.payouts_held_reason, events=emitter)  # logs payout_held
     return []
 
 
-def _release(db: Session, target: str, req: ResponseRequest, now: datetime) -> list:
+def _release(db: Session, target: str, req: ResponseRequest, now: datetime, emitter: Any = None) -> list:
     user = _user(db, target)
     user.payouts_held, user.payouts_held_reason = False, None
     service = _payout_service()
-    if service is not None and hasattr(service, "release_for_distributor"):
-        service.release_for_distributor(db, user.id)
+    if service is not None and hasattr(service, "release_payouts"):
+        service.release_payouts(db, user.id, events=emitter)
     return []
 
 
-def _block(db: Session, ip: str, req: ResponseRequest, now: datetime) -> list:
+def _block(db: Session, ip: str, req: ResponseRequest, now: datetime, emitter: Any = None) -> list:
     row = db.get(BlockedIP, ip) or BlockedIP(ip=ip, created_at=now)
     row.until, row.reason = _until(req, now), req.reason[:200] or "siem_response"
     db.add(row)
     return []
 
 
-def _unblock(db: Session, ip: str, req: ResponseRequest, now: datetime) -> list:
+def _unblock(db: Session, ip: str, req: ResponseRequest, now: datetime, emitter: Any = None) -> list:
     row = db.get(BlockedIP, ip)
     if row is not None:
         db.delete(row)
     return []
 
 
-def _force_reset(db: Session, target: str, req: ResponseRequest, now: datetime) -> list:
+def _force_reset(db: Session, target: str, req: ResponseRequest, now: datetime, emitter: Any = None) -> list:
     user = _user(db, target)
     user.must_reset_password = True
     revoked = sessions.revoke_all(db, user.id, now)
@@ -128,7 +131,7 @@ def _force_reset(db: Session, target: str, req: ResponseRequest, now: datetime) 
             *_revoked_events(user, revoked)]
 
 
-def _force_mfa(db: Session, target: str, req: ResponseRequest, now: datetime) -> list:
+def _force_mfa(db: Session, target: str, req: ResponseRequest, now: datetime, emitter: Any = None) -> list:
     user = _user(db, target)
     mfa.disable(db, user)
     user.must_reenrol_mfa = True

@@ -32,7 +32,8 @@ def new_device_id() -> str:
 
 
 def valid_device_id(value: str | None) -> bool:
-    return bool(value) and len(value) == 28 and value.startswith("dev-") and value[4:].isalnum()  # type: ignore[union-attr]
+    """Device ids are ours (`dev-` + 24 hex); anything else is replaced, never logged as given."""
+    return value is not None and len(value) == 28 and value.startswith("dev-") and value[4:].isalnum()
 
 
 def is_blocked(db: Session, ip: str, now: Any) -> bool:
