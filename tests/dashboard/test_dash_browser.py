@@ -7,10 +7,12 @@ from urllib.parse import urlparse
 
 import pyotp
 import pytest
-from builders import make_event
+from builders import make_event, make_event_dict
 from dash_browser import CHROMIUM, CHROMIUM_ARGS, LiveServer
 from dash_kit import FAST_HASH, make_alert
 
+from core.event import Event
+from core.schema import FIELDS
 from dashboard.bootstrap import ensure_admin
 from dashboard.main import create_app
 from dashboard.settings import DashboardSettings
@@ -117,29 +119,26 @@ def test_login_triage_search_and_live_updates(browser, tmp_path):
         server.stop()
 
 
+# Fields whose value the contract constrains (enums, formats) cannot carry a payload.
+CONSTRAINED = {"@timestamp", "event.ingested", "event.dataset", "event.outcome"}
+
+
+def _hostile_event(i: int, p: str) -> Event:
+    """An event where every free-form string field of the contract (and a few extra) holds `p`."""
+    flat = dict(Event.from_dict(make_event_dict(i, message=p, extra__field=p)).flat)
+    for name, kind in FIELDS.items():
+        if name not in CONSTRAINED and kind in ("keyword", "text"):
+            flat[name] = p
+        elif name not in CONSTRAINED and kind == "keyword[]":
+            flat[name] = [p]
+    flat["event.id"] = f"h-{i}-{p}"  # unique, and hostile too
+    return Event.from_dict(flat)
+
+
 def _hostile_world(store):
     events, alerts = [], []
     for i, p in enumerate(PAYLOADS):
-        events.append(
-            make_event(
-                i,
-                event__id=f"h-{i}",
-                event__action=p,
-                user__name=p,
-                user__id=p,
-                user_agent__original=p,
-                url__path=p,
-                url__query=p,
-                http__request__body__content=p,
-                mlm__device__id=p,
-                mlm__session__id=p,
-                mlm__bank__fingerprint=p,
-                message=p,
-                mlm__distributor__id=p,
-                mlm__sponsor__id=p,
-                mlm__email__domain=p,
-            )
-        )
+        events.append(_hostile_event(i, p))
         alerts.append(
             make_alert(
                 i,
@@ -148,7 +147,7 @@ def _hostile_world(store):
                 entity_value=p,
                 summary=p,
                 tags=[p],
-                event_ids=[f"h-{i}"],
+                event_ids=[f"h-{i}-{p}"],
                 severity="critical",
             )
         )
@@ -184,6 +183,8 @@ def test_hostile_strings_never_run_or_leak(browser, tmp_path):
             page.wait_for_timeout(150)
             assert page.evaluate("window.__xss") is None, path
             assert page.evaluate("window.__csp") is None, path  # escaping held: CSP never had to act
+            if path.endswith("/investigate"):
+                assert page.locator("details.evidence").count() == 1, path  # the hostile event is shown
         assert "<script>window.__xss=1" in page.inner_text("body")  # shown as text, not run
         report = context.request.get(server.url + "/incidents/1/report.html").text()
         assert "<script>" not in report and "&lt;script&gt;" in report
