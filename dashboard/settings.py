@@ -22,7 +22,8 @@ class DashboardSettings(BaseSettings):
     data_dir: Path = Path("data")
     store_url: str = ""  # empty: the embedded SQLite store in data_dir
     database_url: str = ""  # empty: sqlite file data_dir/dashboard.db; or postgresql+psycopg://...
-    tokens_db: Path | None = None  # api tokens; empty: beside the embedded event store, else data_dir
+    tokens_db: Path | None = None  # api tokens; empty: in the SIEM data dir (see siem_data_dir)
+    rule_state_file: Path | None = None  # published rule state; empty: SIEM data dir/rule_state.json
     host: str = "127.0.0.1"
     port: int = 8300
     secret_key: SecretStr | None = None  # empty: generated once and kept in a 0600 file in data_dir
@@ -74,15 +75,22 @@ class DashboardSettings(BaseSettings):
         """The event store URL, defaulting to the embedded store in data_dir."""
         return self.store_url or default_store_url(self.data_dir)
 
-    def resolved_tokens_db(self) -> Path:
-        """The token file `mlm-siem token create --data-dir D` writes: D is the SIEM data dir, the one
-        holding the embedded event store, which may differ from the dashboard's own data_dir."""
-        if self.tokens_db is not None:
-            return Path(self.tokens_db)
+    def siem_data_dir(self) -> Path:
+        """The SIEM's shared data dir (the one `mlm-siem token create --data-dir D` and the detectors
+        use): the folder of the embedded event store, which may differ from the dashboard's data_dir."""
         url = self.resolved_store_url()
         if url.startswith("sqlite:///"):
-            return tokens_db(Path(url.removeprefix("sqlite:///")).parent)
-        return tokens_db(self.data_dir)
+            return Path(url.removeprefix("sqlite:///")).parent
+        return Path(self.data_dir)
+
+    def resolved_tokens_db(self) -> Path:
+        return Path(self.tokens_db) if self.tokens_db is not None else tokens_db(self.siem_data_dir())
+
+    def resolved_rule_state_file(self) -> Path:
+        """Where the detectors read disabled rules and suppressions (`rule_state.json`)."""
+        return (
+            Path(self.rule_state_file) if self.rule_state_file else self.siem_data_dir() / "rule_state.json"
+        )
 
     def resolved_database_url(self) -> str:
         """The dashboard's own database URL, defaulting to a SQLite file in data_dir."""

@@ -64,12 +64,13 @@ def state_document(ctx: AppContext) -> dict[str, Any]:
 
 
 def state_file(ctx: AppContext) -> Path:
-    return Path(ctx.settings.data_dir) / "rule_state.json"
+    return ctx.settings.resolved_rule_state_file()
 
 
 def publish(ctx: AppContext) -> None:
     """Rewrite data_dir/rule_state.json atomically (readers never see half a file)."""
     path = state_file(ctx)
+    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".json.tmp")
     tmp.write_text(json.dumps(state_document(ctx), indent=1), encoding="utf-8")
     os.replace(tmp, path)

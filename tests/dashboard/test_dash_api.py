@@ -128,6 +128,7 @@ def test_tokens_live_beside_the_shared_event_store(tmp_path):
     assert (
         settings.resolved_tokens_db() == shared / "tokens.db"
     )  # where `token create --data-dir siem` writes
+    assert settings.resolved_rule_state_file() == shared / "rule_state.json"  # where detectors read it
     assert DashboardSettings(data_dir=tmp_path).resolved_tokens_db() == tmp_path / "tokens.db"
     explicit = DashboardSettings(data_dir=tmp_path, tokens_db=tmp_path / "t.db")
     assert explicit.resolved_tokens_db() == tmp_path / "t.db"

@@ -87,8 +87,12 @@ def test_rules_page_state_hits_and_suppression(rules_app, clock):
             "csrf_token": token,
         },
     )
-    state = json.loads((ctx.settings.data_dir / "rule_state.json").read_text())
+    state_path = ctx.settings.data_dir / "rule_state.json"
+    state = json.loads(state_path.read_text())
     assert state["disabled"] == ["rule-spray"]
+    from detectors.worker import RuleStateFile  # the detectors' reader of this file
+
+    assert RuleStateFile(state_path).disabled() == frozenset({"rule-spray"})
     assert state["suppressions"][0]["rule_id"] == "model-x" and state["suppressions"][0]["entity"] == "amy"
     ctx.store.write_alerts(
         [
