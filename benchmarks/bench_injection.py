@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from core.event import Event, format_timestamp
@@ -20,7 +20,7 @@ from detectors.injection.corpus import attack_events
 from detectors.injection.corpus_benign import benign_values
 from detectors.injection.model import load_or_train
 
-T0 = datetime(2026, 11, 2, 9, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 PAGES = ["/", "/shop", "/cart", "/genealogy", "/static/app.js", "/static/app.css", "/static/logo.png",
          "/api/orders/1234", "/product/17"]
 
@@ -63,7 +63,7 @@ def run(quick: bool) -> dict[str, object]:
     analyzer = Analyzer(model=load_or_train(None))
     injection_rate, injection_alerts = _rate(InjectionDetector(analyzer), events)
     flood_rate, flood_alerts = _rate(FloodDetector(), events)
-    both = [InjectionDetector(Analyzer(model=analyzer.model)), FloodDetector()]
+    both: list[Any] = [InjectionDetector(Analyzer(model=analyzer.model)), FloodDetector()]
     started = time.perf_counter()
     for event in events:
         for detector in both:

@@ -10,6 +10,7 @@ import heapq
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import orjson
 
@@ -59,7 +60,7 @@ class Baseline:
         self.peaks = {"ip": _Peaks(), "network": _Peaks()}
         self.path_max: dict[str, float] = {}
         self.hours = [[0, 0.0, 0.0] for _ in range(24)]  # count, sum, sum of squares
-        self.fitted: dict[str, object] | None = None
+        self.fitted: dict[str, Any] | None = None
 
     def record(self, kind: str, key: str, rate: float, ts: float) -> None:
         if kind in self.peaks:
@@ -75,7 +76,7 @@ class Baseline:
 
     def fit(self) -> None:
         """Turn what was recorded into thresholds (kept as plain data for save and load)."""
-        by_hour = []
+        by_hour: list[float | None] = []
         for count, total, squares in self.hours:
             if count < 6:  # less than a minute of that hour: no opinion, the floor applies
                 by_hour.append(None)
@@ -95,14 +96,14 @@ class Baseline:
         """The rate (req/s over the window) above which this key is flooding."""
         fitted = self.fitted
         if kind == "ip":
-            return float(fitted["ip"]) if fitted else FLOOR_IP  # type: ignore[arg-type]
+            return float(fitted["ip"]) if fitted else FLOOR_IP
         if kind == "network":
-            return float(fitted["network"]) if fitted else FLOOR_NETWORK  # type: ignore[arg-type]
+            return float(fitted["network"]) if fitted else FLOOR_NETWORK
         if kind == "path":
             floor, minimum = (FLOOR_LOGIN, MIN_LOGIN) if login else (FLOOR_PATH, MIN_PATH)
-            learned = fitted["paths"].get(key) if fitted else None  # type: ignore[union-attr]
+            learned = fitted["paths"].get(key) if fitted else None
             return max(minimum, learned) if learned is not None else floor
-        hourly = fitted["service_by_hour"][int(ts // 3600) % 24] if fitted else None  # type: ignore[index]
+        hourly = fitted["service_by_hour"][int(ts // 3600) % 24] if fitted else None
         return float(hourly) if hourly is not None else FLOOR_SERVICE
 
     def save(self, directory: Path) -> None:

@@ -21,6 +21,9 @@ LOGIN_FAIL_MIN = 0.7  # a login flood fails; a crowd of members logging in mostl
 DOMINANT_SHARE = 0.8  # when one IP makes most of a spike, the IP alert tells the story alone
 SUPPRESS_SECONDS = 300.0
 SWEEP_BUCKETS = 6
+# A key is also judged mid-bucket when its open bucket reaches one of these counts, so a burst
+# that starts and stops inside one bucket (wrk for 5 s) alerts too, at a cost of a few checks.
+CHECKPOINTS = frozenset(1 << k for k in range(6, 26))
 MAX_IPS, MAX_NETWORKS, MAX_PATHS = 200_000, 50_000, 5_000
 TAGS = ["attack.t1499", "attack.t1499.002"]
 
@@ -90,11 +93,20 @@ class FloodDetector:
         net_state.add(req.bare, req.failed, event.id, None, count)
         path_state.add(req.bare, req.failed, event.id, None, count)
         svc_state.add(req.bare, req.failed, event.id, None, count)
+        if not self._learning:
+            if count in CHECKPOINTS:
+                alerts += self._check_ip(event, req, ip_state, True)
+            if net_state.total in CHECKPOINTS:
+                alerts += self._check_network(event, req, net_state, True)
+            if path_state.total in CHECKPOINTS:
+                alerts += self._check_path(event, req, service, path_state, True)
+            if svc_state.total in CHECKPOINTS:
+                alerts += self._check_service(event, service, svc_state, True)
         return alerts
 
-    def _window(self, kind: str, key: str, state: KeyState, ts: float) -> WindowStats | None:
-        """The closed window, recorded while learning; None when nothing is to be judged."""
-        stats = state.window()
+    def _window(self, kind: str, key: str, state: KeyState, ts: float, current: bool) -> WindowStats | None:
+        """The window, recorded while learning; None when nothing is to be judged."""
+        stats = state.window(current)
         if stats.total == 0:
             return None
         if self._learning:
@@ -102,8 +114,8 @@ class FloodDetector:
             return None
         return stats
 
-    def _check_ip(self, event: Event, req: Request, state: KeyState) -> list[Alert]:
-        stats = self._window("ip", req.ip, state, event.ts)
+    def _check_ip(self, event: Event, req: Request, state: KeyState, current: bool = False) -> list[Alert]:
+        stats = self._window("ip", req.ip, state, event.ts, current)
         if stats is None or stats.rate < self.baseline.threshold("ip", req.ip, event.ts):
             return []
         if stats.bare_ratio < BARE_MIN and stats.rate / stats.clients < CLIENT_RATE_MAX:
@@ -111,8 +123,9 @@ class FloodDetector:
         return self._alert(event, state, "flood.ip", "HTTP flood from one address", "high", 75,
                            "ip", req.ip, stats, f"{req.ip} sent {stats.rate:.0f} req/s")
 
-    def _check_network(self, event: Event, req: Request, state: KeyState) -> list[Alert]:
-        stats = self._window("network", req.network, state, event.ts)
+    def _check_network(self, event: Event, req: Request, state: KeyState,
+                       current: bool = False) -> list[Alert]:
+        stats = self._window("network", req.network, state, event.ts, current)
         if stats is None or stats.rate < self.baseline.threshold("network", req.network, event.ts):
             return []
         if stats.bare_ratio < BARE_MIN or stats.dominated(DOMINANT_SHARE):
@@ -120,8 +133,9 @@ class FloodDetector:
         return self._alert(event, state, "flood.network", "HTTP flood from one network", "high", 75,
                            "ip", req.network, stats, f"network {req.network} sent {stats.rate:.0f} req/s")
 
-    def _check_path(self, event: Event, req: Request, service: str, state: KeyState) -> list[Alert]:
-        stats = self._window("path", req.path, state, event.ts)
+    def _check_path(self, event: Event, req: Request, service: str, state: KeyState,
+                    current: bool = False) -> list[Alert]:
+        stats = self._window("path", req.path, state, event.ts, current)
         if stats is None or stats.rate < self.baseline.threshold("path", req.path, event.ts, req.login):
             return []
         floods = stats.bare_ratio >= BARE_MIN or (req.login and stats.fail_ratio >= LOGIN_FAIL_MIN)
@@ -133,8 +147,9 @@ class FloodDetector:
         return self._alert(event, state, rule, f"HTTP {kind} on one endpoint", "high", 80, "service", service,
                            stats, f"{req.path} on {service} received {stats.rate:.0f} req/s", tags)
 
-    def _check_service(self, event: Event, service: str, state: KeyState) -> list[Alert]:
-        stats = self._window("service", service, state, event.ts)
+    def _check_service(self, event: Event, service: str, state: KeyState,
+                       current: bool = False) -> list[Alert]:
+        stats = self._window("service", service, state, event.ts, current)
         if stats is None or stats.rate < self.baseline.threshold("service", service, event.ts):
             return []
         if stats.bare_ratio < BARE_MIN or stats.dominated(DOMINANT_SHARE):

@@ -46,7 +46,7 @@ class WindowStats:
 class KeyState:
     """Counters of one key (an IP, a network, a path or the service)."""
 
-    __slots__ = ("bucket", "total", "bare", "failed", "top", "history", "clients", "ids", "alerted_at")
+    __slots__ = ("alerted_at", "bare", "bucket", "clients", "failed", "history", "ids", "top", "total")
 
     def __init__(self, bucket: int) -> None:
         self.bucket = bucket
@@ -60,8 +60,7 @@ class KeyState:
     def add(self, bare: bool, failed: bool, event_id: str, client: str | None, ip_count: int = 0) -> None:
         """Count one request; `ip_count` is its source IP's requests in this bucket so far."""
         self.total += 1
-        if ip_count > self.top:
-            self.top = ip_count
+        self.top = max(self.top, ip_count)
         self.bare += bare
         self.failed += failed
         if self.total >= EVIDENCE_FROM:
@@ -90,10 +89,12 @@ class KeyState:
         if self.clients is not None and len(self.clients) >= MAX_CLIENTS // 2:
             self.clients = {c: b for c, b in self.clients.items() if b >= oldest}
 
-    def window(self) -> WindowStats:
-        """Sums over the completed buckets that are still inside the window."""
+    def window(self, current: bool = False) -> WindowStats:
+        """Sums over the completed buckets still inside the window (plus the open one if `current`)."""
         oldest = self.bucket - WINDOW_BUCKETS
         total = bare = failed = top = 0
+        if current:
+            total, bare, failed, top = self.total, self.bare, self.failed, self.top
         for bucket, t, b, f, m in self.history or ():
             if bucket >= oldest:
                 total += t

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import libinjection
 
@@ -16,6 +17,7 @@ LOCATIONS = ("url.query", "http.request.body.content", "url.path", "user_agent.o
              "http.request.referrer")
 CACHE_SIZE = 16_384  # repeated identical queries (pagination, polling) are decided once
 SAMPLE_CHARS = 160
+_QUOTED = re.compile(r"\w['\"\\\\^]+\w")
 _ACTIVE = re.compile(r"[=(:`]|&#")
 
 
@@ -94,9 +96,9 @@ class Analyzer:
         classes = self.matcher.classes(squeezed)
         if folded is not squeezed:
             classes |= self.matcher.classes(decode.squeeze(folded))
-        if "command" not in classes and ("'" in text or '"' in text or "\\" in text or "^" in text):
-            if "command" in self.matcher.classes(decode.unquote_words(squeezed)):
-                classes.add("command")
+        if "command" not in classes and _QUOTED.search(text) and \
+                "command" in self.matcher.classes(decode.unquote_words(squeezed)):
+            classes.add("command")  # w'h'o'am'i: shell quotes inside a word vanish when the shell runs it
         out = [(c, "pattern") for c in sorted(classes)]
         if patterns_only or decode.is_plain(text):
             return out

@@ -9,7 +9,7 @@ recall; nothing is downloaded.
 from __future__ import annotations
 
 import random
-from typing import Callable
+from collections.abc import Callable
 
 from detectors.injection.corpus_encode import encode_query_value, obfuscate_sql, random_case
 
@@ -31,8 +31,8 @@ SQL_BODIES = [
     "AND EXTRACTVALUE({n},CONCAT(0x5c,0x71,(SELECT @@version)))",
     "AND UPDATEXML(1,CONCAT(0x7e,(SELECT user())),1)", "AND {n}=CONVERT(INT,(SELECT @@version))",
     "AND 1=CAST((SELECT version()) AS INT)", "AND EXP(~(SELECT * FROM (SELECT USER())a))",
-    "AND (SELECT 2*(IF((SELECT * FROM (SELECT CONCAT(0x71,(SELECT (ELT(1=1,1))),0x71,"
-    "FLOOR(RAND(0)*2))x FROM INFORMATION_SCHEMA.PLUGINS GROUP BY x)s),1,1)))",
+    ("AND (SELECT 2*(IF((SELECT * FROM (SELECT CONCAT(0x71,(SELECT (ELT(1=1,1))),0x71,"
+    "FLOOR(RAND(0)*2))x FROM INFORMATION_SCHEMA.PLUGINS GROUP BY x)s),1,1)))"),
     "AND GTID_SUBSET(CONCAT(0x71,(SELECT 1)),{n})", "AND 1=CTXSYS.DRITHSX.SN(1,(SELECT USER FROM DUAL))",
     "AND {n}=CAST((CHR(113)||CHR(118)||(SELECT version())::text) AS NUMERIC)",
     "; DROP TABLE users--", "; INSERT INTO users VALUES('x','y')", "; EXEC xp_cmdshell('dir')",
@@ -69,8 +69,8 @@ XSS_TAGS = [
     "<IMG SRC=javascript:{f}>", "<img src=1 onmouseover={f}>", "<body onpageshow={f}>",
     "<iframe srcdoc=\"<script>{f}</script>\">", "<form><button formaction=javascript:{f}>x</button>",
     "<isindex type=image src=1 onerror={f}>", "<x onclick={f}>click", "<select autofocus onfocus={f}>",
-    "<textarea autofocus onfocus={f}>", "<keygen autofocus onfocus={f}>", "<meta http-equiv=\"refresh\" "
-    "content=\"0;url=javascript:{f}\">", "<base href=\"javascript:{f}//\">", "<svg><script>{f}</script>",
+    "<textarea autofocus onfocus={f}>", "<keygen autofocus onfocus={f}>", ("<meta http-equiv=\"refresh\" "
+    "content=\"0;url=javascript:{f}\">"), "<base href=\"javascript:{f}//\">", "<svg><script>{f}</script>",
     "<img src=\"x\" onerror=\"{f}\"/>", "<p onmouseenter={f}>hover</p>", "<image src=x onerror={f}>",
     "<scr<script>ipt>{f}</scr</script>ipt>", "<img src=x:x onerror={f}>", "<div onpointerover={f}>x</div>",
     "<style>@import 'javascript:{f}';</style>", "<link rel=import href=\"data:text/html,<script>{f}</script>\">",
@@ -145,8 +145,8 @@ NOSQL_PAYLOADS = [
     "{\"username\": {\"$regex\": \"^adm\"}}", "{\"username\": {\"$gt\": \"\"}}", "' || '1'=='1",
     "'; return true; var x='", "{\"$where\": \"this.password.match(/^a/)\"}",
     "admin' && this.password.match(/.*/)//", "true, $where: '1 == 1'", "', $where: '1 == 1'",
-    "';sleep(5000);'", "{\"$or\": [{}, {\"a\": \"a\"}]}", "db.users.find()", "{\"username\": {\"$in\": "
-    "[\"admin\", \"root\"]}}", "{\"$expr\": {\"$eq\": [1, 1]}}", "this.username == 'admin'",
+    "';sleep(5000);'", "{\"$or\": [{}, {\"a\": \"a\"}]}", "db.users.find()", ("{\"username\": {\"$in\": "
+    "[\"admin\", \"root\"]}}"), "{\"$expr\": {\"$eq\": [1, 1]}}", "this.username == 'admin'",
     "';while(true){}'", "{\"email\": {\"$regex\": \".*\"}, \"password\": {\"$exists\": true}}",
     "password[$nin][]=x", "{\"user\": \"admin\", \"password\": {\"$nin\": [\"x\"]}}",
     "' || 1==1//", "\"; return db.users.count(); var a=\"", "{\"$where\": \"function(){return true}\"}",

@@ -7,7 +7,7 @@ import re
 from urllib.parse import quote, quote_plus
 
 _SQL_WORDS = re.compile(r"\b(union|select|from|where|and|or|sleep|order|by|group|having|null|all|"
-                        r"information_schema|concat|waitfor|delay)\b", re.I)
+                        r"information_schema|concat|waitfor|delay)\b", re.IGNORECASE)
 
 
 def random_case(rng: random.Random, text: str) -> str:

@@ -8,7 +8,8 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 from urllib.parse import unquote, unquote_plus
 
 import orjson
@@ -21,7 +22,7 @@ MAX_JSON_STRINGS = 128
 _PCT_U = re.compile(r"%u([0-9a-fA-F]{4})")  # IIS-style %u003c
 _ESC_X = re.compile(r"\\x([0-9a-fA-F]{2})|\\u([0-9a-fA-F]{4})")  # JS/PHP string escapes
 _SQL_VERSION_COMMENT = re.compile(r"/\*!\d*")  # MySQL /*!50000union*/ executes its content
-_SQL_COMMENT = re.compile(r"/\*.*?\*/", re.S)
+_SQL_COMMENT = re.compile(r"/\*.*?\*/", re.DOTALL)
 _SPACES = re.compile(r"[ \t\x00-\x09\x0b-\x1f\x7f]+")  # newline stays: it separates shell commands
 _WORD_QUOTES = re.compile(r"(?<=\w)(?:''|\"\"|['\"\\\\^])(?=\w)")
 _SUSPECT = re.compile(r"[^A-Za-z0-9 _.,@\-]")  # a value of only these is left alone (fast path)
@@ -36,7 +37,7 @@ def _esc(match: re.Match[str]) -> str:
 
 
 # Overlong UTF-8 and look-alike slashes that some servers fold to '.', '/' and '\\'.
-_OVERLONG = re.compile(r"%(c0%ae|e0%80%ae|c0%2e|c0%af|e0%80%af|c0%2f|c1%9c|c1%1c|c0%5c)", re.I)
+_OVERLONG = re.compile(r"%(c0%ae|e0%80%ae|c0%2e|c0%af|e0%80%af|c0%2f|c1%9c|c1%1c|c0%5c)", re.IGNORECASE)
 _OVERLONG_MAP = {"c0%ae": ".", "e0%80%ae": ".", "c0%2e": ".", "c0%af": "/", "e0%80%af": "/",
                  "c0%2f": "/", "c1%9c": "\\", "c1%1c": "\\", "c0%5c": "\\"}
 _LOOKALIKE = str.maketrans({"\u2215": "/", "\u2216": "\\", "\u2044": "/", "\u29f8": "/", "\uefc8": "/",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Callable
+from collections.abc import Callable
 
 from detectors.injection.patterns import PATTERNS
 
@@ -17,7 +17,7 @@ log = logging.getLogger(__name__)
 try:  # the pure-re fallback exists only for platforms where the hyperscan wheel will not load
     import hyperscan
 except ImportError:  # pragma: no cover - exercised only without the wheel
-    hyperscan = None
+    hyperscan = None  # type: ignore[assignment]
 
 
 def _index() -> tuple[list[str], list[str]]:
@@ -68,7 +68,7 @@ class PatternMatcher:
         return scan
 
     def _build_re(self) -> Callable[[bytes], set[str]]:
-        compiled = [(re.compile(e.encode(), re.I | re.S), c) for e, c in zip(self._expressions,
+        compiled = [(re.compile(e.encode(), re.IGNORECASE | re.DOTALL), c) for e, c in zip(self._expressions,
                                                                              self._classes)]
 
         def scan(data: bytes) -> set[str]:
@@ -84,4 +84,4 @@ class PatternMatcher:
         """(class, pattern) pairs that match: slow, for tests and explaining a verdict."""
         data = text.encode("utf-8", "surrogatepass")
         return [(c, e) for e, c in zip(self._expressions, self._classes)
-                if re.search(e.encode(), data, re.I | re.S)]
+                if re.search(e.encode(), data, re.IGNORECASE | re.DOTALL)]

@@ -26,7 +26,7 @@ MIN_SPECIALS = 2  # a payload needs syntax; a value with fewer special character
 SCHEMA = "injection-char-ngram-lr-v2"
 FILE_NAME = "injection_model.npz"
 _SPECIALS = re.compile(r"[<>;|&`$={}\[\]\\*()\"'#%]")
-_cached: "InjectionModel | None" = None
+_cached: InjectionModel | None = None
 
 
 def ngram_ids(text: str) -> np.ndarray:
@@ -89,7 +89,7 @@ class InjectionModel:
                             n_features=np.array(N_FEATURES))
 
     @classmethod
-    def load(cls, directory: Path) -> "InjectionModel | None":
+    def load(cls, directory: Path) -> InjectionModel | None:
         path = directory / FILE_NAME
         if not path.is_file():
             return None

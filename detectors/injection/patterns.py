@@ -29,35 +29,35 @@ _SEP_STRONG = r"(;|\|\|?|&&|\n|\r|`|\$\(|\$\{ifs\})"
 
 SQLI = [
     r"\bunion\b[\s(]+((all|distinct)\s+)?\(?\s*select\b",
-    r"\bselect\b[\s\S]{1,120}\bfrom\b[\s(]+(information_schema|mysql\.|sys\.|pg_|sqlite_|dual\b|"
-    r"all_|dba_|user_tab|master\.|sysobjects|syscolumns|rdb\$|msysobjects)",
-    r"\b(information_schema|sqlite_master|pg_catalog|pg_shadow|sysobjects|syscolumns|"
-    r"all_tab_columns|dba_users|msysaccessobjects|msysobjects|rdb\$\w+)\b",
-    r"\b(sleep|pg_sleep|benchmark|dbms_lock\.sleep|dbms_pipe\.receive_message|randomblob|"
-    r"sys\.sleep|sleep_until)\s*\(\s*['\"(]?\s*\d",
+    (r"\bselect\b[\s\S]{1,120}\bfrom\b[\s(]+(information_schema|mysql\.|sys\.|pg_|sqlite_|dual\b|"
+    r"all_|dba_|user_tab|master\.|sysobjects|syscolumns|rdb\$|msysobjects)"),
+    (r"\b(information_schema|sqlite_master|pg_catalog|pg_shadow|sysobjects|syscolumns|"
+    r"all_tab_columns|dba_users|msysaccessobjects|msysobjects|rdb\$\w+)\b"),
+    (r"\b(sleep|pg_sleep|benchmark|dbms_lock\.sleep|dbms_pipe\.receive_message|randomblob|"
+    r"sys\.sleep|sleep_until)\s*\(\s*['\"(]?\s*\d"),
     r"\bwaitfor\s+(delay|time)\s+['\"\d]",
-    r"\b(extractvalue|updatexml|load_file|utl_inaddr\.get_host_\w+|ctxsys\.drithsx\.sn|xmltype|"
+    (r"\b(extractvalue|updatexml|load_file|utl_inaddr\.get_host_\w+|ctxsys\.drithsx\.sn|xmltype|"
     r"dbms_xmlgen|gtid_subset|json_keys|exp\s*\(\s*~|geometrycollection|multipoint|"
     r"multilinestring|multipolygon|name_const|row_to_json|"
-    r"array_to_string|string_agg|group_concat|make_set|elt|procedure\s+analyse)\s*\(",
+    r"array_to_string|string_agg|group_concat|make_set|elt|procedure\s+analyse)\s*\("),
     r"\binto\s+(out|dump)file\b",
     r"@@(version|datadir|hostname|basedir|tmpdir|servername|spid|language)\b",
     r"\b(char|chr|nchar)\s*\(\s*\d+\s*\)\s*(\+|\|\||,)\s*(char|chr|nchar)\s*\(",
     r"\bchar\s*\(\s*\d+\s*(,\s*\d+\s*){2,}\)",
-    r"['\"`)]\s*(or\b|and\b|xor\b|\|\||&&)\s*['\"(]*\s*[\w'\"]*['\"]?\s*(=|<>|!=|[<>]['\"\d]|like\b|"
-    r"rlike\b|regexp\b|between\b|is\s+not\b|in\s*\()",
+    (r"['\"`)]\s*(or\b|and\b|xor\b|\|\||&&)\s*['\"(]*\s*[\w'\"]*['\"]?\s*(=|<>|!=|[<>]['\"\d]|like\b|"
+    r"rlike\b|regexp\b|between\b|is\s+not\b|in\s*\()"),
     r"\b(polygon|linestring)\s*\(\s*\(?\s*select\b",
-    r"\b(or|and|xor|\|\||&&)\s+(not\s+)?\(?\s*['\"]?(\d+|true|false|null)['\"]?\s*(=|<>|!=|is\b|"
-    r"like\b|rlike\b|between\b)\s*\(?['\"]?(\d+|true|false|null)",
+    (r"\b(or|and|xor|\|\||&&)\s+(not\s+)?\(?\s*['\"]?(\d+|true|false|null)['\"]?\s*(=|<>|!=|is\b|"
+    r"like\b|rlike\b|between\b)\s*\(?['\"]?(\d+|true|false|null)"),
     # "2 < 4" in prose is spaced and carries on; a comparison payload is tight or ends in a comment
-    r"\b(or|and|xor|\|\||&&)\s+(not\s+)?\(?['\"]?\d+['\"]?([<>]['\"]?\d+|\s*[<>]\s*['\"]?\d+['\"]?\s*"
-    r"(--|#|;|/\*))",
+    (r"\b(or|and|xor|\|\||&&)\s+(not\s+)?\(?['\"]?\d+['\"]?([<>]['\"]?\d+|\s*[<>]\s*['\"]?\d+['\"]?\s*"
+    r"(--|#|;|/\*))"),
     r"\b(or|and)\s+(not\s+)?['\"][a-z0-9]+['\"]\s*(=|like)\s*['\"]",
-    r"['\"`\d)]\s*;\s*(drop\s+(table|database|schema|user|view)|delete\s+from|insert\s+into|"
+    (r"['\"`\d)]\s*;\s*(drop\s+(table|database|schema|user|view)|delete\s+from|insert\s+into|"
     r"update\s+\w+\s+set|create\s+(table|user|database|function|procedure)|alter\s+(table|user)|"
     r"truncate\s+table|exec(ute)?\s*(\(|xp_|sp_|master|@|immediate)|declare\s+@|shutdown|"
     r"select\s+(\d|null|@@|\*|sleep|pg_sleep|char|concat|version|user|current_user|load_file|"
-    r"benchmark|case|if\s*\()|waitfor\s+delay|grant\s+\w+|revoke\s+\w+|call\s+\w+\s*\()",
+    r"benchmark|case|if\s*\()|waitfor\s+delay|grant\s+\w+|revoke\s+\w+|call\s+\w+\s*\()"),
     r";\s*shutdown\b\s*(with\s+nowait)?\s*(--|#|;|/\*|$)",
     r"\b(or|and)\s+(''|\"\")\s*=",
     r"\b(xp_cmdshell|sp_executesql|sp_oacreate|sp_makewebtask|sp_password|xp_dirtree|xp_regread)\b",
@@ -68,17 +68,17 @@ SQLI = [
     r"\bcase\s+when\s*\(?\s*[\w'\".]+\s*(=|<>|!=|<|>)\s*[\w'\".]+\s*\)?\s*then\b",
     r"\bif\s*\(\s*\(?\s*['\"]?\w+['\"]?\s*(=|<|>|like)\s*['\"]?\w+['\"]?\s*\)?\s*,",
     r"\biif\s*\(\s*\d+\s*=\s*\d+",
-    r"\(\s*select\s+(\d|count|char|chr|concat|case|if|null|\*|@@|substring|substr|ascii|"
-    r"sleep|pg_sleep|table_name|column_name|\(|[a-z_]+\s*\()",
-    r"\bselect\s+(\*|null|@@|count\s*\(|concat|char\s*\(|0x|\d+\s*,\s*\d+|user\s*\(|"
+    (r"\(\s*select\s+(\d|count|char|chr|concat|case|if|null|\*|@@|substring|substr|ascii|"
+    r"sleep|pg_sleep|table_name|column_name|\(|[a-z_]+\s*\()"),
+    (r"\bselect\s+(\*|null|@@|count\s*\(|concat|char\s*\(|0x|\d+\s*,\s*\d+|user\s*\(|"
     r"database\s*\(|version\s*\(|current_user|system_user|table_name|column_name|schema_name|"
-    r"load_file|group_concat|sleep\s*\()",
+    r"load_file|group_concat|sleep\s*\()"),
     r"\bnull\s*,\s*null\b",
-    r"\bcast\s*\([\s\S]{1,80}\bas\s+(char|varchar|nvarchar|int|integer|numeric|text|signed|"
-    r"binary|decimal|bigint)\b",
+    (r"\bcast\s*\([\s\S]{1,80}\bas\s+(char|varchar|nvarchar|int|integer|numeric|text|signed|"
+    r"binary|decimal|bigint)\b"),
     r"\bconvert\s*\(\s*(int|varchar|nvarchar|char|numeric)\s*,",
-    r"\b(user|database|version|current_user|schema|system_user|session_user|"
-    r"current_database|db_name|suser_name|user_name)\s*\(\s*\)\s*(,|\)|--|#|=|;|\|\||$)",
+    (r"\b(user|database|version|current_user|schema|system_user|session_user|"
+    r"current_database|db_name|suser_name|user_name)\s*\(\s*\)\s*(,|\)|--|#|=|;|\|\||$)"),
     r"\bexists\s*\(\s*select\b",
     r"\w['\"]\)*\s*(--|#|;\s*--|/\*)[^'\"]{0,20}$",
     r"\b(substr|substring|mid|ascii|ord|length|hex|unhex)\s*\(\s*\(\s*select\b",
@@ -108,21 +108,21 @@ XSS = [
     r"<[a-z!][^>]{0,200}?[\s/\"'`](on[a-z]{3,25})\s*=",
     r"\b(javascript|vbscript|livescript|mocha)\s*:",
     r"\bdata\s*:\s*(text/html|image/svg\+xml|application/(x-)?javascript)",
-    r"<(iframe|frameset|embed|applet|svg|isindex|xss|marquee|portal|bgsound|ilayer|animate|"
-    r"keygen|noscript|xmp|plaintext)\b",
-    r"<(frame\s+src|object\s+(data|type|classid)|meta\s+(http-equiv|content|charset)|base\s+href|"
-    r"math\b[^>]{0,80}>\s*<|layer\s+src|import\s+implementation)",
+    (r"<(iframe|frameset|embed|applet|svg|isindex|xss|marquee|portal|bgsound|ilayer|animate|"
+    r"keygen|noscript|xmp|plaintext)\b"),
+    (r"<(frame\s+src|object\s+(data|type|classid)|meta\s+(http-equiv|content|charset)|base\s+href|"
+    r"math\b[^>]{0,80}>\s*<|layer\s+src|import\s+implementation)"),
     r"<[a-z]+[^>]{0,200}\bstyle\s*=\s*['\"]?[^>]{0,200}(expression|javascript|url\s*\(|behavior)",
-    r"<[a-z]+[^>]{0,200}\b(src|href|action|formaction|data|background)\s*=\s*['\"]?\s*"
-    r"(javascript|vbscript|data\s*:)",
-    r"\b(alert|prompt|confirm)(\(\s*(\)|\d|['\"`/]|document|window|self|top|this|string|"
-    r"location|[a-z_]+\.[a-z_]+)|`)",
-    r"\b(eval|settimeout|setinterval|execscript|function)\(\s*['\"`(]?[\s\S]{0,60}"
-    r"(alert|prompt|confirm|atob|fromcharcode|document|window|location)",
+    (r"<[a-z]+[^>]{0,200}\b(src|href|action|formaction|data|background)\s*=\s*['\"]?\s*"
+    r"(javascript|vbscript|data\s*:)"),
+    (r"\b(alert|prompt|confirm)(\(\s*(\)|\d|['\"`/]|document|window|self|top|this|string|"
+    r"location|[a-z_]+\.[a-z_]+)|`)"),
+    (r"\b(eval|settimeout|setinterval|execscript|function)\(\s*['\"`(]?[\s\S]{0,60}"
+    r"(alert|prompt|confirm|atob|fromcharcode|document|window|location)"),
     r"\bstring\.fromcharcode\s*\(",
-    r"\b(document|window|top|self|parent|frames|globalthis)(\.|\[\s*['\"`])(cookie|domain|"
+    (r"\b(document|window|top|self|parent|frames|globalthis)(\.|\[\s*['\"`])(cookie|domain|"
     r"write|writeln|location|localstorage|sessionstorage|open|alert|eval|createelement|"
-    r"documentelement|body\.innerhtml)",
+    r"documentelement|body\.innerhtml)"),
     r"\.(innerhtml|outerhtml)\s*=",
     r"\bexpression\s*\(\s*(alert|document|window|eval|javascript)",
     r"-moz-binding\s*:|\bbehavior\s*:\s*url|@import\s+['\"]?(javascript|http)",
@@ -132,29 +132,29 @@ XSS = [
     r"[\"']\s*[;,+-]?\s*(alert|prompt|confirm)\(",
     r"\bnew\s+image\s*\(\s*\)\s*\.\s*src\s*=",
     r"\btop\s*\[\s*['\"`/]",
-    r"\bon(error|load|mouseover|focus|click|toggle|begin|animationstart|pointerover|"
+    (r"\bon(error|load|mouseover|focus|click|toggle|begin|animationstart|pointerover|"
     r"mouseenter|start|finish|transitionend|pageshow|hashchange|message|popstate|resize|"
     r"scroll|wheel|input|change|blur|submit|auxclick|dblclick)\s*=\s*['\"`]?\s*"
     r"(alert|prompt|confirm|eval|javascript|document|window|location|top|self|this|fetch|"
-    r"import|\w+\s*\()",
+    r"import|\w+\s*\()"),
     r"<\s*/?\s*script\s*>",
 ]
 
 TRAVERSAL = [
     r"\.\.+[\\/]",
     r"[\\/]\.\.+($|[\\/;?#])",
-    r"(^|[^\w.])/(etc|proc|sys|var|root|usr|bin|boot|dev|home)/(passwd|shadow|hosts|group|"
+    (r"(^|[^\w.])/(etc|proc|sys|var|root|usr|bin|boot|dev|home)/(passwd|shadow|hosts|group|"
     r"issue|motd|crontab|self|version|cpuinfo|log|mail|spool|www|environ|fstab|sudoers|mtab|"
-    r"\.bash_history|\.ssh|bin|lib|local|apache2|nginx|httpd|mysql|tmp)",
+    r"\.bash_history|\.ssh|bin|lib|local|apache2|nginx|httpd|mysql|tmp)"),
     r"\b(boot|win|system|php|my|desktop)\.ini\b",
     r"\b(windows|winnt)[\\/]+(system32|win\.ini|system\.ini|repair|debug|panther)",
     r"\b[a-z]:[\\/]+(windows|winnt|boot\.ini|inetpub|xampp|wamp)",
-    r"(^|[\\/])\.(htaccess|htpasswd|env|git[\\/]|svn[\\/]|ssh[\\/]|aws[\\/]|bash_history|"
-    r"npmrc|dockerenv|ds_store)",
-    r"\b(web\.config|wp-config\.php|config\.inc\.php|localsettings\.php|settings\.py|"
-    r"id_rsa|id_dsa|authorized_keys|known_hosts|applicationhost\.config)\b",
-    r"\b(file|php|phar|zip|expect|glob|zlib|compress\.zlib|compress\.bzip2|netdoc|jar|"
-    r"ogg|rar|ssh2\.\w+)://",
+    (r"(^|[\\/])\.(htaccess|htpasswd|env|git[\\/]|svn[\\/]|ssh[\\/]|aws[\\/]|bash_history|"
+    r"npmrc|dockerenv|ds_store)"),
+    (r"\b(web\.config|wp-config\.php|config\.inc\.php|localsettings\.php|settings\.py|"
+    r"id_rsa|id_dsa|authorized_keys|known_hosts|applicationhost\.config)\b"),
+    (r"\b(file|php|phar|zip|expect|glob|zlib|compress\.zlib|compress\.bzip2|netdoc|jar|"
+    r"ogg|rar|ssh2\.\w+)://"),
     r"\bphp://(filter|input|fd|memory|temp|stdin)",
     r"\bdata://text/plain",
     r"[\\/]proc[\\/](self|\d+)[\\/](environ|cmdline|fd|maps|status|cwd|exe|root)",
@@ -185,11 +185,11 @@ COMMAND = [
     r"[;|&`\n]\s*sleep\s+\d+",
     r"\b(curl|wget)\s+(-[a-z]+\s+)*(https?://|ftp://|\d{1,3}\.\d{1,3}\.)",
     r"\(\)\s*\{\s*:?\s*;?\s*\}\s*;",
-    r"\b(cat|more|less|head|tail|tac|nl|type)\s+[^\s;|&]{0,40}(/etc/|\\windows\\|passwd|"
-    r"win\.ini|\.ssh|/proc/)",
+    (r"\b(cat|more|less|head|tail|tac|nl|type)\s+[^\s;|&]{0,40}(/etc/|\\windows\\|passwd|"
+    r"win\.ini|\.ssh|/proc/)"),
     r"\|\s*(sh|bash)\b|\b(sh|bash)\s*<\s*\(",
-    r"\b(system|exec|shell_exec|passthru|popen|proc_open|pcntl_exec|os\.system|"
-    r"subprocess\.\w+|child_process\.\w+)\(\s*['\"$`]",
+    (r"\b(system|exec|shell_exec|passthru|popen|proc_open|pcntl_exec|os\.system|"
+    r"subprocess\.\w+|child_process\.\w+)\(\s*['\"$`]"),
     r"\bruntime\.getruntime\(\)\.exec|\brequire\s*\(\s*['\"]child_process",
     r"\b(whoami|uname(\s+-a)?)\s*(;|\||&&|#|$)",
     r"[;|&`\n]\s*echo\s+['\"]?\w+['\"]?\s*($|[;|&`#])",
@@ -198,8 +198,8 @@ COMMAND = [
     r"\bi''d\b|\bw'h'o'a'm'i\b|\bwh\"o\"am\"i\b|\bc\\a\\t\b|\bwho\\ami\b|\bl\\s\b",
     r"^\s*sleep\s+\d+\s*$|^\s*(ifconfig|ipconfig|netstat|whoami|systeminfo|sysinfo|printenv)\s*$",
     r"\bnet\s+(user|localgroup)\s+\S+|\bnetsh\s+(firewall|advfirewall|interface|wlan)\b",
-    r"\b(phpinfo|phpversion|system|passthru|shell_exec)\s*\(\s*\)|\b(eval|assert|exec|system|passthru)"
-    r"\s*\(\s*['\"][^'\"]{0,80}['\"]\s*\)",
+    (r"\b(phpinfo|phpversion|system|passthru|shell_exec)\s*\(\s*\)|\b(eval|assert|exec|system|passthru)"
+    r"\s*\(\s*['\"][^'\"]{0,80}['\"]\s*\)"),
     r"\breg(\.exe)?\s+(add|delete|query|save)\s+['\"]?hk",
     r"[|;&`]\s*sysinfo\b",
     r"\\n\s*(" + _CMD_PLAIN + r")\b",
@@ -207,18 +207,18 @@ COMMAND = [
 ]
 
 SSTI = [
-    r"\{\{[^}]{0,200}?(\d\s*[*+/%-]\s*['\"]?\d|__\w+__|\bconfig\b|\bself\b|\brequest\b|"
+    (r"\{\{[^}]{0,200}?(\d\s*[*+/%-]\s*['\"]?\d|__\w+__|\bconfig\b|\bself\b|\brequest\b|"
     r"\bsettings\b|\blipsum\b|\bcycler\b|\bjoiner\b|\bnamespace\b|\burl_for\b|\bget_flashed|"
-    r"\bg\.|\(|\[|'|\"|\||constructor|\$|#|\bdump\b|\b_self\b|\benv\b|\bapp\b)[^}]{0,200}\}\}",
-    r"\$\{[^}]{0,200}?(\d\s*[*+/%-]\s*\d|\bclass\b|runtime|getclass|forname|\bexec\b|\bt\s*\(|"
-    r"@|\bnew\s|\.\w+\(|\[|'|\"|#|\bjava\b|\bsystem\b|\bproduct\b|\bapplication\b)[^}]{0,200}\}",
+    r"\bg\.|\(|\[|'|\"|\||constructor|\$|#|\bdump\b|\b_self\b|\benv\b|\bapp\b)[^}]{0,200}\}\}"),
+    (r"\$\{[^}]{0,200}?(\d\s*[*+/%-]\s*\d|\bclass\b|runtime|getclass|forname|\bexec\b|\bt\s*\(|"
+    r"@|\bnew\s|\.\w+\(|\[|'|\"|#|\bjava\b|\bsystem\b|\bproduct\b|\bapplication\b)[^}]{0,200}\}"),
     r"[#*@~]\{[^}]{0,200}?(\d\s*[*+/%-]\s*\d|\(|@|\bt\s*\(|'|\")[^}]{0,200}\}",
     r"<%=?[\s\S]{0,200}%>",
     r"\{%[\s\S]{0,200}%\}",
-    r"__(class|mro|subclasses|globals|builtins|init|import|base|bases|dict|getattribute|"
-    r"reduce|loader|spec)__",
-    r"\bfreemarker\.template\.utility|\?new\s*\(\)|<#(assign|list|if|include)\b|\$\{\"?"
-    r"freemarker",
+    (r"__(class|mro|subclasses|globals|builtins|init|import|base|bases|dict|getattribute|"
+    r"reduce|loader|spec)__"),
+    (r"\bfreemarker\.template\.utility|\?new\s*\(\)|<#(assign|list|if|include)\b|\$\{\"?"
+    r"freemarker"),
     r"#set\s*\(\s*\$|\$class\.inspect|#foreach\s*\(|\$\w+\.getclass\(\)",
     r"\bjava\.lang\.(runtime|processbuilder|system|class|thread)\b|\bgetruntime\s*\(",
     r"\{php\}|\{\$smarty\b|\{(system|passthru|exec|shell_exec|phpinfo|readfile)\s*\(",

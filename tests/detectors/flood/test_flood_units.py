@@ -1,0 +1,90 @@
+"""The pieces of the flood detector: keys, bounded tables, window arithmetic, seasonal thresholds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from builders import make_event
+
+from detectors.flood import FloodDetector
+from detectors.flood.baseline import FLOOR_IP, FLOOR_LOGIN, FLOOR_PATH, FLOOR_SERVICE, MIN_SERVICE, Baseline
+from detectors.flood.features import network_of, normalize_path, request_of
+from detectors.flood.window import BUCKET_SECONDS, WINDOW_BUCKETS, KeyTable
+
+
+def test_networks_are_24_for_ipv4_and_64_for_ipv6() -> None:
+    assert network_of("203.0.113.77") == "203.0.113.0/24"
+    assert network_of("2001:db8:1:2:3:4:5:6") == "2001:db8:1:2::/64"
+
+
+def test_paths_collapse_ids_so_keys_stay_few() -> None:
+    assert normalize_path("/api/orders/123/items") == "/api/orders/:id/items"
+    assert normalize_path("/genealogy/D-1001") == "/genealogy/:id"
+    assert normalize_path("/u/3f2b8c1e-9a7d-4e5f-8b6a-1c2d3e4f5a6b") == "/u/:id"
+    assert normalize_path("/shop?q=x") == "/shop"
+    assert len(normalize_path("/" + "a" * 5000)) <= 120
+
+
+def test_request_features_tell_visitors_from_bare_requests() -> None:
+    bare = request_of(make_event(0, event__dataset="mlm.http", url__path="/shop", user_agent__original=None).flat)
+    assert bare.bare and bare.client == "-"
+    visitor = request_of(make_event(0, event__dataset="mlm.http", url__path="/shop", mlm__session__id="s1").flat)
+    assert not visitor.bare and visitor.client == "s1"
+    asset = request_of(make_event(0, event__dataset="mlm.http", url__path="/static/app.js").flat)
+    assert not asset.bare
+    login = request_of(make_event(0, event__dataset="mlm.http", url__path="/login", http__request__method="POST",
+                                  http__response__status_code=401).flat)
+    assert login.login and login.failed and login.path == "POST /login"
+
+
+def test_key_table_is_bounded_and_sweeps_stale_keys() -> None:
+    table = KeyTable(max_keys=100)
+    for i in range(1000):
+        table.touch(f"ip-{i}", bucket=0)
+    assert len(table.keys) == 100 and "ip-999" in table.keys and "ip-0" not in table.keys
+    table.touch("fresh", bucket=10)
+    table.sweep(10)
+    assert list(table.keys) == ["fresh"]
+
+
+def test_window_counts_only_completed_buckets_inside_the_window() -> None:
+    table = KeyTable(10)
+    state, _ = table.touch("k", 0)
+    for _ in range(30):
+        state.add(True, False, "e", "c1")
+    _, rolled = table.touch("k", 1)
+    assert rolled
+    stats = state.window()
+    assert (stats.total, stats.bare_ratio, stats.clients) == (30, 1.0, 1)
+    assert stats.rate == 30 / (WINDOW_BUCKETS * BUCKET_SECONDS)
+    table.touch("k", 1 + WINDOW_BUCKETS + 1)  # a long silence empties the window
+    assert state.window().total == 0
+
+
+def test_thresholds_are_floors_without_baseline_and_seasonal_with_one(tmp_path: Path) -> None:
+    baseline = Baseline()
+    assert baseline.threshold("ip", "x", 0) == FLOOR_IP
+    assert baseline.threshold("path", "POST /login", 0, login=True) == FLOOR_LOGIN
+    assert baseline.threshold("path", "/shop", 0) == FLOOR_PATH
+    assert baseline.threshold("service", "mlm_app", 0) == FLOOR_SERVICE
+    for n in range(360):  # busy evenings (20:00), quiet nights (03:00)
+        baseline.record("service", "mlm_app", 40.0 + n % 5, 20 * 3600 + n * 10)
+        baseline.record("service", "mlm_app", 2.0, 3 * 3600 + n * 10)
+    baseline.fit()
+    evening, night = baseline.threshold("service", "m", 20 * 3600), baseline.threshold("service", "m", 3 * 3600)
+    assert evening >= 3 * 40 and night == MIN_SERVICE
+    assert baseline.threshold("service", "m", 12 * 3600) == FLOOR_SERVICE  # no data for noon: the floor
+    baseline.save(tmp_path)
+    loaded = Baseline()
+    assert loaded.load(tmp_path) and loaded.threshold("service", "m", 20 * 3600) == evening
+    (tmp_path / "flood_baseline.json").write_text("not json")
+    assert not Baseline().load(tmp_path)
+
+
+def test_a_long_flood_re_alerts_only_after_the_suppression_window() -> None:
+    detector = FloodDetector()
+    alerts = []
+    for i in range(20 * 700):  # 20 req/s for 700 s from one address
+        alerts += detector.process(make_event(i / 20, event__dataset="mlm.http", url__path="/",
+                                              source__ip="192.0.2.9"))
+    assert [a.rule_id for a in alerts] == ["flood.ip"] * 3  # at ~30 s, then after 300 s and 600 s
