@@ -8,6 +8,7 @@ when the load generator shares the machine. Peak RSS is the collector's VmHWM.
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -19,7 +20,7 @@ from typing import Any
 import httpx
 import orjson
 
-from core.paths import tokens_db
+from core.paths import events_db, tokens_db
 from core.tokens import TokenStore
 
 BATCH = 1000
@@ -89,6 +90,12 @@ def _post_all(url: str, token: str, batches: list[bytes]) -> int:
     return backoffs[0]
 
 
+def _stored(data_dir: Path) -> int:
+    """Events in the collector's SQLite store, read from outside (WAL allows a reader)."""
+    with sqlite3.connect(events_db(data_dir), timeout=30) as db:
+        return int(db.execute("SELECT count(*) FROM events").fetchone()[0])
+
+
 def _proc_figures(pid: int) -> tuple[float, int]:
     """CPU seconds used and peak RSS (bytes) of a process, from /proc."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
@@ -115,8 +122,8 @@ def run(quick: bool) -> dict[str, object]:
             started = time.perf_counter()
             backoffs = _post_all(base + "/v1/events", token, batches)
             acked = time.perf_counter()
-            while httpx.get(base + "/health").json()["stored"] < total:
-                time.sleep(0.05)
+            while _stored(data_dir) < total:
+                time.sleep(0.1)
             done = time.perf_counter()
             cpu_after, peak_rss = _proc_figures(process.pid)
         finally:

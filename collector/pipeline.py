@@ -158,7 +158,7 @@ class Pipeline:
         return count
 
     def health(self) -> dict[str, Any]:
-        """Status and backlog for /health."""
+        """Status and backlog for /health (unauthenticated, so no counts of what was ingested)."""
         alive = self._thread is not None and self._thread.is_alive()
         status = "ok" if alive else "stopped"
         if alive and self.overload_reason():
@@ -167,10 +167,6 @@ class Pipeline:
             "status": status,
             "spool_backlog_bytes": self.spool.backlog_bytes,
             "queued_batches": self._queue.qsize(),
-            "accepted": self.stats.accepted,
-            "stored": self.stats.stored,
-            "published": self.stats.published,
-            "duplicates": self.stats.duplicates,
         }
 
     def _run(self) -> None:

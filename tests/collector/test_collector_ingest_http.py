@@ -117,13 +117,22 @@ def test_empty_body_is_400(client, token):
     assert "no events" in answer.json()["error"]
 
 
-def test_health_needs_no_token_and_reports_backlog(client, token):
+def test_health_needs_no_token_and_reports_backlog(client, token, store):
     answer = client.get("/health")
     assert answer.status_code == 200
-    assert answer.json()["status"] == "ok"
-    assert answer.json()["spool_backlog_bytes"] == 0
+    assert answer.json() == {"status": "ok", "spool_backlog_bytes": 0, "queued_batches": 0}
     post(client, token, ndjson([make_event_dict(1)]))
-    assert wait_drained(client)["stored"] == 1
+    wait_drained(client)
+    assert store.count_events(EventQuery()) == 1
+
+
+def test_health_is_503_when_the_pipeline_is_not_running(app):
+    from fastapi.testclient import TestClient
+
+    client = TestClient(app)  # no lifespan: the drainer never started
+    answer = client.get("/health")
+    assert answer.status_code == 503
+    assert answer.json()["status"] == "stopped"
 
 
 def test_enrichment_and_ingest_time_from_the_injected_clock(client, token, store):
