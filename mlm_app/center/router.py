@@ -27,7 +27,8 @@ def _page(request: Request, user: User, db: DbSession, status: int = 200, **extr
     now = utcnow()
     current = request.state.auth_session
     ctx = {"sessions": service.session_views(db, user.id, current.id if current else None, now),
-           "signins": service.signin_views(db, user.id), "mfa_enabled": user.mfa_enabled,
+           "signins": service.signin_views(db, user.id), "devices": service.device_views(db, user.id),
+           "mfa_enabled": user.mfa_enabled,
            "codes_left": service.recovery_codes_left(db, user.id), "categories": service.REPORT_CATEGORIES,
            "staff": user.is_staff, **extra}
     return render(request, "center/security.html", ctx, status)

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from mlm_app.accounts import sessions
 from mlm_app.accounts.auth import recent_signins
-from mlm_app.accounts.models import AuthSession, RecoveryCode, SecurityReport, User
+from mlm_app.accounts.models import AuthSession, RecoveryCode, SecurityReport, SignIn, User
 from mlm_app.errors import Forbidden
 
 REPORT_CATEGORIES = ("phishing", "suspicious_contact", "unknown_signin", "other")
@@ -46,6 +46,15 @@ def session_views(db: Session, user_id: str, current_id: int | None, now: dateti
 def signin_views(db: Session, user_id: str) -> list[dict[str, str]]:
     return [{"at": _fmt(s.at), "ip": s.ip or "", "agent": s.user_agent or "", "outcome": s.outcome,
              "reason": s.reason or "", "device": (s.device_id or "")[-8:]} for s in recent_signins(db, user_id)]
+
+
+def device_views(db: Session, user_id: str, limit: int = 20) -> list[dict[str, str]]:
+    """Devices (long-lived device cookies) that signed in to the account, most recent first."""
+    stmt = (select(SignIn.device_id, func.min(SignIn.at), func.max(SignIn.at), func.count())
+            .where(SignIn.user_id == user_id, SignIn.device_id.is_not(None), SignIn.outcome == "success")
+            .group_by(SignIn.device_id).order_by(func.max(SignIn.at).desc()).limit(limit))
+    return [{"device": (d or "")[-8:], "first": _fmt(first), "last": _fmt(last), "count": str(n)}
+            for d, first, last, n in db.execute(stmt)]
 
 
 def recovery_codes_left(db: Session, user_id: str) -> int:

@@ -10,6 +10,7 @@ from fastapi.responses import Response
 from mlm_app.accounts import auth
 from mlm_app.accounts.events import auth_event
 from mlm_app.accounts.models import ROLES, User
+from mlm_app.accounts.service import AccountError
 from mlm_app.db import utcnow
 from mlm_app.deps import AdminUser, DbSession, StaffUser, StepUpUser, require_roles
 from mlm_app.errors import Forbidden
@@ -35,6 +36,21 @@ def users(request: Request, _staff: StaffUser, db: DbSession, q: str = "") -> Re
              "locked": bool(u.locked_until and u.locked_until > utcnow()), "mfa": u.mfa_enabled}
             for u in service.search(db, q)]
     return render(request, "staff/users.html", {"rows": rows, "q": q[:64]})
+
+
+@router.post("/users/new")
+def create_staff(request: Request, admin: AdminUser, db: DbSession,
+                 username: Annotated[str, Form(max_length=64)] = "",
+                 new_role: Annotated[str, Form(max_length=16)] = "support") -> Response:
+    """An admin adds a staff account; its one-time password is shown once and must be changed."""
+    try:
+        user, password = service.create_staff(db, username, new_role)
+    except AccountError as exc:
+        db.rollback()
+        return render(request, "staff/users.html", {"rows": [], "q": "", "error": str(exc)}, 400)
+    emit(request, "mlm.audit", "account_created", fields={"mlm.target.id": user.id, "mlm.role.current": user.role})
+    return render(request, "staff/users.html", {"rows": [], "q": "", "created": {
+        "username": user.username, "role": user.role, "password": password}})
 
 
 @router.get("/users/{user_id}")

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from mlm_app.accounts import auth, mfa, sessions
-from mlm_app.accounts.models import ROLES, User
+from mlm_app.accounts.models import ROLES, STAFF_ROLES, User
+from mlm_app.accounts.service import AccountError, create_account, next_staff_id
 from mlm_app.errors import Forbidden
 
 
@@ -31,6 +33,16 @@ def target(db: Session, user_id: str) -> User:
     if user is None:
         raise NotFoundError(user_id)
     return user
+
+
+def create_staff(db: Session, username: str, role: str) -> tuple[User, str]:
+    """A staff account with a random one-time password (changed at first sign-in, MFA enrolled then)."""
+    if role not in STAFF_ROLES:
+        raise AccountError("staff role must be admin, support or finance")
+    password = secrets.token_urlsafe(12)
+    user = create_account(db, username.strip(), password, role, next_staff_id(db))
+    user.must_reset_password = True
+    return user, password
 
 
 def change_role(db: Session, actor: User, user: User, role: str, now: datetime) -> str:

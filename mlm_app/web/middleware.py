@@ -4,6 +4,7 @@ addresses, loads the session, checks CSRF, sets security headers and logs one `m
 from __future__ import annotations
 
 import hmac
+import logging
 import time
 from typing import Any
 from urllib.parse import parse_qsl
@@ -19,6 +20,7 @@ from mlm_app.security.proxies import client_ip
 from mlm_app.web import context
 from mlm_app.web.headers import apply_security_headers
 
+log = logging.getLogger(__name__)
 MAX_BODY = 1_048_576  # forms here are small; a larger body is refused before anything parses it
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 CSRF_EXEMPT = ("/api/admin/response",)  # bearer-token APIs: no cookies, so no CSRF
@@ -33,17 +35,22 @@ class SecurityMiddleware(BaseHTTPMiddleware):
         request.state.client_ip = client_ip(
             request.client.host if request.client else None, request.headers.get("x-forwarded-for"),
             state.trusted_networks)
+        device = request.cookies.get(DEVICE_COOKIE)
+        new_device = not context.valid_device_id(device)
+        request.state.device_id = context.new_device_id() if new_device else device
         body, too_big = await _read_body(request)
-        response = await self._guarded(request, call_next, body, too_big)
+        try:
+            response = await self._guarded(request, call_next, body, too_big, new_device)
+        except Exception:  # still answer, still log the request: errors are evidence too
+            log.exception("unhandled error in %s %s", request.method, request.url.path[:200])
+            response = PlainTextResponse("internal error", status_code=500)
+        apply_security_headers(response, state.settings.secure_cookies)
         _log_request(request, response, body, time.perf_counter_ns() - started)
         return response
 
     async def _guarded(self, request: Request, call_next: RequestResponseEndpoint, body: bytes,
-                       too_big: bool) -> Response:
+                       too_big: bool, new_device: bool) -> Response:
         state = request.app.state
-        device = request.cookies.get(DEVICE_COOKIE)
-        new_device = not context.valid_device_id(device)
-        request.state.device_id = context.new_device_id() if new_device else device
         if too_big:
             return PlainTextResponse("request body too large", status_code=413)
         resolved = await run_in_threadpool(
@@ -57,7 +64,6 @@ class SecurityMiddleware(BaseHTTPMiddleware):
         else:
             response = await call_next(request)
         _set_cookies(request, response, resolved, new_device)
-        apply_security_headers(response, state.settings.secure_cookies)
         return response
 
 

@@ -143,3 +143,22 @@ def test_open_redirect_refused(harness):
 def test_unauthenticated_pages_redirect_and_api_401(harness):
     client = harness.client()
     assert client.get("/account/security").headers["location"].startswith("/login?next=/account/security")
+
+
+def test_hostile_input_never_crashes(harness):
+    client = harness.client()
+    client.cookies.set(COOKIE, "\x00" * 50 + "' OR 1=1 --")
+    client.cookies.set("mlm_device", "<script>")
+    answers = [
+        client.get("/login"),
+        client.get("/%ff%fe/..%2f..%2fetc/passwd?%zz=%%"),
+        client.post("/login", content=b"\xff\xfe\x00garbage", headers={"content-type": "application/x-www-form-urlencoded"}),
+        client.post("/login", content=b"x" * 1_100_000, headers={"content-type": "application/x-www-form-urlencoded"}),
+        client.post("/login", content=b"{", headers={"content-type": "application/json", "x-csrf-token": "nope"}),
+        client.get("/login", headers={"x-forwarded-for": "not-an-ip, ::zz"}),
+    ]
+    assert [a.status_code for a in answers] == [200, 404, 403, 413, 403, 200]
+    logged = harness.find("mlm.http", "http_request")
+    assert len(logged) == len(answers)
+    assert all(e["mlm"]["device"]["id"].startswith("dev-") for e in logged)  # forged device id replaced
+    assert logged[3]["http"]["request"]["body"]["bytes"] == 0  # refused before reading

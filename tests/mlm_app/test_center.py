@@ -124,3 +124,26 @@ def test_export_and_erase(harness):
         assert user.bank_fingerprint == fingerprint  # pseudonymous link kept for fraud checks on ledgers
     assert login(harness.client(), "ed.export").status_code == 401
     assert PASSWORD not in str(harness.events) and code_for(secret) not in str(harness.find("mlm.http", "x"))
+
+
+def test_admin_creates_staff_who_must_change_password_and_enrol(harness):
+    admin, _, _ = signed_in(harness, "amy.admin", role="admin")
+    token = csrf(admin, "/staff/users")
+    created = admin.post("/staff/users/new", data={"username": "fin.one", "new_role": "finance", "csrf_token": token})
+    assert created.status_code == 200
+    password = re.search(r"shown once:\s*<code>([^<]+)</code>", created.text).group(1)
+    event = harness.find("mlm.audit", "account_created")[0]
+    assert event["mlm"]["role"]["current"] == "finance" and password not in str(harness.events)
+    newcomer = harness.client("198.51.100.90")
+    assert login(newcomer, "fin.one", password).headers["location"] == "/mfa/setup"
+    support, _, _ = signed_in(harness, "sal.support", role="support")
+    refused = support.post("/staff/users/new", data={"username": "x.evil", "new_role": "admin",
+                                                     "csrf_token": csrf(support, "/staff/users")})
+    assert refused.status_code == 403
+
+
+def test_devices_listed_in_security_center(harness):
+    client, _, _ = signed_in(harness, "dev.user")
+    login(harness.client("198.51.100.91"), "dev.user")
+    page = client.get("/account/security").text
+    assert page.count("<tr><td>…") >= 2  # two device cookies signed in
