@@ -163,3 +163,15 @@ def test_a_scalar_where_enrichment_goes_is_left_alone(pipeline, store):
     assert doc["source"]["geo"] == "somewhere"
     assert doc["source"]["as"]["organization"]["name"]
     assert doc["event"]["ingested"] == "2026-11-02T10:00:00.000Z"
+
+
+def test_serve_collector_is_a_subcommand_with_settings_from_flags(tmp_path, monkeypatch):
+    from collector.cli import build_settings, serve
+    from mlm_siem.cli import build_parser
+
+    monkeypatch.setenv("MLM_SIEM_COLLECTOR_BUS_URL", "memory://from-env")
+    args = build_parser().parse_args(["serve-collector", "--data-dir", str(tmp_path), "--port", "9123"])
+    assert args.func is serve
+    settings = build_settings(args)
+    assert (settings.data_dir, settings.port, settings.bus_url) == (tmp_path, 9123, "memory://from-env")
+    assert settings.resolved_store_url() == f"sqlite:///{tmp_path / 'events.db'}"
