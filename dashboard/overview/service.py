@@ -15,6 +15,7 @@ from dashboard.context import AppContext
 from dashboard.incidents.schemas import OPEN_STATUSES, Metrics
 from dashboard.incidents.service import metrics
 from dashboard.models import AlertRecord, Incident
+from dashboard.rules.service import rule_rows
 
 BUCKETS = 24
 BUCKET_SECONDS = 3600
@@ -27,6 +28,11 @@ class Health:
     alerts_processed: int
     alerts_last_24h: int
     store: str
+    rules: int = 0
+    rules_unreadable: int = 0
+    rules_disabled: int = 0
+    rules_suppressed: int = 0
+    rules_silent: int = 0  # rule files that never fired
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,12 +89,19 @@ def overview(ctx: AppContext) -> Overview:
         entities, rules = _tops(db, start)
         processed = db.scalar(select(func.count(AlertRecord.id))) or 0
     newest_event = _newest_event(ctx)
+    rows, problems = rule_rows(ctx)
+    files = [r for r in rows if r.kind != "model"]
     health = Health(
         newest_event,
         format_timestamp(newest) if newest else "-",
         processed,
         sum(sum(v) for v in series.values()),
         "down" if newest_event == "unreachable" else "ok",
+        len(files),
+        len(problems),
+        sum(1 for r in rows if not r.enabled),
+        sum(1 for r in rows if r.suppressed_until),
+        sum(1 for r in files if not r.hits),
     )
     return Overview(stacked(labels, series), metrics(ctx), entities, rules, health)
 

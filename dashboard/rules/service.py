@@ -89,9 +89,22 @@ def _rule(doc: dict[str, Any], path: Path) -> RuleFile:
     )
 
 
+def cached_rule_files(ctx: AppContext) -> tuple[list[RuleFile], list[str]]:
+    """Rule files, re-parsed only when a file is added, removed or changed (pages refresh often)."""
+    folder = Path(ctx.settings.rules_dir)
+    files = sorted(folder.rglob("*.y*ml")) if folder.is_dir() else []
+    signature = tuple((str(f), f.stat().st_mtime_ns) for f in files)
+    cached = ctx.cache.get("rule_files")
+    if not isinstance(cached, tuple) or cached[0] != signature:
+        cached = (signature, load_rule_files(folder))
+        ctx.cache["rule_files"] = cached
+    rules, problems = cached[1]
+    return list(rules), list(problems)
+
+
 def rule_rows(ctx: AppContext) -> tuple[list[RuleRow], list[str]]:
     """Rule files joined with state and alert statistics; rules that fired without a file are listed too."""
-    files, problems = load_rule_files(Path(ctx.settings.rules_dir))
+    files, problems = cached_rule_files(ctx)
     now = ctx.clock()
     with ctx.db.session() as db:
         states = {s.rule_id: s for s in db.scalars(select(RuleState))}

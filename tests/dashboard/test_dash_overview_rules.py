@@ -75,6 +75,8 @@ def test_rules_page_state_hits_and_suppression(rules_app, clock):
         "Password spraying &lt;b&gt;test&lt;/b&gt;" in page and "broken.yml" in page and "sample" not in page
     )
     assert "Model X" in page  # a rule that fired without a file still shows
+    overview = client.get("/overview").text
+    assert "1 loaded</a>, 0 disabled, 0 suppressed, 0 never fired" in overview and "1 unreadable" in overview
     token = csrf_of(page)
     client.post("/rules/enabled", data={"rule_id": "rule-spray", "csrf_token": token})
     client.post(
