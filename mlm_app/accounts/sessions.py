@@ -63,9 +63,13 @@ def resolve(db: Session, token: str | None, settings: AppSettings, now: datetime
     return row
 
 
+LAST_SEEN_GRANULARITY = timedelta(seconds=30)  # idle timeouts are minutes; skip a write per request
+
+
 def touch(row: AuthSession, settings: AppSettings, now: datetime) -> str | None:
     """Record activity; return a fresh token when the current one is due for rotation."""
-    row.last_seen = now
+    if now - row.last_seen >= LAST_SEEN_GRANULARITY:
+        row.last_seen = now
     if row.token_issued_at + timedelta(minutes=settings.session_rotate_minutes) > now:
         return None
     return rotate(row, now)

@@ -60,7 +60,8 @@ def resolve(factory: Any, settings: AppSettings, ip: str, token: str | None) -> 
             out.clear_cookie = True
             return out
         out.new_token = sessions.touch(auth, settings, now)
-        db.commit()
+        if db.dirty:
+            db.commit()
         out.auth = auth
         out.session_hash = auth.token_hash
         if auth.mfa_passed and not user.must_reenrol_mfa:
