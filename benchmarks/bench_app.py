@@ -71,7 +71,7 @@ def _events(n: int) -> dict[str, Any]:
 class _Sink(BaseHTTPRequestHandler):
     received = 0
 
-    def do_POST(self) -> None:  # noqa: N802 (stdlib name)
+    def do_POST(self) -> None:
         body = gzip.decompress(self.rfile.read(int(self.headers["content-length"])))
         _Sink.received += body.count(b"\n")
         self.send_response(200)
