@@ -1,9 +1,10 @@
 """Elasticsearch backend of the store (distributed deployment), with the official 8.x client.
 
 Layout in core.store.elastic_mapping; bulk semantics in core.store.elastic_bulk; queries in
-core.store.elastic_query. Retention: an ILM policy deletes daily indices after
-`retention_days` where ILM exists; `enforce_retention` does the same by dropping old indices
-(the noida stand-in has no ILM, so there the store logs it once and relies on that method).
+core.store.elastic_query. Retention (only when `retention_days` is set, e.g. by
+`?retention_days=30` in the URL): an ILM policy deletes daily indices that old where ILM exists;
+without ILM (the noida stand-in) writes drop expired indices themselves, at most once an hour,
+through `enforce_retention`.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from core.store.text import ALERT_TEXT_FIELDS, EVENT_TEXT_FIELDS
 __all__ = ["ElasticStore", "StoreUnavailable"]
 log = logging.getLogger(__name__)
 _MAX_PAGE = 1000
+RETENTION_CHECK_SECONDS = 3600.0
 
 
 class ElasticStore:
@@ -41,8 +43,8 @@ class ElasticStore:
         parts = urlsplit(url)
         options = {k: v[-1] for k, v in parse_qs(parts.query).items()}
         self.prefix = prefix or options.get("prefix", "mlm-siem")
-        days = retention_days if retention_days is not None else options.get("retention_days", 30)
-        self.retention_days = int(days)
+        days = retention_days if retention_days is not None else options.get("retention_days")
+        self.retention_days = int(days) if days is not None else None
         self.bulk = bulk or BulkPolicy()
         self.tail_settle_seconds = tail_settle_seconds
         self.clock = clock
@@ -51,6 +53,7 @@ class ElasticStore:
         self._ready = False
         self._lock = threading.Lock()
         self._last_seq = 0
+        self._last_sweep = float("-inf")
 
     @property
     def alerts_index(self) -> str:
@@ -67,14 +70,15 @@ class ElasticStore:
     # -- setup --------------------------------------------------------------------------------
 
     def setup(self) -> None:
-        """Install the ILM policy (where supported) and the index templates; idempotent."""
+        """Install the ILM policy (with retention, where supported) and the index templates; idempotent."""
         policy = f"{self.prefix}-events"
-        try:
-            self._client.ilm.put_lifecycle(name=policy, policy=layout.ilm_policy(self.retention_days))
-            self.ilm_enabled = True
-        except ApiError as exc:
-            # Real Elasticsearch has ILM; the noida stand-in answers 400 "no handler".
-            log.warning("ILM unavailable (%s): retention runs through enforce_retention", exc.meta.status)
+        if self.retention_days is not None:
+            try:
+                self._client.ilm.put_lifecycle(name=policy, policy=layout.ilm_policy(self.retention_days))
+                self.ilm_enabled = True
+            except ApiError as exc:
+                # Real Elasticsearch has ILM; the noida stand-in answers 400 "no handler".
+                log.warning("ILM unavailable (%s): writes sweep expired indices", exc.meta.status)
         c = self._client.indices
         c.put_index_template(name=f"{self.prefix}-events",
                              **layout.events_template(self.prefix, policy if self.ilm_enabled else None))
@@ -98,7 +102,19 @@ class ElasticStore:
         docs = [Doc(layout.events_index(self.prefix, e.ts), e.id, e.doc) for e in events]
         result, rejected = bulk_create(self._client, docs, self.bulk)
         self._quarantine("event", rejected, dict(result.rejected))
+        self._sweep_if_due()
         return result
+
+    def _sweep_if_due(self) -> None:
+        """Without ILM, writes drop expired daily indices themselves, at most once an hour."""
+        now = self.clock()
+        if (self.retention_days is not None and not self.ilm_enabled
+                and now - self._last_sweep >= RETENTION_CHECK_SECONDS):
+            self._last_sweep = now
+            try:
+                self.enforce_retention(datetime.fromtimestamp(now, tz=timezone.utc))
+            except ApiError as exc:  # retention must never fail a write
+                log.warning("retention sweep failed: %s", exc.meta.status)
 
     def write_alerts(self, alerts: Sequence[Alert]) -> WriteResult:
         """Bulk-create alerts, each stamped with a write sequence for `alerts_after` tailing."""
@@ -161,6 +177,8 @@ class ElasticStore:
 
     def enforce_retention(self, now: datetime) -> int:
         """Drop events older than `retention_days` before `now` (what ILM does where it exists)."""
+        if self.retention_days is None:
+            return 0
         return self.delete_before(now - timedelta(days=self.retention_days))
 
     # -- reads --------------------------------------------------------------------------------

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import orjson
 
@@ -25,14 +26,22 @@ from core.store.sqlite_sql import (
 
 _CHUNK = 500  # ids per `IN (...)` lookup: well under SQLite's bound-parameter limit
 _DELETE_BATCH = 10_000  # rows per retention transaction, so readers are never blocked long
+RETENTION_CHECK_SECONDS = 3600.0  # how often writes trigger the retention sweep
 
 
 class SqliteStore:
-    """Events and alerts in one SQLite file. Safe to share between threads (one lock)."""
+    """Events and alerts in one SQLite file. Safe to share between threads (one lock).
 
-    def __init__(self, path: str | Path, retention_days: int | None = None) -> None:
+    With `retention_days`, writes sweep out older events at most once an hour (wall clock from
+    `clock`, epoch seconds): the embedded counterpart of the Elasticsearch ILM policy.
+    """
+
+    def __init__(self, path: str | Path, retention_days: int | None = None,
+                 clock: Callable[[], float] = time.time) -> None:
         self.path = str(path)
         self.retention_days = retention_days
+        self.clock = clock
+        self._last_sweep = float("-inf")
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(self.path, check_same_thread=False, timeout=30, isolation_level=None)
@@ -68,6 +77,7 @@ class SqliteStore:
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
+        self._sweep_if_due()
         return WriteResult(stored=len(rows), duplicates=len(events) - len(rows))
 
     def write_alerts(self, alerts: Sequence[Alert]) -> WriteResult:
@@ -116,6 +126,12 @@ class SqliteStore:
         if self.retention_days is None:
             return 0
         return self.delete_before(now - timedelta(days=self.retention_days))
+
+    def _sweep_if_due(self) -> None:
+        now = self.clock()
+        if self.retention_days is not None and now - self._last_sweep >= RETENTION_CHECK_SECONDS:
+            self._last_sweep = now
+            self.enforce_retention(datetime.fromtimestamp(now, tz=timezone.utc))
 
     # -- reads --------------------------------------------------------------------------------
 

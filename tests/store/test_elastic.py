@@ -95,9 +95,12 @@ def test_unreachable_cluster_raises_instead_of_acknowledging(noida):
         store.write_events([make_event(0)])
 
 
-def test_ilm_is_used_where_it_exists_and_tolerated_where_missing(elastic_store):
-    elastic_store.setup()
-    assert elastic_store.ilm_enabled is False  # noida has no ILM API
+def test_ilm_is_used_where_it_exists_and_tolerated_where_missing(noida):
+    store = new_elastic_store(noida, retention_days=30)
+    store.setup()
+    assert store.ilm_enabled is False  # noida has no ILM API
+    drop_indices(store)
+    store.close()
     template = layout.events_template("p", "p-events")
     assert template["template"]["settings"]["lifecycle"] == {"name": "p-events"}
     assert "lifecycle" not in layout.events_template("p", None)["template"]["settings"]
@@ -124,6 +127,7 @@ def test_open_store_reads_options_from_the_url(noida):
     store = open_store(f"{noida.es_url}?prefix=urlopt&retention_days=7")
     assert isinstance(store, ElasticStore)
     assert (store.prefix, store.retention_days) == ("urlopt", 7)
+    store.clock = lambda: T0.timestamp()  # the write's own retention sweep must keep the event
     store.write_events([make_event(0)])
     assert store.enforce_retention(T0 + timedelta(days=8)) == 1
     drop_indices(store)
@@ -137,3 +141,17 @@ def test_credentials_in_the_url_become_basic_auth_and_leave_the_host():
     assert store._client._headers["authorization"] == "Basic " + base64.b64encode(b"elastic:p@ss").decode()
     assert [str(n.config.host) for n in store._client.transport.node_pool.all()] == ["es.example"]
     store.close()
+
+
+def test_without_ilm_writes_drop_expired_daily_indices(noida):
+    now = T0.timestamp() + 3 * 86400
+    store = new_elastic_store(noida, retention_days=2, clock=lambda: now)
+    try:
+        store.write_events([make_event(0), make_event(3 * 86400)])
+        assert store.ilm_enabled is False
+        assert sorted(store._client.indices.get(index=store.events_pattern)) == [
+            f"{store.prefix}-events-2026.11.05"]
+        assert store.count_events(EventQuery()) == 1
+    finally:
+        drop_indices(store)
+        store.close()

@@ -6,13 +6,13 @@ from datetime import timedelta
 import pytest
 from builders import T0, make_event
 
-from core.store import EventQuery
+from core.store import EventQuery, open_store
 from core.store.sqlite import SqliteStore
 
 
 @pytest.fixture
 def store(tmp_path):
-    s = SqliteStore(tmp_path / "events.db", retention_days=30)
+    s = SqliteStore(tmp_path / "events.db", retention_days=30, clock=lambda: T0.timestamp())
     yield s
     s.close()
 
@@ -65,6 +65,26 @@ def test_retention_removes_old_events_and_their_text_rows(store):
     assert store.get_events([old.id, new.id])[0]["event"]["id"] == new.id
     # the FTS index holds no rows for deleted events: an integrity check proves it
     store._db.execute("INSERT INTO events_fts(events_fts, rank) VALUES ('integrity-check', 1)")
+
+
+def test_writes_sweep_expired_events_at_most_hourly(tmp_path):
+    hour = 3600
+    now = [T0.timestamp()]
+    store = open_store(f"sqlite:///{tmp_path / 'e.db'}?retention_days=2")
+    assert store.retention_days == 2
+    store.clock = lambda: now[0]
+    old, older_by_an_hour = make_event(0), make_event(hour)
+    store.write_events([old, older_by_an_hour])
+    now[0] = T0.timestamp() + 2 * 86400 + 0.25 * hour  # `old` expired: this write sweeps it
+    store.write_events([make_event(2 * 86400)])
+    assert store.get_events([old.id]) == [] and store.count_events(EventQuery()) == 2
+    now[0] += 0.85 * hour  # the second one expired too, but the last sweep is under an hour ago
+    store.write_events([make_event(2 * 86400 + 1)])
+    assert store.count_events(EventQuery()) == 3
+    now[0] += 0.2 * hour
+    store.write_events([make_event(2 * 86400 + 2)])
+    assert store.get_events([older_by_an_hour.id]) == [] and store.count_events(EventQuery()) == 3
+    store.close()
 
 
 def test_duplicates_within_and_across_batches(store):
