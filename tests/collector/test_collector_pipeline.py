@@ -175,3 +175,22 @@ def test_serve_collector_is_a_subcommand_with_settings_from_flags(tmp_path, monk
     settings = build_settings(args)
     assert (settings.data_dir, settings.port, settings.bus_url) == (tmp_path, 9123, "memory://from-env")
     assert settings.resolved_store_url() == f"sqlite:///{tmp_path / 'events.db'}"
+
+
+def test_events_the_store_refuses_are_quarantined_with_the_reason(settings, store, bus, clock):
+    from core.store.base import WriteResult
+
+    class PickyStore:
+        def write_events(self, events):
+            kept = [e for e in events if e.id != "refused"]
+            result = store.write_events(kept)
+            return WriteResult(stored=result.stored, rejected=[("refused", "mapping conflict on url.path")])
+
+    pipe = Pipeline(settings, PickyStore(), bus, clock=clock)
+    assert _ingest(pipe, [make_event_dict(1), make_event_dict(2, event__id="refused")])[0] == 2
+    pipe.drain_pending()
+    [entry] = pipe.quarantine.lines()
+    assert entry["reason"] == "store refused refused: mapping conflict on url.path"
+    assert '"id":"refused"' in entry["line"]
+    assert store.count_events(EventQuery()) == 1
+    pipe.stop()
