@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from datetime import datetime
 
 from core.alert import Alert
 from dashboard.context import AppContext
@@ -21,6 +22,7 @@ class AlertWorker:
         self.ctx = ctx
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._last_purge: datetime | None = None
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._loop, name="dashboard-alerts", daemon=True)
@@ -77,10 +79,15 @@ class AlertWorker:
                 log.exception("alert worker %s step failed for %d alerts", step, len(touched))
 
     def after_batch(self) -> None:
-        """Periodic duties: flush throttled notification digests."""
+        """Periodic duties: flush throttled notification digests; once a minute, drop dead sessions."""
+        from dashboard.analysts.service import purge_sessions
         from dashboard.notify.service import flush_due
 
         flush_due(self.ctx)
+        now = self.ctx.clock()
+        if self._last_purge is None or (now - self._last_purge).total_seconds() >= 60:
+            self._last_purge = now
+            purge_sessions(self.ctx)
 
     def _load_cursor(self) -> int:
         with self.ctx.db.session() as db:

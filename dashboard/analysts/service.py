@@ -189,6 +189,18 @@ def end_session(ctx: AppContext, token: str | None) -> None:
             db.execute(delete(WebSession).where(WebSession.id == token_hash(token)))
 
 
+def purge_sessions(ctx: AppContext) -> int:
+    """Drop sessions past their maximum age or idle limit (abandoned MFA steps included)."""
+    now = ctx.clock()
+    oldest = now - timedelta(seconds=ctx.settings.session_max_seconds)
+    idle = now - timedelta(seconds=max(ctx.settings.session_idle_seconds, MFA_STAGE_SECONDS))
+    with ctx.db.session() as db:
+        result = db.execute(
+            delete(WebSession).where((WebSession.created_at < oldest) | (WebSession.last_seen < idle))
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+
 def mfa_session_csrf(ctx: AppContext, token: str | None) -> str | None:
     """The CSRF token of an MFA-stage session (for the code form)."""
     if not token:

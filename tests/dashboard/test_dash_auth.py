@@ -149,10 +149,15 @@ def test_cli_creates_analyst_and_prints_totp_secret(tmp_path, capsys):
     )
 
 
-def test_idle_session_expires(client_for, clock, settings):
+def test_idle_session_expires_and_is_purged(app, ctx, client_for, clock, settings):
+    from dashboard.models import WebSession
+
     client = client_for("viewer")
     assert client.get("/alerts", follow_redirects=False).status_code == 200
     clock.advance(settings.session_idle_seconds + 1)
+    app.state.worker.run_once()  # periodic duties purge dead sessions
+    with ctx.db.session() as db:
+        assert db.query(WebSession).count() == 0
     assert client.get("/alerts", follow_redirects=False).status_code == 303
 
 
