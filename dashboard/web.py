@@ -22,9 +22,3 @@ def redirect(url: str) -> RedirectResponse:
     """Every form POST answers with a 303 to a GET page (no resubmission on reload)."""
     return RedirectResponse(url, status_code=303)
 
-
-def safe_local(url: str, default: str = "/") -> str:
-    """Accept only same-site absolute paths as redirect targets."""
-    if url.startswith("/") and not url.startswith("//") and "\\" not in url:
-        return url
-    return default
