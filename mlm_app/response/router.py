@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+from pathlib import Path
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
@@ -57,7 +58,9 @@ def _act(request: Request, body: ResponseRequest, db: Session) -> JSONResponse:
         _audit(request, body, "failure", 422)
         return JSONResponse({"detail": f"unknown action; one of {', '.join(ACTIONS)}"}, status_code=422)
     try:
-        outcome = service.perform(db, body, utcnow(), request)
+        settings = request.app.state.settings
+        outcome = service.perform(db, body, utcnow(), request, Path(settings.data_dir) / "outbox",
+                                  (settings.public_url or "").rstrip("/"))
     except service.UnknownTarget:
         db.rollback()
         _audit(request, body, "failure", 404)

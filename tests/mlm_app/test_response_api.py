@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import pytest
+import re
+
 from mlmapp_helpers import code_for, csrf, login, signed_in
 
 from mlm_app.accounts.models import BlockedIP, ResponseRecord, User
@@ -83,25 +84,34 @@ def test_block_ip_with_duration_expires(harness):
     assert harness.client("2001:db8::1").get("/login").status_code == 200
 
 
-@pytest.mark.parametrize("action,flag", [("force_password_reset", "must_reset_password"),
-                                         ("force_mfa_reenrol", "must_reenrol_mfa")])
-def test_force_actions_set_flags_and_revoke(harness, action, flag):
-    client, uid, secret = signed_in(harness, f"fox.{flag[:8]}", mfa=True)
-    answer = call(harness.client("192.0.2.50"), action, uid)
+def test_force_mfa_reenrol(harness):
+    client, uid, _ = signed_in(harness, "fox.mfa", mfa=True)
+    answer = call(harness.client("192.0.2.50"), "force_mfa_reenrol", uid)
     assert answer.status_code == 200 and answer.json()["revert"] is None
-    assert getattr(_user(harness, uid), flag) is True
+    assert _user(harness, uid).must_reenrol_mfa is True and _user(harness, uid).mfa_enabled is False
     assert client.get("/").status_code == 303
-    again = harness.client()
-    step = login(again, f"fox.{flag[:8]}")
-    if action == "force_mfa_reenrol":
-        assert step.headers["location"] == "/mfa/setup"
-        assert harness.find("mlm.auth", "mfa_reset")
-    else:
-        assert step.headers["location"].startswith("/mfa")
-        token = csrf(again, "/mfa")
-        assert again.post("/mfa", data={"code": code_for(secret, 1), "csrf_token": token}).status_code == 303
-        assert again.get("/").headers["location"] == "/account/password"
-        assert again.get("/account/password").status_code == 200
+    assert login(harness.client(), "fox.mfa").headers["location"] == "/mfa/setup"
+    assert harness.find("mlm.auth", "mfa_reset")[-1]["mlm"]["target"]["id"] == uid
+
+
+def test_force_password_reset_kills_the_old_password(harness):
+    client, uid, secret = signed_in(harness, "fox.reset", mfa=True)
+    answer = call(harness.client("192.0.2.50"), "force_password_reset", uid)
+    assert answer.status_code == 200 and answer.json()["revert"] is None
+    assert client.get("/").status_code == 303
+    assert login(harness.client(), "fox.reset").status_code == 401  # a stolen password is useless now
+    outbox = list((harness.app.state.settings.data_dir / "outbox").iterdir())
+    token = re.search(r"token=([A-Za-z0-9_-]+)", outbox[0].read_text()).group(1)
+    fresh = harness.client()
+    form = csrf(fresh, f"/password/reset?token={token}")
+    done = fresh.post("/password/reset", data={"token": token, "new_password": "the owner's new one", "csrf_token": form})
+    assert done.status_code == 200
+    step = login(fresh, "fox.reset", "the owner's new one")
+    assert step.headers["location"].startswith("/mfa")
+    token = csrf(fresh, "/mfa")
+    assert fresh.post("/mfa", data={"code": code_for(secret, 1), "csrf_token": token}).status_code == 303
+    assert fresh.get("/").status_code == 200
+    assert harness.find("mlm.auth", "password_reset_requested")[-1]["user"]["id"] == uid
 
 
 def test_hold_and_release_payouts(harness):
