@@ -21,4 +21,3 @@ def render(request: Request, name: str, status: int = 200, **context: Any) -> HT
 def redirect(url: str) -> RedirectResponse:
     """Every form POST answers with a 303 to a GET page (no resubmission on reload)."""
     return RedirectResponse(url, status_code=303)
-

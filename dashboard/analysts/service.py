@@ -12,6 +12,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, select
 
 from dashboard.analysts.schemas import ROLES, AnalystView, Principal
+from dashboard.analysts.throttle import LoginThrottle
 from dashboard.context import AppContext
 from dashboard.models import Analyst, WebSession
 from dashboard.security import new_token, token_hash
@@ -69,10 +70,15 @@ def check_password(ctx: AppContext, username: str, password: str, ip: str) -> st
     """First factor: on success a short MFA-stage session token; raises AuthError otherwise."""
     now = ctx.clock()
     hasher, dummy = _hasher(ctx)
+    throttle = ctx.cache.setdefault("login_throttle", LoginThrottle())
+    assert isinstance(throttle, LoginThrottle)
+    if throttle.blocked(ip, now):
+        raise AuthError("too many failed logins from this address; try again later (locked)")
     with ctx.db.session() as db:
         analyst = db.scalar(select(Analyst).where(Analyst.username == username[:64]))
         if analyst is None or not analyst.active:
             _verify(hasher, dummy, password)
+            throttle.failed(ip, now)
             raise AuthError("invalid credentials")
         if analyst.locked_until and analyst.locked_until > now:
             raise AuthError("account temporarily locked")
@@ -100,6 +106,7 @@ def check_password(ctx: AppContext, username: str, password: str, ip: str) -> st
                 )
             )
     if raise_after_commit:
+        throttle.failed(ip, now)
         raise AuthError("invalid credentials")
     return token
 

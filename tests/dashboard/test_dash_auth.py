@@ -178,3 +178,27 @@ def test_example_response_policy_is_valid():
 
     profiles = load_policy(Path(dashboard.__file__).parent / "response_policy.example.yml")
     assert next(p.name for p in profiles) == "flood_or_injection_block_ip"
+
+
+def test_spraying_many_accounts_from_one_address_is_throttled(app, ctx):
+    from dashboard.analysts.throttle import MAX_FAILURES
+
+    create_analyst(ctx, "gus", "viewer", password="correct horse battery staple")
+    client = TestClient(app)
+    for i in range(MAX_FAILURES):  # one try per (mostly unknown) account: no account lockout applies
+        page = client.get("/login")
+        client.post(
+            "/login",
+            data={"username": f"user{i}", "password": "Winter2026!", "csrf_token": csrf_of(page.text)},
+        )
+    page = client.get("/login")
+    r = client.post(
+        "/login",
+        data={
+            "username": "gus",
+            "password": "correct horse battery staple",
+            "csrf_token": csrf_of(page.text),
+        },
+        follow_redirects=False,
+    )
+    assert r.headers["location"] == "/login?error=locked"
