@@ -120,3 +120,31 @@ def test_opens_a_version_1_store_file_and_migrates_it(tmp_path):
     store = SqliteStore(path)
     assert ids(store.search_events(EventQuery(text="export", filters={"user.id": ["d-42"]}))) == [e.id]
     store.close()
+
+
+def _write_batches(path, worker):
+    """Runs in another process: 20 batches of 50 events, some ids shared with the other writer."""
+    store = SqliteStore(path)
+    for batch in range(20):
+        store.write_events([make_event(batch * 50 + i, event__id=f"w{worker}-{batch}-{i}" if i % 5 else
+                                       f"shared-{batch}-{i}") for i in range(50)])
+    store.close()
+
+
+def test_two_processes_write_one_file_without_losing_or_doubling(tmp_path):
+    import multiprocessing
+
+    path = tmp_path / "shared.db"
+    SqliteStore(path).close()
+    ctx = multiprocessing.get_context("spawn")
+    procs = [ctx.Process(target=_write_batches, args=(path, w)) for w in (1, 2)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(60)
+    assert [p.exitcode for p in procs] == [0, 0]
+    store = SqliteStore(path)
+    # 2 x 20 x 40 own ids + 20 x 10 shared ids, each stored once; FTS rows line up with events
+    assert store.count_events(EventQuery()) == 2 * 20 * 40 + 20 * 10
+    assert store.count_events(EventQuery(text="mozilla")) == 2 * 20 * 40 + 20 * 10
+    store.close()

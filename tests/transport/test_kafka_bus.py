@@ -61,3 +61,15 @@ def test_open_bus_and_argument_checks(noida, topic):
         bus.producer().publish(topic, [b"a", b"b"], [b"k"])
     with pytest.raises(ValueError):
         KafkaBus(" , ")
+
+
+def test_bus_url_carries_client_security_options_and_refuses_others():
+    bus = open_bus("kafka://k1:9092,k2:9092?security_protocol=SASL_SSL&sasl_mechanism=SCRAM-SHA-512"
+                   "&sasl_plain_username=siem&sasl_plain_password=s3cret&partitions=12")
+    assert bus.bootstrap == ["k1:9092", "k2:9092"] and bus.partitions == 12
+    assert bus.client_options == {"security_protocol": "SASL_SSL", "sasl_mechanism": "SCRAM-SHA-512",
+                                  "sasl_plain_username": "siem", "sasl_plain_password": "s3cret"}
+    with pytest.raises(ValueError, match="unknown Kafka bus option"):
+        open_bus("kafka://k1:9092?bootstrap_servers=evil:9092")
+    with pytest.raises(ValueError):
+        open_bus("amqp://x")
