@@ -25,18 +25,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _seed(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
     from mlm_app.business.config import DEFAULT_CONFIG
+    from mlm_app.business.seed import seed
     from mlm_app.db import init_db, make_engine, session_factory, transaction, utcnow
     from mlm_app.security.crypto import KeyRing
     from mlm_app.security.passwords import hash_password
     from mlm_app.settings import AppSettings
-    from mlm_app.business.seed import seed
-    from pathlib import Path
 
     if not 1 <= args.distributors <= 2_000_000:
         print("error: --distributors must be between 1 and 2,000,000", file=sys.stderr)
         return 2
-    settings = AppSettings(data_dir=args.data_dir or os.environ.get("MLM_APP_DATA_DIR", "data/app"))
+    settings = AppSettings(data_dir=Path(args.data_dir or os.environ.get("MLM_APP_DATA_DIR", "data/app")))
     Path(settings.data_dir).mkdir(parents=True, exist_ok=True)
     engine = make_engine(settings.db_url())
     init_db(engine)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from mlm_app.business.errors import Invalid
 
@@ -26,14 +26,14 @@ def period_range(period: str) -> tuple[datetime, datetime]:
         raise Invalid("period must be YYYY-MM or YYYY-Www")
     if m := MONTH_RE.match(period):
         year, month = int(m.group(1)), int(m.group(2))
-        start = datetime(year, month, 1, tzinfo=timezone.utc)
-        end = datetime(year + month // 12, month % 12 + 1, 1, tzinfo=timezone.utc)
+        start = datetime(year, month, 1, tzinfo=UTC)
+        end = datetime(year + month // 12, month % 12 + 1, 1, tzinfo=UTC)
         return start, end
     if m := WEEK_RE.match(period):
         try:
             monday = date.fromisocalendar(int(m.group(1)), int(m.group(2)), 1)
         except ValueError:
             raise Invalid(f"{period} is not a week of that year") from None
-        start = datetime(monday.year, monday.month, monday.day, tzinfo=timezone.utc)
+        start = datetime(monday.year, monday.month, monday.day, tzinfo=UTC)
         return start, start + timedelta(days=7)
     raise Invalid("period must be YYYY-MM or YYYY-Www")

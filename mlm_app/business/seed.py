@@ -24,6 +24,7 @@ from mlm_app.business.errors import Conflict
 from mlm_app.business.orders.models import Order, Product
 from mlm_app.business.periods import month_of
 from mlm_app.business.plans.matrix import ForcedMatrix, MatrixPlan
+from mlm_app.db import Base
 
 CATALOG = [("TEA", "Vital Green Tea", "30.00", "25"), ("OMEGA", "Omega 3 Capsules", "45.00", "40"),
            ("SHAKE", "Protein Shake Pack", "89.00", "100"), ("SKIN", "Night Repair Cream", "60.00", "50"),
@@ -87,31 +88,32 @@ def seed(session: Session, n: int, *, config: BusinessConfig, now: datetime, pas
     for i, member in enumerate(ids):
         sponsor = ids[rng.randrange(max(0, i - 50), i)] if i else None
         parent, position = place(member, sponsor) if sponsor else (None, None)
-        if sponsor:
+        if sponsor and parent:
             sponsor_path[member] = f"{sponsor_path[sponsor]}{sponsor}/"
             placement_path[member] = f"{placement_path[parent]}{parent}/"
         domain = rng.choice(DOMAINS)
         enrolled = now - timedelta(days=rng.randrange(1, 365))
-        users.append(dict(id=member, username=f"dist{i + 1:06d}", email=f"dist{i + 1:06d}@{domain}",
-                          password_hash=password_hash, role="distributor", status="active", created_at=enrolled,
-                          failed_logins=0, mfa_enabled=False, must_reset_password=False,
-                          must_reenrol_mfa=False, payouts_held=False))
-        members.append(dict(id=member, seq=i + 1, sponsor_id=sponsor, sponsor_path=sponsor_path[member],
-                            parent_id=parent, position=position, placement_path=placement_path[member],
-                            plan=config.plan, referral_code=secrets.token_hex(5).upper(),
-                            display_name=f"Distributor {i + 1}", status="active",
-                            kyc_status=rng.choice(("verified", "verified", "pending", "none")),
-                            terms_version=config.terms_version, terms_accepted_at=enrolled, enrolled_at=enrolled,
-                            email_domain=domain, email_fingerprint=fingerprint(f"dist{i + 1:06d}@{domain}", "email"),
-                            carry_left=Decimal(0), carry_right=Decimal(0), first_pair_done=False,
-                            first_order_done=True))
+        users.append({"id": member, "username": f"dist{i + 1:06d}", "email": f"dist{i + 1:06d}@{domain}",
+                          "password_hash": password_hash, "role": "distributor", "status": "active", "created_at": enrolled,
+                          "failed_logins": 0, "mfa_enabled": False, "must_reset_password": False,
+                          "must_reenrol_mfa": False, "payouts_held": False})
+        members.append({"id": member, "seq": i + 1, "sponsor_id": sponsor, "sponsor_path": sponsor_path[member],
+                            "parent_id": parent, "position": position, "placement_path": placement_path[member],
+                            "plan": config.plan, "referral_code": secrets.token_hex(5).upper(),
+                            "display_name": f"Distributor {i + 1}", "status": "active",
+                            "kyc_status": rng.choice(("verified", "verified", "pending", "none")),
+                            "terms_version": config.terms_version, "terms_accepted_at": enrolled, "enrolled_at": enrolled,
+                            "email_domain": domain, "email_fingerprint": fingerprint(f"dist{i + 1:06d}@{domain}", "email"),
+                            "carry_left": Decimal(0), "carry_right": Decimal(0), "first_pair_done": False,
+                            "first_order_done": True})
         if rng.random() < 0.7:
             product = rng.choice(products)
             qty = rng.randint(1, 3)
-            orders.append(dict(id=f"O{seed_value:02d}{i + 1:010d}", distributor_id=member, status="placed",
-                               amount=product.price * qty, currency=config.currency, pv=product.pv * qty,
-                               bv=product.bv * qty, period=month_of(now), created_at=now - timedelta(hours=rng.randrange(1, 72))))
+            orders.append({"id": f"O{seed_value:02d}{i + 1:010d}", "distributor_id": member, "status": "placed",
+                               "amount": product.price * qty, "currency": config.currency, "pv": product.pv * qty,
+                               "bv": product.bv * qty, "period": month_of(now), "created_at": now - timedelta(hours=rng.randrange(1, 72))})
     for table, rows in ((User, users), (Distributor, members), (Order, orders)):
         for start in range(0, len(rows), 5_000):
-            session.execute(insert(table.__table__), rows[start:start + 5_000])  # Core: no ORM bookkeeping
+            core_table = Base.metadata.tables[table.__tablename__]
+            session.execute(insert(core_table), rows[start:start + 5_000])  # Core: no ORM bookkeeping
     return SeedResult(n, len(orders), len(products))

@@ -56,7 +56,10 @@ def credit_fast_start(session: Session, member: Distributor, order: Order, *, co
     uplines = [i for i in chain if i != member.id]
     start, end = period_range(month_of(now))
     pv = _period_pv(session, uplines, start, end)
-    qualified = lambda d: pv.get(d, ZERO) >= config.fast_start_qualification_pv  # noqa: E731
+
+    def qualified(distributor_id: str) -> bool:
+        return pv.get(distributor_id, ZERO) >= config.fast_start_qualification_pv
+
     lines = fast_start_bonus(member.id, order.bv, chain, config.fast_start_levels, qualified)
     for earner, amount in totals(lines).items():
         session.add(LedgerEntry(distributor_id=earner, amount=amount, kind="fast_start", period=month_of(now),

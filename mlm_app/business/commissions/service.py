@@ -59,11 +59,11 @@ def _write_ledger(session: Session, run: CommissionRun, result: PeriodResult, co
     rows: list[dict[str, Any]] = []
     sources = result.unilevel_sources()
     for earner, amount in result.unilevel_totals().items():
-        rows.append(dict(distributor_id=earner, amount=amount, kind="unilevel_level", period=run.period,
-                         run_id=run.id, source_ids=",".join(sources.get(earner, [])), created_at=now))
+        rows.append({"distributor_id": earner, "amount": amount, "kind": "unilevel_level", "period": run.period,
+                         "run_id": run.id, "source_ids": ",".join(sources.get(earner, [])), "created_at": now})
     for earner, gross in result.binary_totals().items():
-        rows.append(dict(distributor_id=earner, amount=_binary_net(config, gross), kind="binary_pairing",
-                         period=run.period, run_id=run.id, source_ids="", created_at=now))
+        rows.append({"distributor_id": earner, "amount": _binary_net(config, gross), "kind": "binary_pairing",
+                         "period": run.period, "run_id": run.id, "source_ids": "", "created_at": now})
     if rows:
         session.execute(insert(LedgerEntry), rows)
     return rows
@@ -122,7 +122,7 @@ def run_commissions(session: Session, period: str, *, config: BusinessConfig, no
     try:
         with session.begin_nested():
             rows, changes = _compute(session, run, config, now)
-    except Exception as exc:  # recorded on the run; the savepoint dropped every partial write
+    except Exception as exc:  # noqa: BLE001  (recorded on the run; the savepoint dropped every partial write)
         run.status, run.error, run.finished_at = "failed", f"{type(exc).__name__}: {exc}"[:500], now
         session.flush()
         return run

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -23,7 +23,7 @@ def _follow_up(value: str | None) -> datetime | None:
         day = date.fromisoformat(value)
     except ValueError:
         raise Invalid("follow-up must be a date (YYYY-MM-DD)") from None
-    return datetime(day.year, day.month, day.day, tzinfo=timezone.utc)
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
 
 
 def add_contact(session: Session, actor: Any, name: str, email: str = "", phone: str = "",

@@ -50,7 +50,7 @@ def breadth_first_slot(session: Session, sponsor: Distributor, width: int) -> tu
                                .where(Distributor.parent_id.in_(level))).all()
         kids: dict[str, list[tuple[int, str]]] = {p: [] for p in level}
         for parent, child, pos in rows:
-            kids[parent].append((int(pos or 0), child))
+            kids[str(parent)].append((int(pos or 0), child))
         for parent in level:
             if len(kids[parent]) < width:
                 taken = {pos for pos, _ in kids[parent]}

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Mapping, Sequence
 
 import numpy as np
 
@@ -58,7 +58,7 @@ class Population:
 
     @classmethod
     def from_maps(cls, sponsor_of: Mapping[str, str | None], pv: Mapping[str, Decimal],
-                  order: Sequence[str], placement: Mapping[str, tuple[str, str]] | None = None) -> "Population":
+                  order: Sequence[str], placement: Mapping[str, tuple[str, str]] | None = None) -> Population:
         """Build from id maps; `order` lists every member, sponsors first."""
         index = {m: i for i, m in enumerate(order)}
         sponsor = np.array([index[s] if (s := sponsor_of.get(m)) is not None else -1 for m in order], np.int64)

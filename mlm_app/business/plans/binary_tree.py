@@ -7,9 +7,9 @@ Modes: `outer_left` / `outer_right` walk down the sponsor's outermost edge on th
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Mapping
 
 from mlm_app.business.plans.common import PlanError
 
@@ -54,7 +54,7 @@ class BinaryTree:
         return target
 
     def _check_manual(self, sponsor: str, parent: str | None, side: str | None) -> tuple[str, str]:
-        if parent not in self or side not in SIDES:
+        if parent is None or side is None or parent not in self or side not in SIDES:
             raise PlanError("manual placement needs a placed parent and a side (left/right)")
         if parent != sponsor and sponsor not in self.ancestors(parent):
             raise PlanError("manual placement must stay inside the sponsor's downline")

@@ -6,9 +6,9 @@ distributor cannot rank on one strong leg.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Sequence
 
 from mlm_app.business.plans.common import HUNDRED, ZERO
 

@@ -8,9 +8,9 @@ so the next qualified member up the line takes their place.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Mapping
 
 from mlm_app.business.plans.common import ZERO, CommissionLine, PlanError, percent_of, upline
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -15,7 +15,7 @@ from mlm_app.db import init_db, make_engine, session_factory
 from mlm_app.events import Emitter
 from mlm_app.security.crypto import KeyRing
 
-NOW = datetime(2026, 11, 10, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 10, 12, 0, tzinfo=UTC)
 HASH = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$0Zq1x4k9m1cWb1U0a0m2zQ"  # never verified in these tests
 
 
