@@ -28,7 +28,7 @@ from core.tokens import TokenStore
 
 log = logging.getLogger(__name__)
 
-MAX_LISTED_REJECTIONS = 1000  # the answer stays small even for a body of 100,000 bad lines
+MAX_LISTED_REJECTIONS = 1000  # the answer stays small even for a body of 10,000 bad lines
 
 
 def create_app(
