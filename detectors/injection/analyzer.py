@@ -18,6 +18,10 @@ LOCATIONS = ("url.query", "http.request.body.content", "url.path", "user_agent.o
 CACHE_SIZE = 16_384  # repeated identical queries (pagination, polling) are decided once
 SAMPLE_CHARS = 160
 _QUOTED = re.compile(r"\w['\"\\\\^]+\w")
+# libinjection only finds SQL where SQL syntax is (quotes, comments, operators, parentheses);
+# skipping the rest saves its per-call token dictionaries on most benign values.
+_SQL_SYNTAX = re.compile(r"['\"`;#()=<>|&]|--|/\*")
+_LONE_COMMANDS = frozenset({"ifconfig", "ipconfig", "netstat", "whoami", "systeminfo", "sysinfo", "printenv"})
 _ACTIVE = re.compile(r"[=(:`]|&#")
 
 
@@ -91,6 +95,9 @@ class Analyzer:
         """(class, engine) pairs for one decoded candidate string."""
         if not text:
             return []
+        if " " not in text and (text.isalnum() or decode.is_plain(text)) and "0x" not in text.lower():
+            # One plain word (page=2, sort=price_asc) matches no pattern, except a lone command.
+            return [("command", "pattern")] if text.lower() in _LONE_COMMANDS else []
         squeezed = decode.squeeze(text)
         folded = decode.sql_fold(squeezed)
         classes = self.matcher.classes(squeezed)
@@ -102,7 +109,8 @@ class Analyzer:
         out = [(c, "pattern") for c in sorted(classes)]
         if patterns_only or decode.is_plain(text):
             return out
-        if "sqli" not in classes and libinjection.is_sql_injection(folded)["is_sqli"]:
+        if "sqli" not in classes and _SQL_SYNTAX.search(folded) and \
+                libinjection.is_sql_injection(folded)["is_sqli"]:
             out.append(("sqli", "libinjection"))
         # libinjection's XSS tokenizer also flags bare tags like "<Base Model>": with no attribute,
         # call, scheme or entity syntax a tag cannot execute, so that alone stays quiet.

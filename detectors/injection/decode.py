@@ -91,8 +91,8 @@ def squeeze(text: str) -> str:
 
 
 def is_plain(text: str) -> bool:
-    """True when a value cannot carry any payload class: letters, digits, spaces and . , @ _ -."""
-    return _SUSPECT.search(text) is None and "--" not in text
+    """True when a value cannot carry a payload: letters, digits, spaces, . , @ _ - (not -- or ..)."""
+    return _SUSPECT.search(text) is None and "--" not in text and ".." not in text
 
 
 def split_params(text: str) -> Iterator[str]:

@@ -25,7 +25,8 @@ THRESHOLD = 0.97  # the model only speaks alone when it is very sure: patterns c
 MIN_SPECIALS = 2  # a payload needs syntax; a value with fewer special characters is not scored
 SCHEMA = "injection-char-ngram-lr-v2"
 FILE_NAME = "injection_model.npz"
-_SPECIALS = re.compile(r"[<>;|&`$={}\[\]\\*()\"'#%]")
+# Prose is full of quotes, parentheses and percent signs; code syntax is what makes a payload.
+_SPECIALS = re.compile(r"[<>;|&`$={}\[\]\\*]|--|/\*")
 _cached: InjectionModel | None = None
 
 
