@@ -14,6 +14,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+import orjson
 from elasticsearch import ApiError, ConnectionError, ConnectionTimeout, Elasticsearch, TransportError
 
 from core.store.base import WriteResult
@@ -21,6 +22,9 @@ from core.store.base import WriteResult
 log = logging.getLogger(__name__)
 _RETRY_STATUS = {429, 502, 503, 504}
 _MAX_REASON = 500
+# Per request: well under Elasticsearch's 100 MB http.max_content_length, small enough to retry.
+_MAX_DOCS = 1000
+_MAX_BYTES = 8 * 1024 * 1024
 
 
 class StoreUnavailable(RuntimeError):
@@ -68,9 +72,7 @@ def bulk_create(client: Elasticsearch, docs: list[Doc], policy: BulkPolicy) -> t
             break
         if attempt:
             policy.sleep(policy.delay(attempt - 1))
-        items = _send(client, pending, policy)
-        if items is None:  # the whole request failed in a retryable way
-            continue
+        items = [item for chunk in _chunks(pending) for item in _send(client, chunk, policy)]
         retry: list[Doc] = []
         for doc, item in zip(pending, items):
             outcome = next(iter(item.values()))
@@ -90,26 +92,41 @@ def bulk_create(client: Elasticsearch, docs: list[Doc], policy: BulkPolicy) -> t
     return result, rejected_docs
 
 
-def _send(client: Elasticsearch, docs: list[Doc], policy: BulkPolicy) -> list[dict[str, Any]] | None:
-    """One bulk request; None when it failed as a whole in a way worth retrying."""
+def _chunks(docs: list[Doc]) -> list[list[Doc]]:
+    """Split into requests of at most _MAX_DOCS documents and about _MAX_BYTES of JSON."""
+    chunks: list[list[Doc]] = [[]]
+    size = 0
+    for doc in docs:
+        doc_bytes = len(orjson.dumps(doc.source))
+        if chunks[-1] and (len(chunks[-1]) >= _MAX_DOCS or size + doc_bytes > _MAX_BYTES):
+            chunks.append([])
+            size = 0
+        chunks[-1].append(doc)
+        size += doc_bytes
+    return chunks
+
+
+def _send(client: Elasticsearch, docs: list[Doc], policy: BulkPolicy) -> list[dict[str, Any]]:
+    """One bulk request; when it fails as a whole in a retryable way, every item answers 503."""
     operations: list[dict[str, Any]] = []
     for doc in docs:
         operations.append({"create": {"_index": doc.index, "_id": doc.id}})
         operations.append(doc.source)
+    unavailable = [{"create": {"status": 503}}] * len(docs)
     try:
         response = client.bulk(operations=operations, refresh=policy.refresh)
     except (ConnectionError, ConnectionTimeout) as exc:
         log.warning("bulk write failed, will retry: %s", type(exc).__name__)
-        return None
+        return unavailable
     except ApiError as exc:
         if exc.meta.status in _RETRY_STATUS:
             log.warning("bulk write refused with %s, will retry", exc.meta.status)
-            return None
+            return unavailable
         raise
     except TransportError as exc:
         log.warning("bulk write transport error, will retry: %s", type(exc).__name__)
-        return None
+        return unavailable
     items = response.get("items", [])
     if len(items) != len(docs):
         raise StoreUnavailable(f"bulk answered {len(items)} items for {len(docs)} documents")
-    return items
+    return list(items)

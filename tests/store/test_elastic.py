@@ -155,3 +155,34 @@ def test_without_ilm_writes_drop_expired_daily_indices(noida):
     finally:
         drop_indices(store)
         store.close()
+
+
+class SecondRequestDown:
+    """Counts bulk requests; the second one fails to connect once."""
+
+    def __init__(self, real):
+        self.real, self.sizes = real, []
+
+    def bulk(self, operations, **kwargs):
+        self.sizes.append(len(operations) // 2)
+        if len(self.sizes) == 2:
+            raise EsConnectionError("connection reset")
+        return self.real.bulk(operations=operations, **kwargs)
+
+    def __getattr__(self, name):
+        return getattr(self.real, name)
+
+
+def test_large_writes_go_in_chunks_and_only_a_failed_chunk_is_resent(noida, monkeypatch):
+    monkeypatch.setattr("core.store.elastic_bulk._MAX_DOCS", 3)
+    store = new_elastic_store(noida)
+    store.setup()
+    proxy = store._client = SecondRequestDown(store._client)
+    try:
+        result = store.write_events([make_event(i) for i in range(7)])
+        assert (result.stored, result.duplicates) == (7, 0)  # nothing sent twice
+        assert proxy.sizes == [3, 3, 1, 3]
+    finally:
+        store._client = proxy.real
+        drop_indices(store)
+        store.close()
