@@ -135,3 +135,27 @@ def test_backup_restores_into_fresh_database(factory, tmp_path, db_url):
     with pytest.raises(BackupError):  # never merges into a database that has data
         restore(target, read_backup(out, PASSPHRASE), tmp_path / "restored-keys.json")
     target.dispose()
+
+
+def test_seeded_business_restores_across_backends(tmp_path, postgres_db_url):
+    """A populated SQLite app (business tables, sponsor self-references) restores into PostgreSQL."""
+    from sqlalchemy import func, select
+
+    from mlm_app.business.config import DEFAULT_CONFIG
+    from mlm_app.business.distributors.models import Distributor
+    from mlm_app.business.seed import seed
+
+    keys = KeyRing.load(tmp_path / "keys.json")
+    source = make_engine(f"sqlite:///{tmp_path / 'src.db'}")
+    init_db(source)
+    with transaction(session_factory(source)) as db:
+        seed(db, 120, config=DEFAULT_CONFIG, now=utcnow(), password_hash="$argon2id$unused", fingerprint=keys.fingerprint)
+    doc = dump(source, tmp_path / "keys.json")
+    source.dispose()
+    target = make_engine(postgres_db_url)
+    counts = restore(target, doc, tmp_path / "restored-keys.json")
+    assert counts["app_users"] == counts["biz_distributors"] == 120
+    with transaction(session_factory(target)) as db:
+        sponsored = db.scalar(select(func.count()).select_from(Distributor).where(Distributor.sponsor_id.is_not(None)))
+        assert sponsored == 119
+    target.dispose()
