@@ -148,3 +148,24 @@ def test_two_processes_write_one_file_without_losing_or_doubling(tmp_path):
     assert store.count_events(EventQuery()) == 2 * 20 * 40 + 20 * 10
     assert store.count_events(EventQuery(text="mozilla")) == 2 * 20 * 40 + 20 * 10
     store.close()
+
+
+def test_hostile_search_text_never_breaks_the_query(tmp_path):
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    store = SqliteStore(tmp_path / "h.db")
+    store.write_events([http(1, "/api/x", "a=\"b\"*c"), make_event(2, user__name="NEAR AND OR NOT")])
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.text(max_size=200))
+    def search(text):
+        page = store.search_events(EventQuery(text=text))
+        assert len(page.items) <= 2
+        assert store.count_events(EventQuery(text=text)) == len(page.items)
+
+    search()
+    # FTS5 operators in the input are plain words to match, never operators
+    assert len(store.search_events(EventQuery(text='AND "near" OR*')).items) == 1
+    assert len(store.search_events(EventQuery(text='NEAR OR "far"')).items) == 0
+    store.close()
