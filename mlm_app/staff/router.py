@@ -23,11 +23,15 @@ router = APIRouter(prefix="/staff")
 AdminOrSupport = Annotated[User, Depends(require_roles("admin", "support"))]
 
 
-def _load(db: DbSession, user_id: str) -> User:
+def _load(db: DbSession, user_id: str, actor: User | None = None) -> User:
+    """The target account; only admins may act on staff accounts (support cannot lock or reset an admin)."""
     try:
-        return service.target(db, user_id)
+        user = service.target(db, user_id)
     except service.NotFoundError:
         raise Forbidden("no such account", target_id=user_id[:32]) from None
+    if actor is not None and user.is_staff and actor.role != "admin":
+        raise Forbidden("only admins act on staff accounts", target_id=user.id)
+    return user
 
 
 @router.get("/users")
@@ -76,24 +80,24 @@ def reveal(request: Request, user_id: str, staff: StepUpUser, db: DbSession,
 
 
 @router.post("/users/{user_id}/lock")
-def lock(request: Request, user_id: str, _staff: AdminOrSupport, db: DbSession) -> Response:
-    user = _load(db, user_id)
+def lock(request: Request, user_id: str, staff: AdminOrSupport, db: DbSession) -> Response:
+    user = _load(db, user_id, staff)
     service.lock(db, user, utcnow())
     auth_event(request, "account_locked", None, mlm__target__id=user.id, mlm__auth__lock_reason="staff_action")
     return redirect(f"/staff/users/{user.id}")
 
 
 @router.post("/users/{user_id}/unlock")
-def unlock(request: Request, user_id: str, _staff: AdminOrSupport, db: DbSession) -> Response:
-    user = _load(db, user_id)
+def unlock(request: Request, user_id: str, staff: AdminOrSupport, db: DbSession) -> Response:
+    user = _load(db, user_id, staff)
     auth.unlock(user)
     auth_event(request, "account_unlocked", None, mlm__target__id=user.id, mlm__auth__lock_reason="staff_action")
     return redirect(f"/staff/users/{user.id}")
 
 
 @router.post("/users/{user_id}/mfa-reset")
-def mfa_reset(request: Request, user_id: str, _staff: AdminOrSupport, db: DbSession) -> Response:
-    user = _load(db, user_id)
+def mfa_reset(request: Request, user_id: str, staff: AdminOrSupport, db: DbSession) -> Response:
+    user = _load(db, user_id, staff)
     service.reset_mfa(db, user, utcnow())
     auth_event(request, "mfa_reset", None, mlm__target__id=user.id)
     return redirect(f"/staff/users/{user.id}")

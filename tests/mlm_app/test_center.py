@@ -147,3 +147,15 @@ def test_devices_listed_in_security_center(harness):
     login(harness.client("198.51.100.91"), "dev.user")
     page = client.get("/account/security").text
     assert page.count("<tr><td>…") >= 2  # two device cookies signed in
+
+
+def test_support_cannot_act_on_staff_but_can_help_distributors(harness):
+    admin_id = harness.add_user("top.admin", role="admin", user_id="S0900")
+    dist_id = harness.add_user("lost.phone", mfa_enabled=True)
+    support, _, _ = signed_in(harness, "sky.support", role="support")
+    token = csrf(support, "/staff/users")
+    assert support.post(f"/staff/users/{admin_id}/mfa-reset", data={"csrf_token": token}).status_code == 403
+    assert support.post(f"/staff/users/{admin_id}/lock", data={"csrf_token": token}).status_code == 403
+    assert support.post(f"/staff/users/{dist_id}/mfa-reset", data={"csrf_token": token}).status_code == 303
+    reset = harness.find("mlm.auth", "mfa_reset")
+    assert len(reset) == 1 and reset[0]["mlm"]["target"]["id"] == dist_id

@@ -34,7 +34,8 @@ def test_totp_login_and_replay_refused(harness):
     assert login(client, "tia.totp").headers["location"].startswith("/mfa")
     bad = _mfa_post(client, {"code": "000000" if code_for(secret) != "000000" else "111111"})
     assert bad.status_code == 401
-    ok = _mfa_post(client, {"code": code_for(secret, 1)})
+    used = code_for(secret, 1)
+    ok = _mfa_post(client, {"code": used})
     assert ok.status_code == 303 and client.get("/").status_code == 200
     verified = harness.find("mlm.auth", "mfa_verify")
     assert [e["event"]["outcome"] for e in verified] == ["failure", "success"]
@@ -42,7 +43,7 @@ def test_totp_login_and_replay_refused(harness):
     # The same code cannot be used again on another sign-in.
     other = harness.client("198.51.100.20")
     login(other, "tia.totp")
-    assert _mfa_post(other, {"code": code_for(secret, 1)}).status_code == 401
+    assert _mfa_post(other, {"code": used}).status_code == 401
 
 
 def test_recovery_code_works_once(harness):
