@@ -12,6 +12,7 @@ from __future__ import annotations
 import operator
 from collections import deque
 from collections.abc import Callable
+from itertools import islice
 from typing import Any
 
 from sigma.correlations import (
@@ -20,7 +21,7 @@ from sigma.correlations import (
     SigmaCorrelationType,
 )
 
-from core.alert import Alert
+from core.alert import MAX_EVIDENCE, Alert
 from core.event import Event
 from detectors.sigma.meta import RuleMeta, entity_type_for, human_span, render_summary
 
@@ -38,11 +39,11 @@ SUPPORTED = {
 
 
 class _Group:
-    __slots__ = ("counts", "items", "last", "steps", "until")
+    __slots__ = ("items", "last", "latest", "steps", "until")
 
     def __init__(self) -> None:
-        self.items: deque[tuple[float, Any, str]] = deque()  # (ts, rule name or value, event id)
-        self.counts: dict[Any, int] = {}
+        self.items: deque[tuple[float, Any, str]] = deque()  # event_count: (ts, None, event id)
+        self.latest: dict[Any, tuple[float, str]] = {}  # value_count/temporal: value -> (ts, event id)
         self.steps: list[tuple[float, list[str]] | None] = []
         self.last = 0.0
         self.until = float("-inf")
@@ -78,7 +79,13 @@ class Correlation:
         self.groups: dict[tuple[Any, ...], _Group] = {}
         self._next_sweep = float("-inf")
         self._clock = float("-inf")
-        if self.kind in (SigmaCorrelationType.EVENT_COUNT, SigmaCorrelationType.VALUE_COUNT):
+        # event_count keeps enough events to decide the condition and fill the evidence, never more.
+        self.cap = min(MAX_ITEMS, max(self.threshold + 1, MAX_EVIDENCE))
+        self._check(where)
+
+    def _check(self, where: str) -> None:
+        """Refuse conditions this engine cannot evaluate on a stream, naming the rule."""
+        if self._counts_events:
             if self.op not in (operator.gt, operator.ge, operator.eq):
                 raise ValueError(f"{where}: count correlations support only gt, gte and eq conditions")
             if self.threshold >= MAX_ITEMS:
@@ -119,7 +126,7 @@ class Correlation:
                     self._evict(ts)
                 group = self.groups[key] = _Group()
             group.last = max(group.last, ts)
-            fired = self._advance(group, name, event)
+            fired = self._advance(group, name, event, ts < group.until)
             if self.novel_field and name == self.refs[-1]:
                 fired = fired if self._remember(key, event) else None
             if fired is not None and ts >= group.until:
@@ -134,32 +141,48 @@ class Correlation:
             return None
         return key
 
-    def _advance(self, group: _Group, name: str, event: Event) -> tuple[int, list[str]] | None:
-        """Record the event; (count, evidence ids) when the condition now holds."""
-        ts, horizon = event.ts, event.ts - self.timespan
+    def _advance(self, group: _Group, name: str, event: Event, held: bool) -> tuple[int, list[str]] | None:
+        """Record the event; (count, evidence ids) when the condition now holds and alerts are not held."""
         if self.kind == SigmaCorrelationType.TEMPORAL_ORDERED:
             return self._ordered(group, name, event)
-        value: Any = name
-        if self.kind == SigmaCorrelationType.VALUE_COUNT:
-            value = event.flat.get(self.value_field or "")
-            if value is None or isinstance(value, list):
-                return None
-        items, counts = group.items, group.counts
-        items.append((ts, value, event.id))
-        counts[value] = counts.get(value, 0) + 1
-        while items and (items[0][0] < horizon or len(items) > MAX_ITEMS):
-            _, old, _ = items.popleft()
-            counts[old] -= 1
-            if not counts[old]:
-                del counts[old]
-        n = len(items) if self.kind == SigmaCorrelationType.EVENT_COUNT else len(counts)
-        if not self.op(n, self.threshold):
-            return None
-        ids = [i for _, _, i in items]
+        if self.kind == SigmaCorrelationType.EVENT_COUNT:
+            n = self._count(group, event)
+        else:
+            value: Any = name  # temporal: the distinct rules seen; value_count: the distinct values
+            if self.kind == SigmaCorrelationType.VALUE_COUNT:
+                value = event.flat.get(self.value_field or "")
+                if value is None or isinstance(value, list):
+                    return None
+            n = self._distinct(group, value, event)
+        if held or not self.op(n, self.threshold):
+            return None  # while suppressed, skip building evidence: an attack can fill the window
+        if self.kind == SigmaCorrelationType.EVENT_COUNT:
+            ids = [i for _, _, i in islice(reversed(group.items), MAX_EVIDENCE)][::-1]
+        else:
+            ids = [i for _, i in list(group.latest.values())[-MAX_EVIDENCE:]]
         if self.kind == SigmaCorrelationType.TEMPORAL:
-            items.clear()
-            counts.clear()
+            group.latest.clear()
         return n, ids
+
+    def _count(self, group: _Group, event: Event) -> int:
+        """event_count: events in the window; only the newest `cap` are kept (enough to decide)."""
+        items, horizon = group.items, event.ts - self.timespan
+        items.append((event.ts, None, event.id))
+        while items and (items[0][0] < horizon or len(items) > self.cap):
+            items.popleft()
+        return len(items)
+
+    def _distinct(self, group: _Group, value: Any, event: Event) -> int:
+        """Distinct values in the window: newest time per value, dict order = recency order."""
+        latest, horizon = group.latest, event.ts - self.timespan
+        latest.pop(value, None)
+        latest[value] = (event.ts, event.id)
+        while latest:
+            oldest = next(iter(latest))
+            if latest[oldest][0] >= horizon and len(latest) <= MAX_ITEMS:
+                break
+            del latest[oldest]
+        return len(latest)
 
     def _remember(self, key: tuple[Any, ...], event: Event) -> bool:
         """Record the entity's value of `novel_field`; True when it was not seen before (or is absent)."""

@@ -139,3 +139,16 @@ def test_a_future_stamped_event_does_not_wipe_state(tmp_path):
     run(det, [ev(0, "a", user__name="amy"), ev(1, "a", user__name="amy")])
     run(det, [ev(10 * 365 * 86400, "a", user__name="mallory")])  # ten years ahead
     assert len(run(det, [ev(2, "a", user__name="amy")])) == 1
+
+
+def test_per_group_state_stays_small_under_repetition(tmp_path):
+    det = detector(tmp_path, "value_count", group="source.ip", extra="condition: {gte: 3, field: user.name}")
+    events = [ev(0, "a", user__name="bob", source__ip="198.51.100.1")]
+    events += [ev(1 + i * 0.01, "a", user__name="amy", source__ip="198.51.100.1") for i in range(5000)]
+    events += [ev(100, "a", user__name="cy", source__ip="198.51.100.1")]
+    alerts = run(det, events)
+    assert len(alerts) == 1 and alerts[0].event_ids == [events[0].id, events[-2].id, events[-1].id]
+    assert len(det.correlations[0].groups[("198.51.100.1",)].latest) == 3
+    det = detector(tmp_path, "event_count", extra="condition: {gte: 10}")
+    run(det, [ev(i * 0.01, "a", user__name="amy") for i in range(5000)])
+    assert len(det.correlations[0].groups[("amy",)].items) <= 101
