@@ -1,8 +1,9 @@
 """Request floods per IP, per network, per path (login included) and for the whole service.
 
-A rate above its threshold is necessary, never sufficient: a flood also looks like one (bare
-requests without sessions, device ids, referrers or asset fetches; failing logins; one client
-doing the work of many). A promo flash crowd is fast too, but made of real sessions.
+A rate above its threshold is necessary, never sufficient: a flood also looks like one (requests
+without sessions or device ids, referrers, asset fetches or returning devices, all on one path;
+failing logins; one client doing the work of many). A promo flash crowd is fast too, but made of
+real sessions that load pages with their assets.
 """
 
 from __future__ import annotations
@@ -13,9 +14,9 @@ from core.alert import Alert
 from core.event import Event
 from detectors.flood.baseline import Baseline
 from detectors.flood.features import Request, request_of
-from detectors.flood.window import BUCKET_SECONDS, KeyState, KeyTable, WindowStats
+from detectors.flood.window import BUCKET_SECONDS, FAILED, NO_SESSION, KeyState, KeyTable, WindowStats
 
-BARE_MIN = 0.6  # flash crowds stay far below: most of their requests carry a session or device id
+FLOOD_SCORE_MIN = 0.6  # flash crowds score under 0.25 (sessions, assets); tools and bots near 1
 CLIENT_RATE_MAX = 5.0  # req/s per distinct client behind one IP; a NAT of people stays under it
 LOGIN_FAIL_MIN = 0.7  # a login flood fails; a crowd of members logging in mostly succeeds
 DOMINANT_SHARE = 0.8  # when one IP makes most of a spike, the IP alert tells the story alone
@@ -25,6 +26,7 @@ SWEEP_BUCKETS = 6
 # that starts and stops inside one bucket (wrk for 5 s) alerts too, at a cost of a few checks.
 CHECKPOINTS = frozenset(1 << k for k in range(6, 26))
 MAX_IPS, MAX_NETWORKS, MAX_PATHS = 200_000, 50_000, 5_000
+MAX_DEVICES = 200_000  # device ids remembered to tell returning visitors from new ones
 TAGS = ["attack.t1499", "attack.t1499.002"]
 
 
@@ -43,6 +45,8 @@ class FloodDetector:
         self.paths = KeyTable(MAX_PATHS)
         self.services = KeyTable(64)
         self._learning = False
+        if not hasattr(self, "devices"):  # returning devices survive fitting: baseline visitors return
+            self.devices: dict[str, None] = {}
 
     # -- Trainable -------------------------------------------------------------------------
     def observe_baseline(self, event: Event) -> None:
@@ -88,20 +92,43 @@ class FloodDetector:
             if bucket % SWEEP_BUCKETS == 0:
                 for table in (self.ips, self.networks, self.paths):
                     table.sweep(bucket)
-        ip_state.add(req.bare, req.failed, event.id, req.client)
-        count = ip_state.total
-        net_state.add(req.bare, req.failed, event.id, None, count)
-        path_state.add(req.bare, req.failed, event.id, None, count)
-        svc_state.add(req.bare, req.failed, event.id, None, count)
+        signs = (req.no_session, req.no_referrer, req.asset, self._new_device(req.device), req.failed)
+        # Busiest-source counts are this bucket's counts of the event's IP and path: an upper bound
+        # of one source's share, enough to see when one IP or one path carries a spike.
+        path_count = path_state.counts[0] + 1
+        ip_state.add(signs, event.id, req.client, 0, path_count)
+        ip_count = ip_state.counts[0]
+        net_state.add(signs, event.id, None, ip_count, path_count)
+        path_state.add(signs, event.id, None, ip_count, path_count)
+        svc_state.add(signs, event.id, None, ip_count, path_count)
         if not self._learning:
-            if count in CHECKPOINTS:
-                alerts += self._check_ip(event, req, ip_state, True)
-            if net_state.total in CHECKPOINTS:
-                alerts += self._check_network(event, req, net_state, True)
-            if path_state.total in CHECKPOINTS:
-                alerts += self._check_path(event, req, service, path_state, True)
-            if svc_state.total in CHECKPOINTS:
-                alerts += self._check_service(event, service, svc_state, True)
+            alerts += self._checkpoints(event, req, service, (ip_state, net_state, path_state, svc_state))
+        return alerts
+
+    def _new_device(self, device: str | None) -> bool:
+        """True for a request without a device id or with one never seen before (bounded memory)."""
+        if device is None:
+            return True
+        if device in self.devices:
+            return False
+        self.devices[device] = None
+        if len(self.devices) > MAX_DEVICES:
+            del self.devices[next(iter(self.devices))]
+        return True
+
+    def _checkpoints(self, event: Event, req: Request, service: str,
+                     states: tuple[KeyState, KeyState, KeyState, KeyState]) -> list[Alert]:
+        """Judge keys whose open bucket just reached a checkpoint count (bursts inside one bucket)."""
+        ip, net, path, svc = states
+        alerts: list[Alert] = []
+        if ip.counts[0] in CHECKPOINTS:
+            alerts += self._check_ip(event, req, ip, True)
+        if net.counts[0] in CHECKPOINTS:
+            alerts += self._check_network(event, req, net, True)
+        if path.counts[0] in CHECKPOINTS:
+            alerts += self._check_path(event, req, service, path, True)
+        if svc.counts[0] in CHECKPOINTS:
+            alerts += self._check_service(event, service, svc, True)
         return alerts
 
     def _window(self, kind: str, key: str, state: KeyState, ts: float, current: bool) -> WindowStats | None:
@@ -118,7 +145,7 @@ class FloodDetector:
         stats = self._window("ip", req.ip, state, event.ts, current)
         if stats is None or stats.rate < self.baseline.threshold("ip", req.ip, event.ts):
             return []
-        if stats.bare_ratio < BARE_MIN and stats.rate / stats.clients < CLIENT_RATE_MAX:
+        if stats.flood_score() < FLOOD_SCORE_MIN and stats.rate / stats.clients < CLIENT_RATE_MAX:
             return []  # many real clients behind one address: an office or carrier NAT
         return self._alert(event, state, "flood.ip", "HTTP flood from one address", "high", 75,
                            "ip", req.ip, stats, f"{req.ip} sent {stats.rate:.0f} req/s")
@@ -128,7 +155,7 @@ class FloodDetector:
         stats = self._window("network", req.network, state, event.ts, current)
         if stats is None or stats.rate < self.baseline.threshold("network", req.network, event.ts):
             return []
-        if stats.bare_ratio < BARE_MIN or stats.dominated(DOMINANT_SHARE):
+        if stats.flood_score() < FLOOD_SCORE_MIN or stats.dominated(DOMINANT_SHARE):
             return []
         return self._alert(event, state, "flood.network", "HTTP flood from one network", "high", 75,
                            "ip", req.network, stats, f"network {req.network} sent {stats.rate:.0f} req/s")
@@ -138,7 +165,8 @@ class FloodDetector:
         stats = self._window("path", req.path, state, event.ts, current)
         if stats is None or stats.rate < self.baseline.threshold("path", req.path, event.ts, req.login):
             return []
-        floods = stats.bare_ratio >= BARE_MIN or (req.login and stats.fail_ratio >= LOGIN_FAIL_MIN)
+        floods = stats.flood_score(page_key=True) >= FLOOD_SCORE_MIN or (
+            req.login and stats.ratio(FAILED) >= LOGIN_FAIL_MIN)
         if not floods or stats.dominated(DOMINANT_SHARE):
             return []
         kind = "login flood" if req.login else "request flood"
@@ -152,7 +180,7 @@ class FloodDetector:
         stats = self._window("service", service, state, event.ts, current)
         if stats is None or stats.rate < self.baseline.threshold("service", service, event.ts):
             return []
-        if stats.bare_ratio < BARE_MIN or stats.dominated(DOMINANT_SHARE):
+        if stats.flood_score() < FLOOD_SCORE_MIN or stats.dominated(DOMINANT_SHARE):
             return []  # a flash crowd: fast, but made of sessions, assets and referrers
         return self._alert(event, state, "flood.service", "Distributed HTTP flood", "critical", 85,
                            "service", service, stats, f"{service} received {stats.rate:.0f} req/s",
@@ -168,9 +196,10 @@ class FloodDetector:
             rule_id=rule, rule_name=name, category="traffic_flood", severity=severity, risk_score=risk,
             entity_type=entity_type, entity_value=entity, timestamp=event.timestamp,
             event_ids=state.evidence() or [event.id], tags=TAGS + (tags or []),
-            summary=(f"{what} over {stats.seconds:.0f} s, {stats.bare_ratio:.0%} of them without session, "
-                     f"device, referrer or asset fetch."),
+            summary=(f"{what} over {stats.seconds:.0f} s, {stats.ratio(NO_SESSION):.0%} of them without "
+                     f"session or device cookie (flood score {stats.flood_score():.2f})."),
             extra={"flood": {"rate": round(stats.rate, 2), "requests": stats.total,
-                             "bare_ratio": round(stats.bare_ratio, 3), "fail_ratio": round(stats.fail_ratio, 3),
-                             "clients": stats.clients}},
+                             "score": round(stats.flood_score(), 3), "clients": stats.clients,
+                             "no_session_ratio": round(stats.ratio(NO_SESSION), 3),
+                             "fail_ratio": round(stats.ratio(FAILED), 3)}},
         )]

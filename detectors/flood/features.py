@@ -24,10 +24,12 @@ class Request:
     network: str
     path: str  # normalized: ids collapsed, so /orders/17 and /orders/18 share one key
     client: str  # session id, else device id, else user agent: tells NAT users apart
-    bare: bool  # no session, no device id, no referrer and not an asset: how flood requests look
+    no_session: bool  # neither a session nor a device cookie: how flood requests look
+    no_referrer: bool
+    asset: bool  # CSS, JS, images: what a browser fetches after a page, and a flood tool does not
     login: bool
     failed: bool
-    known_device: str | None
+    device: str | None
 
 
 @lru_cache(maxsize=65_536)
@@ -63,10 +65,9 @@ def request_of(flat: dict[str, Any]) -> Request:
     device = flat.get("mlm.device.id")
     referrer = flat.get("http.request.referrer")
     client = str(session or device or flat.get("user_agent.original") or "-")[:128]
-    bare = not (session or device or referrer) and not is_asset(raw_path)
     login = method == "POST" and path.rstrip("/") in LOGIN_PATHS
     status = flat.get("http.response.status_code")
     failed = flat.get("event.outcome") == "failure" or (isinstance(status, int) and status >= 400)
     key_path = f"POST {path}" if method == "POST" else path
-    return Request(ip, network_of(ip), key_path, client, bare, login, failed,
-                   str(device) if device else None)
+    return Request(ip, network_of(ip), key_path, client, not (session or device), not referrer,
+                   is_asset(raw_path), login, failed, str(device)[:128] if device else None)

@@ -1,7 +1,8 @@
-"""Event-time bucket counters per key: totals, bare (no visitor signals) and failed requests.
+"""Event-time bucket counters per key: requests, and how many lacked each sign of a real visitor.
 
 A key rolls over when an event lands in a later bucket; the caller then evaluates the window of
-completed buckets. Keys are bounded: stale ones are swept, and the oldest are dropped at a cap.
+completed buckets (or, at checkpoints, the open one too). Keys are bounded: stale ones are swept,
+and the oldest are dropped at a cap.
 """
 
 from __future__ import annotations
@@ -14,56 +15,75 @@ MAX_CLIENTS = 64  # distinct clients counted per key; beyond it a key is plainly
 EVIDENCE_IDS = 20  # newest event ids kept per busy key
 EVIDENCE_FROM = 10  # keys start keeping ids once a bucket has this many requests
 
+# Counter slots, in this order, in KeyState.counts and in each history entry.
+TOTAL, NO_SESSION, NO_REFERRER, ASSET, NEW_DEVICE, FAILED, TOP_IP, TOP_PATH = range(8)
+_SLOTS = 8
+
 
 @dataclass(slots=True)
 class WindowStats:
-    """The completed-bucket window of one key at a rollover."""
+    """Sums over the window of one key."""
 
-    total: int
-    bare: int
-    failed: int
+    counts: list[int]
     clients: int
     seconds: float
-    top_ip: int  # sum over buckets of the busiest single IP's requests: the share one source made
+
+    @property
+    def total(self) -> int:
+        return self.counts[TOTAL]
 
     @property
     def rate(self) -> float:
-        return self.total / self.seconds
+        return self.counts[TOTAL] / self.seconds
 
-    @property
-    def bare_ratio(self) -> float:
-        return self.bare / self.total if self.total else 0.0
+    def ratio(self, slot: int) -> float:
+        return min(self.counts[slot] / self.counts[TOTAL], 1.0) if self.counts[TOTAL] else 0.0
 
-    @property
-    def fail_ratio(self) -> float:
-        return self.failed / self.total if self.total else 0.0
+    def flood_score(self, page_key: bool = False) -> float:
+        """0..1: how much the traffic lacks what real visitors bring (not how fast it is).
+
+        Sessions or device cookies weigh most; then referrers, asset fetches (a browser loading a
+        page fetches its CSS, JS and images), new devices, and one path taking the whole load. A
+        path key holds only its own requests, so asset and path-mix terms do not apply there.
+        """
+        score = 0.35 * self.ratio(NO_SESSION) + 0.15 * self.ratio(NO_REFERRER) + 0.15 * self.ratio(NEW_DEVICE)
+        if page_key:
+            return score / 0.65
+        no_assets = 1.0 - min(self.ratio(ASSET) / 0.25, 1.0)  # browsers fetch >= 1 asset per 3 pages
+        return score + 0.15 * no_assets + 0.2 * self.ratio(TOP_PATH)
 
     def dominated(self, share: float) -> bool:
         """True when one source IP made at least `share` of the window (its own alert covers it)."""
-        return self.top_ip >= share * self.total
+        return self.counts[TOP_IP] >= share * self.counts[TOTAL]
 
 
 class KeyState:
     """Counters of one key (an IP, a network, a path or the service)."""
 
-    __slots__ = ("alerted_at", "bare", "bucket", "clients", "failed", "history", "ids", "top", "total")
+    __slots__ = ("alerted_at", "bucket", "clients", "counts", "history", "ids")
 
     def __init__(self, bucket: int) -> None:
         self.bucket = bucket
-        self.total = self.bare = self.failed = self.top = 0
+        self.counts = [0] * _SLOTS
         # Allocated on first use: most keys (one-off IPs) never need them, and allocation is the cost.
-        self.history: list[tuple[int, int, int, int, int]] | None = None
+        self.history: list[tuple[int, list[int]]] | None = None
         self.clients: dict[str, int] | None = None
         self.ids: list[str] | None = None
         self.alerted_at = -1.0e18
 
-    def add(self, bare: bool, failed: bool, event_id: str, client: str | None, ip_count: int = 0) -> None:
-        """Count one request; `ip_count` is its source IP's requests in this bucket so far."""
-        self.total += 1
-        self.top = max(self.top, ip_count)
-        self.bare += bare
-        self.failed += failed
-        if self.total >= EVIDENCE_FROM:
+    def add(self, signs: tuple[int, int, int, int, int], event_id: str, client: str | None = None,
+            ip_count: int = 0, path_count: int = 0) -> None:
+        """Count one request: `signs` are its NO_SESSION..FAILED flags; the busiest-source counts."""
+        c = self.counts
+        c[TOTAL] += 1
+        c[NO_SESSION] += signs[0]
+        c[NO_REFERRER] += signs[1]
+        c[ASSET] += signs[2]
+        c[NEW_DEVICE] += signs[3]
+        c[FAILED] += signs[4]
+        c[TOP_IP] = max(c[TOP_IP], ip_count)
+        c[TOP_PATH] = max(c[TOP_PATH], path_count)
+        if c[TOTAL] >= EVIDENCE_FROM:
             if self.ids is None:
                 self.ids = []
             self.ids.append(event_id)
@@ -80,11 +100,11 @@ class KeyState:
         """Close the current bucket and start `bucket` (a later one)."""
         if self.history is None:
             self.history = []
-        self.history.append((self.bucket, self.total, self.bare, self.failed, self.top))
+        self.history.append((self.bucket, self.counts))
         if len(self.history) > WINDOW_BUCKETS:
             del self.history[0]
         self.bucket = bucket
-        self.total = self.bare = self.failed = self.top = 0
+        self.counts = [0] * _SLOTS
         oldest = bucket - WINDOW_BUCKETS
         if self.clients is not None and len(self.clients) >= MAX_CLIENTS // 2:
             self.clients = {c: b for c, b in self.clients.items() if b >= oldest}
@@ -92,18 +112,13 @@ class KeyState:
     def window(self, current: bool = False) -> WindowStats:
         """Sums over the completed buckets still inside the window (plus the open one if `current`)."""
         oldest = self.bucket - WINDOW_BUCKETS
-        total = bare = failed = top = 0
-        if current:
-            total, bare, failed, top = self.total, self.bare, self.failed, self.top
-        for bucket, t, b, f, m in self.history or ():
+        sums = list(self.counts) if current else [0] * _SLOTS
+        for bucket, counts in self.history or ():
             if bucket >= oldest:
-                total += t
-                bare += b
-                failed += f
-                top += m
+                for i in range(_SLOTS):
+                    sums[i] += counts[i]
         clients = sum(1 for b in self.clients.values() if b >= oldest) if self.clients else 0
-        return WindowStats(total, bare, failed, max(clients, 1), WINDOW_BUCKETS * BUCKET_SECONDS,
-                           min(top, total))
+        return WindowStats(sums, max(clients, 1), WINDOW_BUCKETS * BUCKET_SECONDS)
 
     def evidence(self) -> list[str]:
         return self.ids[-EVIDENCE_IDS:] if self.ids else []

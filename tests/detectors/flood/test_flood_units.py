@@ -9,7 +9,7 @@ from builders import make_event
 from detectors.flood import FloodDetector
 from detectors.flood.baseline import FLOOR_IP, FLOOR_LOGIN, FLOOR_PATH, FLOOR_SERVICE, MIN_SERVICE, Baseline
 from detectors.flood.features import network_of, normalize_path, request_of
-from detectors.flood.window import BUCKET_SECONDS, WINDOW_BUCKETS, KeyTable
+from detectors.flood.window import BUCKET_SECONDS, NO_SESSION, WINDOW_BUCKETS, KeyTable, WindowStats
 
 
 def test_networks_are_24_for_ipv4_and_64_for_ipv6() -> None:
@@ -27,11 +27,12 @@ def test_paths_collapse_ids_so_keys_stay_few() -> None:
 
 def test_request_features_tell_visitors_from_bare_requests() -> None:
     bare = request_of(make_event(0, event__dataset="mlm.http", url__path="/shop", user_agent__original=None).flat)
-    assert bare.bare and bare.client == "-"
-    visitor = request_of(make_event(0, event__dataset="mlm.http", url__path="/shop", mlm__session__id="s1").flat)
-    assert not visitor.bare and visitor.client == "s1"
+    assert bare.no_session and bare.no_referrer and not bare.asset and bare.client == "-"
+    visitor = request_of(make_event(0, event__dataset="mlm.http", url__path="/shop", mlm__session__id="s1",
+                                    http__request__referrer="https://mlm.example/").flat)
+    assert not visitor.no_session and not visitor.no_referrer and visitor.client == "s1"
     asset = request_of(make_event(0, event__dataset="mlm.http", url__path="/static/app.js").flat)
-    assert not asset.bare
+    assert asset.asset
     login = request_of(make_event(0, event__dataset="mlm.http", url__path="/login", http__request__method="POST",
                                   http__response__status_code=401).flat)
     assert login.login and login.failed and login.path == "POST /login"
@@ -51,11 +52,12 @@ def test_window_counts_only_completed_buckets_inside_the_window() -> None:
     table = KeyTable(10)
     state, _ = table.touch("k", 0)
     for _ in range(30):
-        state.add(True, False, "e", "c1")
+        state.add((1, 1, 0, 1, 0), "e", "c1", 30, 30)
     _, rolled = table.touch("k", 1)
     assert rolled
     stats = state.window()
-    assert (stats.total, stats.bare_ratio, stats.clients) == (30, 1.0, 1)
+    assert (stats.total, stats.ratio(NO_SESSION), stats.clients) == (30, 1.0, 1)
+    assert stats.flood_score() == 1.0 and stats.dominated(0.8)
     assert stats.rate == 30 / (WINDOW_BUCKETS * BUCKET_SECONDS)
     table.touch("k", 1 + WINDOW_BUCKETS + 1)  # a long silence empties the window
     assert state.window().total == 0
@@ -88,3 +90,13 @@ def test_a_long_flood_re_alerts_only_after_the_suppression_window() -> None:
         alerts += detector.process(make_event(i / 20, event__dataset="mlm.http", url__path="/",
                                               source__ip="192.0.2.9"))
     assert [a.rule_id for a in alerts] == ["flood.ip"] * 3  # at ~30 s, then after 300 s and 600 s
+
+
+def test_flood_score_weighs_visitor_signals_not_rate() -> None:
+    # counts: total, no_session, no_referrer, asset, new_device, failed, top_ip, top_path
+    crowd = WindowStats([1000, 30, 100, 600, 150, 20, 5, 250], 400, 30.0)
+    tool = WindowStats([1000, 1000, 1000, 0, 1000, 0, 1000, 1000], 1, 30.0)
+    spoofed_referrer_bots = WindowStats([1000, 1000, 0, 0, 1000, 0, 3, 1000], 900, 30.0)
+    assert crowd.flood_score() < 0.25
+    assert tool.flood_score() == 1.0 and spoofed_referrer_bots.flood_score() >= 0.6
+    assert WindowStats([100, 0, 0, 0, 100, 0, 1, 100], 90, 30.0).flood_score(page_key=True) < 0.6
