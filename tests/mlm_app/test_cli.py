@@ -62,3 +62,62 @@ def test_app_runs_on_postgresql(make_harness, postgres_db_url):
     assert client.get("/account/security").status_code == 200
     assert harness.find("mlm.auth", "login")[-1]["event"]["outcome"] == "success"
     harness.app.state.engine.dispose()
+
+
+def _self_signed(folder):
+    """A throwaway certificate for 127.0.0.1 (cryptography), written as PEM files."""
+    import datetime
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(minutes=1))
+            .not_valid_after(now + datetime.timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
+            .sign(key, hashes.SHA256()))
+    certfile, keyfile = folder / "cert.pem", folder / "key.pem"
+    certfile.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    keyfile.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                          serialization.NoEncryption()))
+    return certfile, keyfile
+
+
+def test_serve_app_over_tls(tmp_path):
+    """`mlm-siem serve-app` with a certificate: HTTPS, HSTS, secure cookies (a real uvicorn process)."""
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+    from builders import free_port
+
+    certfile, keyfile = _self_signed(tmp_path)
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "mlm_siem.cli", "serve-app", "--data-dir", str(tmp_path / "app"),
+                             "--port", str(port), "--certfile", str(certfile), "--keyfile", str(keyfile)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        with httpx.Client(verify=str(certfile), base_url=f"https://127.0.0.1:{port}") as client:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    if client.get("/health").status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                assert proc.poll() is None and time.monotonic() < deadline, "serve-app did not start"
+                time.sleep(0.2)
+            client.cookies.clear()
+            page = client.get("/login")
+        assert page.headers["strict-transport-security"].startswith("max-age=")
+        assert "secure" in page.headers["set-cookie"].lower() and "httponly" in page.headers["set-cookie"].lower()
+    finally:
+        proc.terminate()
+        proc.wait(10)
