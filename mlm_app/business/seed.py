@@ -86,7 +86,8 @@ def seed(session: Session, n: int, *, config: BusinessConfig, now: datetime, pas
     sponsor_path: dict[str, str] = {ids[0]: "/"}
     placement_path: dict[str, str] = {ids[0]: "/"}
     for i, member in enumerate(ids):
-        sponsor = ids[rng.randrange(max(0, i - 50), i)] if i else None
+        # Uniform over everyone earlier: a random recursive tree, ~e*ln(n) levels deep like real ones.
+        sponsor = ids[rng.randrange(i)] if i else None
         parent, position = place(member, sponsor) if sponsor else (None, None)
         if sponsor and parent:
             sponsor_path[member] = f"{sponsor_path[sponsor]}{sponsor}/"

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import BigInteger, bindparam, func, insert, select, type_coerce, update
 from sqlalchemy.orm import Session
 
 from mlm_app.business.commissions.models import CommissionRun, LedgerEntry
@@ -23,12 +23,31 @@ from mlm_app.business.errors import Conflict
 from mlm_app.business.orders.models import Order
 from mlm_app.business.periods import period_range
 from mlm_app.business.plans.common import money, percent_of
+from mlm_app.db import Base
 from mlm_app.events import emit
 
 
-def load_population(session: Session, period: str) -> tuple[Population, list[Distributor]]:
+class Member(NamedTuple):
+    """The few columns a run reads per distributor (plain values: no ORM objects for 100k rows)."""
+
+    id: str
+    sponsor_id: str | None
+    parent_id: str | None
+    position: str | None
+    plan: str
+    carry_left: int  # cents
+    carry_right: int
+    first_pair_done: bool
+    rank: str | None
+
+
+def load_population(session: Session, period: str) -> tuple[Population, list[Member]]:
     """Every distributor in enrollment order with the period's PV (placed orders only), as arrays."""
-    members = list(session.scalars(select(Distributor).order_by(Distributor.seq)).all())
+    t = Base.metadata.tables[Distributor.__tablename__]
+    raw = [type_coerce(t.c.carry_left, BigInteger), type_coerce(t.c.carry_right, BigInteger)]
+    members = [Member(*row) for row in session.execute(
+        select(t.c.id, t.c.sponsor_id, t.c.parent_id, t.c.position, t.c.plan, *raw, t.c.first_pair_done, t.c.rank)
+        .order_by(t.c.seq)).all()]
     index = {m.id: i for i, m in enumerate(members)}
     start, end = period_range(period)
     pv = np.zeros(len(members), np.int64)
@@ -37,7 +56,7 @@ def load_population(session: Session, period: str) -> tuple[Population, list[Dis
             .group_by(Order.distributor_id)).all():
         pv[index[distributor_id]] = int(Decimal(volume) * 100)
     sponsor = np.array([index.get(m.sponsor_id, -1) if m.sponsor_id else -1 for m in members], np.int64)
-    binary = members and all(m.plan == "binary" for m in members)
+    binary = bool(members) and all(m.plan == "binary" for m in members)
     bparent = np.array([index.get(m.parent_id, -1) if m.parent_id else -1 for m in members], np.int64)
     bside = np.array([1 if m.position == "right" else 0 for m in members], np.int8)
     pop = Population([m.id for m in members], sponsor, pv, bparent if binary else None, bside if binary else None)
@@ -69,32 +88,38 @@ def _write_ledger(session: Session, run: CommissionRun, result: PeriodResult, co
     return rows
 
 
-def _update_members(session: Session, members: list[Distributor], result: PeriodResult) -> list[tuple[str, str | None, str | None]]:
-    """Store binary carry and new ranks; returns (id, previous, current) for every rank change."""
-    changes, updates = [], []
+def _update_members(session: Session, members: list[Member], result: PeriodResult) -> list[tuple[str, str | None, str | None]]:
+    """Store binary carry and new ranks (one executemany each); returns every rank change."""
+    t = Base.metadata.tables[Distributor.__tablename__]
+    carries, ranks, changes = [], [], []
     binary = result.binary
     for i, m in enumerate(members):
-        row: dict[str, Any] = {}
         if binary is not None:
-            left, right = Decimal(int(binary.carry_left[i])) / 100, Decimal(int(binary.carry_right[i])) / 100
-            if (left, right, bool(binary.first_done[i])) != (m.carry_left, m.carry_right, m.first_pair_done):
-                row.update(carry_left=left, carry_right=right, first_pair_done=bool(binary.first_done[i]))
+            left, right, done = int(binary.carry_left[i]), int(binary.carry_right[i]), bool(binary.first_done[i])
+            if (left, right, done) != (m.carry_left, m.carry_right, m.first_pair_done):
+                carries.append({"b_id": m.id, "b_left": Decimal(left) / 100, "b_right": Decimal(right) / 100,
+                                "b_done": done})
         if result.ranks is not None:
             rank = result.rank_names[int(result.ranks[i])] if result.ranks[i] >= 0 else None
             if rank != m.rank:
-                row["rank"] = rank
+                ranks.append({"b_id": m.id, "b_rank": rank})
                 changes.append((m.id, m.rank, rank))
-        if row:
-            updates.append({"id": m.id, **row})
-    if updates:
-        session.execute(update(Distributor), updates)
+    if carries:
+        session.execute(update(t).where(t.c.id == bindparam("b_id")).values(
+            carry_left=bindparam("b_left"), carry_right=bindparam("b_right"),
+            first_pair_done=bindparam("b_done")), carries)
+    if ranks:
+        session.execute(update(t).where(t.c.id == bindparam("b_id")).values(rank=bindparam("b_rank")), ranks)
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, Distributor):  # the UPDATEs ran in SQL: reload these on next access
+            session.expire(obj)
     return changes
 
 
-def _compute(session: Session, run: CommissionRun, config: BusinessConfig, now: datetime):
+def _compute(session: Session, run: CommissionRun, config: BusinessConfig, now: datetime) -> tuple[list[dict[str, Any]], list[tuple[str, str | None, str | None]]]:
     pop, members = load_population(session, run.period)
-    carry_l = np.array([int(m.carry_left * 100) for m in members], np.int64)
-    carry_r = np.array([int(m.carry_right * 100) for m in members], np.int64)
+    carry_l = np.array([m.carry_left for m in members], np.int64)
+    carry_r = np.array([m.carry_right for m in members], np.int64)
     first = np.array([m.first_pair_done for m in members], bool)
     result = run_period(_engine_config(config), pop, carry_l, carry_r, first)
     rows = _write_ledger(session, run, result, config, now)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 import mlm_app.accounts.models  # noqa: F401  (registers app_users, the target of the id foreign key)
@@ -29,10 +29,10 @@ class Distributor(Base):
     id: Mapped[str] = mapped_column(String(32), ForeignKey("app_users.id", ondelete="CASCADE"), primary_key=True)
     seq: Mapped[int] = mapped_column(Integer, unique=True)
     sponsor_id: Mapped[str | None] = mapped_column(String(32), ForeignKey("biz_distributors.id"), index=True)
-    sponsor_path: Mapped[str] = mapped_column(String(2000), index=True, default="/")
+    sponsor_path: Mapped[str] = mapped_column(Text, index=True, default="/")
     parent_id: Mapped[str | None] = mapped_column(String(32), ForeignKey("biz_distributors.id"), index=True)
     position: Mapped[str | None] = mapped_column(String(8), nullable=True)
-    placement_path: Mapped[str] = mapped_column(String(2000), index=True, default="/")
+    placement_path: Mapped[str] = mapped_column(Text, index=True, default="/")
     plan: Mapped[str] = mapped_column(String(16), default="binary")
     referral_code: Mapped[str] = mapped_column(String(24), unique=True, index=True)
     display_name: Mapped[str] = mapped_column(String(100), default="")
