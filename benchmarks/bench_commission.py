@@ -2,12 +2,15 @@
 
 Builds sponsor and binary placement arrays directly (not through the ORM), then times one full
 period: unilevel with compression, binary pairing with carry and cap, ranks, and the conversion of
-every total to Decimal money plus the source ids the commission events carry.
+every total to Decimal money plus the source ids the commission events carry. Then the same through
+the database: seed n distributors into SQLite and time `run_commissions` (load, engine, ledger
+inserts, carry and rank updates, one commission_calculated event per credit).
 """
 
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime
 from decimal import Decimal as D
 
 import numpy as np
@@ -42,6 +45,41 @@ def seeded_population(n: int, seed: int = 42) -> Population:
     return Population(ids, sponsor.astype(np.int64), pv, bparent.astype(np.int64), bside)
 
 
+def database_round(n: int) -> dict[str, object]:
+    """Seed n distributors into a temporary SQLite app database, then time one full commission run."""
+    import tempfile
+    from pathlib import Path
+
+    from sqlalchemy import select
+
+    from mlm_app.business.commissions.service import run_commissions
+    from mlm_app.business.config import BusinessConfig
+    from mlm_app.business.orders.models import Order
+    from mlm_app.business.seed import seed
+    from mlm_app.db import init_db, make_engine, session_factory, transaction
+    from mlm_app.events import Emitter
+
+    with tempfile.TemporaryDirectory() as tmp:
+        engine = make_engine(f"sqlite:///{Path(tmp) / 'app.db'}")
+        init_db(engine)
+        factory = session_factory(engine)
+        started = time.perf_counter()
+        with transaction(factory) as session:
+            seed(session, n, config=BusinessConfig(), now=datetime(2026, 11, 20, tzinfo=UTC),
+                 password_hash="!", fingerprint=lambda value, kind: kind + value[:20])
+        seeded = time.perf_counter() - started
+        events: list[int] = [0]
+        with transaction(factory) as session:
+            period = session.scalars(select(Order.period).limit(1)).one()
+            started = time.perf_counter()
+            run = run_commissions(session, period, config=BusinessConfig(), now=datetime(2026, 11, 30, tzinfo=UTC),
+                                  events=Emitter([lambda _doc: events.__setitem__(0, events[0] + 1)]))
+            elapsed = time.perf_counter() - started
+        engine.dispose()
+    return {"db_seed_seconds": round(seeded, 1), "db_run_seconds": round(elapsed, 2), "db_run_status": run.status,
+            "db_run_events": events[0]}
+
+
 def run(quick: bool = False) -> dict[str, object]:
     n = 20_000 if quick else 100_000
     pop = seeded_population(n)
@@ -60,4 +98,5 @@ def run(quick: bool = False) -> dict[str, object]:
         "paid_total": str(sum(uni.values(), D(0)) + sum(binary.values(), D(0))),
         "source_lists": len(sources),
         "target_seconds": 10,
+        **database_round(n),
     }
