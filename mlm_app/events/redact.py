@@ -84,5 +84,6 @@ def redact_body(body: bytes, content_type: str) -> str:
 
 def redact_url(url: str) -> str:
     """A URL (e.g. the Referer) with secret query parameters redacted."""
-    head, sep, query = url.partition("?")
-    return head + sep + redact_pairs(query) if sep else url
+    rest, hash_sep, fragment = url.partition("#")
+    head, sep, query = rest.partition("?")
+    return (head + sep + redact_pairs(query) if sep else rest) + hash_sep + fragment

@@ -50,12 +50,11 @@ class KeyRing:
     def load(cls, path: Path, hmac_override: str | None = None) -> KeyRing:
         """Read the keys file, creating it with fresh random keys the first time."""
         if not path.exists():
-            ring = cls({1: AESGCM.generate_key(256)}, 1, secrets.token_bytes(32), path)
-            ring.save()
-        else:
-            raw = json.loads(path.read_text())
-            keys = {int(v): base64.b64decode(k) for v, k in raw["keys"].items()}
-            ring = cls(keys, int(raw["current"]), base64.b64decode(raw["hmac"]), path)
+            fresh = cls({1: AESGCM.generate_key(256)}, 1, secrets.token_bytes(32), path)
+            fresh._create_once()
+        raw = json.loads(path.read_text())
+        keys = {int(v): base64.b64decode(k) for v, k in raw["keys"].items()}
+        ring = cls(keys, int(raw["current"]), base64.b64decode(raw["hmac"]), path)
         if hmac_override:
             ring.hmac_key = hashlib.sha256(hmac_override.encode()).digest()
         return ring
@@ -63,9 +62,24 @@ class KeyRing:
     def save(self) -> None:
         if self.path is None:
             raise CryptoError("this key ring has no file")
-        body = {"current": self.current, "keys": {str(v): _b64(k) for v, k in self.keys.items()},
+        write_private(self.path, json.dumps(self._body(), indent=1).encode())
+
+    def _create_once(self) -> None:
+        """Publish a first key file unless another process did it first (then theirs is used):
+        two app workers starting together must never encrypt under different keys."""
+        assert self.path is not None
+        tmp = self.path.with_suffix(f".{secrets.token_hex(4)}.new")
+        write_private(tmp, json.dumps(self._body(), indent=1).encode())
+        try:
+            os.link(tmp, self.path)  # atomic, and fails if the file already exists
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink()
+
+    def _body(self) -> dict[str, object]:
+        return {"current": self.current, "keys": {str(v): _b64(k) for v, k in self.keys.items()},
                 "hmac": _b64(self.hmac_key)}
-        write_private(self.path, json.dumps(body, indent=1).encode())
 
     def add_version(self) -> int:
         """Create a new data key and make it current (old keys stay for reading)."""
