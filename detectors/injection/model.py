@@ -74,9 +74,13 @@ class InjectionModel:
         return scores / scores.sum()
 
     def predict(self, text: str) -> str | None:
-        """The attack class when the model is confident, else None."""
+        """The attack class when the model is confident, else None; values without code syntax are skipped."""
         if len(_SPECIALS.findall(text, 0, MAX_CHARS)) < MIN_SPECIALS:
             return None
+        return self.classify(text)
+
+    def classify(self, text: str) -> str | None:
+        """The attack class at the confidence threshold, for any text (no syntax gate)."""
         probs = self.probabilities(text)
         best = int(probs.argmax())
         if best == self._benign or probs[best] < THRESHOLD:
