@@ -82,7 +82,14 @@ class EventStore(Protocol):
         ...
 
     def delete_before(self, moment: datetime) -> int:
-        """Retention: drop events with @timestamp before `moment`; returns how many (or indices)."""
+        """Retention: drop events with @timestamp before `moment`; returns how many."""
+        ...
+
+    def enforce_retention(self, now: datetime) -> int:
+        """Drop events older than the store's `retention_days` (URL option) before `now`; 0 if unset.
+
+        Both backends also sweep on their own (SQLite: hourly on writes; Elasticsearch: ILM).
+        """
         ...
 
     def close(self) -> None: ...
