@@ -9,6 +9,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import datetime, timezone
 from typing import Any
 
@@ -65,31 +66,50 @@ def format_timestamp(moment: datetime) -> str:
 
 def flatten(doc: dict[str, Any], limits: Limits = DEFAULT_LIMITS) -> dict[str, Any]:
     """Flatten nested objects to dotted keys, enforcing depth, field, string and list bounds."""
+    return _flatten(doc, limits)[0]
+
+
+def _flatten(doc: dict[str, Any], limits: Limits) -> tuple[dict[str, Any], bool]:
+    """The flat view and whether any key held a dot (flat or mixed input)."""
     flat: dict[str, Any] = {}
-    stack: list[tuple[str, dict[str, Any], int]] = [("", doc, 1)]
-    while stack:
-        prefix, obj, depth = stack.pop()
-        if depth > limits.max_depth:
-            raise EventError(prefix.rstrip(".") or None, f"nested deeper than {limits.max_depth} levels")
-        for key, value in obj.items():
-            if not key or len(key) > 256:
-                raise EventError(prefix + key[:40], "field names must be 1-256 characters")
-            name = prefix + key
-            if isinstance(value, dict):
-                if value:
-                    stack.append((name + ".", value, depth + 1))
-                continue
-            if isinstance(value, str):
-                if len(value) > limits.max_string:
-                    raise EventError(name, f"string longer than {limits.max_string} characters")
-            elif isinstance(value, list):
-                _check_list(name, value, limits)
-            if name in flat:
-                raise EventError(name, "given twice (flat and nested)")
-            flat[name] = value
-            if len(flat) > limits.max_fields:
-                raise EventError(None, f"more than {limits.max_fields} fields")
-    return flat
+    if not _walk(doc, "", 1, flat, limits, False):
+        return flat, False
+    # Dotted keys can collide with nested ones ("event.action" beside {"event": {"action"}}):
+    # walk again, checking every name (the rarer flat-input path).
+    flat = {}
+    _walk(doc, "", 1, flat, limits, True)
+    return flat, True
+
+
+def _walk(obj: dict[str, Any], prefix: str, depth: int, flat: dict[str, Any], limits: Limits,
+          check_twice: bool) -> bool:
+    """One level of flattening; returns True when any key at or below it holds a dot."""
+    if depth > limits.max_depth:
+        raise EventError(prefix.rstrip(".") or None, f"nested deeper than {limits.max_depth} levels")
+    keys = "\x00".join(obj)
+    if "" in obj or (len(keys) > 256 and max(map(len, obj)) > 256):
+        bad = next(k for k in obj if not k or len(k) > 256)
+        raise EventError(prefix + bad[:40], "field names must be 1-256 characters")
+    dotted = "." in keys
+    max_string = limits.max_string
+    for key, value in obj.items():
+        kind = type(value)
+        if kind is str:
+            if len(value) > max_string:
+                raise EventError(prefix + key, f"string longer than {max_string} characters")
+        elif kind is dict:
+            if value and _walk(value, prefix + key + ".", depth + 1, flat, limits, check_twice):
+                dotted = True
+            continue
+        elif kind is list:
+            _check_list(prefix + key, value, limits)
+        name = prefix + key
+        if check_twice and name in flat:
+            raise EventError(name, "given twice (flat and nested)")
+        flat[name] = value
+    if len(flat) > limits.max_fields:
+        raise EventError(None, f"more than {limits.max_fields} fields")
+    return dotted
 
 
 def _check_list(name: str, value: list[Any], limits: Limits) -> None:
@@ -155,12 +175,10 @@ def _coerce(name: str, kind: str, value: Any) -> Any:
             return value == "true"
         raise EventError(name, "must be true or false")
     if kind == "ip":
-        if not isinstance(value, str):
-            raise EventError(name, "must be an IP address string")
-        try:
-            return str(ipaddress.ip_address(value))
-        except ValueError:
-            raise EventError(name, f"not an IP address: {value[:45]!r}") from None
+        canonical = _canonical_ip(value) if isinstance(value, str) and len(value) <= 64 else None
+        if canonical is None:
+            raise EventError(name, f"not an IP address: {str(value)[:45]!r}")
+        return canonical
     if kind == "date":
         return format_timestamp(parse_timestamp(value, name))
     if kind == "keyword[]":
@@ -172,8 +190,69 @@ def _coerce(name: str, kind: str, value: Any) -> Any:
     return value
 
 
+@lru_cache(maxsize=65_536)
+def _canonical_ip(value: str) -> str | None:
+    """Canonical text of an address (addresses repeat a lot, so the parse is cached)."""
+    try:
+        return str(ipaddress.ip_address(value))
+    except ValueError:
+        return None
+
+
+def _event_time(value: Any) -> tuple[str, float]:
+    """@timestamp as (canonical string, epoch seconds); canonical input skips re-formatting."""
+    size = len(value) if type(value) is str else 0
+    if (size == 24 or (size == 27 and value[23:26] != "000")) and value[-1] == "Z" and value[19] == "." \
+            and value[10] == "T":
+        try:
+            return value, datetime.fromisoformat(value).timestamp()
+        except ValueError:
+            pass
+    moment = parse_timestamp(value)
+    return format_timestamp(moment), moment.timestamp()
+
+
+# Types that need no coercion when the value already has them; anything else goes to _coerce.
+_PLAIN = {"keyword": str, "text": str, "long": int, "ip": None, "date": None, "keyword[]": list,
+          "number": None, "bool": bool}
+
+
 def _fail(name: str, reason: str) -> Any:
     raise EventError(name, reason)
+
+
+def _coerce_known(flat: dict[str, Any]) -> list[str]:
+    """Coerce every contract field in place; returns the names whose value changed."""
+    changed: list[str] = []
+    for name, value in flat.items():
+        kind = FIELDS.get(name)
+        if kind is None or name == "@timestamp" or type(value) is _PLAIN[kind]:
+            if kind != "keyword[]" or all(type(v) is str for v in value):
+                continue
+        coerced = _coerce(name, kind, value)
+        if coerced is not value:
+            flat[name] = coerced
+            changed.append(name)
+    return changed
+
+
+def _check_envelope(flat: dict[str, Any]) -> None:
+    if not _DATASET_RE.match(flat["event.dataset"]):
+        raise EventError("event.dataset", "must look like 'mlm.auth'")
+    outcome = flat.get("event.outcome")
+    if outcome is not None and outcome not in OUTCOMES:
+        raise EventError("event.outcome", f"must be one of {', '.join(OUTCOMES)}")
+    if len(flat["event.id"]) > 256:
+        raise EventError("event.id", "longer than 256 characters")
+
+
+def _set_path(doc: dict[str, Any], name: str, value: Any) -> None:
+    """Write a dotted field into a nested document (its parents exist unless it is a default)."""
+    parts = name.split(".")
+    node = doc
+    for part in parts[:-1]:
+        node = node.setdefault(part, {})
+    node[parts[-1]] = value
 
 
 class Event:
@@ -188,29 +267,32 @@ class Event:
 
     @classmethod
     def from_dict(cls, obj: Any, limits: Limits = DEFAULT_LIMITS) -> Event:
-        """Validate a decoded JSON object (nested, flat dotted, or mixed) into an Event."""
-        if not isinstance(obj, dict):
+        """Validate a decoded JSON object (nested, flat dotted, or mixed) into an Event.
+
+        A nested `obj` is kept as the event's document and normalized in place (no copy: this is
+        the ingest hot path); flat or mixed input is rebuilt as a nested document.
+        """
+        if type(obj) is not dict:
             raise EventError(None, "an event must be a JSON object")
-        flat = flatten(obj, limits)
+        flat, dotted = _flatten(obj, limits)
         for name in REQUIRED:
             value = flat.get(name)
-            if not isinstance(value, str) or not value.strip():
+            if type(value) is not str or not value.strip():
                 raise EventError(name, "required" if value is None else "must be a non-empty string")
-        for name, value in flat.items():
-            kind = FIELDS.get(name)
-            if kind is not None and name != "@timestamp":
-                flat[name] = _coerce(name, kind, value)
-        moment = parse_timestamp(flat["@timestamp"])
-        flat["@timestamp"] = format_timestamp(moment)
-        if not _DATASET_RE.match(flat["event.dataset"]):
-            raise EventError("event.dataset", "must look like 'mlm.auth'")
-        flat.setdefault("event.kind", "event")
-        outcome = flat.get("event.outcome")
-        if outcome is not None and outcome not in OUTCOMES:
-            raise EventError("event.outcome", f"must be one of {', '.join(OUTCOMES)}")
-        if len(flat["event.id"]) > 256:
-            raise EventError("event.id", "longer than 256 characters")
-        return cls(nest(flat), flat, moment.timestamp())
+        changed = _coerce_known(flat)
+        stamp, ts = _event_time(flat["@timestamp"])
+        if stamp != flat["@timestamp"]:
+            flat["@timestamp"] = stamp
+            changed.append("@timestamp")
+        _check_envelope(flat)
+        if "event.kind" not in flat:
+            flat["event.kind"] = "event"
+            changed.append("event.kind")
+        if dotted:
+            return cls(nest(flat), flat, ts)
+        for name in changed:
+            _set_path(obj, name, flat[name])
+        return cls(obj, flat, ts)
 
     @classmethod
     def from_json(cls, raw: bytes | str, limits: Limits = DEFAULT_LIMITS) -> Event:
