@@ -26,6 +26,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def serve_siem(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from collector.cli import tune_gc
     from collector.main import create_app
     from collector.settings import CollectorSettings
     from core.bus.memory import MemoryBus
@@ -44,6 +45,7 @@ def serve_siem(args: argparse.Namespace) -> int:
     models = Path(args.models) if args.models else Path(args.data_dir) / "models"
     engine = Engine.build(DetectorConfig(models_dir=models if models.exists() else None))
     worker = DetectorWorker(bus, store, engine)
+    tune_gc()  # after start-up objects exist, so they are frozen out of every collection
     worker.start()
     try:
         app = create_app(settings, store, bus, tokens)
