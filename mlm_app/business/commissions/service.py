@@ -17,12 +17,13 @@ from sqlalchemy.orm import Session
 from mlm_app.business.commissions.models import CommissionRun, LedgerEntry
 from mlm_app.business.config import BusinessConfig
 from mlm_app.business.distributors.models import Distributor
-from mlm_app.business.engine.arrays import Population
+from mlm_app.business.engine.arrays import Population, to_cents
 from mlm_app.business.engine.run import PeriodResult, RunConfig, run_period
 from mlm_app.business.errors import Conflict
 from mlm_app.business.orders.models import Order
 from mlm_app.business.periods import period_range
-from mlm_app.business.plans.common import money, percent_of
+from mlm_app.business.plans.common import money, percent_of, totals
+from mlm_app.business.plans.matching import matching_bonus
 from mlm_app.db import Base
 from mlm_app.events import emit
 
@@ -80,12 +81,32 @@ def _write_ledger(session: Session, run: CommissionRun, result: PeriodResult, co
     for earner, amount in result.unilevel_totals().items():
         rows.append({"distributor_id": earner, "amount": amount, "kind": "unilevel_level", "period": run.period,
                          "run_id": run.id, "source_ids": ",".join(sources.get(earner, [])), "created_at": now})
+    rows.extend(_matching_rows(run, result, config, now))
     for earner, gross in result.binary_totals().items():
         rows.append({"distributor_id": earner, "amount": _binary_net(config, gross), "kind": "binary_pairing",
                          "period": run.period, "run_id": run.id, "source_ids": "", "created_at": now})
     if rows:
         session.execute(insert(LedgerEntry), rows)
     return rows
+
+
+def _matching_rows(run: CommissionRun, result: PeriodResult, config: BusinessConfig,
+                   now: datetime) -> list[dict[str, Any]]:
+    """Matching bonus on this run's unilevel pay, for qualified sponsors (plans/matching.py)."""
+    if not config.matching_generations:
+        return []
+    pop, ids = result.pop, result.pop.ids
+    sponsor_of = {ids[i]: (ids[s] if s >= 0 else None) for i, s in enumerate(pop.sponsor.tolist())}
+    index = {m: i for i, m in enumerate(ids)}
+    need = to_cents(config.unilevel.qualification_pv)
+    lines = matching_bonus(result.unilevel_totals(), sponsor_of, config.matching_generations,
+                           lambda m: int(pop.pv[index[m]]) >= need)
+    sources: dict[str, list[str]] = {}
+    for line in lines:
+        sources.setdefault(line.earner, []).append(line.source)
+    return [{"distributor_id": earner, "amount": amount, "kind": "matching", "period": run.period,
+             "run_id": run.id, "source_ids": ",".join(sources[earner][:50]), "created_at": now}
+            for earner, amount in totals(lines).items() if amount > 0]
 
 
 def _update_members(session: Session, members: list[Member], result: PeriodResult) -> list[tuple[str, str | None, str | None]]:

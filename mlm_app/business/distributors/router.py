@@ -49,10 +49,24 @@ def referral_link(request: Request, db: DbSession, user: CurrentUser) -> Respons
     return render(request, "biz/referral.html", {"code": me.referral_code, "link": link})
 
 
+@router.post("/distributors/me/profile")
+def edit_profile(request: Request, db: DbSession, user: CurrentUser, display_name: Text = "",
+                 country: Text = "") -> Response:
+    service.update_profile(db, user, display_name, country or None)
+    return redirect(f"/distributors/{user.id}")
+
+
+@router.post("/distributors/me/kyc")
+def submit_kyc(request: Request, db: DbSession, user: CurrentUser) -> Response:
+    service.submit_kyc(db, user)
+    return redirect(f"/distributors/{user.id}")
+
+
 @router.get("/distributors/{distributor_id}")
 def profile(request: Request, db: DbSession, user: CurrentUser, distributor_id: str) -> Response:
     member = service.get_profile(db, user, distributor_id)
-    return render(request, "biz/distributor.html", {"member": member})
+    return render(request, "biz/distributor.html", {"member": member, "mine": member.id == user.id,
+                                                    "staff": user.role in ("admin", "support", "finance")})
 
 
 @router.get("/genealogy")

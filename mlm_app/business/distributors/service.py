@@ -136,6 +136,14 @@ def update_profile(session: Session, actor: Any, display_name: str, country: str
     return me
 
 
+def submit_kyc(session: Session, actor: Any) -> Distributor:
+    """The distributor sends their documents for review: status becomes pending (staff decide)."""
+    me = authorize(session, actor, actor.id, own_only=True)
+    if me.kyc_status in ("none", "rejected"):
+        me.kyc_status = "pending"
+    return me
+
+
 def set_kyc(session: Session, actor: Any, distributor_id: str, status: str) -> Distributor:
     """Staff record the outcome of identity verification."""
     require_staff(actor)

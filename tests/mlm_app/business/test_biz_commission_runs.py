@@ -40,6 +40,10 @@ def test_run_pays_unilevel_with_compression_and_is_idempotent(world):
         uni = s.query(LedgerEntry).filter_by(distributor_id=ids["sam"], kind="unilevel_level").one()
         assert uni.amount == D("23.30") and uni.source_ids == ",".join([ids["robin"], ids["joseph"], ids["nia"]])
         assert runs.statement(s, ids["sam"], "2026-11")["unilevel_level"] == D("23.30")
+        matching = {e.distributor_id: e.amount for e in s.query(LedgerEntry).filter_by(kind="matching")}
+        # 10% of the first and 5% of the second sponsored generation's unilevel pay, unqualified Kat skipped:
+        # Sam 5% of Robin's 24.65; Robin 10% of Joseph's 16.25 + 5% of Nia's 10.50; Joseph 10% of Nia's.
+        assert matching == {ids["sam"]: D("1.23"), ids["robin"]: D("2.15"), ids["joseph"]: D("1.05")}
         count = s.query(LedgerEntry).count()
         again = runs.run_commissions(s, "2026-11", config=world.config, now=NOW, events=world.emitter)
         assert again.id == run.id and s.query(LedgerEntry).count() == count

@@ -129,6 +129,11 @@ def test_own_and_downline_pages_work(harness):
     refund = client.post(f"/orders/{ids['amy.order']}/refund", data={"csrf_token": token})
     assert refund.status_code == 303 and harness.find("mlm.commerce", "order_refunded")
     assert not harness.find("mlm.audit", "access_denied")
+    assert client.post("/distributors/me/kyc", data={"csrf_token": token}).status_code == 303
+    saved = client.post("/distributors/me/profile", data={"csrf_token": token, "display_name": "<b>Amy</b>",
+                                                          "country": "nl"})
+    page = client.get(saved.headers["location"]).text
+    assert "&lt;b&gt;Amy&lt;/b&gt;" in page and "NL" in page and "pending" in page
     huge = "9" * 30
     assert client.get(f"/crm/contacts/{huge}").status_code == 404
     assert client.post("/orders", data={"csrf_token": token, "product_id": huge}).status_code == 422
