@@ -29,6 +29,7 @@ class Tries:
 class Network:
     users: BoundedMap[str, Tries] = field(default_factory=lambda: BoundedMap(500, WINDOW))
     ips: Counter[str] = field(default_factory=Counter)
+    unknown: int = 0  # failures for names that do not exist: a combo list, not a target list
     evidence: deque[str] = field(default_factory=lambda: deque(maxlen=100))
 
 
@@ -51,11 +52,13 @@ class PasswordSpraying:
         if not ip or not user:
             return []
         failed = event.flat.get("event.outcome") == "failure"
-        if failed and event.flat.get("mlm.auth.failure_reason") == "unknown_user":
-            return []  # sprayers try real accounts; unknown names are the stuffing detector's
+        unknown = failed and event.flat.get("mlm.auth.failure_reason") == "unknown_user"
         alerts: list[Alert] = []
         for key in self._keys(event, ip):
             net = self.networks.setdefault(key, event.ts, Network)
+            if unknown:
+                net.unknown += 1  # sprayers try real accounts; unknown names are the stuffing detector's
+                continue
             tries = net.users.setdefault(user, event.ts, Tries)
             if not failed:
                 tries.successes += 1
@@ -86,6 +89,8 @@ class PasswordSpraying:
         tries = sorted(t.fails for t in stuck)
         if fails / (fails + wins) < self.min_fail_share or tries[len(tries) // 2] > self.max_tries:
             return []
+        if net.unknown > 0.3 * (fails + net.unknown):
+            return []  # mostly made-up names: a stuffing wave passing through this network
         top_ip = net.ips.most_common(1)[0][0]
         if not self.suppress.allow(key, event.ts) or not self.suppress.allow(("ip", top_ip), event.ts):
             return []

@@ -97,7 +97,7 @@ def test_spray_below_account_threshold_stays_quiet():
 
 
 def test_stuffing_wave_of_unknown_names_is_not_spraying():
-    """Unknown usernames from a proxy network are stuffing: spraying counts real accounts only."""
-    wave = [login(i * 30, f"nobody{i}", ok=False, ip=f"192.0.2.{i % 4 + 1}", reason="unknown_user")
-            for i in range(40)]
+    """A combo list through a proxy network: mostly made-up names, some real accounts, few tries each."""
+    wave = [login(i * 30, f"nobody{i}" if i % 5 < 3 else f"real{i}", ok=False, ip=f"192.0.2.{i % 4 + 1}",
+                  reason="unknown_user" if i % 5 < 3 else "bad_password") for i in range(60)]
     assert run(PasswordSpraying(), wave) == []
