@@ -1,54 +1,12 @@
 """The business routes inside the real app: enrollment by referral link, shop, and the access probe."""
 
-from decimal import Decimal as D
-
 import pytest
-from bizworld import NOW
+from bizhttp import grow
 from mlmapp_helpers import CSRF_RE, PASSWORD, csrf, login
-
-from mlm_app.accounts.models import User
-from mlm_app.accounts.service import create_account
-from mlm_app.business.config import BusinessConfig
-from mlm_app.business.crm.service import add_contact
-from mlm_app.business.distributors.models import Distributor
-from mlm_app.business.distributors.service import Enrollment, create_root, enroll
-from mlm_app.business.orders.models import Product
-from mlm_app.business.orders.service import place_order
-from mlm_app.business.payouts.models import Payout
-from mlm_app.db import transaction
-from mlm_app.security.passwords import hash_password
-
-CONFIG = BusinessConfig()
-
-
-def _grow(app, events):
-    """root -> amy -> amy1, root -> bob -> bob1; each with an order, a contact and (bob) a payout."""
-    password_hash = hash_password(PASSWORD)
-    app.state.clock = lambda: NOW  # business services read time through web.now
-    ids = {}
-    with transaction(app.state.db_factory) as s:
-        create_account(s, "company", None, "distributor", "D000001", password_hash=password_hash)
-        root = create_root(s, "D000001", config=CONFIG, now=NOW)
-        tea = Product(sku="TEA1", name="Vital Tea", description="green", price=D(30), pv=D(100), bv=D(100), stock=99)
-        s.add(tea)
-        s.flush()
-        for name, sponsor in (("amy", root), ("bob", root), ("amy1", "amy"), ("bob1", "bob")):
-            sponsor_row = sponsor if isinstance(sponsor, Distributor) else s.get(Distributor, ids[sponsor])
-            form = Enrollment(sponsor_row.referral_code, name, PASSWORD, f"{name}@example.org",
-                              display_name=f"Secret-{name}", accept_terms=True)
-            member = enroll(s, form, config=CONFIG, fingerprint=app.state.keys.fingerprint, now=NOW,
-                            events=app.state.emitter, password_hash=password_hash)
-            ids[name] = member.id
-            user = s.get(User, member.id)
-            ids[f"{name}.order"] = place_order(s, user, [(tea.id, 1)], config=CONFIG, now=NOW,
-                                               events=app.state.emitter).id
-            ids[f"{name}.contact"] = add_contact(s, user, f"Lead-of-{name}", now=NOW).id
-        s.add(Payout(id="PBOB0001", distributor_id=ids["bob"], amount=D(25), status="requested", requested_at=NOW))
-    return ids
 
 
 def test_enroll_through_referral_link(harness):
-    ids = _grow(harness.app, harness.events)
+    ids = grow(harness.app, harness.events)
     client = harness.client()
     assert login(client, "amy").status_code == 303
     link_page = client.get("/enroll/link").text
@@ -71,7 +29,7 @@ def test_enroll_through_referral_link(harness):
 
 
 def test_shop_search_is_public_and_not_injectable(harness):
-    _grow(harness.app, harness.events)
+    grow(harness.app, harness.events)
     client = harness.client()
     assert "Vital Tea" in client.get("/shop", params={"q": "tea"}).text
     for payload in ("' OR '1'='1", "tea' UNION SELECT 1,2,3--", "%", "tea'; DROP TABLE biz_products;--"):
@@ -91,7 +49,7 @@ PROBES = [  # (method, path template); {d} a distributor, {o} an order, {p} a pa
 @pytest.mark.parametrize("viewer, others", [("amy", ["bob", "bob1"]), ("bob1", ["amy", "amy1", "bob"]),
                                             ("amy1", ["amy", "bob"])])
 def test_probe_other_distributors_data_is_refused_and_audited(harness, viewer, others):
-    ids = _grow(harness.app, harness.events)
+    ids = grow(harness.app, harness.events)
     client = harness.client()
     assert login(client, viewer).status_code == 303
     token = csrf(client, "/crm/contacts")
@@ -116,7 +74,7 @@ def test_probe_other_distributors_data_is_refused_and_audited(harness, viewer, o
 
 
 def test_own_and_downline_pages_work(harness):
-    ids = _grow(harness.app, harness.events)
+    ids = grow(harness.app, harness.events)
     client = harness.client()
     assert login(client, "amy").status_code == 303
     assert "Secret-amy1" in client.get(f"/distributors/{ids['amy1']}").text

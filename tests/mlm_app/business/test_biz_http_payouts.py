@@ -1,33 +1,19 @@
 """Payout requests over HTTP need a fresh second factor; the SIEM response API holds them."""
 
-from datetime import timedelta
-from decimal import Decimal as D
 
-from bizworld import NOW
+from bizhttp import grow, ready
 from mlmapp_helpers import csrf, enrol_mfa, login
-from test_biz_http import _grow
 
-from mlm_app.accounts.models import AuthSession, User
-from mlm_app.business.commissions.models import LedgerEntry
-from mlm_app.business.distributors.models import Distributor
+from mlm_app.accounts.models import AuthSession
 from mlm_app.business.payouts.models import Payout
 from mlm_app.db import transaction
 
 TOKEN = "resp-token-for-tests-0123456789"  # the `harness` fixture's response token
 
 
-def _ready(harness, member_id):
-    """KYC verified, a bank account set a month ago, 300.00 earned."""
-    with transaction(harness.app.state.db_factory) as s:
-        member, user = s.get(Distributor, member_id), s.get(User, member_id)
-        member.kyc_status, member.bank_fingerprint = "verified", "f" * 32
-        member.bank_changed_at, user.bank_fingerprint = NOW - timedelta(days=30), "f" * 32
-        s.add(LedgerEntry(distributor_id=member_id, amount=D("300.00"), kind="unilevel_level", period="2026-10"))
-
-
 def test_payout_needs_step_up_and_siem_hold_applies(harness):
-    ids = _grow(harness.app, harness.events)
-    _ready(harness, ids["amy"])
+    ids = grow(harness.app, harness.events)
+    ready(harness, ids["amy"])
     client = harness.client()
     assert login(client, "amy").status_code == 303
     enrol_mfa(client)  # enrolment counts as a fresh second factor
@@ -57,8 +43,8 @@ def test_payout_needs_step_up_and_siem_hold_applies(harness):
 
 
 def test_bad_payout_amount_is_a_clear_error(harness):
-    ids = _grow(harness.app, harness.events)
-    _ready(harness, ids["amy"])
+    ids = grow(harness.app, harness.events)
+    ready(harness, ids["amy"])
     client = harness.client()
     assert login(client, "amy").status_code == 303
     enrol_mfa(client)
