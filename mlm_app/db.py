@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Engine, create_engine, event
+from sqlalchemy import DateTime, Engine, create_engine, event, inspect, text
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -80,9 +80,32 @@ def load_models() -> None:
 
 
 def init_db(engine: Engine) -> None:
-    """Create every registered table that does not exist yet."""
+    """Create every registered table that does not exist yet, and add columns new to the models."""
     load_models()
     Base.metadata.create_all(engine)
+    add_missing_columns(engine)
+
+
+def add_missing_columns(engine: Engine) -> list[str]:
+    """Additive upgrade: `ALTER TABLE ADD COLUMN` (nullable) for model columns an older database lacks.
+
+    Enough for this project's additive changes; renames or type changes would need real migrations.
+    """
+    added: list[str] = []
+    inspector = inspect(engine)
+    existing_tables = set(inspector.get_table_names())
+    quote = engine.dialect.identifier_preparer.quote
+    with engine.begin() as conn:
+        for table in Base.metadata.sorted_tables:
+            if table.name not in existing_tables:
+                continue
+            have = {c["name"] for c in inspector.get_columns(table.name)}
+            for column in table.columns:
+                if column.name not in have:
+                    kind = column.type.compile(dialect=engine.dialect)
+                    conn.execute(text(f"ALTER TABLE {quote(table.name)} ADD COLUMN {quote(column.name)} {kind}"))
+                    added.append(f"{table.name}.{column.name}")
+    return added
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

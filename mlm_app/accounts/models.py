@@ -62,6 +62,10 @@ class AuthSession(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_seen: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     token_issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # After a periodic rotation the previous token keeps working briefly, so parallel requests
+    # (a page and its stylesheet) that still carry it do not sign the user out.
+    prev_token_hash: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    prev_valid_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     mfa_failures: Mapped[int] = mapped_column(Integer, default=0)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

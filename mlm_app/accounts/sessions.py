@@ -8,7 +8,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from mlm_app.accounts.models import AuthSession
@@ -55,8 +55,12 @@ def resolve(db: Session, token: str | None, settings: AppSettings, now: datetime
     """The live session for a cookie token, or None (unknown, revoked, expired or idle too long)."""
     if not token or len(token) > 100:
         return None
-    row = db.scalars(select(AuthSession).where(AuthSession.token_hash == token_hash(token))).first()
+    digest = token_hash(token)
+    row = db.scalars(select(AuthSession).where(
+        or_(AuthSession.token_hash == digest, AuthSession.prev_token_hash == digest))).first()
     if row is None or row.revoked_at is not None or row.expires_at <= now:
+        return None
+    if row.token_hash != digest and (row.prev_valid_until is None or row.prev_valid_until <= now):
         return None
     if row.last_seen + timedelta(minutes=settings.session_idle_minutes) <= now:
         return None
@@ -66,20 +70,35 @@ def resolve(db: Session, token: str | None, settings: AppSettings, now: datetime
 LAST_SEEN_GRANULARITY = timedelta(seconds=30)  # idle timeouts are minutes; skip a write per request
 
 
-def touch(row: AuthSession, settings: AppSettings, now: datetime) -> str | None:
-    """Record activity; return a fresh token when the current one is due for rotation."""
+ROTATION_GRACE = timedelta(seconds=60)
+
+
+def touch(db: Session, row: AuthSession, token: str, settings: AppSettings, now: datetime) -> str | None:
+    """Record activity; return a fresh token when the current one is due for rotation.
+
+    Rotation is a compare-and-set on the current token, so of two parallel requests only one
+    rotates; the other (and any request still carrying the old cookie) rides on the grace period.
+    """
     if now - row.last_seen >= LAST_SEEN_GRANULARITY:
         row.last_seen = now
+    current = token_hash(token)
+    if row.token_hash != current:
+        return None
     if row.token_issued_at + timedelta(minutes=settings.session_rotate_minutes) > now:
         return None
-    return rotate(row, now)
+    fresh = new_token()
+    result = db.execute(update(AuthSession).where(AuthSession.id == row.id, AuthSession.token_hash == current)
+                        .values(token_hash=token_hash(fresh), token_issued_at=now, prev_token_hash=current,
+                                prev_valid_until=now + ROTATION_GRACE).execution_options(synchronize_session=False))
+    return fresh if getattr(result, "rowcount", 0) == 1 else None
 
 
 def rotate(row: AuthSession, now: datetime) -> str:
-    """Give the session a new token (after privilege changes and periodically); the old one dies."""
+    """Give the session a new token after a privilege change; the old one dies at once."""
     token = new_token()
     row.token_hash = token_hash(token)
     row.token_issued_at = now
+    row.prev_token_hash, row.prev_valid_until = None, None
     return token
 
 

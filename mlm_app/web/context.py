@@ -59,8 +59,8 @@ def resolve(factory: Any, settings: AppSettings, ip: str, token: str | None) -> 
             db.commit()
             out.clear_cookie = True
             return out
-        out.new_token = sessions.touch(auth, settings, now)
-        if db.dirty:
+        out.new_token = sessions.touch(db, auth, token or "", settings, now)
+        if db.dirty or out.new_token:
             db.commit()
         out.auth = auth
         out.session_hash = auth.token_hash

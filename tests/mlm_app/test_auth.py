@@ -92,7 +92,8 @@ def test_session_rotates_after_interval(make_harness):
     assert after and after != before
     stale = harness.client()
     stale.cookies.set(COOKIE, before)
-    assert stale.get("/").status_code == 303
+    late = stale.get("/")  # a parallel request with the old cookie rides on the grace period...
+    assert late.status_code == 200 and COOKIE not in late.headers.get("set-cookie", "")  # ...without re-rotating
 
 
 def test_csrf_required_on_every_form_post(harness):

@@ -159,3 +159,38 @@ def test_seeded_business_restores_across_backends(tmp_path, postgres_db_url):
         sponsored = db.scalar(select(func.count()).select_from(Distributor).where(Distributor.sponsor_id.is_not(None)))
         assert sponsored == 119
     target.dispose()
+
+
+def test_periodic_rotation_is_single_winner_with_grace(factory):
+    settings = AppSettings(session_rotate_minutes=0)
+    now = utcnow()
+    with transaction(factory) as db:
+        create_account(db, "rot.user", "a long password", "distributor", "D000050")
+        token, _ = sessions.open_session(db, "D000050", sessions.ClientInfo("203.0.113.3", "UA", None),
+                                         mfa_passed=True, settings=settings, now=now)
+    with transaction(factory) as db:
+        first = sessions.touch(db, sessions.resolve(db, token, settings, now), token, settings, now)
+    with transaction(factory) as db:  # a parallel request still carrying the old cookie
+        loser = sessions.resolve(db, token, settings, now)
+        assert loser is not None and sessions.touch(db, loser, token, settings, now) is None
+    with transaction(factory) as db:
+        assert first and sessions.resolve(db, first, settings, now) is not None
+        assert sessions.resolve(db, token, settings, now + timedelta(seconds=61)) is None
+
+
+def test_older_database_gets_new_columns(db_url):
+    """A database made before a column existed is upgraded in place by init_db."""
+    from sqlalchemy import text
+
+    engine = make_engine(db_url)
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE app_blocked_ips (ip VARCHAR(45) PRIMARY KEY)"))
+        conn.execute(text("INSERT INTO app_blocked_ips (ip) VALUES ('198.51.100.1')"))
+    init_db(engine)
+    with transaction(session_factory(engine)) as db:
+        from mlm_app.accounts.models import BlockedIP
+
+        row = db.get(BlockedIP, "198.51.100.1")
+        assert row.until is None and row.reason is None
+        row.reason = "added later"
+    engine.dispose()
