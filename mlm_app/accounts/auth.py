@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from mlm_app.accounts.models import SignIn, User
 from mlm_app.accounts.service import find_by_username
@@ -42,16 +43,21 @@ def check_password(db: Session, username: str, password: str, settings: AppSetti
     if is_locked(user, now):
         return LoginResult(user, False, "locked")
     if not password_ok:
-        return _failed(user, settings, now)
+        return _failed(db, user, settings, now)
     user.failed_logins = 0
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     return LoginResult(user, True, mfa_required=user.mfa_enabled or user.is_staff or user.must_reenrol_mfa)
 
 
-def _failed(user: User, settings: AppSettings, now: datetime) -> LoginResult:
-    user.failed_logins = (user.failed_logins or 0) + 1
-    if user.failed_logins < settings.lockout_threshold:
+def _failed(db: Session, user: User, settings: AppSettings, now: datetime) -> LoginResult:
+    """Count the failure atomically in the database: parallel guesses from many addresses must
+    each count (a read-modify-write here would let a distributed attack lose increments)."""
+    stmt = (update(User).where(User.id == user.id).values(failed_logins=User.failed_logins + 1)
+            .returning(User.failed_logins).execution_options(synchronize_session=False))
+    count = int(db.execute(stmt).scalar_one())
+    set_committed_value(user, "failed_logins", count)
+    if count < settings.lockout_threshold:
         return LoginResult(user, False, "bad_password")
     lock(user, now + timedelta(minutes=settings.lockout_minutes), "too_many_failures")
     return LoginResult(user, False, "bad_password", locked_now=True)

@@ -194,3 +194,28 @@ def test_older_database_gets_new_columns(db_url):
         assert row.until is None and row.reason is None
         row.reason = "added later"
     engine.dispose()
+
+
+def test_parallel_failed_logins_all_count(factory):
+    """Twelve simultaneous wrong guesses (a distributed attack) raise the counter by exactly twelve."""
+    import threading
+
+    from mlm_app.accounts.auth import check_password
+
+    settings = AppSettings(lockout_threshold=100)
+    with transaction(factory) as db:
+        create_account(db, "many.guesses", "the real password", "distributor", "D000060")
+    barrier = threading.Barrier(12)
+
+    def guess() -> None:
+        barrier.wait()
+        with transaction(factory) as db:
+            assert check_password(db, "many.guesses", "wrong guess!", settings, utcnow()).reason == "bad_password"
+
+    threads = [threading.Thread(target=guess) for _ in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    with transaction(factory) as db:
+        assert db.get(User, "D000060").failed_logins == 12
