@@ -12,6 +12,7 @@ from mlm_app.accounts.models import User
 from mlm_app.accounts.service import create_account, next_staff_id
 from mlm_app.db import init_db, make_engine, session_factory, transaction
 from mlm_app.security.crypto import write_private
+from mlm_app.security.passwords import verify_password
 from mlm_app.settings import AppSettings
 
 ADMIN_FILE = "admin-credentials.json"
@@ -33,8 +34,9 @@ def ensure_admin(settings: AppSettings) -> tuple[str, str]:
             admin = db.scalars(select(User).where(User.role == "admin").order_by(User.id)).first()
             if admin is not None and creds_file.exists():
                 saved = json.loads(creds_file.read_text())
-                if saved.get("username") == admin.username:
+                if saved.get("username") == admin.username and verify_password(admin.password_hash, saved["password"]):
                     return saved["username"], saved["password"]
+                creds_file.unlink()  # the admin chose their own password: stop showing the old one
             if admin is not None:
                 return admin.username, "(set earlier; not stored)"
             password = secrets.token_urlsafe(15)

@@ -121,3 +121,17 @@ def test_serve_app_over_tls(tmp_path):
     finally:
         proc.terminate()
         proc.wait(10)
+
+
+def test_ensure_admin_forgets_a_password_the_admin_changed(tmp_path):
+    from mlm_app.security.passwords import hash_password
+
+    settings = AppSettings(data_dir=tmp_path)
+    ensure_admin(settings)
+    engine = make_engine(settings.db_url())
+    with transaction(session_factory(engine)) as db:
+        db.get(User, "S0001").password_hash = hash_password("the admin's own choice")
+    engine.dispose()
+    username, shown = ensure_admin(settings)
+    assert username == "admin" and shown == "(set earlier; not stored)"
+    assert not (tmp_path / ADMIN_FILE).exists()
