@@ -22,6 +22,10 @@ class BusinessConfig:
     plan: str = "binary"  # binary | matrix | unilevel | board: the placement tree new members join
     placement_mode: str = "weaker_leg"
     matrix_width: int = 3
+    matrix_depth: int = 7
+    matrix_level_amounts: tuple[D, ...] = (D(2), D(2), D(2), D(1), D(1), D(1), D(1))
+    matrix_completion_bonus: D = D(500)
+    matrix_sponsor_bonus: D = D(10)
     currency: str = "USD"
     unilevel: UnilevelPlan = field(default_factory=lambda: UnilevelPlan(
         levels=(D(10), D(5), D(3)), qualification_pv=D(100)))
