@@ -14,7 +14,15 @@ from core.alert import Alert
 from core.event import Event
 from detectors.flood.baseline import Baseline
 from detectors.flood.features import Request, request_of
-from detectors.flood.window import BUCKET_SECONDS, FAILED, NO_SESSION, KeyState, KeyTable, WindowStats
+from detectors.flood.window import (
+    BUCKET_SECONDS,
+    FAILED,
+    NO_SESSION,
+    WINDOW_BUCKETS,
+    KeyState,
+    KeyTable,
+    WindowStats,
+)
 
 FLOOD_SCORE_MIN = 0.6  # flash crowds score under 0.25 (sessions, assets); tools and bots near 1
 CLIENT_RATE_MAX = 5.0  # req/s per distinct client behind one IP; a NAT of people stays under it
@@ -131,19 +139,23 @@ class FloodDetector:
             alerts += self._check_service(event, service, svc, True)
         return alerts
 
-    def _window(self, kind: str, key: str, state: KeyState, ts: float, current: bool) -> WindowStats | None:
-        """The window, recorded while learning; None when nothing is to be judged."""
-        stats = state.window(current)
-        if stats.total == 0:
-            return None
+    def _window(self, kind: str, key: str, state: KeyState, ts: float, current: bool,
+                threshold: float) -> WindowStats | None:
+        """The window when it is fast enough to judge (all of them while learning), else None."""
         if self._learning:
-            self.baseline.record(kind, key, stats.rate, ts)
+            stats = state.window(current)
+            if stats.total:
+                self.baseline.record(kind, key, stats.rate, ts)
             return None
-        return stats
+        # Cheap bound first: most keys (one visitor's IP) are nowhere near any threshold.
+        if state.recent_total(current) < threshold * WINDOW_BUCKETS * BUCKET_SECONDS:
+            return None
+        return state.window(current)
 
     def _check_ip(self, event: Event, req: Request, state: KeyState, current: bool = False) -> list[Alert]:
-        stats = self._window("ip", req.ip, state, event.ts, current)
-        if stats is None or stats.rate < self.baseline.threshold("ip", req.ip, event.ts):
+        threshold = self.baseline.threshold("ip", req.ip, event.ts)
+        stats = self._window("ip", req.ip, state, event.ts, current, threshold)
+        if stats is None or stats.rate < threshold:
             return []
         if stats.flood_score() < FLOOD_SCORE_MIN and stats.rate / stats.clients < CLIENT_RATE_MAX:
             return []  # many real clients behind one address: an office or carrier NAT
@@ -152,8 +164,9 @@ class FloodDetector:
 
     def _check_network(self, event: Event, req: Request, state: KeyState,
                        current: bool = False) -> list[Alert]:
-        stats = self._window("network", req.network, state, event.ts, current)
-        if stats is None or stats.rate < self.baseline.threshold("network", req.network, event.ts):
+        threshold = self.baseline.threshold("network", req.network, event.ts)
+        stats = self._window("network", req.network, state, event.ts, current, threshold)
+        if stats is None or stats.rate < threshold:
             return []
         if stats.flood_score() < FLOOD_SCORE_MIN or stats.dominated(DOMINANT_SHARE):
             return []
@@ -162,8 +175,9 @@ class FloodDetector:
 
     def _check_path(self, event: Event, req: Request, service: str, state: KeyState,
                     current: bool = False) -> list[Alert]:
-        stats = self._window("path", req.path, state, event.ts, current)
-        if stats is None or stats.rate < self.baseline.threshold("path", req.path, event.ts, req.login):
+        threshold = self.baseline.threshold("path", req.path, event.ts, req.login)
+        stats = self._window("path", req.path, state, event.ts, current, threshold)
+        if stats is None or stats.rate < threshold:
             return []
         floods = stats.flood_score(page_key=True) >= FLOOD_SCORE_MIN or (
             req.login and stats.ratio(FAILED) >= LOGIN_FAIL_MIN)
@@ -177,8 +191,9 @@ class FloodDetector:
 
     def _check_service(self, event: Event, service: str, state: KeyState,
                        current: bool = False) -> list[Alert]:
-        stats = self._window("service", service, state, event.ts, current)
-        if stats is None or stats.rate < self.baseline.threshold("service", service, event.ts):
+        threshold = self.baseline.threshold("service", service, event.ts)
+        stats = self._window("service", service, state, event.ts, current, threshold)
+        if stats is None or stats.rate < threshold:
             return []
         if stats.flood_score() < FLOOD_SCORE_MIN or stats.dominated(DOMINANT_SHARE):
             return []  # a flash crowd: fast, but made of sessions, assets and referrers

@@ -109,6 +109,15 @@ class KeyState:
         if self.clients is not None and len(self.clients) >= MAX_CLIENTS // 2:
             self.clients = {c: b for c, b in self.clients.items() if b >= oldest}
 
+    def recent_total(self, current: bool = False) -> int:
+        """Requests in the window (plus the open bucket if `current`): the cheap part of `window`."""
+        oldest = self.bucket - WINDOW_BUCKETS
+        total = self.counts[TOTAL] if current else 0
+        for bucket, counts in self.history or ():
+            if bucket >= oldest:
+                total += counts[TOTAL]
+        return total
+
     def window(self, current: bool = False) -> WindowStats:
         """Sums over the completed buckets still inside the window (plus the open one if `current`)."""
         oldest = self.bucket - WINDOW_BUCKETS
