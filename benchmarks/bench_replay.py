@@ -24,7 +24,7 @@ import psutil
 from core.event import Event, format_timestamp, parse_timestamp
 from detectors.base import DetectorConfig
 from detectors.engine import Engine
-from detectors.replay import ReadStats, gc_tuned, in_time_order, read_events
+from detectors.replay import ReadStats, events_in_time_order, gc_tuned, read_events
 
 SEED = 1
 TARGET_EVENTS_PER_SECOND = 50_000
@@ -78,7 +78,7 @@ def _replay(engine: Engine, path: Path, total: int) -> dict[str, Any]:
     checkpoints, step, alerts = [], max(1, total // 10), 0
     started, cpu_started = time.perf_counter(), time.process_time()
     with gc_tuned():
-        for n, event in enumerate(in_time_order(read_events(path, stats), stats), 1):
+        for n, event in enumerate(events_in_time_order(path, stats), 1):
             for alert in engine.process(event):
                 alert.to_json()
                 alerts += 1

@@ -15,21 +15,23 @@ from __future__ import annotations
 import gc
 import gzip
 import heapq
+import re
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from core.event import DEFAULT_LIMITS, Event, EventError
+from core.event import DEFAULT_LIMITS, Event, EventError, parse_timestamp
 from detectors.engine import Engine
 
 DEFAULT_REORDER = 10_000
 MAX_REPORTED_BAD = 20  # bad lines printed individually; the rest are only counted
 MAX_LINE_BYTES = DEFAULT_LIMITS.max_bytes + 1  # an event line may hold at most the largest event
+_TIMESTAMP_RE = re.compile(rb'"@timestamp"\s*:\s*"([^"\\]{1,64})"')
 
 
 @dataclass(slots=True)
@@ -55,8 +57,8 @@ def open_input(path: str | Path) -> IO[bytes]:
     return open(path, "rb")
 
 
-def read_events(path: str | Path, stats: ReadStats, errors: IO[str] | None = None) -> Iterator[Event]:
-    """Parse events line by line; a bad line is counted and reported, then skipped."""
+def read_lines(path: str | Path, stats: ReadStats, errors: IO[str] | None = None) -> Iterator[tuple[int, bytes]]:
+    """Non-blank lines and their numbers; oversized lines and an unreadable tail are counted as bad."""
     stream = open_input(path)
     try:
         for number, line in enumerate(_bounded_lines(stream), 1):
@@ -64,27 +66,38 @@ def read_events(path: str | Path, stats: ReadStats, errors: IO[str] | None = Non
             if line is None:
                 stats.bad += 1
                 _report_bad(stats, number, f"line longer than {MAX_LINE_BYTES} bytes", errors)
-                continue
-            if not line.strip():
-                continue
-            try:
-                event = Event.from_json(line)
-            except EventError as exc:
-                stats.bad += 1
-                _report_bad(stats, number, str(exc), errors)
-                continue
-            except (ValueError, TypeError, RecursionError, OverflowError) as exc:  # a parser bug: still not fatal
-                stats.bad += 1
-                _report_bad(stats, number, f"unparseable ({type(exc).__name__})", errors)
-                continue
-            stats.events += 1
-            yield event
+            elif line.strip():
+                yield number, line
     except (OSError, EOFError, gzip.BadGzipFile) as exc:  # a truncated .gz loses only its tail
         stats.bad += 1
         _report_bad(stats, stats.lines + 1, f"unreadable input: {exc}", errors)
     finally:
         if stream is not sys.stdin.buffer:
             stream.close()
+
+
+def parse_line(number: int, line: bytes, stats: ReadStats, errors: IO[str] | None = None) -> Event | None:
+    """One event, or None after counting and reporting why the line was refused."""
+    try:
+        event = Event.from_json(line)
+    except EventError as exc:
+        stats.bad += 1
+        _report_bad(stats, number, str(exc), errors)
+        return None
+    except (ValueError, TypeError, RecursionError, OverflowError) as exc:  # a parser bug: still not fatal
+        stats.bad += 1
+        _report_bad(stats, number, f"unparseable ({type(exc).__name__})", errors)
+        return None
+    stats.events += 1
+    return event
+
+
+def read_events(path: str | Path, stats: ReadStats, errors: IO[str] | None = None) -> Iterator[Event]:
+    """Parse events line by line, in file order; a bad line is counted and reported, then skipped."""
+    for number, line in read_lines(path, stats, errors):
+        event = parse_line(number, line, stats, errors)
+        if event is not None:
+            yield event
 
 
 def _bounded_lines(stream: IO[bytes]) -> Iterator[bytes | None]:
@@ -110,24 +123,51 @@ def _report_bad(stats: ReadStats, number: int, reason: str, errors: IO[str] | No
             print(f"bad line {message}", file=errors)
 
 
-def in_time_order(events: Iterable[Event], stats: ReadStats, reorder: int = DEFAULT_REORDER) -> Iterator[Event]:
-    """Yield events by `@timestamp` (ties keep input order) through a heap of at most `reorder` events."""
-    heap: list[tuple[float, int, Event]] = []
+def sort_key(line: bytes) -> float | None:
+    """The line's @timestamp as epoch seconds, read without parsing the event (None if not found)."""
+    found = _TIMESTAMP_RE.search(line)
+    if found is None:
+        return None
+    try:
+        return parse_timestamp(found.group(1).decode()).timestamp()
+    except (EventError, UnicodeDecodeError):
+        return None
+
+
+def events_in_time_order(path: str | Path, stats: ReadStats, errors: IO[str] | None = None,
+                         reorder: int = DEFAULT_REORDER) -> Iterator[Event]:
+    """Events by `@timestamp` (ties keep input order) through a heap of at most `reorder` lines.
+
+    The heap holds raw lines and parses each on the way out, so the parsed event is fresh in the
+    CPU cache when the detectors read it (holding 10k parsed events cost ~6 us per event).
+    """
+    heap: list[tuple[float, int, int, bytes | Event]] = []
     newest_out = float("-inf")
-    for seq, event in enumerate(events):
-        heapq.heappush(heap, (event.ts, seq, event))
-        if len(heap) > reorder:
-            ts, _, out = heapq.heappop(heap)
-            if ts < newest_out:
+
+    def release() -> Event | None:
+        nonlocal newest_out
+        _, _, number, held = heapq.heappop(heap)
+        event = held if isinstance(held, Event) else parse_line(number, held, stats, errors)
+        if event is not None:
+            if event.ts < newest_out:
                 stats.late += 1
-            newest_out = max(newest_out, ts)
-            yield out
+            newest_out = max(newest_out, event.ts)
+        return event
+
+    for seq, (number, line) in enumerate(read_lines(path, stats, errors)):
+        key = sort_key(line)
+        if key is None:  # unusual layout: parse now to learn the time
+            parsed = parse_line(number, line, stats, errors)
+            if parsed is None:
+                continue
+            heapq.heappush(heap, (parsed.ts, seq, number, parsed))
+        else:
+            heapq.heappush(heap, (key, seq, number, line))
+        if len(heap) > reorder and (event := release()) is not None:
+            yield event
     while heap:
-        ts, _, out = heapq.heappop(heap)
-        if ts < newest_out:
-            stats.late += 1
-        newest_out = max(newest_out, ts)
-        yield out
+        if (event := release()) is not None:
+            yield event
 
 
 @contextmanager
@@ -165,13 +205,13 @@ def replay(engine: Engine, input_path: str | Path, out: IO[bytes], baseline: str
     base_stats = None
     if baseline is not None:
         base_stats = ReadStats(str(baseline))
-        engine.warm(in_time_order(read_events(baseline, base_stats, errors), base_stats, reorder))
+        engine.warm(events_in_time_order(baseline, base_stats, errors, reorder))
     stats = ReadStats(str(input_path))
     by_category: Counter[str] = Counter()
     written = 0
     started = time.perf_counter()
     with gc_tuned():
-        for event in in_time_order(read_events(input_path, stats, errors), stats, reorder):
+        for event in events_in_time_order(input_path, stats, errors, reorder):
             for alert in engine.process(event):
                 out.write(alert.to_json() + b"\n")
                 by_category[alert.category] += 1

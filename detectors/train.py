@@ -15,7 +15,7 @@ import orjson
 
 from detectors.base import DetectorConfig
 from detectors.engine import Engine
-from detectors.replay import DEFAULT_REORDER, ReadStats, in_time_order, read_events
+from detectors.replay import ReadStats, events_in_time_order
 
 MANIFEST = "manifest.json"
 MANIFEST_VERSION = 1
@@ -42,7 +42,7 @@ def train(config: DetectorConfig, baseline: Path, out_dir: Path, errors: IO[str]
     engine = Engine.build(DetectorConfig(rules_dirs=config.rules_dirs, families=config.families))
     trainable = engine.trainable()
     stats = ReadStats(str(baseline))
-    for event in in_time_order(read_events(baseline, stats, errors), stats, DEFAULT_REORDER):
+    for event in events_in_time_order(baseline, stats, errors):
         for detector in trainable:
             detector.observe_baseline(event)
     out_dir.mkdir(parents=True, exist_ok=True)
