@@ -155,3 +155,21 @@ def test_oversized_and_truncated_input_lose_only_the_bad_parts(tmp_path, capsys)
     packed.write_bytes(gzip.compress(b"\n".join(good * 200) + b"\n")[:-30])  # truncated download
     err = replay([str(packed), *RULES, "--out", "/dev/null"], capsys).err
     assert "unreadable input" in err and "events read" in err
+
+
+def test_time_order_across_line_layouts(tmp_path):
+    from detectors.replay import ReadStats, events_in_time_order
+
+    docs = [make_event_dict(t, event__id=f"o{t}") for t in (30, 10, 20, 0, 40)]
+    lines = [orjson.dumps(docs[0]),
+             orjson.dumps({"event.id": "flat", **{k: v for k, v in docs[1].items() if k != "event"},
+                           "event.dataset": "mlm.auth", "event.action": "login"}),
+             (b'{"@timestamp" : "2026-11-02T09:00:20Z", "event": {"id": "spaced", "dataset": "mlm.auth", '
+             b'"action": "login"}}'),
+             orjson.dumps(docs[3]).replace(b'"@timestamp":"2026', b'"@timestamp":"\\u0032026'),  # escaped: parsed early
+             orjson.dumps(docs[4])]
+    path = tmp_path / "layouts.ndjson"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    stats = ReadStats(str(path))
+    out = [e.id for e in events_in_time_order(path, stats, reorder=10)]
+    assert out == ["o0", "flat", "spaced", "o30", "o40"] and stats.events == 5 and stats.late == 0
