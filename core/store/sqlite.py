@@ -18,15 +18,21 @@ from core.store.base import EventQuery, Page, WriteResult
 from core.store.sqlite_sql import (
     EVENT_COLUMNS,
     FTS_DELETE,
+    fts_hits_at_least,
     ip_in_network,
     json_path,
     migrate,
     where,
 )
+from core.store.text import parse_text
 
 _CHUNK = 500  # ids per `IN (...)` lookup: well under SQLite's bound-parameter limit
 _DELETE_BATCH = 10_000  # rows per retention transaction, so readers are never blocked long
 RETENTION_CHECK_SECONDS = 3600.0  # how often writes trigger the retention sweep
+# With this many free-text matches, reading rows in time order and probing them beats sorting
+# the matches (measured on 100k events: 12 ms against 89 ms when all match; 10 ms against
+# 0.1 ms when none does, hence the bound).
+_BROAD_TEXT = 2000
 
 
 class SqliteStore:
@@ -219,23 +225,32 @@ class SqliteStore:
         return (self._db.execute(f"SELECT max(seq) FROM {table}").fetchone()[0] or 0) + 1
 
     def _page(self, table: str, query: EventQuery) -> Page:
-        """One page ordered by @timestamp, ties by id; the cursor is the last row's (ts, id)."""
-        clause, params = where(table, query)
+        """One page ordered by @timestamp, ties by id; the cursor is the last row's (ts, id).
+
+        Rows are chosen on (seq, ts, id) alone and their documents read afterwards, so sorting
+        many matches never drags their documents along.
+        """
         descending = query.sort != "asc"
-        if query.cursor:
-            ts, last_id = _decode_cursor(query.cursor)
-            op = "<" if descending else ">"
-            clause += f" AND (ts {op} ? OR (ts = ? AND id {op} ?))"
-            params += [ts, ts, last_id]
         order = "DESC" if descending else "ASC"
         size = max(1, min(query.size, 1000))
-        sql = f"SELECT ts, id, doc FROM {table} WHERE {clause} ORDER BY ts {order}, id {order} LIMIT ?"
         with self._lock:
+            terms = parse_text(query.text)
+            broad = bool(terms) and fts_hits_at_least(self._db, table, terms, _BROAD_TEXT)
+            clause, params = where(table, query, probe_text=broad)
+            if query.cursor:
+                ts, last_id = _decode_cursor(query.cursor)
+                op = "<" if descending else ">"
+                clause += f" AND (ts {op} ? OR (ts = ? AND id {op} ?))"
+                params += [ts, ts, last_id]
+            sql = f"SELECT seq, ts, id FROM {table} WHERE {clause} ORDER BY ts {order}, id {order} LIMIT ?"
             rows = self._db.execute(sql, [*params, size + 1]).fetchall()
-        more = len(rows) > size
-        rows = rows[:size]
-        cursor = f"{rows[-1][0]!r}:{rows[-1][1]}" if more and rows else None
-        return Page(items=[orjson.loads(r[2]) for r in rows], next_cursor=cursor)
+            more = len(rows) > size
+            rows = rows[:size]
+            seqs = [r[0] for r in rows]
+            docs = dict(self._db.execute(f"SELECT seq, doc FROM {table} WHERE seq IN "
+                                         "(SELECT value FROM json_each(?))", (orjson.dumps(seqs),)))
+        cursor = f"{rows[-1][1]!r}:{rows[-1][2]}" if more and rows else None
+        return Page(items=[orjson.loads(docs[seq]) for seq in seqs], next_cursor=cursor)
 
 
 def _epoch(timestamp: str) -> float:

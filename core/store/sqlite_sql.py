@@ -8,7 +8,7 @@ from typing import Any
 
 from core.schema import FIELDS
 from core.store.base import ALERT_FIELDS, EventQuery
-from core.store.text import fts5_query, parse_text
+from core.store.text import Term, fts5_query, parse_text
 
 SCHEMA_VERSION = 2
 
@@ -113,8 +113,12 @@ def json_path(field_name: str) -> str:
     return "$." + ".".join(f'"{p}"' for p in parts)
 
 
-def where(table: str, query: EventQuery) -> tuple[str, list[Any]]:
-    """A parameterized WHERE clause: values always bound, field names mapped or path-quoted."""
+def where(table: str, query: EventQuery, probe_text: bool = False) -> tuple[str, list[Any]]:
+    """A parameterized WHERE clause: values always bound, field names mapped or path-quoted.
+
+    `probe_text` keeps SQLite from driving the query by the free-text matches (rows are read in
+    time order and only probed against them): faster when most rows match and a page is wanted.
+    """
     columns, kinds = (EVENT_COLUMNS, FIELDS) if table == "events" else (ALERT_COLUMNS, ALERT_FIELDS)
     clauses = ["1=1"]
     params: list[Any] = []
@@ -132,7 +136,8 @@ def where(table: str, query: EventQuery) -> tuple[str, list[Any]]:
             params.extend(args)
     terms = parse_text(query.text)
     if terms:
-        clauses.append(f"seq IN (SELECT rowid FROM {table}_fts WHERE {table}_fts MATCH ?)")
+        column = "+seq" if probe_text else "seq"  # unary + makes the column unusable as an index
+        clauses.append(f"{column} IN (SELECT rowid FROM {table}_fts WHERE {table}_fts MATCH ?)")
         params.append(fts5_query(terms))
     return " AND ".join(clauses), params
 
@@ -157,3 +162,9 @@ def _filter(field_name: str, values: list[Any], column: str | None, kind: str | 
             args += [*head, *plain]
         return "(" + " OR ".join(parts) + ")", args
     return f"{target} IN ({marks})", [*head, *values]
+
+
+def fts_hits_at_least(db: sqlite3.Connection, table: str, terms: list[Term], bound: int) -> bool:
+    """Whether the free-text terms match at least `bound` rows (counting stops at the bound)."""
+    sql = f"SELECT count(*) FROM (SELECT rowid FROM {table}_fts WHERE {table}_fts MATCH ? LIMIT ?)"
+    return bool(db.execute(sql, (fts5_query(terms), bound)).fetchone()[0] >= bound)

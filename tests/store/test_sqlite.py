@@ -169,3 +169,23 @@ def test_hostile_search_text_never_breaks_the_query(tmp_path):
     assert len(store.search_events(EventQuery(text='AND "near" OR*')).items) == 1
     assert len(store.search_events(EventQuery(text='NEAR OR "far"')).items) == 0
     store.close()
+
+
+def test_both_free_text_plans_give_the_same_pages(store, monkeypatch):
+    store.write_events([http(i, f"/api/orders/{i % 7}", f"page={i % 3}") for i in range(60)])
+    queries = [EventQuery(text="orders", size=9), EventQuery(text="orders 3", sort="asc", size=4),
+               EventQuery(text="page 2", filters={"event.dataset": ["mlm.http"]}, size=5)]
+
+    def pages(q):
+        out, cursor = [], None
+        while True:
+            page = store.search_events(EventQuery(q.start, q.end, q.filters, q.text, q.sort, q.size, cursor))
+            out.append(ids(page))
+            cursor = page.next_cursor
+            if not cursor:
+                return out
+
+    by_matches = [pages(q) for q in queries]  # few matches: driven by the FTS rowids
+    monkeypatch.setattr("core.store.sqlite._BROAD_TEXT", 1)  # now every search probes in time order
+    assert [pages(q) for q in queries] == by_matches
+    assert sum(len(p) for p in by_matches[0]) == 60 and len(by_matches[1][0]) == 4
