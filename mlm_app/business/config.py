@@ -33,6 +33,9 @@ class BusinessConfig:
         pair_unit=D(100), pair_value=D(10), cap_pairs=100, service_pct=D(5), tax_pct=D(10)))
     binary_active_pv: D = D(100)
     matching_generations: tuple[D, ...] = (D(10), D(5))  # percent of sponsored generations' unilevel pay
+    board_levels: int = 2  # rows below the top: 2 for a 2x2 board, 3 for 2x3
+    board_cycle_bonus: D = D(100)
+    board_reentry: bool = True
     fast_start_levels: tuple[D, ...] = (D(20), D(10), D(5))
     fast_start_qualification_pv: D = D(100)
     ranks: tuple[Rank, ...] = (

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from mlm_app.business.types import Cents
@@ -28,6 +28,17 @@ class CommissionRun(Base):
     total: Mapped[Decimal] = mapped_column(Cents, default=Decimal(0))
     earners: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str | None] = mapped_column(String(500), nullable=True)
+
+
+class BoardRow(Base):
+    """One open revolving board: its heap-ordered seats as JSON (plans/board.py holds the rules)."""
+
+    __tablename__ = "biz_boards"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slots: Mapped[str] = mapped_column(Text)
+    active: Mapped[bool] = mapped_column(Boolean, default=True, index=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class LedgerEntry(Base):

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from mlm_app.accounts.service import AccountError, create_account
 from mlm_app.business.access import authorize, require_staff
+from mlm_app.business.commissions.board_pay import credit_board_join
 from mlm_app.business.commissions.matrix_pay import credit_matrix_join
 from mlm_app.business.config import BusinessConfig
 from mlm_app.business.distributors.models import KYC_STATES, Distributor
@@ -104,6 +105,8 @@ def enroll(session: Session, form: Enrollment, *, config: BusinessConfig, finger
     session.flush()
     if config.plan == "matrix":
         credit_matrix_join(session, member, config=config, now=now, events=events)
+    elif config.plan == "board":
+        credit_board_join(session, member, config=config, now=now, events=events)
     emit(events, "mlm.commerce", "distributor_enrolled", fields={
         "user.id": member_id, "user.name": user.username, "mlm.distributor.id": member_id,
         "mlm.sponsor.id": sponsor.id, "mlm.placement.parent_id": parent_id, "mlm.placement.position": position,
