@@ -12,6 +12,7 @@ from mlm_app.db import utcnow
 from mlm_app.deps import CurrentUser, DbSession, StepUpUser
 from mlm_app.events import emit
 from mlm_app.profile import service
+from mlm_app.security.passwords import verify_password
 from mlm_app.web.templating import redirect, render
 
 router = APIRouter()
@@ -30,12 +31,19 @@ def profile_page(request: Request, user: CurrentUser, saved: str = "") -> Respon
 
 @router.post("/account/profile/contact")
 def update_contact(request: Request, user: CurrentUser, db: DbSession, email: Field = "",
-                   phone: Field = "") -> Response:
+                   phone: Field = "", current_password: Field = "") -> Response:
+    """Contact changes need the current password: a changed email is how stolen sessions turn
+    into stolen accounts (the reset link would go to the attacker)."""
     row = db.get(User, user.id)
     assert row is not None
     email, phone = email.strip(), phone.strip()
     if email and not service.EMAIL_RE.match(email):
         return _page(request, row, 400, error="That email address does not look valid.")
+    changing = (email and email != row.email) or (phone and phone != row.phone)
+    if changing and not verify_password(row.password_hash, current_password):
+        emit(request, "mlm.audit", "email_changed" if email != row.email else "phone_changed", outcome="failure",
+             fields={"mlm.target.id": row.id})
+        return _page(request, row, 400, error="Enter your current password to change contact details.")
     if email and email != row.email:
         keys = request.app.state.keys
         emit(request, "mlm.audit", "email_changed", fields={

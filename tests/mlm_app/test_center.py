@@ -159,3 +159,19 @@ def test_support_cannot_act_on_staff_but_can_help_distributors(harness):
     assert support.post(f"/staff/users/{dist_id}/mfa-reset", data={"csrf_token": token}).status_code == 303
     reset = harness.find("mlm.auth", "mfa_reset")
     assert len(reset) == 1 and reset[0]["mlm"]["target"]["id"] == dist_id
+
+
+def test_email_change_needs_current_password_and_is_audited(harness):
+    client, uid, _ = signed_in(harness, "em.change")
+    token = csrf(client, "/account/profile")
+    refused = client.post("/account/profile/contact", data={"email": "attacker@evil.example", "csrf_token": token})
+    assert refused.status_code == 400
+    assert harness.find("mlm.audit", "email_changed")[-1]["event"]["outcome"] == "failure"
+    done = client.post("/account/profile/contact", data={"email": "me@mail.example", "current_password": PASSWORD,
+                                                         "csrf_token": token})
+    assert done.status_code == 303
+    event = harness.find("mlm.audit", "email_changed")[-1]
+    assert event["event"]["outcome"] == "success" and event["mlm"]["email"]["domain"] == "mail.example"
+    assert "me@mail.example" not in str(harness.events) and len(event["mlm"]["email"]["fingerprint"]) == 32
+    with transaction(harness.app.state.db_factory) as db:
+        assert db.get(User, uid).email == "me@mail.example"
