@@ -40,11 +40,11 @@ def save_boards(session: Session, system: BoardSystem, now: datetime) -> None:
         if row.id not in open_ids:
             row.active, row.updated_at = False, now
     for board in system.boards:
-        row = session.get(BoardRow, board.id)
-        if row is None:
+        stored = session.get(BoardRow, board.id)
+        if stored is None:
             session.add(BoardRow(id=board.id, slots=json.dumps(board.slots), active=True, updated_at=now))
-        elif json.loads(row.slots) != board.slots:
-            row.slots, row.updated_at = json.dumps(board.slots), now
+        elif json.loads(stored.slots) != board.slots:
+            stored.slots, stored.updated_at = json.dumps(board.slots), now
     session.flush()
 
 
