@@ -15,7 +15,7 @@ from core.store.text import parse_text
 
 
 def build_query(query: EventQuery, text_fields: tuple[str, ...]) -> dict[str, Any]:
-    """A bool query: time range, one `terms` per field filter, one phrase match per text term."""
+    """A bool filter: time range, one `terms` per field filter, one phrase match per text term."""
     filters: list[dict[str, Any]] = []
     if query.start is not None or query.end is not None:
         bounds: dict[str, str] = {}
@@ -31,14 +31,15 @@ def build_query(query: EventQuery, text_fields: tuple[str, ...]) -> dict[str, An
             # On `ip` fields a CIDR value matches its whole block (real Elasticsearch; FACTS.md:
             # the noida stand-in answers such a term with 0 hits).
             filters.append({"terms": {field_name: list(values)}})
-    must = [
+    # Text terms are filters too: results sort by time, so relevance scores would be wasted work.
+    filters += [
         {"multi_match": {"query": term.phrase, "type": "phrase_prefix" if term.prefix else "phrase",
                          "fields": [f"{name}.text" for name in text_fields]}}
         for term in parse_text(query.text)
     ]
-    if not filters and not must:
+    if not filters:
         return {"match_all": {}}
-    return {"bool": {"filter": filters, "must": must}}
+    return {"bool": {"filter": filters}}
 
 
 def _check_field(field_name: str) -> None:
