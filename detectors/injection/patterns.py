@@ -229,6 +229,9 @@ SSTI = [
     r"\|\s*attr\s*\(|\|\s*(safe|e)\s*\}\}\s*\{\{|\bos\.popen\s*\(",
     r"\$\{\s*(7|\d+)\s*\*\s*\d+\s*\}|\{\{\s*\d+\s*\*\s*['\"]?\d+['\"]?\s*\}\}",
     r"\bnew\s+java\.|\bjavax\.script\.|\bscriptenginemanager\b|\bobject\.constructor",
+    # Expression-language lookups: Log4Shell (plain and nested-obfuscated), OGNL, Spring class loader.
+    r"\$\{\s*(jndi|env|sys|lower|upper|date|java|ctx|main|bundle|spring|k8s|docker|log4j|web|base64)\s*:",
+    r"\$\{\s*\$\{|%\{[^}]{0,200}[#(@][^}]{0,200}\}|\bclass\.module\.classloader\b",
 ]
 
 _NOSQL_OPS = (r"ne|eq|gt|gte|lt|lte|in|nin|regex|where|exists|or|and|nor|not|expr|function|"

