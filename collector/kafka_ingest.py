@@ -30,7 +30,9 @@ from core.event import DEFAULT_LIMITS, EventError, Limits
 from core.store import EventStore
 
 log = logging.getLogger(__name__)
-_MAX_DEAD_RAW = 1_048_576  # a dead letter keeps up to 1 MiB of the offending line
+# A dead letter keeps up to 256 KiB of the offending line (marked when cut): even base64-encoded
+# it stays under the 1 MB message limit a Kafka topic has by default, so it can always be sent.
+_MAX_DEAD_RAW = 262_144
 
 
 class KafkaIngestSettings(BaseSettings):

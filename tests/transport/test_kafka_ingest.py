@@ -148,3 +148,17 @@ def test_start_from_env_runs_only_when_configured(noida, topic, tmp_path, monkey
     finally:
         ingest.stop()
         store.close()
+
+
+def test_dead_letters_keep_binary_lines_losslessly_and_cut_huge_ones():
+    from collector.kafka_ingest import _envelope
+    from core.bus import Message
+
+    message = Message("raw", 2, 41, b"k", b"")
+    binary = orjson.loads(_envelope(message, 3, b"\xff\x00\xfe", "not valid JSON"))
+    import base64
+
+    assert base64.b64decode(binary["raw"]) == b"\xff\x00\xfe" and binary["raw_encoding"] == "base64"
+    assert binary["source"] == {"topic": "raw", "partition": 2, "offset": 41, "line": 3}
+    huge = orjson.loads(_envelope(message, 1, b"x" * 600_000, "event larger than allowed"))
+    assert huge["raw_truncated"] is True and len(huge["raw"]) == 262_144
