@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -51,16 +51,26 @@ def check_password(db: Session, username: str, password: str, settings: AppSetti
 
 
 def _failed(db: Session, user: User, settings: AppSettings, now: datetime) -> LoginResult:
-    """Count the failure atomically in the database: parallel guesses from many addresses must
-    each count (a read-modify-write here would let a distributed attack lose increments)."""
-    stmt = (update(User).where(User.id == user.id).values(failed_logins=User.failed_logins + 1)
-            .returning(User.failed_logins).execution_options(synchronize_session=False))
+    locked = count_failure(db, user, "failed_logins", settings, now, "too_many_failures")
+    return LoginResult(user, False, "bad_password", locked_now=locked)
+
+
+def count_failure(db: Session, user: User, column: str, settings: AppSettings, now: datetime,
+                  reason: str) -> bool:
+    """Count one failure atomically in the database; lock at the threshold. True when it locked now.
+
+    Parallel guesses from many addresses must each count: a read-modify-write here would let a
+    distributed attack lose increments.
+    """
+    counter = getattr(User, column)
+    stmt = (update(User).where(User.id == user.id).values({column: func.coalesce(counter, 0) + 1})
+            .returning(counter).execution_options(synchronize_session=False))
     count = int(db.execute(stmt).scalar_one())
-    set_committed_value(user, "failed_logins", count)
+    set_committed_value(user, column, count)
     if count < settings.lockout_threshold:
-        return LoginResult(user, False, "bad_password")
-    lock(user, now + timedelta(minutes=settings.lockout_minutes), "too_many_failures")
-    return LoginResult(user, False, "bad_password", locked_now=True)
+        return False
+    lock(user, now + timedelta(minutes=settings.lockout_minutes), reason)
+    return True
 
 
 def lock(user: User, until: datetime | None, reason: str) -> None:

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
 from mlm_app.accounts import mfa, sessions
+from mlm_app.accounts.auth import count_failure
 from mlm_app.accounts.events import auth_event
 from mlm_app.accounts.models import AuthSession, User
 from mlm_app.accounts.router import after_auth_target, set_session_cookie
@@ -62,7 +63,10 @@ def mfa_submit(request: Request, db: DbSession, code: Field = "", recovery_code:
         auth.mfa_failures += 1
         auth_event(request, "mfa_verify", user, outcome="failure",
                    mlm__auth__method="recovery_code" if recovery_code else "totp")
-        if auth.mfa_failures >= MAX_MFA_FAILURES:
+        locked = count_failure(db, user, "failed_mfa", request.app.state.settings, now, "too_many_mfa_failures")
+        if locked:
+            auth_event(request, "account_locked", user, mlm__auth__lock_reason="too_many_mfa_failures")
+        if locked or auth.mfa_failures >= MAX_MFA_FAILURES:
             sessions.revoke(auth, now)
             auth_event(request, "session_revoked", user, mlm__auth__reason="too_many_mfa_failures")
             db.commit()
@@ -71,6 +75,7 @@ def mfa_submit(request: Request, db: DbSession, code: Field = "", recovery_code:
         return render(request, "accounts/mfa.html", {"action": "/mfa", "next": safe_next(next),
                       "error": "That code did not work."}, 401)
     auth.mfa_passed, auth.step_up_at, auth.mfa_failures = True, now, 0
+    user.failed_mfa = 0
     token = sessions.rotate(auth, now)  # privilege changed: new token
     auth_event(request, "mfa_verify", user, mlm__auth__method=method)
     response = redirect(after_auth_target(user, next))

@@ -27,6 +27,7 @@ class User(Base):
     status: Mapped[str] = mapped_column(String(16), default="active")  # active | disabled | erased
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    failed_mfa: Mapped[int | None] = mapped_column(Integer, default=0)  # reset only by a passed factor
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     lock_reason: Mapped[str | None] = mapped_column(String(64), nullable=True)
     totp_secret_enc: Mapped[str | None] = mapped_column(Text, nullable=True)

@@ -63,14 +63,20 @@ def test_recovery_code_works_once(harness):
     assert not any(c in str(harness.events) for c in codes)
 
 
-def test_too_many_mfa_failures_kill_the_half_session(harness):
+def test_mfa_guessing_locks_the_account_across_sessions(harness):
     client, _, secret = signed_in(harness, "max.fail", mfa=True)
     client.post("/logout", data={"csrf_token": csrf(client, "/")})
-    login(client, "max.fail")
     wrong = "123456" if code_for(secret) != "123456" else "654321"
-    statuses = [_mfa_post(client, {"code": wrong}).status_code for _ in range(5)]
-    assert statuses[-1] == 303 and client.get("/mfa").headers["location"] == "/login"
+    first = harness.client("198.51.100.1")
+    login(first, "max.fail")
+    assert [_mfa_post(first, {"code": wrong}).status_code for _ in range(3)] == [401, 401, 401]
+    second = harness.client("198.51.100.2")  # a fresh password sign-in does not reset the count
+    login(second, "max.fail")
+    statuses = [_mfa_post(second, {"code": wrong}).status_code for _ in range(2)]
+    assert statuses == [401, 303] and second.get("/mfa").headers["location"] == "/login"
+    assert harness.find("mlm.auth", "account_locked")[-1]["mlm"]["auth"]["lock_reason"] == "too_many_mfa_failures"
     assert harness.find("mlm.auth", "session_revoked")
+    assert login(harness.client(), "max.fail").status_code == 401  # locked
 
 
 def test_bank_change_needs_step_up(harness):
