@@ -104,11 +104,12 @@ class FloodDetector:
         # Busiest-source counts are this bucket's counts of the event's IP and path: an upper bound
         # of one source's share, enough to see when one IP or one path carries a spike.
         path_count = path_state.counts[0] + 1
-        ip_state.add(signs, event.id, req.client, 0, path_count)
+        event_id = event.id
+        ip_state.add(signs, event_id, req.client, 0, path_count)
         ip_count = ip_state.counts[0]
-        net_state.add(signs, event.id, None, ip_count, path_count)
-        path_state.add(signs, event.id, None, ip_count, path_count)
-        svc_state.add(signs, event.id, None, ip_count, path_count)
+        net_state.add(signs, event_id, None, ip_count, path_count)
+        path_state.add(signs, event_id, None, ip_count, path_count)
+        svc_state.add(signs, event_id, None, ip_count, path_count)
         if not self._learning:
             alerts += self._checkpoints(event, req, service, (ip_state, net_state, path_state, svc_state))
         return alerts

@@ -61,7 +61,7 @@ class Analyzer:
     def __init__(self, model: Any | None = None, force_re: bool = False) -> None:
         self.matcher = PatternMatcher(force_re=force_re)
         self.model = model
-        self._cache: dict[tuple[str, str], tuple[Finding, ...]] = {}
+        self._cache: dict[str, dict[str, tuple[Finding, ...]]] = {loc: {} for loc in LOCATIONS}
 
     def findings(self, flat: dict[str, Any]) -> list[Finding]:
         """Every finding of the event; locations that are absent or empty cost nothing."""
@@ -77,8 +77,8 @@ class Analyzer:
 
     def location_findings(self, location: str, raw: str) -> tuple[Finding, ...]:
         """Findings of one raw location value, cached (bounded) on the raw text."""
-        key = (location, raw)
-        hit = self._cache.get(key)
+        cache = self._cache[location]
+        hit = cache.get(raw)
         if hit is not None:
             return hit
         found: dict[str, Finding] = {}
@@ -86,9 +86,9 @@ class Analyzer:
             for cls, engine in self.classify(part, location in _PATTERNS_ONLY):
                 found.setdefault(cls, Finding(cls, location, engine, part[:SAMPLE_CHARS]))
         result = tuple(found.values())
-        if len(self._cache) >= CACHE_SIZE:
-            self._cache.clear()  # simple and bounded; a hot set refills in a few events
-        self._cache[key] = result
+        if len(cache) >= CACHE_SIZE:
+            cache.clear()  # simple and bounded; a hot set refills in a few events
+        cache[raw] = result
         return result
 
     def classify(self, text: str, patterns_only: bool = False) -> list[tuple[str, str]]:

@@ -74,6 +74,7 @@ def test_distributed_flood_from_thousands_of_ips_alerts_on_the_service() -> None
     assert rules.count("flood.service") == 1
     service = next(a for a in alerts if a.rule_id == "flood.service")
     assert (service.entity_type, service.entity_value, service.severity) == ("service", "mlm_app", "critical")
+    assert parse_timestamp(service.timestamp).timestamp() - flood[0].ts <= 60
     assert "flood.ip" not in rules  # no single bot is fast
 
 
@@ -86,6 +87,7 @@ def test_login_flood_from_many_ips_alerts_on_the_login_endpoint() -> None:
     login = [a for a in alerts if a.rule_id == "flood.login"]
     assert len(login) == 1 and "POST /login" in login[0].summary
     assert "attack.t1110" in login[0].tags and login[0].entity_type == "service"
+    assert parse_timestamp(login[0].timestamp).timestamp() - flood[0].ts <= 60
 
 
 def test_promo_flash_crowd_of_real_sessions_stays_quiet() -> None:
