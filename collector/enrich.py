@@ -19,7 +19,8 @@ Clock = Callable[[], datetime]
 # Fields only the collector sets; a client's values are dropped, never trusted.
 COLLECTOR_FIELDS = ("event.ingested", "source.geo.country_iso_code", "source.as.organization.name",
                     "source.as.number")
-_PARTS = {name: tuple(name.split(".")) for name in COLLECTOR_FIELDS}
+_COLLECTOR_SET = frozenset(COLLECTOR_FIELDS)
+_PARTS = {name: (tuple(name.split(".")[:-1]), name.rsplit(".", 1)[1]) for name in COLLECTOR_FIELDS}
 
 
 def utc_now() -> datetime:
@@ -34,36 +35,39 @@ def ingested_stamp(clock: Clock) -> str:
 
 def enrich(event: Event, ingested: str) -> Event:
     """Drop client-sent enrichment fields, then add geo and AS (public addresses) and ingest time."""
-    if any(name in event.flat for name in COLLECTOR_FIELDS):
+    flat = event.flat
+    if not _COLLECTOR_SET.isdisjoint(flat):
         for name in COLLECTOR_FIELDS:
-            event.flat.pop(name, None)
-        event.doc = nest(event.flat)
-    address = event.flat.get("source.ip")
+            flat.pop(name, None)
+        event.doc = nest(flat)
+    doc = event.doc
+    address = flat.get("source.ip")
     if address:
         info = lookup(address)
-        if info.country and not info.is_private:
-            _put(event, "source.geo.country_iso_code", info.country)
-        if info.as_organization and not info.is_private:
-            _put(event, "source.as.organization.name", info.as_organization)
-    _put(event, "event.ingested", ingested)
+        if not info.is_private:
+            if info.country:
+                _put(doc, flat, "source.geo.country_iso_code", info.country)
+            if info.as_organization:
+                _put(doc, flat, "source.as.organization.name", info.as_organization)
+    _put(doc, flat, "event.ingested", ingested)
     return event
 
 
-def _put(event: Event, name: str, value: Any) -> None:
+def _put(doc: dict[str, Any], flat: dict[str, Any], name: str, value: Any) -> None:
     """Set a field in both views; if the client put a scalar where an object belongs, leave it."""
-    *parents, last = _PARTS[name]
-    node = event.doc
+    parents, last = _PARTS[name]
+    node = doc
     for part in parents:
         child = node.get(part)
         if child is None:
             child = node[part] = {}
-        elif not isinstance(child, dict):
+        elif type(child) is not dict:
             return
         node = child
-    if isinstance(node.get(last), dict):
+    if type(node.get(last)) is dict:
         return
     node[last] = value
-    event.flat[name] = value
+    flat[name] = value
 
 
 def warm_up() -> None:

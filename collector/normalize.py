@@ -99,14 +99,28 @@ def epoch_to_rfc3339(value: float) -> str:
     return format_timestamp(datetime.fromtimestamp(seconds, tz=UTC))
 
 
+# (dotted name, its parts, conversion) of every enumerated field, split once.
+_CASED = tuple((name, tuple(name.split(".")), convert)
+               for names, convert in ((_LOWER_CASE, str.lower), (_UPPER_CASE, str.upper)) for name in names)
+
+
 @normalizer
 def canonical_case(record: Record, limits: Limits) -> Record:
     """Enumerated values compare exactly downstream, so give them their canonical case."""
-    for names, convert in ((_LOWER_CASE, str.lower), (_UPPER_CASE, str.upper)):
-        for name in names:
-            value = get_field(record, name)
-            if isinstance(value, str):
-                canonical = convert(value.strip())
-                if canonical != value:
-                    set_field(record, name, canonical)
+    for name, parts, convert in _CASED:
+        value = record[name] if name in record else _nested(record, parts)
+        if type(value) is str:
+            canonical = convert(value.strip())
+            if canonical != value:
+                set_field(record, name, canonical)
     return record
+
+
+def _nested(record: Record, parts: tuple[str, ...]) -> Any:
+    """The value at a nested path, or None."""
+    node: Any = record
+    for part in parts:
+        if type(node) is not dict:
+            return None
+        node = node.get(part)
+    return node

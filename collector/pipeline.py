@@ -232,7 +232,8 @@ class Pipeline:
             nbytes += size
             for line in payload.split(b"\n"):
                 try:
-                    items.append(stages.Accepted(Event.from_json(line, self.limits), line))
+                    event = Event.from_json(line, self.limits)
+                    items.append(stages.Accepted(event, event.seal()))
                 except EventError as exc:
                     self.quarantine.add(line, f"replay: {exc}")
             if len(items) >= self.settings.drain_batch_events:

@@ -63,9 +63,9 @@ def enrich_event(event: Event, ctx: BatchContext) -> Event:
 
 
 def encode(event: Event, ctx: BatchContext) -> Accepted:
-    """The canonical line that is spooled and published; bounded like an incoming line."""
+    """The canonical line that is spooled, stored and published (serialized once, see Event.seal)."""
     try:
-        line = event.to_json()
+        line = event.seal()
     except (TypeError, orjson.JSONEncodeError) as exc:  # e.g. integers beyond 64 bits
         raise EventError(None, f"cannot be encoded as JSON: {exc}") from None
     if len(line) > ctx.limits.max_bytes:

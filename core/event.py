@@ -40,6 +40,10 @@ class Limits:
 
 DEFAULT_LIMITS = Limits()
 _DATASET_RE = re.compile(r"^[a-z0-9_]+(\.[a-z0-9_]+)+$")
+# A dotted quad in canonical form (no leading zeros, each octet 0-255): already what
+# ipaddress would print, so it needs no parse.
+_OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+_IPV4_RE = re.compile(rf"{_OCTET}(?:\.{_OCTET}){{3}}")
 
 
 def parse_timestamp(value: Any, field: str = "@timestamp") -> datetime:
@@ -81,6 +85,26 @@ def _flatten(doc: dict[str, Any], limits: Limits) -> tuple[dict[str, Any], bool]
     return flat, True
 
 
+def _name_table() -> dict[str, dict[str, str]]:
+    """prefix -> {key: dotted name} for every contract field and its parents (a fixed, bounded set).
+
+    Shared name strings (with cached hashes) instead of a fresh concatenation per field per event:
+    the flat views of queued events then hold far fewer objects.
+    """
+    table: dict[str, dict[str, str]] = {}
+    for name in FIELDS:
+        parts = name.split(".")
+        for i, part in enumerate(parts):
+            prefix = "".join(p + "." for p in parts[:i])
+            table.setdefault(prefix, {})[part] = ".".join(parts[: i + 1])
+    return table
+
+
+_NAMES = _name_table()
+_CHILD_PREFIX = {name: name + "." for names in _NAMES.values() for name in names.values()}
+_NO_NAMES: dict[str, str] = {}
+
+
 def _walk(obj: dict[str, Any], prefix: str, depth: int, flat: dict[str, Any], limits: Limits,
           check_twice: bool) -> bool:
     """One level of flattening; returns True when any key at or below it holds a dot."""
@@ -92,18 +116,20 @@ def _walk(obj: dict[str, Any], prefix: str, depth: int, flat: dict[str, Any], li
         raise EventError(prefix + bad[:40], "field names must be 1-256 characters")
     dotted = "." in keys
     max_string = limits.max_string
+    names = _NAMES.get(prefix, _NO_NAMES)
     for key, value in obj.items():
+        name = names.get(key) or prefix + key
         kind = type(value)
         if kind is str:
             if len(value) > max_string:
-                raise EventError(prefix + key, f"string longer than {max_string} characters")
+                raise EventError(name, f"string longer than {max_string} characters")
         elif kind is dict:
-            if value and _walk(value, prefix + key + ".", depth + 1, flat, limits, check_twice):
+            if value and _walk(value, _CHILD_PREFIX.get(name) or name + ".", depth + 1, flat, limits,
+                               check_twice):
                 dotted = True
             continue
         elif kind is list:
-            _check_list(prefix + key, value, limits)
-        name = prefix + key
+            _check_list(name, value, limits)
         if check_twice and name in flat:
             raise EventError(name, "given twice (flat and nested)")
         flat[name] = value
@@ -145,6 +171,11 @@ def _coerce(name: str, kind: str, value: Any) -> Any:
     """Check (and gently coerce) a known field's value against its contract type."""
     if value is None:
         return None
+    if kind == "ip":
+        canonical = _canonical_ip(value) if isinstance(value, str) and len(value) <= 64 else None
+        if canonical is None:
+            raise EventError(name, f"not an IP address: {str(value)[:45]!r}")
+        return canonical
     if kind in ("keyword", "text"):
         if isinstance(value, str):
             return value
@@ -174,11 +205,6 @@ def _coerce(name: str, kind: str, value: Any) -> Any:
         if value in ("true", "false"):
             return value == "true"
         raise EventError(name, "must be true or false")
-    if kind == "ip":
-        canonical = _canonical_ip(value) if isinstance(value, str) and len(value) <= 64 else None
-        if canonical is None:
-            raise EventError(name, f"not an IP address: {str(value)[:45]!r}")
-        return canonical
     if kind == "date":
         return format_timestamp(parse_timestamp(value, name))
     if kind == "keyword[]":
@@ -190,9 +216,16 @@ def _coerce(name: str, kind: str, value: Any) -> Any:
     return value
 
 
-@lru_cache(maxsize=65_536)
 def _canonical_ip(value: str) -> str | None:
-    """Canonical text of an address (addresses repeat a lot, so the parse is cached)."""
+    """Canonical text of an address: a canonical dotted quad is itself, anything else is parsed."""
+    if _IPV4_RE.fullmatch(value):
+        return value
+    return _parsed_ip(value)
+
+
+@lru_cache(maxsize=65_536)
+def _parsed_ip(value: str) -> str | None:
+    """IPv6 and non-canonical spellings (addresses repeat a lot, so the parse is cached)."""
     try:
         return str(ipaddress.ip_address(value))
     except ValueError:
@@ -256,14 +289,42 @@ def _set_path(doc: dict[str, Any], name: str, value: Any) -> None:
 
 
 class Event:
-    """One validated event: `doc` is the nested wire form, `flat` the dotted view, `ts` epoch seconds."""
+    """One validated event: `doc` is the nested wire form, `flat` the dotted view, `ts` epoch seconds.
 
-    __slots__ = ("doc", "flat", "ts")
+    `seal()` serializes once and releases the nested document: `to_json()` then returns those
+    bytes and `doc` is re-read from them on demand. A sealed event is read-only.
+    """
+
+    __slots__ = ("_doc", "flat", "ts", "_json")
 
     def __init__(self, doc: dict[str, Any], flat: dict[str, Any], ts: float) -> None:
-        self.doc = doc
+        self._doc: dict[str, Any] | None = doc
         self.flat = flat
         self.ts = ts
+        self._json: bytes | None = None
+
+    @property
+    def doc(self) -> dict[str, Any]:
+        """The nested wire document (parsed back from the sealed bytes when it was released)."""
+        if self._doc is None:
+            self._doc = orjson.loads(self._json)  # type: ignore[arg-type]
+        return self._doc
+
+    @doc.setter
+    def doc(self, value: dict[str, Any]) -> None:
+        self._doc = value
+        self._json = None
+
+    def seal(self) -> bytes:
+        """Serialize once and drop the nested document, so only the flat view and bytes stay alive.
+
+        Queued events then hold a fraction of the memory, which keeps parsing the next ones fast
+        (fresh allocations for thousands of live dicts cost more than the parse itself, FACTS.md).
+        """
+        if self._json is None:
+            self._json = orjson.dumps(self._doc)
+        self._doc = None
+        return self._json
 
     @classmethod
     def from_dict(cls, obj: Any, limits: Limits = DEFAULT_LIMITS) -> Event:
@@ -326,8 +387,10 @@ class Event:
         return self.flat["event.action"]
 
     def to_json(self) -> bytes:
-        """The nested wire form as compact JSON bytes."""
-        return orjson.dumps(self.doc)
+        """The nested wire form as compact JSON bytes (the sealed bytes when sealed)."""
+        if self._json is not None:
+            return self._json
+        return orjson.dumps(self._doc)
 
     def __repr__(self) -> str:
         return f"Event({self.id!r}, {self.timestamp}, {self.dataset}/{self.action})"
