@@ -30,6 +30,12 @@ def wallet(request: Request, db: DbSession, user: CurrentUser, distributor: str 
         "payouts": list_payouts(db, user, target.id), "kyc": target.kyc_status})
 
 
+@router.get("/commissions")
+def my_commissions(request: Request, user: CurrentUser) -> Response:
+    """The signed-in distributor's statement for the current month."""
+    return redirect(f"/statements/{user.id}")
+
+
 @router.get("/statements/{distributor_id}")
 def statement(request: Request, db: DbSession, user: CurrentUser, distributor_id: str, period: str = "") -> Response:
     target = authorize(db, user, distributor_id, own_only=True)

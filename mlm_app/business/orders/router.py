@@ -22,6 +22,13 @@ def shop(request: Request, db: DbSession, user: OptionalUser, q: str = "") -> Re
     return render(request, "biz/shop.html", {"q": q[:100], "products": products, "can_buy": user is not None})
 
 
+@router.get("/shop/promo")
+def promo(request: Request, db: DbSession, user: OptionalUser) -> Response:
+    """Where promotion e-mails land: the whole catalog."""
+    return render(request, "biz/shop.html", {"q": "", "products": service.search_products(db, ""),
+                                             "can_buy": user is not None, "message": "This week's offers"})
+
+
 @router.post("/orders")
 def place(request: Request, db: DbSession, user: CurrentUser, product_id: Annotated[int, Form()],
           quantity: Annotated[int, Form()] = 1) -> Response:

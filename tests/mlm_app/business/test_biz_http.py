@@ -36,6 +36,7 @@ def test_shop_search_is_public_and_not_injectable(harness):
         page = client.get("/shop", params={"q": payload})
         assert page.status_code == 200 and "Vital Tea" not in page.text
     assert "Vital Tea" in client.get("/shop", params={"q": "TEA"}).text
+    assert "Vital Tea" in client.get("/shop/promo").text
 
 
 PROBES = [  # (method, path template); {d} a distributor, {o} an order, {p} a payout, {c} a contact
@@ -92,6 +93,8 @@ def test_own_and_downline_pages_work(harness):
                                                           "country": "nl"})
     page = client.get(saved.headers["location"]).text
     assert "&lt;b&gt;Amy&lt;/b&gt;" in page and "NL" in page and "pending" in page
+    statement = client.get("/commissions")
+    assert statement.status_code == 303 and client.get(statement.headers["location"]).status_code == 200
     huge = "9" * 30
     assert client.get(f"/crm/contacts/{huge}").status_code == 404
     assert client.post("/orders", data={"csrf_token": token, "product_id": huge}).status_code == 422
