@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
 from core.alert import Alert
 from core.event import Event
@@ -15,6 +16,8 @@ class Detector(Protocol):
     """Reads events in event-time order; returns the alerts each one completes.
 
     State advances on `event.ts` only (never the wall clock) and is bounded by expiry and caps.
+    Optional attribute `actions: frozenset[str] | None`: the `event.action` values the detector
+    cares about; the engine then skips calling it for other events (None or absent: every event).
     """
 
     name: str

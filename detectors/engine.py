@@ -15,10 +15,12 @@ from typing import Any
 
 from core.alert import Alert
 from core.event import Event
+from core.schema import ACTIONS
 from detectors.base import Detector, DetectorConfig, Flushable, Trainable
 from detectors.registry import build_each
 
 log = logging.getLogger(__name__)
+KNOWN_ACTIONS = frozenset(a for actions in ACTIONS.values() for a in actions) | {"security_report"}
 
 
 class Engine:
@@ -32,6 +34,7 @@ class Engine:
         self.errors: Counter[str] = Counter()
         self.build_errors: dict[str, str] = {}  # family -> why it did not load
         self.loaded_models: list[str] = []  # Trainable detectors that loaded a saved model
+        self._routes: dict[Any, list[Detector]] = {}
 
     @classmethod
     def build(cls, config: DetectorConfig, strict: bool = False) -> Engine:
@@ -56,11 +59,21 @@ class Engine:
             engine.loaded_models = engine.load_models(Path(config.models_dir))
         return engine
 
+    def _route(self, action: Any) -> list[Detector]:
+        """The detectors interested in an action (see `Detector.actions`), cached for known actions."""
+        route = self._routes.get(action)
+        if route is None:
+            route = [d for d in self.detectors
+                     if getattr(d, "actions", None) is None or action in d.actions]  # type: ignore[attr-defined]
+            if action in KNOWN_ACTIONS:  # event.action is attacker-influenced: cache only real verbs
+                self._routes[action] = route
+        return route
+
     def process(self, event: Event) -> list[Alert]:
         """Run every detector on one event (in event-time order); returns the alerts it completed."""
         self.events += 1
         alerts: list[Alert] = []
-        for detector in self.detectors:
+        for detector in self._route(event.flat.get("event.action")):
             try:
                 found = detector.process(event)
             except Exception:  # noqa: BLE001 - one broken detector must not stop the others or the stream

@@ -50,6 +50,8 @@ class SigmaDetector:
             else:
                 for action in rule.matcher.actions:
                     self._by_action.setdefault(action, []).append(rule)
+        # The engine skips this detector for actions no rule can match (most HTTP requests).
+        self.actions: frozenset[str] | None = None if self._any_action else frozenset(self._by_action)
         # Keep each action's list in file order, with any-action rules merged in the same order.
         order = {id(r): i for i, r in enumerate(self.rules)}
         for action, rules in self._by_action.items():

@@ -105,3 +105,19 @@ def test_build_with_rules_only_runs_sigma(tmp_path):
     engine = Engine.build(DetectorConfig(rules_dirs=[Path(__file__).parents[2] / "detectors" / "rules"],
                                          only_rules=True))
     assert [d.name for d in engine.detectors] == ["sigma"]
+
+
+def test_detectors_declaring_actions_only_see_those_events():
+    echo, picky = Echo(), Echo()
+    picky.actions = frozenset({"logout"})
+    engine = Engine([echo, picky])
+    engine.process(make_event(0, event__action="login"))
+    engine.process(make_event(1, event__action="logout"))
+    engine.process(make_event(2, event__action="x" * 200))  # unknown verbs are routed but never cached
+    assert echo.seen == 3 and picky.seen == 1
+    assert set(engine._routes) == {"login", "logout"}
+
+
+def test_sigma_declares_the_actions_its_rules_need():
+    sigma = Engine.build(DetectorConfig(families=["sigma"])).detectors[0]
+    assert "login" in sigma.actions and "http_request" not in sigma.actions
