@@ -123,7 +123,7 @@ class Correlation:
             group = self.groups.get(key)
             if group is None:
                 if len(self.groups) >= self.max_groups:
-                    self._evict(ts)
+                    self._evict(self._clock)
                 group = self.groups[key] = _Group()
             group.last = max(group.last, ts)
             fired = self._advance(group, name, event, ts < group.until)
