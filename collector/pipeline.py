@@ -245,11 +245,12 @@ class Pipeline:
     # -- drain stages -------------------------------------------------------------------------
 
     def _drop_seen(self, batch: Batch) -> None:
-        seen = self.dedupe.seen([a.event.id for a in batch.items])
+        ids = [a.event.flat["event.id"] for a in batch.items]
+        seen = self.dedupe.seen(ids)
         kept = []
-        for item in batch.items:
-            if item.event.id not in seen:
-                seen.add(item.event.id)
+        for item, event_id in zip(batch.items, ids):
+            if event_id not in seen:
+                seen.add(event_id)
                 kept.append(item)
         self.stats.duplicates += len(batch.items) - len(kept)
         batch.items = kept
@@ -277,7 +278,7 @@ class Pipeline:
 
     def _remember(self, batch: Batch) -> None:
         if batch.items:
-            self.dedupe.remember([a.event.id for a in batch.items])
+            self.dedupe.remember([a.event.flat["event.id"] for a in batch.items])
 
     def _checkpoint(self, batch: Batch) -> None:
         self.spool.checkpoint(batch.position, batch.nbytes)

@@ -110,15 +110,16 @@ def _walk(obj: dict[str, Any], prefix: str, depth: int, flat: dict[str, Any], li
     """One level of flattening; returns True when any key at or below it holds a dot."""
     if depth > limits.max_depth:
         raise EventError(prefix.rstrip(".") or None, f"nested deeper than {limits.max_depth} levels")
-    keys = "\x00".join(obj)
-    if "" in obj or (len(keys) > 256 and max(map(len, obj)) > 256):
-        bad = next(k for k in obj if not k or len(k) > 256)
-        raise EventError(prefix + bad[:40], "field names must be 1-256 characters")
-    dotted = "." in keys
+    dotted = False
     max_string = limits.max_string
     names = _NAMES.get(prefix, _NO_NAMES)
     for key, value in obj.items():
-        name = names.get(key) or prefix + key
+        name = names.get(key)
+        if name is None:  # not a contract name, so check it
+            if not key or len(key) > 256:
+                raise EventError(prefix + key[:40], "field names must be 1-256 characters")
+            dotted = dotted or "." in key
+            name = prefix + key
         kind = type(value)
         if kind is str:
             if len(value) > max_string:
@@ -250,6 +251,11 @@ _PLAIN = {"keyword": str, "text": str, "long": int, "ip": None, "date": None, "k
           "number": None, "bool": bool}
 
 
+# Per contract field (except @timestamp, handled on its own) the type that needs no coercion.
+_PLAIN_BY_NAME = {name: _PLAIN[kind] for name, kind in FIELDS.items() if name != "@timestamp"}
+_UNKNOWN = object()
+
+
 def _fail(name: str, reason: str) -> Any:
     raise EventError(name, reason)
 
@@ -258,15 +264,24 @@ def _coerce_known(flat: dict[str, Any]) -> list[str]:
     """Coerce every contract field in place; returns the names whose value changed."""
     changed: list[str] = []
     for name, value in flat.items():
-        kind = FIELDS.get(name)
-        if kind is None or name == "@timestamp" or type(value) is _PLAIN[kind]:
-            if kind != "keyword[]" or all(type(v) is str for v in value):
+        plain = _PLAIN_BY_NAME.get(name, _UNKNOWN)
+        if plain is _UNKNOWN:
+            continue
+        if type(value) is plain:
+            if plain is not list or _all_strings(value):
                 continue
-        coerced = _coerce(name, kind, value)
+        coerced = _coerce(name, FIELDS[name], value)
         if coerced is not value:
             flat[name] = coerced
             changed.append(name)
     return changed
+
+
+def _all_strings(values: list[Any]) -> bool:
+    for item in values:
+        if type(item) is not str:
+            return False
+    return True
 
 
 def _check_envelope(flat: dict[str, Any]) -> None:
