@@ -73,8 +73,12 @@ def create_app(settings: AppSettings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static")
 
     @app.get("/health")
-    def health() -> dict[str, str]:
-        return {"status": "ok"}
+    def health() -> dict[str, object]:
+        """Liveness plus the shipper's backlog (events waiting in memory and batches on disk)."""
+        if shipper is None:
+            return {"status": "ok", "shipper": "off"}
+        return {"status": "ok", "shipper": {"queued": shipper.queued(), "buffered_batches":
+                                            shipper.buffer.pending_batches(), "sent": shipper.sent}}
 
     for name in ROUTERS:
         if _present(name):

@@ -45,6 +45,10 @@ class Shipper:
         except queue.Full:
             self.buffer.append([line])
 
+    def queued(self) -> int:
+        """Events waiting in memory (approximate: other threads may be adding or taking)."""
+        return self._queue.qsize()
+
     def start(self) -> None:
         if self._thread is None:
             self._thread = threading.Thread(target=self._run, name="mlm-shipper", daemon=True)
@@ -83,8 +87,11 @@ class Shipper:
         return lines
 
     def _deliver(self, lines: list[bytes], final: bool = False) -> None:
-        if final or time.monotonic() < self._retry_at or self.buffer.pending_batches():
-            self.buffer.append(lines)  # keep order: older buffered batches go first
+        """Send a batch, keeping order: while older batches wait on disk, new ones queue behind them.
+
+        At shutdown (`final`) one attempt is made when nothing is waiting; else the batch is kept."""
+        if time.monotonic() < self._retry_at or self.buffer.pending_batches():
+            self.buffer.append(lines)
             if not final:
                 self._drain()
             return

@@ -54,11 +54,13 @@ def test_no_secret_is_ever_shipped(make_harness, collector):
         client.post("/api/admin/response", json={"action": "lock_account", "target": "x"},
                     headers={"Authorization": f"Bearer {session_token}"})
         assert _wait(lambda: len(collector.events) >= len(harness.events))
+        health = client.get("/health").json()
+        assert health["status"] == "ok" and health["shipper"]["buffered_batches"] == 0
     shipped = b"\n".join(collector.raw).decode()
     assert harness.find("mlm.audit", "bank_account_changed") and "[REDACTED]" in shipped
     for secret_value in (PASSWORD, PASSWORD.replace(" ", "+"), code, session_token, bank, secret):
         assert secret_value not in shipped, f"secret leaked: {secret_value[:4]}..."
-    assert len(collector.events) == len(harness.events)
+    assert _wait(lambda: len(collector.events) == len(harness.events))  # the shutdown flushed the rest
     for doc in collector.events:
         Event.from_dict(doc)  # every shipped event satisfies the contract
 
