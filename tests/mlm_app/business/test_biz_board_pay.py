@@ -13,7 +13,10 @@ CONFIG = BusinessConfig(plan="board", board_levels=2, board_cycle_bonus=D(100), 
 
 
 def test_database_boards_match_the_pure_plan(tmp_path):
-    world = make_world(f"sqlite:///{tmp_path / 'b.db'}", tmp_path, CONFIG)
+    check_boards(make_world(f"sqlite:///{tmp_path / 'b.db'}", tmp_path, CONFIG))
+
+
+def check_boards(world):
     pure = BoardSystem(BoardPlan(levels=2, cycle_bonus=D(100), reentry=True))
     pure.start("D000001")
     expected = []

@@ -14,7 +14,10 @@ CONFIG = BusinessConfig(plan="matrix", matrix_width=2, matrix_depth=2, matrix_le
 
 
 def test_database_matrix_pay_matches_the_pure_plan(tmp_path):
-    world = make_world(f"sqlite:///{tmp_path / 'm.db'}", tmp_path, CONFIG)
+    check_matrix_pay(make_world(f"sqlite:///{tmp_path / 'm.db'}", tmp_path, CONFIG))
+
+
+def check_matrix_pay(world):
     pure = ForcedMatrix(MatrixPlan(2, 2, (D(5), D(3)), D(100), D(20)), "D000001")
     sponsors = [0, 0, 1, 2, 0, 0, 0, 0, 1, 0, 3, 0]  # index into the members so far
     expected, placed = [], []

@@ -53,6 +53,7 @@ def test_fifty_parallel_orders_for_ten_units_postgres(postgres_db_url, tmp_path)
     world = make_world(postgres_db_url, tmp_path)
     ids, product_id = _buyers(world, 50)
     assert _race(world, ids, product_id) == (10, 0, 10)
+    world.factory.kw["bind"].dispose()
 
 
 def test_search_is_parameterized_and_escapes_wildcards(world):
