@@ -210,6 +210,7 @@ COMMAND = [
     r"[|;&`]\s*sysinfo\b",
     r"\\n\s*(" + _CMD_PLAIN + r")\b",
     r"^\s*(id|whoami|uname|ls|pwd|ifconfig|ipconfig|netstat|ps|env|printenv)\s*(\||;|&&|\|\|)",
+    r"\$\(\(\s*\d+\s*[-+*/]\s*\d+\s*\)\)|\$\{#\w+\}|\bif\s*\[\s*\S+\s+-(ne|eq|gt|lt)\s",  # commix probes
 ]
 
 SSTI = [
@@ -238,6 +239,7 @@ SSTI = [
     # Expression-language lookups: Log4Shell (plain and nested-obfuscated), OGNL, Spring class loader.
     r"\$\{\s*(jndi|env|sys|lower|upper|date|java|ctx|main|bundle|spring|k8s|docker|log4j|web|base64)\s*:",
     r"\$\{\s*\$\{|%\{[^}]{0,200}[#(@][^}]{0,200}\}|\bclass\.module\.classloader\b",
+    r"\{\s*\d+\s*\*\s*['\"]?\d+['\"]?\s*\}|\[\[\s*\d+\s*\*\s*\d+\s*\]\]",  # Smarty/Thymeleaf probes
 ]
 
 _NOSQL_OPS = (r"ne|eq|gt|gte|lt|lte|in|nin|regex|where|exists|or|and|nor|not|expr|function|"
