@@ -54,3 +54,18 @@ def test_plain_values_take_the_fast_path() -> None:
     assert decode.is_plain("vitamin c 500mg, size M")
     assert not decode.is_plain("a -- b")
     assert not decode.is_plain("O'Brien")
+
+
+def test_re_fallback_matches_what_hyperscan_matches() -> None:
+    from detectors.injection.corpus import attack_events
+    from detectors.injection.corpus_benign import benign_values
+    from detectors.injection.matcher import PatternMatcher
+
+    fast, slow = PatternMatcher(), PatternMatcher(force_re=True)
+    assert fast.engine == "hyperscan" and slow.engine == "re"
+    texts = [p for events in attack_events(40, seed=5).values() for f in events
+             for p in decode.query_parts(f.get("url.query", ""))]
+    texts += [p for f in benign_values(200, seed=5) for p in decode.query_parts(f.get("url.query", ""))]
+    for text in texts:
+        squeezed = decode.squeeze(text)
+        assert fast.classes(squeezed) == slow.classes(squeezed), text
