@@ -21,6 +21,7 @@ from mlm_app.business.distributors.models import KYC_STATES, Distributor
 from mlm_app.business.distributors.placement import place
 from mlm_app.business.errors import Invalid, NotFound
 from mlm_app.events import emit
+from mlm_app.profile.service import PIIError, set_bank_account
 
 Fingerprint = Callable[[str, str], str]  # (value, kind) -> keyed hash
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@([A-Za-z0-9-]{1,63}(\.[A-Za-z0-9-]{1,63})+)$")
@@ -99,8 +100,12 @@ def enroll(session: Session, form: Enrollment, *, config: BusinessConfig, finger
     if form.bank_account:
         member.bank_fingerprint = fingerprint(form.bank_account, "bank")
         user.bank_fingerprint = member.bank_fingerprint
-        if keys is not None:
-            user.bank_account_enc = keys.encrypt(form.bank_account, f"app_users.bank_account:{member_id}")
+        if keys is not None:  # the accounts domain stores it encrypted, the way its profile page reads it
+            try:
+                set_bank_account(user, form.bank_account, keys, now)
+            except PIIError as exc:
+                raise Invalid(str(exc)) from None
+            user.bank_changed_at = None  # the first account is not a change: no payout cool-off
     session.add(member)
     session.flush()
     if config.plan == "matrix":

@@ -44,7 +44,8 @@ def _hold_reason(session: Session, member: Distributor, config: BusinessConfig, 
     if user is not None and user.bank_fingerprint and user.bank_fingerprint != member.bank_fingerprint:
         # The accounts domain changed the bank account: the cool-off starts now.
         member.bank_fingerprint, member.bank_changed_at = user.bank_fingerprint, now
-    changed = member.bank_changed_at
+    changes = [c for c in (member.bank_changed_at, getattr(user, "bank_changed_at", None)) if c is not None]
+    changed = max(changes) if changes else None
     if changed is not None and now - changed < timedelta(hours=config.payout_cool_off_hours):
         return "cool-off after a bank account change"
     return None

@@ -26,6 +26,12 @@ def test_enroll_through_referral_link(harness):
     again = visitor.post("/enroll", data={**form, "username": "other", "accept_terms": ""})
     assert again.status_code == 400 and "terms" in again.text
     assert "NL91ABNA" not in str(harness.events)
+    assert login(visitor, "newbie").status_code == 303
+    profile = visitor.get("/account/profile")
+    assert profile.status_code == 200 and "4300" in profile.text and "NL91ABNA" not in profile.text
+    weak = visitor.post("/enroll", data={**form, "username": "other2", "bank_account": "ABCDEFGH",
+                                         "csrf_token": csrf(visitor, f"/enroll?sponsor={code}")})
+    assert weak.status_code == 400 and "bank account" in weak.text
 
 
 def test_shop_search_is_public_and_not_injectable(harness):
