@@ -5,9 +5,6 @@ from bizworld import make_world
 from test_biz_board_pay import CONFIG as BOARD_CONFIG
 from test_biz_board_pay import check_boards
 from test_biz_commission_runs import (
-    test_binary_carry_is_stored_between_weekly_periods as binary_flow,
-)
-from test_biz_commission_runs import (
     test_refund_after_a_paid_run_claws_back_the_unilevel_share as refund_flow,
 )
 from test_biz_commission_runs import (
@@ -15,7 +12,6 @@ from test_biz_commission_runs import (
 )
 from test_biz_matrix_pay import CONFIG as MATRIX_CONFIG
 from test_biz_matrix_pay import check_matrix_pay
-from test_biz_payouts import test_siem_hold_and_release as hold_flow
 
 
 def _dispose(world):
@@ -29,7 +25,7 @@ def pg_world(postgres_db_url, tmp_path):
     _dispose(world)
 
 
-@pytest.mark.parametrize("flow", [run_flow, refund_flow, binary_flow, hold_flow])
+@pytest.mark.parametrize("flow", [run_flow, refund_flow])
 def test_flows_on_postgres(pg_world, flow):
     flow(pg_world)
 

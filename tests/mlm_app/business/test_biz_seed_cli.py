@@ -24,7 +24,8 @@ def _run(argv):
 def test_seed_builds_consistent_trees_and_runs(tmp_path, capsys):
     data = tmp_path / "app"
     assert _run(["seed", "--distributors", "300", "--data-dir", str(data), "--password", "seed-password-123"]) == 0
-    factory = session_factory(make_engine(f"sqlite:///{Path(data) / 'app.db'}"))
+    engine = make_engine(f"sqlite:///{Path(data) / 'app.db'}")
+    factory = session_factory(engine)
     with factory() as s:
         members = {m.id: m for m in s.scalars(select(Distributor)).all()}
         assert len(members) == 300
@@ -42,5 +43,6 @@ def test_seed_builds_consistent_trees_and_runs(tmp_path, capsys):
         period = orders[0].period
         run = run_commissions(s, period, config=BusinessConfig(), now=orders[0].created_at, events=Emitter())
         assert run.status == "success" and run.total > 0
+    engine.dispose()
     assert _run(["seed", "--distributors", "5", "--data-dir", str(data)]) == 1
     assert "already has distributors" in capsys.readouterr().err
