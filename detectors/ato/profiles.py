@@ -65,7 +65,7 @@ def hour_of(ts: float) -> int:
 class Novelty:
     """How a login differs from the user's habits (all False when the user has no history)."""
 
-    known: bool
+    history: int  # successful logins the habits were learned from
     new_country: bool
     new_device: bool
     new_asn: bool
@@ -85,9 +85,9 @@ class ProfileBook:
     def novelty(self, user: str, ts: float, place: Place, device: str | None) -> Novelty:
         prof = self.users.get(user, ts)
         if prof is None or prof.logins == 0:
-            return Novelty(False, False, False, False, False)
+            return Novelty(0, False, False, False, False)
         return Novelty(
-            True,
+            prof.logins,
             bool(place.country) and bool(prof.countries) and place.country not in prof.countries,
             bool(device) and bool(prof.devices) and device not in prof.devices,
             bool(place.asn) and bool(prof.asns) and place.asn not in prof.asns,

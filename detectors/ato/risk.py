@@ -23,9 +23,11 @@ SCHEMA = FeatureSchema("ato_login_risk", 1, ("country", "device", "asn", "hour")
 # Points per sign; why: a new country alone is a trip, with a new device and network it is a stranger.
 WEIGHTS = {"new_country": 40, "new_device": 25, "new_asn": 15, "odd_hour": 10}
 CHAIN_START = 40   # enough to watch what the session does next
-# Enough to alert on the login alone: a traveller on a second device reaches 80, so it takes
-# guessed passwords or an odd hour on top of a stranger's country, device and network.
-ALERT_AT = 90
+# Enough to alert on the login alone: a stranger's country, device and network at once, judged
+# against habits seen at least MATURE times; thin habits (a traveller seen once) need more signs.
+ALERT_AT = 80
+ALERT_AT_THIN = 95
+MATURE = 3
 FAIL_WINDOW = 3600.0
 
 
@@ -55,7 +57,7 @@ class LoginRisk:
         self.profiles.learn(user, event.ts, place, device)
         if risk >= CHAIN_START:
             self.chain.suspicious_login(user, event, reasons)
-        if risk < ALERT_AT:
+        if risk < (ALERT_AT if novelty.history >= MATURE else ALERT_AT_THIN):
             return []
         return [make_alert(
             rule_id="mlm-ato-login-risk", rule_name="Login unlike the user's habits",

@@ -17,12 +17,17 @@ from detectors.anomaly.state import BoundedMap, Suppressor
 from detectors.ato.where import place_of
 
 WINDOW = 6 * 3600.0  # sprayers pace themselves under lockout thresholds: look back hours
+# Bare HTTP-library and attack-tool agents: people log in with browsers and apps, scripts with these.
+TOOL_AGENTS = ("python-requests", "python-urllib", "aiohttp", "httpx", "curl/", "wget/", "go-http-client",
+               "libwww-perl", "java/", "axios/", "node-fetch", "sqlmap", "hydra", "scrapy",
+               "pycurl", "masscan", "nikto")
 
 
 @dataclass(slots=True)
 class Tries:
     fails: int = 0
     successes: int = 0
+    tool: bool = False  # a tool agent (a script, not a person) sent a failure for this account
 
 
 @dataclass(slots=True)
@@ -38,6 +43,7 @@ class PasswordSpraying:
 
     name = "ato.password_spraying"
     min_users = 8         # distinct real accounts failed and never recovered from this network
+    min_users_tool = 3    # the same, when a script (tool agent) sent the failures of each of them
     max_tries = 3         # sprayers stay under lockout: few tries per account
     min_fail_share = 0.6  # offices are mostly successes
 
@@ -53,6 +59,8 @@ class PasswordSpraying:
             return []
         failed = event.flat.get("event.outcome") == "failure"
         unknown = failed and event.flat.get("mlm.auth.failure_reason") == "unknown_user"
+        agent = str(event.flat.get("user_agent.original") or "").lower()
+        tool = failed and any(marker in agent for marker in TOOL_AGENTS)
         alerts: list[Alert] = []
         for key in self._keys(event, ip):
             net = self.networks.setdefault(key, event.ts, Network)
@@ -64,6 +72,7 @@ class PasswordSpraying:
                 tries.successes += 1
                 continue
             tries.fails += 1
+            tries.tool = tries.tool or tool
             net.evidence.append(event.id)
             if len(net.ips) < 256 or ip in net.ips:
                 net.ips[ip] += 1
@@ -79,10 +88,10 @@ class PasswordSpraying:
         return keys
 
     def _judge(self, key: str, net: Network, event: Event) -> list[Alert]:
-        if len(net.users) < self.min_users:
+        if len(net.users) < self.min_users_tool:
             return []
         stuck = [t for _, t in net.users.items() if t.fails and not t.successes]
-        if len(stuck) < self.min_users:
+        if len(stuck) < self.min_users and sum(t.tool for t in stuck) < self.min_users_tool:
             return []
         fails = sum(t.fails for _, t in net.users.items())
         wins = sum(t.successes for _, t in net.users.items())

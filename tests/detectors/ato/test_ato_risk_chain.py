@@ -45,12 +45,20 @@ def test_takeover_chain_alerts_high_on_bank_change_and_critical_on_payout():
     assert "odd_hour" in by_rule["mlm-ato-login-risk"].summary
 
 
-def test_stranger_at_usual_hour_starts_the_chain_without_alerting_alone():
-    det = trained()
+def test_stranger_on_thin_habits_starts_the_chain_without_alerting_alone():
+    """Two logins of history (a traveller seen once abroad looks the same): no alert on the login alone."""
+    det = LoginRisk()
+    for event in habits(days=2):
+        det.observe_baseline(event)
     t = 40 * DAY
     events = [stranger_login(t), audit(t + 60, "amy", "bank_account_changed"),
               commerce(t + 120, "amy", "payout_requested")]
     assert [a.rule_id for a in run(det, events)] == ["mlm-ato-kill-chain-bank", "mlm-ato-kill-chain-payout"]
+
+
+def test_stranger_on_mature_habits_alerts_at_the_login():
+    alerts = run(trained(), [stranger_login(40 * DAY)])
+    assert [(a.rule_id, a.severity, a.entity_value) for a in alerts] == [("mlm-ato-login-risk", "medium", "amy")]
 
 
 def test_failures_before_a_login_make_it_suspicious_even_from_home():
@@ -87,7 +95,7 @@ def test_chain_expires_after_hours_and_ignores_staff_actions():
     # A suspicious login (new country and device), then staff changing another account's bank.
     staff = [login(t + 2 * DAY, "amy", country="KE", device="dev-x", source__as__number=1234),
              audit(t + 2 * DAY + 60, "amy", "bank_account_changed", mlm__target__id="bob")]
-    assert run(det, staff) == []
+    assert [a.rule_id for a in run(det, staff)] == ["mlm-ato-login-risk"]
 
 
 def test_login_risk_model_survives_save_and_load(tmp_path):

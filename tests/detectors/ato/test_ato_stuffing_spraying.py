@@ -101,3 +101,12 @@ def test_stuffing_wave_of_unknown_names_is_not_spraying():
     wave = [login(i * 30, f"nobody{i}" if i % 5 < 3 else f"real{i}", ok=False, ip=f"192.0.2.{i % 4 + 1}",
                   reason="unknown_user" if i % 5 < 3 else "bad_password") for i in range(60)]
     assert run(PasswordSpraying(), wave) == []
+
+
+def test_script_spraying_real_accounts_alerts_after_three():
+    scripted = [login(i * 60, f"victim{i}", ok=False, ip="192.0.2.9", user_agent__original="python-requests/2.32")
+                for i in range(5)]
+    alerts = run(PasswordSpraying(), scripted)
+    assert len(alerts) == 1 and seconds_of(alerts[0]) == 120  # the third account
+    browsers = [login(i * 60, f"victim{i}", ok=False, ip="192.0.2.9") for i in range(5)]
+    assert run(PasswordSpraying(), browsers) == []
