@@ -150,13 +150,23 @@ def _compute(session: Session, run: CommissionRun, config: BusinessConfig, now: 
     return rows, changes
 
 
+def _refuse_overlap(session: Session, period: str, start: datetime, end: datetime) -> None:
+    """A week and the month it falls in must not both pay the same orders."""
+    for other in session.scalars(select(CommissionRun.period).where(
+            CommissionRun.status.in_(("success", "processing")), CommissionRun.period != period)).all():
+        other_start, other_end = period_range(other)
+        if other_start < end and start < other_end:
+            raise Conflict(f"{period} overlaps the {other} run, which already paid these orders")
+
+
 def run_commissions(session: Session, period: str, *, config: BusinessConfig, now: datetime,
                     events: Any) -> CommissionRun:
     """Run (or return the finished run of) `period`; events are emitted only for a fresh success."""
-    period_range(period)  # validates the name
+    start, end = period_range(period)  # validates the name
     run = session.scalars(select(CommissionRun).where(CommissionRun.period == period)).first()
     if run is not None and run.status == "success":
         return run
+    _refuse_overlap(session, period, start, end)
     if run is not None and run.status == "processing":
         raise Conflict(f"the {period} run is already processing")
     if run is None:

@@ -2,6 +2,7 @@
 
 from decimal import Decimal as D
 
+import pytest
 from bizworld import NOW
 
 from mlm_app.accounts.models import User
@@ -9,6 +10,7 @@ from mlm_app.business.commissions import service as runs
 from mlm_app.business.commissions.ledger import balance
 from mlm_app.business.commissions.models import CommissionRun, LedgerEntry
 from mlm_app.business.distributors.models import Distributor
+from mlm_app.business.errors import Conflict
 from mlm_app.business.orders.service import place_order, refund_order
 
 
@@ -47,6 +49,10 @@ def test_run_pays_unilevel_with_compression_and_is_idempotent(world):
         count = s.query(LedgerEntry).count()
         again = runs.run_commissions(s, "2026-11", config=world.config, now=NOW, events=world.emitter)
         assert again.id == run.id and s.query(LedgerEntry).count() == count
+        for week in ("2026-W45", "2026-W44"):  # inside November; straddling October and November
+            with pytest.raises(Conflict, match="overlaps"):
+                runs.run_commissions(s, week, config=world.config, now=NOW, events=world.emitter)
+        assert runs.run_commissions(s, "2026-W50", config=world.config, now=NOW, events=world.emitter).status == "success"
         assert balance(s, ids["sam"]) - before >= D("23.30")
     calc = [e for e in world.actions("commission_calculated") if e["mlm"]["distributor"]["id"] == ids["sam"]]
     uni_events = [e for e in calc if e["mlm"]["commission"]["type"] == "unilevel_level"]
