@@ -16,6 +16,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--collector-url", help="also post simulated business scenarios here "
                    "(ingest token from MLM_SIEM_DEMO_INGEST_TOKEN)")
+    p.add_argument("--members", type=int, default=0, help="seeded distributors dist000001..N that visitors "
+                   "sign in as (their password from MLM_SIEM_DEMO_PASSWORD)")
+    p.add_argument("--run", type=int, default=0, help="start number: each run attacks from new addresses")
+    p.add_argument("--attack-every", type=float, default=30.0, help="seconds between attack waves after "
+                   "the first round")
     p.set_defaults(func=_demo)
 
     p = subparsers.add_parser("simulate", help="write a simulated world: baseline, test events, ground truth")
@@ -34,15 +39,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _demo(args: argparse.Namespace) -> int:
+    import logging
+
     from simulator.demo import run_demo
 
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s demo %(levelname)s %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request would drown the log
     stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    try:
-        run_demo(args.app_url, stop, seed=args.seed, collector_url=args.collector_url,
-                 ingest_token=os.environ.get("MLM_SIEM_DEMO_INGEST_TOKEN"))
-    except KeyboardInterrupt:
-        pass
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    run_demo(args.app_url, stop, seed=args.seed, attack_every=args.attack_every, collector_url=args.collector_url,
+             ingest_token=os.environ.get("MLM_SIEM_DEMO_INGEST_TOKEN"), members=args.members,
+             password=os.environ.get("MLM_SIEM_DEMO_PASSWORD"), run=args.run)
     return 0
 
 

@@ -1,169 +1,200 @@
 """Demo traffic for `mlm-siem up`: live visitors and attacks against the running MLM app.
 
-Web traffic goes to the app over HTTP from many loopback source addresses (all of 127.0.0.0/8 is
-local on Linux), so the app sees distinct clients without trusting any forwarded header. Business
-scenarios the app cannot be driven into quickly (fake-account rings, payout redirection from
-abroad, order cycling) are taken from a small simulated world, re-timed to now and posted to the
-collector with the demo's own ingest token. Everything is seeded and every loop is bounded.
+Three strands run side by side until `stop` is set:
+- visitors (threads): seeded distributors sign in, browse and buy; anonymous shoppers search;
+- attack waves over HTTP (injection scan, brute force, credential stuffing, flood): a quick first
+  round so every family has an incident within the first minute, then one wave every `attack_every`;
+- business scenarios (fake-account ring, shared bank, payout redirection, ...) from the simulated
+  world, played to the collector in wall-clock time (`demo_feed`).
+Everything is seeded and bounded; a failing request or wave is logged and the demo goes on.
 """
 
 from __future__ import annotations
 
 import itertools
+import logging
 import random
-import re
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timezone
-from typing import Any, Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 
 import httpx
-import orjson
 
-from core.event import format_timestamp, parse_timestamp
-from simulator.web import PAYLOADS, _mutate
+from simulator import demo_web as web
+from simulator.demo_feed import ATO_KINDS, FRAUD_KINDS, Feed, ScenarioSource
 
-SEARCHES = ("vitamin", "protein shake", "O'Brien's tea", "<b>bold</b> serum", "select bundle", "drop-in kit")
-BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/128.0 Safari/537.36"
-TOOL = "python-requests/2.32.3"
+log = logging.getLogger("simulator.demo")
+VICTIMS = 40  # the last seeded accounts are the attacks' targets; benign members never use them
+STATUS_EVERY = 30.0
 
 
-class Clients:
-    """One httpx client per loopback source address, created on demand and reused."""
+@dataclass
+class DemoOptions:
+    """What the demo may use: seeded accounts and their password, the collector and its token."""
 
-    def __init__(self, app_url: str) -> None:
-        self.app_url = app_url
-        self._clients: dict[str, httpx.Client] = {}
-        self._lock = threading.Lock()
+    seed: int = 7
+    run: int = 0  # which start of the stack this is: each one attacks from new addresses
+    members: int = 0  # seeded distributors dist000001..dist{members}
+    password: str | None = None
+    collector_url: str | None = None
+    ingest_token: str | None = None
+    visitors: int = 2  # benign visitor threads
+    attack_every: float = 30.0
+    transport: web.TransportFactory | None = None
 
-    def get(self, address: str, agent: str = BROWSER) -> httpx.Client:
+
+@dataclass
+class Counters:
+    """What the demo did, for its status line and tests."""
+
+    requests: int = 0
+    waves: dict[str, int] = field(default_factory=dict)
+    errors: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def add(self, requests: int, wave: str | None = None) -> None:
         with self._lock:
-            client = self._clients.get(address)
-            if client is None:
-                transport = httpx.HTTPTransport(local_address=address)
-                client = httpx.Client(base_url=self.app_url, transport=transport, timeout=5.0,
-                                      headers={"user-agent": agent})
-                self._clients[address] = client
-            return client
-
-    def close(self) -> None:
-        for client in self._clients.values():
-            client.close()
+            self.requests += requests
+            if wave:
+                self.waves[wave] = self.waves.get(wave, 0) + 1
 
 
-def login(client: httpx.Client, username: str, password: str) -> None:
-    """Fill in the login form as a browser (or a careful tool) would: fetch it, keep its CSRF token."""
-    page = client.get("/login")
-    match = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
-    form = {"username": username, "password": password}
-    if match:
-        form["csrf_token"] = match.group(1)
-    client.post("/login", data=form)
+Wave = Callable[[random.Random], int]
 
 
-def _address(rng: random.Random, block: int) -> str:
-    return f"127.{block}.{rng.randint(0, 255)}.{rng.randint(1, 254)}"
+class Demo:
+    """The three strands, sharing one set of clients and counters."""
 
+    def __init__(self, app_url: str, stop: threading.Event, options: DemoOptions) -> None:
+        self.options = options
+        # Runs differ (a restart must open new incidents, not only extend old ones); a run repeats.
+        self.seed = options.seed + 7919 * options.run
+        self.stop = stop
+        self.clients = web.Clients(app_url, options.transport)
+        self.counters = Counters()
+        self.feed: Feed | None = None
+        self.source: ScenarioSource | None = None
+        seeded = options.members > VICTIMS
+        self.benign = list(range(1, options.members - VICTIMS + 1)) if seeded and options.password else []
+        # Without seeded accounts the attacks still aim at plausible names (unknown-user failures).
+        first = options.members - VICTIMS + 1 if seeded else 1
+        self.victims = [f"dist{i:06d}" for i in range(first, first + VICTIMS)]
 
-def benign_visit(clients: Clients, rng: random.Random) -> None:
-    client = clients.get(_address(rng, 10))
-    client.get("/")
-    client.get("/shop", params={"q": rng.choice(SEARCHES)})
-    if rng.random() < 0.1:
-        login(client, f"visitor{rng.randint(1, 400)}", "typo")
+    # -- waves -------------------------------------------------------------------------------
+    def waves(self) -> dict[str, Wave]:
+        clients = self.clients
+        fraud, ato = itertools.cycle(FRAUD_KINDS), itertools.cycle(ATO_KINDS)
+        return {
+            "injection_scan": lambda r: web.injection_scan(clients, r),
+            "credential_stuffing": lambda r: web.credential_stuffing(clients, r, self.victims),
+            "flood": lambda r: web.flood(clients, r),
+            "brute_force": lambda r: web.brute_force(clients, r, r.choice(self.victims)),
+            "fraud_scenario": lambda r: self.scenario(next(fraud)),
+            "ato_scenario": lambda r: self.scenario(next(ato)),
+        }
 
+    def scenario(self, kind: str) -> int:
+        """Queue one business scenario on the feed; returns its event count (0 without a collector)."""
+        if self.feed is None or self.source is None:
+            return 0
+        events = self.source.make(kind)
+        took = self.feed.play(events, self.source.span(kind))
+        log.info("scenario %s: %d events over the next %.0f s", kind, len(events), took)
+        return 0
 
-def brute_force(clients: Clients, rng: random.Random) -> None:
-    client = clients.get(_address(rng, 66), TOOL)
-    victim = f"distributor{rng.randint(1, 50)}"
-    for _ in range(14):
-        login(client, victim, f"guess{rng.randint(0, 10**6)}")
+    def plan(self) -> Iterator[tuple[float, str]]:
+        """(seconds after start, wave name): a quick first round of every family, then a steady rotation."""
+        first = ((0, "injection_scan"), (1, "fraud_scenario"), (3, "credential_stuffing"), (12, "flood"),
+                 (20, "ato_scenario"), (26, "brute_force"), (34, "fraud_scenario"), (44, "ato_scenario"))
+        yield from first
+        rotation = ("injection_scan", "fraud_scenario", "brute_force", "ato_scenario", "flood",
+                    "fraud_scenario", "credential_stuffing", "ato_scenario")
+        at = first[-1][0]
+        for name in itertools.cycle(rotation):
+            at += self.options.attack_every
+            yield at, name
 
-
-def credential_stuffing(clients: Clients, rng: random.Random) -> None:
-    for _ in range(80):
-        client = clients.get(_address(rng, 77))
-        login(client, f"{rng.getrandbits(30):x}@mail.com", "Summer2026!")
-
-
-def injection_scan(clients: Clients, rng: random.Random) -> None:
-    client = clients.get(_address(rng, 88), "sqlmap/1.8.2#stable (https://sqlmap.org)")
-    for cls in sorted(PAYLOADS):
-        for payload in PAYLOADS[cls][:4]:
-            client.get("/shop", params={"q": _mutate(rng, payload)})
-
-
-def flood(clients: Clients, rng: random.Random, stop: threading.Event) -> None:
-    client = clients.get(_address(rng, 99), "wrk/4.2")
-    deadline = time.monotonic() + 12
-    with ThreadPoolExecutor(4) as pool:
-        while time.monotonic() < deadline and not stop.is_set():
-            list(pool.map(lambda _: client.get("/"), range(40)))
-
-
-def business_feed(collector_url: str, token: str, seed: int) -> Callable[[random.Random], None]:
-    """Post one business scenario at a time from a small world, re-timed to start now."""
-    from simulator.world import generate
-
-    world = generate(seed, distributors=200, baseline_days=0, test_days=1)
-    wanted = ("fake_account_ring", "payout_redirection", "impossible_travel", "shared_bank_account",
-              "sponsor_funded_orders", "commission_spike", "session_hijack")
-    scenarios = itertools.cycle([t for t in world.truth if t.kind in wanted])
-    http = httpx.Client(base_url=collector_url, timeout=10.0, headers={"authorization": f"Bearer {token}"})
-
-    def post_next(rng: random.Random) -> None:
-        truth = next(scenarios)
-        events = [e for e in world.events
-                  if truth.start - 600 <= parse_timestamp(e["@timestamp"]).timestamp() <= truth.end + 1]
-        events = _retime(events, truth.start, rng)
-        body = b"\n".join(orjson.dumps(e) for e in events)
-        http.post("/v1/events", content=body, headers={"content-type": "application/x-ndjson"})
-
-    return post_next
-
-
-def _retime(events: list[dict[str, Any]], start: float, rng: random.Random) -> list[dict[str, Any]]:
-    """Shift to now and squeeze long scenarios into a minute, keeping their order; fresh ids."""
-    now = time.time()
-    tag = rng.getrandbits(32)
-    span = max(1.0, max(parse_timestamp(e["@timestamp"]).timestamp() for e in events) - start + 600)
-    squeeze = min(1.0, 60.0 / span)
-    out = []
-    for index, event in enumerate(events):
-        ts = now + (parse_timestamp(event["@timestamp"]).timestamp() - start + 600) * squeeze - 60
-        copy = orjson.loads(orjson.dumps(event))
-        copy["@timestamp"] = format_timestamp(datetime.fromtimestamp(ts, tz=timezone.utc))
-        copy["event"]["id"] = f"demo-{tag:08x}-{index}"
-        out.append(copy)
-    return out
-
-
-def run_demo(app_url: str, stop: threading.Event, seed: int = 7, attack_every: float = 15.0,
-             collector_url: str | None = None, ingest_token: str | None = None) -> None:
-    """Benign visits continuously; an attack wave every `attack_every` seconds, rotating kinds."""
-    rng = random.Random(seed)
-    clients = Clients(app_url)
-    waves: list[Callable[[random.Random], None]] = [
-        lambda r: brute_force(clients, r), lambda r: injection_scan(clients, r),
-        lambda r: credential_stuffing(clients, r), lambda r: flood(clients, r, stop),
-    ]
-    if collector_url and ingest_token:
+    # -- strands -----------------------------------------------------------------------------
+    def run(self) -> None:
+        threads = [threading.Thread(target=self._visitor, args=(i,), name=f"demo-visitor-{i}", daemon=True)
+                   for i in range(self.options.visitors)]
+        for thread in threads:
+            thread.start()
+        self._start_feed(threads)
         try:
-            waves.insert(1, business_feed(collector_url, ingest_token, seed))
-        except Exception:  # the demo must run even if the world cannot be built
-            pass
-    wave = itertools.cycle(waves)
-    next_attack = time.monotonic() + 3
-    try:
-        while not stop.is_set():
-            try:
-                if time.monotonic() >= next_attack:
-                    next(wave)(rng)
-                    next_attack = time.monotonic() + attack_every
-                benign_visit(clients, rng)
-            except httpx.HTTPError:
-                pass  # a service may be restarting; keep the demo going
-            stop.wait(rng.uniform(0.1, 0.5))
-    finally:
-        clients.close()
+            self._attacks()
+        finally:
+            self.stop.set()
+            for thread in threads:
+                thread.join(15)
+            self.clients.close()
+            if self.feed is not None:
+                self.feed.close()
+
+    def _start_feed(self, threads: list[threading.Thread]) -> None:
+        opts = self.options
+        if not (opts.collector_url and opts.ingest_token):
+            return
+        try:
+            self.source = ScenarioSource(self.seed)
+        except Exception:
+            log.exception("business scenarios disabled: the simulated world could not be built")
+            return
+        self.feed = Feed(opts.collector_url, opts.ingest_token)
+        thread = threading.Thread(target=self.feed.run, args=(self.stop,), name="demo-feed", daemon=True)
+        thread.start()
+        threads.append(thread)
+
+    def _attacks(self) -> None:
+        rng = random.Random(self.seed)
+        waves = self.waves()
+        start = last_status = time.monotonic()
+        for at, name in self.plan():
+            while not self.stop.is_set() and time.monotonic() < start + at:
+                self.stop.wait(min(1.0, start + at - time.monotonic()))
+                if time.monotonic() - last_status >= STATUS_EVERY:
+                    last_status = time.monotonic()
+                    self._status(last_status - start)
+            if self.stop.is_set():
+                return
+            self._guarded(name, lambda wave=waves[name]: wave(rng))
+
+    def _visitor(self, number: int) -> None:
+        rng = random.Random(self.seed * 1000 + number)
+        mine = self.benign[number::self.options.visitors]
+        while not self.stop.is_set():
+            if mine and rng.random() < 0.6:
+                index = rng.choice(mine)
+                self._guarded(None, lambda index=index: web.member_session(
+                    self.clients, rng, index, self.options.password or "", self.stop.wait))
+            else:
+                self._guarded(None, lambda: web.shopper_visit(self.clients, rng))
+            self.stop.wait(rng.uniform(0.2, 1.0))
+
+    def _guarded(self, wave: str | None, action: Callable[[], int]) -> None:
+        try:
+            self.counters.add(action(), wave)
+            if wave:
+                log.info("wave %s done", wave)
+        except httpx.HTTPError as exc:  # a service may be restarting: keep the demo going
+            self.counters.errors += 1
+            log.debug("request failed: %s", type(exc).__name__)
+        except Exception:
+            self.counters.errors += 1
+            log.exception("demo step %s failed", wave or "visit")
+
+    def _status(self, elapsed: float) -> None:
+        c = self.counters
+        sent = self.feed.sent if self.feed else 0
+        log.info("demo: %d app requests in %.0f s (%.1f/s), %d scenario events sent, waves %s, %d errors",
+                 c.requests, elapsed, c.requests / max(elapsed, 1.0), sent, c.waves, c.errors)
+
+
+def run_demo(app_url: str, stop: threading.Event, seed: int = 7, attack_every: float = 30.0,
+             collector_url: str | None = None, ingest_token: str | None = None,
+             members: int = 0, password: str | None = None, run: int = 0) -> None:
+    """Send demo traffic to `app_url` (and scenarios to `collector_url`) until `stop` is set."""
+    options = DemoOptions(seed=seed, run=run, members=members, password=password, collector_url=collector_url,
+                          ingest_token=ingest_token, attack_every=attack_every)
+    Demo(app_url, stop, options).run()
