@@ -89,8 +89,10 @@ def _discard_published(bus: Any) -> None:
     consumer = bus.consumer(EVENTS_TOPIC, "discard")
 
     def drain() -> None:
+        # Small polls, each committed: the in-process log is then trimmed often and reading its
+        # head stays cheap (polling 10,000 at once cost a tenth of the collector's CPU).
         while True:
-            if consumer.poll(max_records=10_000, timeout=1.0):
+            if consumer.poll(max_records=500, timeout=1.0):
                 consumer.commit()
 
     threading.Thread(target=drain, name="discard-published", daemon=True).start()

@@ -23,12 +23,17 @@ def group_messages(items: Sequence[Accepted]) -> tuple[list[bytes | None], list[
     sizes: dict[bytes | None, int] = {}
     for item in items:
         key = entity_key(item)
-        chunks = groups.setdefault(key, [[]])
-        if chunks[-1] and sizes[key] + len(item.line) > MAX_MESSAGE_BYTES:
-            chunks.append([])
-            sizes[key] = 0
-        chunks[-1].append(item.line)
-        sizes[key] = sizes.get(key, 0) + len(item.line) + 1
+        size = len(item.line) + 1
+        chunks = groups.get(key)
+        if chunks is None:
+            groups[key] = [[item.line]]
+            sizes[key] = size
+        elif sizes[key] + size - 1 > MAX_MESSAGE_BYTES:
+            chunks.append([item.line])
+            sizes[key] = size
+        else:
+            chunks[-1].append(item.line)
+            sizes[key] += size
     keys: list[bytes | None] = []
     values: list[bytes] = []
     for key, chunks in groups.items():
