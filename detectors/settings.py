@@ -21,7 +21,7 @@ class DetectorSettings(BaseSettings):
     bus_url: str = "memory://"
     group: str = "detectors"  # the consumer group: run several workers to scale out
     rules_dirs: list[Path] = Field(default_factory=list)  # empty: the packaged rule pack
-    models_dir: Path | None = None
+    models_dir: Path | None = None  # None: data_dir/models when it exists
     families: list[str] | None = None  # None: every family
     host: str = "127.0.0.1"
     health_port: int = Field(default=8610, ge=0, le=65535)
@@ -32,5 +32,8 @@ class DetectorSettings(BaseSettings):
         return self.store_url or default_store_url(self.data_dir)
 
     def detector_config(self) -> DetectorConfig:
-        return DetectorConfig(rules_dirs=list(self.rules_dirs), models_dir=self.models_dir,
-                              families=self.families)
+        """Rules, families and models; models default to data_dir/models when `mlm-siem train` put them there."""
+        models = self.models_dir
+        if models is None and (Path(self.data_dir) / "models").is_dir():
+            models = Path(self.data_dir) / "models"
+        return DetectorConfig(rules_dirs=list(self.rules_dirs), models_dir=models, families=self.families)

@@ -154,3 +154,10 @@ def test_worker_drops_alerts_of_rules_the_dashboard_disabled(tmp_path, monkeypat
     state.write_text("{not json")
     assert worker.rule_state.disabled() == frozenset({BRUTE})  # a broken file keeps the last good state
     store.close()
+
+
+def test_settings_find_trained_models_in_the_data_dir(tmp_path):
+    assert DetectorSettings(data_dir=tmp_path).detector_config().models_dir is None
+    (tmp_path / "models").mkdir()
+    assert DetectorSettings(data_dir=tmp_path).detector_config().models_dir == tmp_path / "models"
+    assert DetectorSettings(data_dir=tmp_path, models_dir=tmp_path / "m2").detector_config().models_dir == tmp_path / "m2"
