@@ -48,6 +48,10 @@ FIELDS: dict[str, str] = {
     "mlm.bank.previous_fingerprint": "keyword",
     "mlm.target.id": "keyword",
     "mlm.export.records": "long",
+    # security_report: a user's "report a security problem" form (docs/INTERFACES.md)
+    "mlm.report.id": "keyword",
+    "mlm.report.category": "keyword",
+    "message": "text",
     # mlm.commerce
     "mlm.distributor.id": "keyword",
     "mlm.sponsor.id": "keyword",
@@ -87,7 +91,7 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "mlm.audit": (
         "bank_account_changed", "email_changed", "phone_changed", "payout_method_changed",
         "role_changed", "sponsor_changed", "distributor_status_changed", "pii_viewed",
-        "data_exported", "access_denied",
+        "data_exported", "access_denied", "security_report",
     ),
     "mlm.commerce": (
         "distributor_enrolled", "order_placed", "order_refunded", "commission_calculated",

@@ -44,7 +44,8 @@ def serve_siem(args: argparse.Namespace) -> int:
     tokens = TokenStore(tokens_db(args.data_dir))
     models = Path(args.models) if args.models else Path(args.data_dir) / "models"
     engine = Engine.build(DetectorConfig(models_dir=models if models.exists() else None))
-    worker = DetectorWorker(bus, store, engine)
+    # Rules an analyst disabled on the dashboard stay quiet here too.
+    worker = DetectorWorker(bus, store, engine, rule_state_path=Path(args.data_dir) / "rule_state.json")
     tune_gc()  # after start-up objects exist, so they are frozen out of every collection
     worker.start()
     try:
