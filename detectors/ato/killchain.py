@@ -16,6 +16,7 @@ from detectors.anomaly.state import BoundedMap, Suppressor
 CHAIN_WINDOW = 6 * 3600.0  # cash-out follows the break-in within hours
 CONTACT = {"email_changed", "phone_changed", "mfa_disabled", "password_changed"}
 MONEY = {"bank_account_changed", "payout_method_changed"}
+STRANGER = 60  # login risk at which even a contact change (locking the owner out) alerts
 TAGS = ["attack.initial_access", "attack.t1078", "attack.persistence", "attack.t1098",
         "attack.impact", "attack.t1657"]
 
@@ -25,6 +26,7 @@ class Chain:
     login_ts: float
     login_id: str
     reasons: list[str]
+    risk: int
     changes: list[tuple[float, str, str]] = field(default_factory=list)  # (ts, event id, action)
 
 
@@ -35,9 +37,9 @@ class KillChain:
         self.chains: BoundedMap[str, Chain] = BoundedMap(200_000, CHAIN_WINDOW)
         self.suppress = Suppressor(CHAIN_WINDOW)
 
-    def suspicious_login(self, user: str, event: Event, reasons: list[str]) -> None:
+    def suspicious_login(self, user: str, event: Event, reasons: list[str], risk: int) -> None:
         """Start (or restart) the chain for `user` at this login."""
-        self.chains.put(user, event.ts, Chain(event.ts, event.id, reasons))
+        self.chains.put(user, event.ts, Chain(event.ts, event.id, reasons, risk))
 
     def process(self, event: Event) -> list[Alert]:
         action = event.flat.get("event.action")
@@ -57,7 +59,9 @@ class KillChain:
             return []
         if len(chain.changes) < 10:
             chain.changes.append((event.ts, event.id, action))
-        if action not in MONEY or not self.suppress.allow(("money", user), event.ts):
+        if action not in MONEY and chain.risk < STRANGER:
+            return []  # a traveller updating a phone number: watch on, alert only on money
+        if not self.suppress.allow(("change", user), event.ts):
             return []
         return [self._alert(str(user), chain, event, "high")]
 
@@ -74,7 +78,7 @@ class KillChain:
         changes = ", ".join(dict.fromkeys(a for _, _, a in chain.changes))
         minutes = (event.ts - chain.login_ts) / 60
         return make_alert(
-            rule_id=f"mlm-ato-kill-chain-{'payout' if severity == 'critical' else 'bank'}",
+            rule_id=f"mlm-ato-kill-chain-{'payout' if severity == 'critical' else 'change'}",
             rule_name="Account takeover kill chain", category="account_takeover", severity=severity,
             risk=95 if severity == "critical" else 80, entity=("user", user), ts=event.ts,
             evidence=[chain.login_id, *(eid for _, eid, _ in chain.changes), event.id],

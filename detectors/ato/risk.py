@@ -56,7 +56,7 @@ class LoginRisk:
         risk, reasons = self.score(novelty, place, self._recent_failures(event, user))
         self.profiles.learn(user, event.ts, place, device)
         if risk >= CHAIN_START:
-            self.chain.suspicious_login(user, event, reasons)
+            self.chain.suspicious_login(user, event, reasons, risk)
         if risk < (ALERT_AT if novelty.history >= MATURE else ALERT_AT_THIN):
             return []
         return [make_alert(

@@ -79,7 +79,8 @@ class SponsorPaidOrders:
     def __init__(self) -> None:
         self.traits: BoundedMap[str, set[str]] = BoundedMap(200_000, 90 * DAY)  # banks, devices, /24s
         self.sponsor: BoundedMap[str, str] = BoundedMap(1_000_000, 3 * 365 * DAY)
-        self.card_users: BoundedMap[str, dict[str, None]] = BoundedMap(500_000, 365 * DAY)
+        # card -> {distributor: (time, event id) of their first order with it}, in first-use order
+        self.card_users: BoundedMap[str, dict[str, tuple[float, str]]] = BoundedMap(500_000, 365 * DAY)
         self.paid: BoundedMap[str, deque[tuple[float, str, str]]] = BoundedMap(100_000, PAID_WINDOW)
         self.suppress = Suppressor(PAID_WINDOW)
 
@@ -96,10 +97,25 @@ class SponsorPaidOrders:
         if not dist or not card:
             return []
         users = self.card_users.setdefault(card, event.ts, dict)
-        payer = self._upline_user(dist, users, event.ts)
+        payer = self._upline_user(dist, users, event.ts) or self._sibling_sponsor(dist, users, event.ts)
         if len(users) < 8 and dist not in users:
-            users[dist] = None
+            users[dist] = (event.ts, event.id)
         return self._judge(payer, dist, event) if payer else []
+
+    def _sibling_sponsor(self, dist: str, users: dict[str, tuple[float, str]], now: float) -> str | None:
+        """One card paying for two unrelated people under one sponsor: the sponsor's card, used unseen.
+
+        The sibling's earlier order joins the sponsor's paid list, so the second order can alert.
+        """
+        sponsor = self.sponsor.get(dist, now)
+        for other, (ts, event_id) in users.items():
+            if other != dist and sponsor and self.sponsor.get(other, now) == sponsor \
+                    and not self._household(other, dist, now):
+                paid = self.paid.setdefault(sponsor, now, lambda: deque(maxlen=100))
+                if all(eid != event_id for _, _, eid in paid):
+                    paid.append((ts, other, event_id))
+                return sponsor
+        return None
 
     def _learn_traits(self, event: Event) -> None:
         """Remember the banks, devices and home networks each account uses (for household links)."""
@@ -118,7 +134,7 @@ class SponsorPaidOrders:
         """Two accounts that share a bank account, a device or a network look like one household."""
         return bool((self.traits.get(a, now) or set()) & (self.traits.get(b, now) or set()))
 
-    def _upline_user(self, dist: str, users: dict[str, None], now: float) -> str | None:
+    def _upline_user(self, dist: str, users: dict[str, tuple[float, str]], now: float) -> str | None:
         """The card's earliest user among the buyer's upline (UPLINE_DEPTH levels): its likely owner."""
         upline: list[str] = [dist]
         for _ in range(UPLINE_DEPTH):

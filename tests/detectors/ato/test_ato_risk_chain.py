@@ -35,12 +35,13 @@ def test_takeover_chain_alerts_high_on_bank_change_and_critical_on_payout():
               commerce(t + 900, "amy", "payout_requested", mlm__payout__id="p1", mlm__payout__amount=900.0)]
     alerts = run(det, events)
     by_rule = {a.rule_id: a for a in alerts}
-    assert set(by_rule) == {"mlm-ato-login-risk", "mlm-ato-kill-chain-bank", "mlm-ato-kill-chain-payout"}
+    assert set(by_rule) == {"mlm-ato-login-risk", "mlm-ato-kill-chain-change", "mlm-ato-kill-chain-payout"}
     payout = by_rule["mlm-ato-kill-chain-payout"]
     assert payout.severity == "critical" and payout.entity_value == "amy"
     assert payout.event_ids == [e.id for e in events]
     assert {"attack.t1078", "attack.t1098", "attack.t1657"} <= set(payout.tags)
-    assert seconds_of(by_rule["mlm-ato-kill-chain-bank"]) == t + 300
+    assert seconds_of(by_rule["mlm-ato-kill-chain-change"]) == t + 120  # the e-mail change locks the owner out
+    assert len(alerts) == 3  # login, first change, payout: not one per change
     assert "new_country" in payout.summary
     assert "odd_hour" in by_rule["mlm-ato-login-risk"].summary
 
@@ -53,7 +54,7 @@ def test_stranger_on_thin_habits_starts_the_chain_without_alerting_alone():
     t = 40 * DAY
     events = [stranger_login(t), audit(t + 60, "amy", "bank_account_changed"),
               commerce(t + 120, "amy", "payout_requested")]
-    assert [a.rule_id for a in run(det, events)] == ["mlm-ato-kill-chain-bank", "mlm-ato-kill-chain-payout"]
+    assert [a.rule_id for a in run(det, events)] == ["mlm-ato-kill-chain-change", "mlm-ato-kill-chain-payout"]
 
 
 def test_stranger_on_mature_habits_alerts_at_the_login():
@@ -69,7 +70,7 @@ def test_failures_before_a_login_make_it_suspicious_even_from_home():
                audit(t + 60, "amy", "payout_method_changed"),
                commerce(t + 120, "amy", "payout_requested")]
     rules = [a.rule_id for a in run(det, events)]
-    assert rules == ["mlm-ato-kill-chain-bank", "mlm-ato-kill-chain-payout"]
+    assert rules == ["mlm-ato-kill-chain-change", "mlm-ato-kill-chain-payout"]
 
 
 def test_usual_login_then_bank_change_and_payout_stays_quiet():
@@ -78,6 +79,14 @@ def test_usual_login_then_bank_change_and_payout_stays_quiet():
     events = [login(t, "amy", country="US", device="dev-home", source__as__number=7922),
               audit(t + 60, "amy", "bank_account_changed"), commerce(t + 120, "amy", "payout_requested")]
     assert run(det, events) == []
+
+
+def test_traveller_updating_a_phone_number_is_not_alerted():
+    det = trained()
+    t = 40 * DAY
+    trip = [login(t, "amy", ip="203.0.113.70", country="ES", device="dev-home", source__as__number=3352),
+            audit(t + 300, "amy", "phone_changed")]
+    assert run(det, trip) == []
 
 
 def test_traveller_on_own_device_is_not_alerted_alone():

@@ -121,6 +121,14 @@ def test_sponsor_card_paying_for_a_stranger_alerts_at_the_first_order():
     assert [(a.entity_value, a.event_ids) for a in alerts] == [("sp", [orders[1].id])]
 
 
+def test_unseen_sponsor_card_paying_two_unrelated_siblings_alerts_the_sponsor():
+    tree = [enroll(0, "k1", "boss", ip="198.51.100.5"), enroll(1, "k2", "boss", ip="192.0.2.77")]
+    orders = [order(10, "k1", "o1", 100, card="boss-card", source__ip="198.51.100.5"),
+              order(20, "k2", "o2", 100, card="boss-card", source__ip="192.0.2.77")]
+    alerts = run(SponsorPaidOrders(), tree + orders)
+    assert [(a.entity_value, a.event_ids) for a in alerts] == [("boss", [orders[0].id, orders[1].id])]
+
+
 def test_spouse_paying_for_spouse_stays_quiet():
     """Husband and wife enrolled from one home network and share a card."""
     events = [enroll(0, "husband", "top"), enroll(1, "wife", "husband"),
