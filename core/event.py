@@ -9,8 +9,8 @@ from __future__ import annotations
 import ipaddress
 import re
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import lru_cache
-from datetime import datetime, timezone
 from typing import Any
 
 import orjson
@@ -57,13 +57,13 @@ def parse_timestamp(value: Any, field: str = "@timestamp") -> datetime:
     except ValueError:
         raise EventError(field, f"not an RFC 3339 date-time: {value[:40]!r}") from None
     if parsed.tzinfo is None:
-        return parsed.replace(tzinfo=timezone.utc)
-    return parsed.astimezone(timezone.utc)
+        return parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
 
 
 def format_timestamp(moment: datetime) -> str:
     """Canonical wire form: UTC with a Z, milliseconds (microseconds when they carry information)."""
-    moment = moment.astimezone(timezone.utc)
+    moment = moment.astimezone(UTC)
     spec = "microseconds" if moment.microsecond % 1000 else "milliseconds"
     return moment.replace(tzinfo=None).isoformat(timespec=spec) + "Z"
 
@@ -267,9 +267,8 @@ def _coerce_known(flat: dict[str, Any]) -> list[str]:
         plain = _PLAIN_BY_NAME.get(name, _UNKNOWN)
         if plain is _UNKNOWN:
             continue
-        if type(value) is plain:
-            if plain is not list or _all_strings(value):
-                continue
+        if type(value) is plain and (plain is not list or _all_strings(value)):
+            continue
         coerced = _coerce(name, FIELDS[name], value)
         if coerced is not value:
             flat[name] = coerced
@@ -310,7 +309,7 @@ class Event:
     bytes and `doc` is re-read from them on demand. A sealed event is read-only.
     """
 
-    __slots__ = ("_doc", "flat", "ts", "_json")
+    __slots__ = ("_doc", "_json", "flat", "ts")
 
     def __init__(self, doc: dict[str, Any], flat: dict[str, Any], ts: float) -> None:
         self._doc: dict[str, Any] | None = doc

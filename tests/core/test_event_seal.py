@@ -2,8 +2,8 @@
 
 import orjson
 import pytest
-
 from builders import make_event_dict
+
 from core.event import Event, EventError
 
 
