@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, Form, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from dashboard.analysts.schemas import ROLES, Principal
@@ -93,6 +93,12 @@ def api_require(role: str) -> Callable[..., Principal]:
 
     return check
 
+
+# Database row ids: SQLite and PostgreSQL integers are 64-bit, so a larger number is a client error
+# (422), not an OverflowError deep in the driver (500).
+ROW_ID_MAX = 2**63 - 1
+RowId = Annotated[int, Path(ge=1, le=ROW_ID_MAX)]
+FormRowId = Annotated[int, Form(ge=1, le=ROW_ID_MAX)]
 
 Viewer = Annotated[Principal, Depends(require("viewer"))]
 Responder = Annotated[Principal, Depends(require("responder"))]

@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
@@ -81,6 +82,16 @@ def _install_security(app: FastAPI) -> None:
         if request.url.path.startswith("/api/"):
             return JSONResponse({"detail": "authentication required"}, status_code=401)
         return redirect("/login")
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_input(request: Request, exc: RequestValidationError) -> Response:
+        """422 naming the bad fields only: FastAPI's default echoes the input (passwords, codes)."""
+        errors = [
+            {"loc": list(e.get("loc", ())), "msg": str(e.get("msg", ""))[:200]} for e in exc.errors()[:20]
+        ]
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": errors}, status_code=422)
+        return render(request, "error.html", status=422, message="The request was not valid.")
 
     @app.exception_handler(ApiUnauthorized)
     async def api_unauthorized(_request: Request, _exc: ApiUnauthorized) -> Response:

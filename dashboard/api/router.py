@@ -13,7 +13,7 @@ from core.store import EventQuery
 from dashboard.alerts.service import list_alerts
 from dashboard.analysts import audit
 from dashboard.api.schemas import AlertList, EventPage, EventSearch, IncidentList, IncidentOut, IncidentPatch
-from dashboard.deps import ApiAnalyst, ApiViewer, Ctx
+from dashboard.deps import ApiAnalyst, ApiViewer, Ctx, RowId
 from dashboard.incidents import service, timeline
 from dashboard.incidents.schemas import IncidentFilter
 from dashboard.rules.state import state_document
@@ -72,12 +72,12 @@ def _incident_out(ctx: Ctx, incident_id: int) -> IncidentOut:
 
 
 @router.get("/incidents/{incident_id}", response_model=IncidentOut)
-def api_incident(ctx: Ctx, who: ApiViewer, incident_id: int) -> IncidentOut:
+def api_incident(ctx: Ctx, who: ApiViewer, incident_id: RowId) -> IncidentOut:
     return _incident_out(ctx, incident_id)
 
 
 @router.patch("/incidents/{incident_id}", response_model=IncidentOut)
-def api_patch_incident(ctx: Ctx, who: ApiAnalyst, incident_id: int, patch: IncidentPatch) -> IncidentOut:
+def api_patch_incident(ctx: Ctx, who: ApiAnalyst, incident_id: RowId, patch: IncidentPatch) -> IncidentOut:
     """Change status, assignee, severity or add a comment (analyst role or higher)."""
     try:
         if patch.severity is not None:

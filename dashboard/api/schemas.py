@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -38,10 +38,15 @@ class IncidentPatch(BaseModel):
     comment: str | None = Field(default=None, max_length=4000)
 
 
+# Stores keep 64-bit integers; a larger number in a filter is compared as a float instead of
+# overflowing the database driver.
+Int64 = Annotated[int, Field(ge=-(2**63), le=2**63 - 1)]
+
+
 class EventSearch(BaseModel):
     model_config = {"extra": "forbid"}
     q: str = Field(default="", max_length=2000, description="field:value filters and free text")
-    filters: dict[str, list[str | int | float | bool]] = Field(default_factory=dict)
+    filters: dict[str, list[str | Int64 | float | bool]] = Field(default_factory=dict)
     start: str | None = Field(default=None, max_length=40)
     end: str | None = Field(default=None, max_length=40)
     size: int = Field(default=50, ge=1, le=1000)

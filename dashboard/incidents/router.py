@@ -8,7 +8,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 
 from dashboard.analysts import audit
-from dashboard.deps import AnalystPost, Ctx, Viewer
+from dashboard.deps import AnalystPost, Ctx, FormRowId, RowId, Viewer
 from dashboard.incidents import export, investigation, merge, service, timeline
 from dashboard.incidents.schemas import STATUSES, IncidentFilter
 from dashboard.settings import SEVERITY_ORDER
@@ -76,7 +76,7 @@ def incident_rows(
 
 
 @router.get("/incidents/{incident_id}", response_class=HTMLResponse)
-def incident_page(request: Request, ctx: Ctx, who: Viewer, incident_id: int, error: str = "") -> Response:
+def incident_page(request: Request, ctx: Ctx, who: Viewer, incident_id: RowId, error: str = "") -> Response:
     try:
         view = timeline.detail(ctx, incident_id)
     except service.IncidentError:
@@ -92,7 +92,7 @@ def incident_page(request: Request, ctx: Ctx, who: Viewer, incident_id: int, err
 
 
 @router.get("/incidents/{incident_id}/investigate", response_class=HTMLResponse)
-def investigate_page(request: Request, ctx: Ctx, who: Viewer, incident_id: int) -> Response:
+def investigate_page(request: Request, ctx: Ctx, who: Viewer, incident_id: RowId) -> Response:
     try:
         view = investigation.investigate(ctx, incident_id)
     except service.IncidentError:
@@ -102,7 +102,7 @@ def investigate_page(request: Request, ctx: Ctx, who: Viewer, incident_id: int) 
 
 
 @router.get("/incidents/{incident_id}/report.{fmt}")
-def report(request: Request, ctx: Ctx, who: Viewer, incident_id: int, fmt: str) -> Response:
+def report(request: Request, ctx: Ctx, who: Viewer, incident_id: RowId, fmt: str) -> Response:
     if fmt not in ("md", "html"):
         return PlainTextResponse("unknown format", status_code=404)
     try:
@@ -126,37 +126,35 @@ def _back(incident_id: int, ok: bool) -> RedirectResponse:
 
 
 @router.post("/incidents/{incident_id}/status")
-def post_status(ctx: Ctx, who: AnalystPost, incident_id: int, status: Field) -> RedirectResponse:
+def post_status(ctx: Ctx, who: AnalystPost, incident_id: RowId, status: Field) -> RedirectResponse:
     return _run(incident_id, lambda: service.change_status(ctx, who, incident_id, status))
 
 
 @router.post("/incidents/{incident_id}/assign")
 def post_assign(
-    ctx: Ctx, who: AnalystPost, incident_id: int, assignee: Annotated[str, Form(max_length=64)] = ""
+    ctx: Ctx, who: AnalystPost, incident_id: RowId, assignee: Annotated[str, Form(max_length=64)] = ""
 ) -> RedirectResponse:
     return _run(incident_id, lambda: service.assign(ctx, who, incident_id, assignee))
 
 
 @router.post("/incidents/{incident_id}/severity")
-def post_severity(ctx: Ctx, who: AnalystPost, incident_id: int, severity: Field) -> RedirectResponse:
+def post_severity(ctx: Ctx, who: AnalystPost, incident_id: RowId, severity: Field) -> RedirectResponse:
     return _run(incident_id, lambda: service.set_severity(ctx, who, incident_id, severity))
 
 
 @router.post("/incidents/{incident_id}/comment")
-def post_comment(ctx: Ctx, who: AnalystPost, incident_id: int, text: Field) -> RedirectResponse:
+def post_comment(ctx: Ctx, who: AnalystPost, incident_id: RowId, text: Field) -> RedirectResponse:
     return _run(incident_id, lambda: service.comment(ctx, who, incident_id, text))
 
 
 @router.post("/incidents/{incident_id}/merge")
-def post_merge(
-    ctx: Ctx, who: AnalystPost, incident_id: int, source_id: Annotated[int, Form()]
-) -> RedirectResponse:
+def post_merge(ctx: Ctx, who: AnalystPost, incident_id: RowId, source_id: FormRowId) -> RedirectResponse:
     return _run(incident_id, lambda: merge.merge(ctx, who, incident_id, source_id))
 
 
 @router.post("/incidents/{incident_id}/split")
 def post_split(
-    ctx: Ctx, who: AnalystPost, incident_id: int, alert_ids: Annotated[list[str] | None, Form()] = None
+    ctx: Ctx, who: AnalystPost, incident_id: RowId, alert_ids: Annotated[list[str] | None, Form()] = None
 ) -> RedirectResponse:
     if alert_ids is None:
         alert_ids = []

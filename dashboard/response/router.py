@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy import select
 
-from dashboard.deps import Ctx, Responder, ResponderPost
+from dashboard.deps import Ctx, Responder, ResponderPost, RowId
 from dashboard.incidents.timeline import response_view
 from dashboard.models import ResponseAction
 from dashboard.response import service
@@ -39,15 +39,15 @@ def _act(ctx: Ctx, response_id: int, change: object) -> RedirectResponse:
 
 
 @router.post("/responses/{response_id}/confirm")
-def post_confirm(ctx: Ctx, who: ResponderPost, response_id: int) -> RedirectResponse:
+def post_confirm(ctx: Ctx, who: ResponderPost, response_id: RowId) -> RedirectResponse:
     return _act(ctx, response_id, lambda: service.confirm(ctx, who, response_id))
 
 
 @router.post("/responses/{response_id}/reject")
-def post_reject(ctx: Ctx, who: ResponderPost, response_id: int) -> RedirectResponse:
+def post_reject(ctx: Ctx, who: ResponderPost, response_id: RowId) -> RedirectResponse:
     return _act(ctx, response_id, lambda: service.reject(ctx, who, response_id))
 
 
 @router.post("/responses/{response_id}/revert")
-def post_revert(ctx: Ctx, who: ResponderPost, response_id: int) -> RedirectResponse:
+def post_revert(ctx: Ctx, who: ResponderPost, response_id: RowId) -> RedirectResponse:
     return _act(ctx, response_id, lambda: service.revert(ctx, who, response_id))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 
 from mlm_app.errors import CSRFError, Forbidden, NotAuthenticated, PasswordChangeRequired, StepUpRequired
@@ -60,7 +61,18 @@ async def csrf_error(request: Request, exc: CSRFError) -> Response:
     return render(request, "error.html", {"title": "Form expired", "detail": "Reload the page and retry."}, 403)
 
 
+async def invalid_input(request: Request, exc: RequestValidationError) -> Response:
+    """422 naming the bad fields only: FastAPI's default echoes the input (passwords, SSNs, IBANs)."""
+    errors = [{"loc": list(e.get("loc", ())), "msg": str(e.get("msg", ""))[:200]} for e in exc.errors()[:20]]
+    if _wants_json(request):
+        return JSONResponse({"detail": errors}, status_code=422)
+    fields = ", ".join(str(e["loc"][-1]) for e in errors if e["loc"])[:200]
+    return render(request, "error.html", {"title": "Invalid form",
+                  "detail": f"Please check these fields: {fields or 'the form'}."}, 422)
+
+
 def install_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(RequestValidationError, invalid_input)  # type: ignore[arg-type]
     app.add_exception_handler(NotAuthenticated, not_authenticated)  # type: ignore[arg-type]
     app.add_exception_handler(Forbidden, forbidden)  # type: ignore[arg-type]
     app.add_exception_handler(StepUpRequired, step_up)  # type: ignore[arg-type]

@@ -1,0 +1,37 @@
+"""Hostile inputs shared by the security tests: control characters, escapes, injections, huge strings."""
+
+from __future__ import annotations
+
+from hypothesis import strategies as st
+
+SAMPLES = [
+    "",
+    "\x00",
+    "a\r\nX-Injected: 1",
+    "\x1b[31mred\x1b[0m",
+    "admin\nINFO forged log line",
+    "<script>alert(1)</script>",
+    "' OR 1=1 --",
+    "${jndi:ldap://x/a}",
+    "../../etc/passwd",
+    "%00%0d%0a",
+    "\u202e\u2066",
+    "9" * 400,
+    "-1",
+    "1e309",
+    "x" * 5000,
+    "//evil.example",
+    "https://evil.example/",
+    "{{7*7}}",
+    "null",
+]
+
+hostile_text = st.one_of(st.sampled_from(SAMPLES), st.text(max_size=60))
+json_scalar = st.one_of(
+    st.none(), st.booleans(), st.integers(min_value=-(2**70), max_value=2**70), st.floats(), hostile_text
+)
+json_value = st.recursive(
+    json_scalar,
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(hostile_text, inner, max_size=4)),
+    max_leaves=10,
+)
