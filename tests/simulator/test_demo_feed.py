@@ -11,7 +11,16 @@ import pytest
 from core.event import Event
 from detectors.base import DetectorConfig
 from detectors.engine import Engine
-from simulator.demo_feed import ATO_KINDS, CAMPAIGNS, FRAUD_KINDS, Feed, ScenarioSource, app_username, schedule, stamp
+from simulator.demo_feed import (
+    ATO_KINDS,
+    CAMPAIGNS,
+    FRAUD_KINDS,
+    Feed,
+    ScenarioSource,
+    app_username,
+    schedule,
+    stamp,
+)
 
 
 @pytest.fixture(scope="module")
