@@ -24,8 +24,12 @@ _CMD_ARGS = (r"(\s+(-{1,2}[a-z]|/[a-z]|~|\\|\$[a-z{(]|\.{1,2}/|\d{1,3}\.\d{1,3}\
 _CMD_LEAD = (r"cat|ping|sleep|echo|dir|head|tail|find|dig|expr|timeout|touch|rm|cp|mv|kill|ps|awk|sed|"
              r"grep|tac|nl|od|xxd|strings|uptime|hostname|pwd")
 _CMD_UNAMBIGUOUS = (r"whoami|uname|ifconfig|ipconfig|netstat|nslookup|systeminfo|tasklist|certutil|"
-                    r"printenv|busybox|socat|mkfifo|ncat|netcat")
+                    r"printenv|busybox|socat|mkfifo|ncat|netcat|pwd")
+_CMD_UNAMBIGUOUS_MORE = _CMD_UNAMBIGUOUS + r"|powershell|pwsh|wget|nohup|xterm|cmd\.exe|/bin/\w+|/usr/bin/\w+|rm\s+-rf"
 _SEP_STRONG = r"(;|\|\|?|&&|\n|\r|`|\$\(|\$\{ifs\})"
+# Prose separates lists with ';', '|' and new lines ("Java | Python", "Name; ID"), so after those an
+# English-looking command word needs arguments; after '&&', '||', '`' or '$(' it does not.
+_SEP_SHELL = r"(\|\||&&|`|\$\(|\$\{ifs\})"
 
 SQLI = [
     r"\bunion\b[\s(]+((all|distinct)\s+)?\(?\s*select\b",
@@ -44,8 +48,8 @@ SQLI = [
     r"@@(version|datadir|hostname|basedir|tmpdir|servername|spid|language)\b",
     r"\b(char|chr|nchar)\s*\(\s*\d+\s*\)\s*(\+|\|\||,)\s*(char|chr|nchar)\s*\(",
     r"\bchar\s*\(\s*\d+\s*(,\s*\d+\s*){2,}\)",
-    (r"['\"`)]\s*(or\b|and\b|xor\b|\|\||&&)\s*['\"(]*\s*[\w'\"]*['\"]?\s*(=|<>|!=|[<>]['\"\d]|like\b|"
-    r"rlike\b|regexp\b|between\b|is\s+not\b|in\s*\()"),
+    (r"['\"`)]\s*(or\b|and\b|xor\b|\|\||&&)\s*['\"(]*\s*[\w'\"]*['\"]?\s*(=|<>|!=|[<>]['\"\d]|"
+    r"(r?like|regexp)\s*['\"\d%(]|between\s*['\"\d]|is\s+not\s+null|in\s*\(\s*['\"\d(]|in\s*\(\s*select)"),
     r"\b(polygon|linestring)\s*\(\s*\(?\s*select\b",
     (r"\b(or|and|xor|\|\||&&)\s+(not\s+)?\(?\s*['\"]?(\d+|true|false|null)['\"]?\s*(=|<>|!=|is\b|"
     r"like\b|rlike\b|between\b)\s*\(?['\"]?(\d+|true|false|null)"),
@@ -95,18 +99,18 @@ SQLI = [
     r"\boffset\s+\d+\s+rows\s+fetch\b",
     r"\bunion\W{1,10}((all|distinct|distinctrow)\W{1,10})?\(?\s*select\b",
     r"\(\s*\d+\s*=\s*\d+\s*\)\s*\*\s*\w",
-    r"^[\s'\"`()#;=*/\\-]*['\"`][\s'\"`()#;=*/\\-]*$",  # a bare quote probe: no text, only SQL syntax
+    r"^[\s'\"`()#;=*/\\&^|+%!,.-]*['\"`][\s'\"`()#;=*/\\&^|+%!,.-]*$",  # a bare quote probe: no text, only SQL syntax
     r"['\"`)]\s*(or|and)\s+\(?\s*(not\s+)?exists\b",
     r"['\"]\s*\(\s*select\b",
     r"\butl_(http|inaddr|file|smtp|tcp)\.",
-    r"^\s*['\"]\s*(or|and)\b",
+    r"^\s*['\"]\s*(or|and)\s+(\d|['\"(]|true\b|false\b|not\b|null\b|[a-z_]+\s*(=|like\b))",
     r"@@[a-z_]{3,}\b",
 ]
 
 XSS = [
     r"</?script\b",
     r"<[a-z!][^>]{0,200}?[\s/\"'`](on[a-z]{3,25})\s*=",
-    r"\b(javascript|vbscript|livescript|mocha)\s*:",
+    r"\b(javascript|vbscript)\s*:\s*([^\s\w]|\w+\s*[(`.=\[])",  # not prose ("JavaScript: The Good Parts")
     r"\bdata\s*:\s*(text/html|image/svg\+xml|application/(x-)?javascript)",
     (r"<(iframe|frameset|embed|applet|svg|isindex|xss|marquee|portal|bgsound|ilayer|animate|"
     r"keygen|noscript|xmp|plaintext)\b"),
@@ -173,11 +177,15 @@ TRAVERSAL = [
 ]
 
 COMMAND = [
-    _SEP_STRONG + r"\s*\{?(" + _CMD_PLAIN + r")\b",
+    _SEP_STRONG + r"\s*\{?(" + _CMD_UNAMBIGUOUS_MORE + r")\b",
+    _SEP_SHELL + r"\s*\{?(" + _CMD_PLAIN + r")\b",
+    _SEP_STRONG + r"\s*\{?(" + _CMD_PLAIN + r")" + _CMD_ARGS,
+    r"(;|\||\n)(id|ls|pwd|dir|ps)\s*($|[;|&`)#\n])|(;|\||\n)\s+(id|ls|pwd|dir|ps)\s*[;|&`)#\n]|\n\s*(id|ls|pwd)\s*$|\|\s*(id|whoami)\s*$",
     r"&\s*(" + _CMD_UNAMBIGUOUS + r")\b",
     r"&\s*(id|ls|pwd|dir)\s*[;&|#`]",
     r"&\s*(" + _CMD_PLAIN + r")\b" + _CMD_ARGS,
-    _SEP_STRONG + r"\s*\{?(" + _CMD_WORDS + r")(\s*($|[;|&`)#\n])|" + _CMD_ARGS + ")",
+    _SEP_SHELL + r"\s*\{?(" + _CMD_WORDS + r")(\s*($|[;|&`)#\n])|" + _CMD_ARGS + ")",
+    _SEP_STRONG + r"\s*\{?(" + _CMD_WORDS + r")" + _CMD_ARGS,
     r"(^|&)\s*(" + _CMD_PLAIN + "|" + _CMD_LEAD + r")" + _CMD_ARGS,
     r"`\s*(" + _CMD_PLAIN + "|" + _CMD_WORDS + r")\b[^`]{0,80}`",
     r"\$\(\s*(" + _CMD_PLAIN + "|" + _CMD_WORDS + r")\b",
