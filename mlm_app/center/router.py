@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import Response
 
 from mlm_app.accounts import mfa, sessions
@@ -33,6 +33,9 @@ def _page(request: Request, user: User, db: DbSession, status: int = 200, **extr
            "staff": user.is_staff, **extra}
     return render(request, "center/security.html", ctx, status)
 
+# Session ids are 64-bit database integers: a larger number is a 422, not an OverflowError (500).
+SessionId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+
 
 @router.get("/account/security")
 def security_page(request: Request, user: CurrentUser, db: DbSession, changed: str = "") -> Response:
@@ -40,7 +43,7 @@ def security_page(request: Request, user: CurrentUser, db: DbSession, changed: s
 
 
 @router.post("/account/sessions/{session_id}/revoke")
-def revoke_session(request: Request, session_id: int, user: CurrentUser, db: DbSession) -> Response:
+def revoke_session(request: Request, session_id: SessionId, user: CurrentUser, db: DbSession) -> Response:
     service.revoke_own_session(db, user, session_id, utcnow())
     auth_event(request, "session_revoked", user, mlm__auth__reason="user_signout")
     return redirect("/account/security?changed=revoked")

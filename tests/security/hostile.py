@@ -17,6 +17,8 @@ SAMPLES = [
     "%00%0d%0a",
     "\u202e\u2066",
     "9" * 400,
+    str(2**63),  # one past the 64-bit integer columns of SQLite and PostgreSQL
+    str(10**30),
     "-1",
     "1e309",
     "x" * 5000,
@@ -35,3 +37,6 @@ json_value = st.recursive(
     lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(hostile_text, inner, max_size=4)),
     max_leaves=10,
 )
+
+# Row ids at and past the edges of 64-bit integer columns, and not numbers at all.
+EDGE_IDS = ["0", "-1", str(2**63 - 1), str(2**63), str(10**30), "1e3", "\x00"]

@@ -12,7 +12,9 @@ from fastapi.testclient import TestClient
 PATH_PARAM = re.compile(r"\{(\w+)\}")
 PUBLIC = {"/health", "/login", "/login/mfa"}
 # What a 5xx page or JSON may never contain: stack traces, source paths, library internals.
-INTERNALS = re.compile(r"Traceback|File \"|sqlalchemy|sqlite3|psycopg|/work/|site-packages|Exception", re.I)
+INTERNALS = re.compile(
+    r"Traceback|File \"|sqlalchemy|sqlite3|psycopg|/work/|site-packages|Exception", re.IGNORECASE
+)
 
 
 def api_routes(app: Any) -> Iterator[APIRoute]:
