@@ -64,6 +64,7 @@ SQLI = [
     r"benchmark|case|if\s*\()|waitfor\s+delay|grant\s+\w+|revoke\s+\w+|call\s+\w+\s*\()"),
     r";\s*shutdown\b\s*(with\s+nowait)?\s*(--|#|;|/\*|$)",
     r"\b(or|and)\s+(''|\"\")\s*=",
+    r"\b(and|or)\s+\w+\s+is\s+(not\s+)?null\s*(;|--|#|/\*|\))",
     r"\b(xp_cmdshell|sp_executesql|sp_oacreate|sp_makewebtask|sp_password|xp_dirtree|xp_regread)\b",
     r"\border\s+by\s+\d+\s*(--|#|/\*|;|\)|,\s*\d)",
     r"['\"`)]\s*(order|group)\s+by\s+\d+",
