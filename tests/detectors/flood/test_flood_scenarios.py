@@ -139,3 +139,9 @@ def test_baseline_learns_seasonality_and_is_saved_and_loaded(tmp_path: Any) -> N
 def test_non_http_events_are_ignored() -> None:
     detector = FloodDetector()
     assert all(detector.process(make_event(i / 1000)) == [] for i in range(5000))
+
+
+def test_ipv6_bots_sharing_one_64_alert_on_the_network() -> None:
+    flood = [req(i / 150, f"2001:db8:1:2::{1 + i % 150:x}", "/shop") for i in range(150 * 45)]
+    nets = [a for a in run(FloodDetector(), flood) if a.rule_id == "flood.network"]
+    assert [a.entity_value for a in nets] == ["2001:db8:1:2::/64"]
