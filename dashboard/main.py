@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -15,11 +16,12 @@ from sqlalchemy import text
 from core.store import EventQuery, EventStore
 from dashboard.context import AppContext, Clock, build_context
 from dashboard.deps import ApiUnauthorized, Forbidden, LoginRequired, Viewer
-from dashboard.security import apply_headers
+from dashboard.security import apply_headers, printable
 from dashboard.settings import DashboardSettings
 from dashboard.web import redirect, render
 
 STATIC_DIR = Path(__file__).parent / "static"
+log = logging.getLogger(__name__)
 
 
 def create_app(
@@ -71,10 +73,19 @@ def _include_routers(app: FastAPI) -> None:
 
 
 def _install_security(app: FastAPI) -> None:
+    ctx_settings = app.state.ctx.settings
+
     @app.middleware("http")
     async def headers(request: Request, call_next):  # type: ignore[no-untyped-def]
-        response = await call_next(request)
-        apply_headers(response, request.url.path)
+        try:
+            response = await call_next(request)
+        except Exception:
+            log.exception(
+                "unhandled error in %s %s", printable(request.method, 16), printable(request.url.path)
+            )
+            response = JSONResponse({"detail": "internal error"}, status_code=500)
+        tls = ctx_settings.cookie_secure or request.url.scheme == "https"
+        apply_headers(response, request.url.path, tls)
         return response
 
     @app.exception_handler(LoginRequired)

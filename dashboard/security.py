@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 
 from fastapi import Request, Response
@@ -17,8 +18,8 @@ SESSION_COOKIE = "mlm_dash_session"
 PRE_COOKIE = "mlm_dash_pre"
 
 
-def apply_headers(response: Response, path: str) -> None:
-    """Set the security headers every response carries."""
+def apply_headers(response: Response, path: str, tls: bool = False) -> None:
+    """Set the security headers every response carries (HSTS only over TLS, where browsers honour it)."""
     response.headers["Content-Security-Policy"] = CSP
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["X-Frame-Options"] = "DENY"
@@ -26,6 +27,16 @@ def apply_headers(response: Response, path: str) -> None:
     response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
     if not path.startswith("/static/"):
         response.headers["Cache-Control"] = "no-store"
+    if tls:
+        response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+
+
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(value: object, limit: int = 200) -> str:
+    """Attacker-controlled text for a log line: cut, every control character (CR/LF, ESC, NUL) escaped."""
+    return _CONTROL_RE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), str(value)[:limit])
 
 
 def token_hash(token: str) -> str:

@@ -7,11 +7,13 @@ import re
 from dashboard.incidents.schemas import IncidentDetail
 
 _SPECIAL_RE = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~])")
+# C0/C1 controls (ANSI escapes, NUL, bell) and bidi overrides: shown as \uXXXX, never passed to a terminal.
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def md(text: object) -> str:
     """Escape a value so a Markdown renderer shows it literally (no links, HTML or tables)."""
-    flat = " ".join(str(text).split())
+    flat = _CONTROL_RE.sub(lambda m: f"\\u{ord(m.group()):04x}", " ".join(str(text).split()))
     return _SPECIAL_RE.sub(r"\\\1", flat)
 
 

@@ -9,6 +9,8 @@ from typing import Any, Protocol
 import httpx
 import orjson
 
+from mlm_app.logsafe import printable
+
 log = logging.getLogger(__name__)
 
 
@@ -42,7 +44,7 @@ class HttpTransport:
             # Server trouble or a token problem: the events are fine, keep them for later.
             raise DeliveryError(f"collector answered {response.status_code}")
         if response.status_code >= 400:
-            log.error("collector refused a whole batch (%s): %s", response.status_code, response.text[:200])
+            log.error("collector refused a whole batch (%s): %s", response.status_code, printable(response.text))
             return
         rejected = _rejected(response)
         if rejected:

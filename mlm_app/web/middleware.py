@@ -16,6 +16,7 @@ from starlette.responses import PlainTextResponse, Response
 
 from mlm_app.accounts.sessions import COOKIE, DEVICE_COOKIE
 from mlm_app.events.redact import redact_body, redact_pairs, redact_url
+from mlm_app.logsafe import printable
 from mlm_app.security.proxies import client_ip
 from mlm_app.web import context
 from mlm_app.web.headers import apply_security_headers
@@ -42,7 +43,7 @@ class SecurityMiddleware(BaseHTTPMiddleware):
         try:
             response = await self._guarded(request, call_next, body, too_big, new_device)
         except Exception:  # still answer, still log the request: errors are evidence too
-            log.exception("unhandled error in %s %s", request.method, request.url.path[:200])
+            log.exception("unhandled error in %s %s", printable(request.method, 16), printable(request.url.path))
             response = PlainTextResponse("internal error", status_code=500)
         apply_security_headers(response, state.settings.secure_cookies)
         _log_request(request, response, body, time.perf_counter_ns() - started)
