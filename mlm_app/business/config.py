@@ -14,6 +14,8 @@ from mlm_app.business.plans.binary import BinaryPlan
 from mlm_app.business.plans.ranks import Rank
 from mlm_app.business.plans.unilevel import UnilevelPlan
 
+RANK_POLICIES = ("highest", "period")
+
 
 @dataclass(frozen=True)
 class BusinessConfig:
@@ -43,10 +45,17 @@ class BusinessConfig:
         Rank("Silver", personal_pv=D(100), group_volume=D(1000), active_legs=2, max_leg_pct=D(40)),
         Rank("Gold", personal_pv=D(100), group_volume=D(4350), active_legs=3, max_leg_pct=D(40)),
     )
+    # "highest": the stored rank is the title (pin) rank: promotions stick, a weak or empty period never
+    # demotes, as most plans recognise ranks for life. "period": the rank follows each run's qualification.
+    rank_policy: str = "highest"
     refund_window_days: int = 30
     payout_minimum: D = D(20)
     payout_cool_off_hours: float = 24.0
     terms_version: str = "2026-01"
+
+    def __post_init__(self) -> None:
+        if self.rank_policy not in RANK_POLICIES:
+            raise ValueError(f"rank_policy must be one of {', '.join(RANK_POLICIES)}")
 
 
 DEFAULT_CONFIG = BusinessConfig()

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from mlm_app.business.commissions.clawback import clawback_binary, clawback_enrollment
 from mlm_app.business.commissions.models import CommissionRun, LedgerEntry
 from mlm_app.business.config import BusinessConfig
 from mlm_app.business.distributors.models import Distributor
@@ -77,7 +78,8 @@ def _paid_run_periods(session: Session, moment: datetime) -> list[CommissionRun]
 
 
 def clawback_order(session: Session, order: Order, *, config: BusinessConfig, now: datetime) -> list[LedgerEntry]:
-    """Negative entries reversing what `order` paid: its fast start, and its unilevel share of paid runs."""
+    """Negative entries reversing what `order` paid: its fast start, its unilevel and binary share of paid
+    runs, and (for a first order) the matrix/board bonuses the buyer's enrollment paid (clawback.py)."""
     reversed_entries = []
     for entry in session.scalars(select(LedgerEntry).where(LedgerEntry.order_id == order.id,
                                                            LedgerEntry.amount > 0)).all():
@@ -86,7 +88,8 @@ def clawback_order(session: Session, order: Order, *, config: BusinessConfig, no
                                             source_ids=entry.source_ids, created_at=now))
     member = session.get(Distributor, order.distributor_id)
     assert member is not None
-    for run in _paid_run_periods(session, order.created_at):
+    runs = _paid_run_periods(session, order.created_at)
+    for run in runs:
         chain = _sponsor_chain(session, member, 10 * len(config.unilevel.levels))
         start, end = period_range(run.period)
         pv = _period_pv(session, list(chain), start, end)  # the order is refunded now: add it back
@@ -102,4 +105,5 @@ def clawback_order(session: Session, order: Order, *, config: BusinessConfig, no
                                                     source_ids=member.id, created_at=now))
     session.add_all(reversed_entries)
     session.flush()
-    return reversed_entries
+    reversed_entries += clawback_binary(session, order, runs, config=config, now=now)
+    return reversed_entries + clawback_enrollment(session, order, now=now)

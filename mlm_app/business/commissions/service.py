@@ -109,7 +109,20 @@ def _matching_rows(run: CommissionRun, result: PeriodResult, config: BusinessCon
             for earner, amount in totals(lines).items() if amount > 0]
 
 
-def _update_members(session: Session, members: list[Member], result: PeriodResult) -> list[tuple[str, str | None, str | None]]:
+def _kept_rank(config: BusinessConfig, current: str | None, qualified: str | None) -> str | None:
+    """The rank to store: under the "highest" policy a lower qualification never demotes."""
+    if config.rank_policy != "highest" or current is None:
+        return qualified
+    order = [r.name for r in config.ranks]
+    if current not in order:  # a rank the plan no longer has: follow the new qualification
+        return qualified
+    if qualified is None or order.index(qualified) < order.index(current):
+        return current
+    return qualified
+
+
+def _update_members(session: Session, members: list[Member], result: PeriodResult,
+                    config: BusinessConfig) -> list[tuple[str, str | None, str | None]]:
     """Store binary carry and new ranks (one executemany each); returns every rank change."""
     t = Base.metadata.tables[Distributor.__tablename__]
     carries, ranks, changes = [], [], []
@@ -121,7 +134,8 @@ def _update_members(session: Session, members: list[Member], result: PeriodResul
                 carries.append({"b_id": m.id, "b_left": Decimal(left) / 100, "b_right": Decimal(right) / 100,
                                 "b_done": done})
         if result.ranks is not None:
-            rank = result.rank_names[int(result.ranks[i])] if result.ranks[i] >= 0 else None
+            qualified = result.rank_names[int(result.ranks[i])] if result.ranks[i] >= 0 else None
+            rank = _kept_rank(config, m.rank, qualified)
             if rank != m.rank:
                 ranks.append({"b_id": m.id, "b_rank": rank})
                 changes.append((m.id, m.rank, rank))
@@ -144,7 +158,7 @@ def _compute(session: Session, run: CommissionRun, config: BusinessConfig, now: 
     first = np.array([m.first_pair_done for m in members], bool)
     result = run_period(_engine_config(config), pop, carry_l, carry_r, first)
     rows = _write_ledger(session, run, result, config, now)
-    changes = _update_members(session, members, result)
+    changes = _update_members(session, members, result, config)
     run.total = sum((r["amount"] for r in rows), Decimal(0))
     run.earners = len({r["distributor_id"] for r in rows})
     return rows, changes
