@@ -127,14 +127,40 @@ def train(per_class: int = 900, benign: int = 5000, seed: int = 7) -> InjectionM
 
 
 def load_or_train(models_dir: Path | None) -> InjectionModel:
-    """The saved model from `models_dir`, else one trained now (once per process) and saved there."""
+    """The saved model from `models_dir`, else the cached or a newly trained one (saved to both)."""
     global _cached
     if models_dir is not None:
         loaded = InjectionModel.load(models_dir)
         if loaded is not None:
             return loaded
     if _cached is None:
-        _cached = train()
+        cache = _cache_dir()
+        _cached = InjectionModel.load(cache) if cache else None
+        if _cached is None:
+            _cached = train()
+            if cache:
+                _save_quietly(_cached, cache)
     if models_dir is not None:
         _cached.save(models_dir)
     return _cached
+
+
+def _cache_dir() -> Path | None:
+    """A per-user cache keyed by the training code and library versions: training is deterministic,
+    so the same code always yields the same model, and starting a process need not retrain (4-8 s)."""
+    import hashlib
+    import os
+    from importlib.metadata import version
+
+    digest = hashlib.sha256(version("scikit-learn").encode() + np.__version__.encode())
+    for source in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(source.read_bytes())
+    root = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(root) / "mlm-siem" / f"injection-{digest.hexdigest()[:16]}"
+
+
+def _save_quietly(model: InjectionModel, directory: Path) -> None:
+    try:
+        model.save(directory)
+    except OSError as exc:  # a read-only home only costs the next start a retrain
+        log.info("could not cache the injection model in %s: %s", directory, exc)
