@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import Response
 
 from mlm_app.business import web
@@ -70,8 +70,10 @@ def profile(request: Request, db: DbSession, user: CurrentUser, distributor_id: 
 
 
 @router.get("/genealogy")
-def genealogy_page(request: Request, db: DbSession, user: CurrentUser, root: str = "", page: int = 1) -> Response:
-    view = genealogy.downline(db, user, root or user.id, page)
+def genealogy_page(request: Request, db: DbSession, user: CurrentUser, root: str = "", page: int = 1,
+                   member: Annotated[str, Query(alias="id")] = "") -> Response:
+    """A downline page; `id` is an alias of `root`, under the same access check."""
+    view = genealogy.downline(db, user, root or member or user.id, page)
     return render(request, "biz/genealogy.html", {"view": view})
 
 

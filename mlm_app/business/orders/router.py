@@ -30,10 +30,17 @@ def promo(request: Request, db: DbSession, user: OptionalUser) -> Response:
 
 
 @router.post("/orders")
-def place(request: Request, db: DbSession, user: CurrentUser, product_id: Annotated[int, Form()],
-          quantity: Annotated[int, Form()] = 1) -> Response:
+def place(request: Request, db: DbSession, user: CurrentUser, product_id: Annotated[int | None, Form()] = None,
+          quantity: Annotated[int | None, Form()] = None, product: Annotated[str, Form(max_length=32)] = "",
+          qty: Annotated[int | None, Form()] = None) -> Response:
+    """The shop form posts `product_id` and `quantity`; scripts may name a SKU as `product` and `qty`."""
     try:
-        order = service.place_order(db, user, [(product_id, quantity)], config=web.config(request),
+        if product_id is None:
+            if not product:
+                raise Invalid("choose a product")
+            product_id = service.product_by_sku(db, product)
+        count = quantity if quantity is not None else (qty if qty is not None else 1)
+        order = service.place_order(db, user, [(product_id, count)], config=web.config(request),
                                     now=web.now(request), events=request)
     except (Conflict, Invalid) as exc:
         db.rollback()  # the stock decrement of earlier lines is undone with the order

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -46,6 +47,18 @@ def search_products(session: Session, query: str | None, limit: int = 50) -> lis
                               Product.description.icontains(text, autoescape=True)))
     rows = session.scalars(stmt.order_by(Product.name, Product.id).limit(max(1, min(limit, 200)))).all()
     return [ProductView(p.id, p.sku, p.name, p.description, p.price, p.pv, p.stock > 0) for p in rows]
+
+
+SKU_RE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
+
+
+def product_by_sku(session: Session, sku: str) -> int:
+    """The id of the active product with this SKU (the code feeds and scripts order by)."""
+    found = session.scalar(select(Product.id).where(Product.sku == sku, Product.active.is_(True))) \
+        if SKU_RE.fullmatch(sku) else None
+    if found is None:
+        raise Invalid("no such product")
+    return int(found)
 
 
 def _take_stock(session: Session, product_id: int, quantity: int) -> Product:

@@ -49,7 +49,7 @@ PROBES = [  # (method, path template); {d} a distributor, {o} an order, {p} a pa
     ("GET", "/distributors/{d}"), ("GET", "/genealogy?root={d}"), ("GET", "/orders?distributor={d}"),
     ("GET", "/orders/{o}"), ("POST", "/orders/{o}/refund"), ("GET", "/wallet?distributor={d}"),
     ("GET", "/statements/{d}"), ("GET", "/payouts/{p}"), ("GET", "/crm/contacts?owner={d}"),
-    ("GET", "/crm/contacts/{c}"), ("POST", "/crm/contacts/{c}/notes"),
+    ("GET", "/crm/contacts/{c}"), ("POST", "/crm/contacts/{c}/notes"), ("GET", "/genealogy?id={d}"),
 ]
 
 
