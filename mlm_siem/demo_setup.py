@@ -21,7 +21,7 @@ profiles:
       - {field: category, in: [traffic_flood, injection]}
       - {field: entity.type, eq: ip}
       - {field: entity.value, not_in: ["127.0.0.1", "::1"]}
-      - {field: risk_score, gte: 80}
+      - {field: risk_score, gte: 70}
     decisions:
       - {action: block_ip, duration: 1h}
     mode: confirm

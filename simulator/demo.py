@@ -39,7 +39,7 @@ class DemoOptions:
     password: str | None = None
     collector_url: str | None = None
     ingest_token: str | None = None
-    visitors: int = 2  # benign visitor threads
+    visitors: int = 3  # benign visitor threads (about 6 app requests a second together)
     attack_every: float = 30.0
     transport: web.TransportFactory | None = None
 
