@@ -88,8 +88,8 @@ def _bootstrap(data_dir: Path, host: str, ports: dict[str, int]) -> dict:
     from mlm_app.settings import AppSettings
 
     urls = {name: f"http://{host}:{port}" for name, port in ports.items()}
-    app_user, app_password = ensure_admin(AppSettings(data_dir=str(data_dir / "app")))
-    dash_settings = DashboardSettings(data_dir=str(data_dir / "dashboard"), store_url=store_url(data_dir))
+    app_user, app_password = ensure_admin(AppSettings(data_dir=data_dir / "app"))
+    dash_settings = DashboardSettings(data_dir=data_dir / "dashboard", store_url=store_url(data_dir))
     analyst, analyst_password, totp_secret = ensure_analyst(dash_settings)
     return {
         "urls": urls,

@@ -18,6 +18,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 
 import httpx
 
@@ -87,8 +88,8 @@ class Demo:
         fraud, ato = itertools.cycle(FRAUD_KINDS), itertools.cycle(ATO_KINDS)
         return {
             "injection_scan": lambda r: web.injection_scan(clients, r),
-            "credential_stuffing": lambda r: web.credential_stuffing(clients, r, self.victims),
-            "flood": lambda r: web.flood(clients, r),
+            "credential_stuffing": lambda r: web.credential_stuffing(clients, r, self.victims, stop=self.stop),
+            "flood": lambda r: web.flood(clients, r, stop=self.stop),
             "brute_force": lambda r: web.brute_force(clients, r, r.choice(self.victims)),
             "fraud_scenario": lambda r: self.scenario(next(fraud)),
             "ato_scenario": lambda r: self.scenario(next(ato)),
@@ -110,7 +111,7 @@ class Demo:
         yield from first
         rotation = ("injection_scan", "fraud_scenario", "brute_force", "ato_scenario", "flood",
                     "fraud_scenario", "credential_stuffing", "ato_scenario")
-        at = first[-1][0]
+        at = float(first[-1][0])
         for name in itertools.cycle(rotation):
             at += self.options.attack_every
             yield at, name
@@ -158,7 +159,8 @@ class Demo:
                     self._status(last_status - start)
             if self.stop.is_set():
                 return
-            self._guarded(name, lambda wave=waves[name]: wave(rng))
+            wave = waves[name]
+            self._guarded(name, lambda: wave(rng))  # noqa: B023 - called before the loop moves on
 
     def _visitor(self, number: int) -> None:
         rng = random.Random(self.seed * 1000 + number)
@@ -166,8 +168,9 @@ class Demo:
         while not self.stop.is_set():
             if mine and rng.random() < 0.6:
                 index = rng.choice(mine)
-                self._guarded(None, lambda index=index: web.member_session(
-                    self.clients, rng, index, self.options.password or "", self.stop.wait))
+                session = partial(web.member_session, self.clients, rng, index, self.options.password or "",
+                                  self.stop.wait)
+                self._guarded(None, session)
             else:
                 self._guarded(None, lambda: web.shopper_visit(self.clients, rng))
             self.stop.wait(rng.uniform(0.2, 1.0))

@@ -166,7 +166,7 @@ def brute_force(clients: Clients, rng: random.Random, victim: str, tries: int = 
 
 
 def credential_stuffing(clients: Clients, rng: random.Random, known: list[str], attempts: int = 60,
-                        addresses: int = 40, workers: int = 4) -> int:
+                        addresses: int = 40, workers: int = 4, stop: threading.Event | None = None) -> int:
     """A combo list through a proxy pool: many addresses, a few tries each, mostly unknown names."""
     pool = [random_address(rng, STUFFING) for _ in range(addresses)]
     tries = [(rng.choice(pool), rng.choice(known) if known and rng.random() < 0.3
@@ -174,6 +174,8 @@ def credential_stuffing(clients: Clients, rng: random.Random, known: list[str], 
 
     def attempt(item: tuple[str, str]) -> None:
         address, name = item
+        if stop is not None and stop.is_set():
+            return  # the demo is stopping: skip the rest of the list
         login(clients.get(address, rng.choice(BROWSERS)), name, "Summer2026!")
 
     with ThreadPoolExecutor(workers) as executor:
@@ -181,10 +183,17 @@ def credential_stuffing(clients: Clients, rng: random.Random, known: list[str], 
     return 2 * attempts
 
 
-def flood(clients: Clients, rng: random.Random, requests: int = 1000, workers: int = 4) -> int:
+def flood(clients: Clients, rng: random.Random, requests: int = 1000, workers: int = 4,
+          stop: threading.Event | None = None) -> int:
     """One address hammers one page as fast as it can (wrk-style): no cookies, no referrer, no assets."""
     client = clients.get(random_address(rng, FLOODS), "wrk/4.2.0", cookies=False)
     path = rng.choice(("/shop", "/"))
+
+    def hit(_: int) -> int:
+        if stop is not None and stop.is_set():
+            return 0  # the demo is stopping
+        client.get(path)
+        return 1
+
     with ThreadPoolExecutor(workers) as executor:
-        list(executor.map(lambda _: client.get(path), range(requests)))
-    return requests
+        return sum(executor.map(hit, range(requests)))

@@ -146,6 +146,9 @@ def test_flood_hammers_one_page_from_one_address_without_cookies(traffic):
     assert web.flood(clients, random.Random(4), requests=60) == 60 == len(seen)
     assert len({(s.address, s.path) for s in seen}) == 1 and seen[0].address.startswith(f"127.{web.FLOODS}.")
     assert all(not s.cookies for s in seen)  # the stub set a device cookie on every answer
+    stopped = threading.Event()
+    stopped.set()
+    assert web.flood(clients, random.Random(4), requests=60, stop=stopped) == 0 and len(seen) == 60
 
 
 def test_member_session_signs_in_from_home_browses_and_signs_out(traffic):
