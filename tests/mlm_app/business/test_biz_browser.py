@@ -33,7 +33,7 @@ CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--no-first-run"]
 SHOTS = os.environ.get("MLM_BROWSER_SHOTS")  # a folder: save one screenshot per step while developing
-STEP_UP_SECONDS = 2  # short, so the payout really asks for a fresh second factor after sign-in
+STEP_UP_SECONDS = 4  # short, so the payout really asks for a fresh second factor after sign-in
 
 
 @pytest.fixture
@@ -138,6 +138,7 @@ def test_distributor_journey_in_a_real_browser(shop_app):
             page.wait_for_url(f"{base}/")
             _shot(page, "03-home")
             totp = _enrol_and_sign_in_with_mfa(page, base)
+            signed_in_at = time.monotonic()
             page.click("main a:has-text('Shop')")
             _shot(page, "05-shop")
             page.fill("#products input[name=quantity]", "2")
@@ -156,7 +157,8 @@ def test_distributor_journey_in_a_real_browser(shop_app):
             balance = D(page.inner_text("#balance"))
             assert balance >= D(20) and "verified" in page.inner_text("main")
             _shot(page, "07-wallet")
-            time.sleep(STEP_UP_SECONDS + 0.5)  # the sign-in's second factor goes stale
+            # Wait until the sign-in's second factor is stale, so the payout must ask for a fresh one.
+            time.sleep(max(0.0, signed_in_at + STEP_UP_SECONDS + 0.5 - time.monotonic()))
             page.fill("#payout-form input[name=amount]", "20.00")
             page.click("#payout-form button[type=submit]")
             page.wait_for_url(f"{base}/account/step-up?next=/wallet")
