@@ -38,12 +38,15 @@ class ClientInfo:
 
 def open_session(db: Session, user_id: str, client: ClientInfo, *, mfa_passed: bool,
                  settings: AppSettings, now: datetime) -> tuple[str, AuthSession]:
-    """Start a session; returns the cookie token (shown once) and its row."""
+    """Start a session; returns the cookie token (shown once) and its row.
+
+    Never a step-up: only a second factor (the MFA routes) sets `step_up_at`, so a stolen password
+    alone cannot change bank details or request payouts."""
     token = new_token()
     row = AuthSession(
         token_hash=token_hash(token), user_id=user_id, created_at=now, last_seen=now, token_issued_at=now,
         expires_at=now + timedelta(hours=settings.session_hours), mfa_passed=mfa_passed,
-        step_up_at=now if mfa_passed else None, ip=client.ip, user_agent=client.user_agent[:512],
+        step_up_at=None, ip=client.ip, user_agent=client.user_agent[:512],
         device_id=client.device_id,
     )
     db.add(row)

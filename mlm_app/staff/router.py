@@ -66,9 +66,11 @@ def user_detail(request: Request, user_id: str, staff: StaffUser, db: DbSession)
 
 
 @router.post("/users/{user_id}/reveal")
-def reveal(request: Request, user_id: str, staff: StepUpUser, db: DbSession,
+def reveal(request: Request, user_id: str, _role: StaffUser, staff: StepUpUser, db: DbSession,
            field: Annotated[str, Form(max_length=32)] = "") -> Response:
-    """Unmask one PII field for a permitted role; audited as pii_viewed (also needs fresh MFA)."""
+    """Unmask one PII field for a permitted role; audited as pii_viewed (also needs fresh MFA).
+
+    The staff role is checked before step-up: a member is refused outright, not asked for a code."""
     user = _load(db, user_id)
     if field not in pii.PII_FIELDS or not pii.may_unmask(staff.role, field):
         raise Forbidden(f"role {staff.role} may not unmask {field[:32]}", target_id=user.id)

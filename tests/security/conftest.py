@@ -64,3 +64,10 @@ def harness(tmp_path: Any) -> Harness:
     h = Harness(create_mlm_app(settings))
     h.app.state.emitter.sinks.append(h.events.append)
     return h
+
+
+@pytest.fixture
+def make_tls_harness(tmp_path: Any) -> Harness:
+    """The MLM app configured as served over TLS (secure cookies, HSTS)."""
+    settings = AppSettings(data_dir=tmp_path / "tls", shipper="off", secure_cookies=True)
+    return Harness(create_mlm_app(settings))

@@ -19,11 +19,12 @@ INTERNALS = re.compile(
 
 def api_routes(app: Any) -> Iterator[APIRoute]:
     """Every FastAPI route of the app, including those of included routers."""
-    for route in app.routes:
-        inner = getattr(route, "original_router", None)  # starlette 1.x keeps included routers whole
-        for r in inner.routes if inner is not None else [route]:
-            if isinstance(r, APIRoute):
-                yield r
+    for route in getattr(app, "routes", []):
+        inner = getattr(route, "original_router", None)  # fastapi keeps included routers whole, nested
+        if inner is not None:
+            yield from api_routes(inner)
+        elif isinstance(route, APIRoute):
+            yield route
 
 
 def page_csrf(client: TestClient) -> str:

@@ -13,7 +13,7 @@ PASSWORD = "hunter2-Secret-Pass"
 
 
 def test_mlm_app_422_does_not_echo_pii_or_passwords(harness: Any) -> None:
-    client, _uid, _ = signed_in(harness, "dana.dist")
+    client, _uid, _ = signed_in(harness, "dana.dist", mfa=True)  # enrolment is a fresh step-up (bank form)
     token = csrf(client, "/account/profile")
     cases = {
         "/account/profile/identity": {"tax_id": SSN + "9" * 300, "birth_date": "1990-01-01"},
