@@ -101,6 +101,9 @@ class PasswordSpraying:
         if net.unknown > 0.3 * (fails + net.unknown):
             return []  # mostly made-up names: a stuffing wave passing through this network
         top_ip = net.ips.most_common(1)[0][0]
+        # Counting starts afresh once reported (or already reported through another key), so a
+        # later benign typo cannot resurface the old victims; an attack still going re-alerts.
+        net.users = BoundedMap(500, WINDOW)
         if not self.suppress.allow(key, event.ts) or not self.suppress.allow(("ip", top_ip), event.ts):
             return []
         label = key.split(":", 1)[1]

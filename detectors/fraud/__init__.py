@@ -6,7 +6,8 @@ from __future__ import annotations
 from detectors.base import Detector, DetectorConfig
 from detectors.fraud.bursts import EnrollmentBursts
 from detectors.fraud.cycling import OrderCycling
-from detectors.fraud.payments import SharedBankAccounts, SponsorPaidOrders
+from detectors.fraud.funding import SponsorPaidOrders
+from detectors.fraud.payments import SharedBankAccounts
 from detectors.fraud.rings import LinkedAccounts
 from detectors.fraud.spikes import CommissionSpikes
 

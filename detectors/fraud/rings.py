@@ -55,6 +55,9 @@ class LinkedAccounts:
         if not dist or (event.flat.get("event.action") == "login" and event.flat.get("user.id") != dist):
             return []
         links = [(kind, value) for kind, field in fields if (value := text(event, field))]
+        previous = text(event, "mlm.bank.previous_fingerprint")
+        if previous and self.graph.has_edge(("d", dist), ("bank", previous)):
+            self.graph.remove_edge(("d", dist), ("bank", previous))  # moved away from that account
         if event.flat.get("event.action") == "distributor_enrolled" and text(event, "mlm.sponsor.id"):
             self.sponsor[dist] = str(text(event, "mlm.sponsor.id"))
         if not links:
@@ -96,19 +99,19 @@ class LinkedAccounts:
         members = sorted(n[1] for n in component if n[0] == "d")
         size = len(members)
         before = max((self.alerted.get(m, 0) for m in members), default=0)
-        kinds = Counter(n[0] for n in component if n[0] != "d")
+        # Only identifiers that link two or more accounts count (a private device links nothing).
+        kinds = Counter(n[0] for n in component if n[0] != "d" and self.graph.degree(n) >= 2)
         if size < (TIGHT_MIN if len(kinds) >= 2 else RING_MIN) or size < 2 * before:
             return []
         sponsors = Counter(s for m in members if (s := self.sponsor.get(m)))
-        leader = sponsors.most_common(1)[0][0] if sponsors else members[0]
         for m in members:
             self.alerted[m] = size
         shared = ", ".join(f"{n} {NAMES[k]}" for k, n in sorted(kinds.items()))
-        under = f" (most under sponsor {short(leader)})" if sponsors else ""
+        under = f" (most under sponsor {short(sponsors.most_common(1)[0][0])})" if sponsors else ""
         return [make_alert(
             rule_id="mlm-fraud-linked-accounts", rule_name="Ring of distributors sharing banks, cards or devices",
             category=CATEGORY, severity="high" if size >= 2 * RING_MIN else "medium", risk=60 + min(35, 3 * size),
-            entity=("distributor", leader), ts=event.ts,
+            entity=("distributor", dist), ts=event.ts,
             evidence=[e for m in members for e in self.evidence.get(m, ())][-99:] + [event.id],
             summary=f"{size} distributors{under} are linked through shared identifiers: {shared}.",
             tags=FAKE_ACCOUNT_TAGS,

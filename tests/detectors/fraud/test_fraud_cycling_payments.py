@@ -8,7 +8,8 @@ from builders import T0
 from fraud_helpers import DAY, commerce, enroll, order, refund, run, seconds_of
 
 from detectors.fraud.cycling import OrderCycling, period_bounds
-from detectors.fraud.payments import SharedBankAccounts, SponsorPaidOrders
+from detectors.fraud.funding import SponsorPaidOrders
+from detectors.fraud.payments import SharedBankAccounts
 
 
 def at(year: int, month: int, day: int, hour: int = 12) -> float:
@@ -102,8 +103,9 @@ def test_households_and_moved_accounts_stay_quiet():
 
 
 def test_sponsor_card_paying_several_downline_orders_alerts_sponsor():
-    """All from one network (a family business): it takes a second downline member to alert."""
-    tree = [enroll(0, "d1", "sp"), enroll(1, "d2", "sp"), enroll(2, "d3", "d1")]
+    """A family business on one bank account: it takes a second downline member to alert."""
+    tree = [enroll(0, "sp", "top", bank="fam"), enroll(0, "d1", "sp", bank="fam"), enroll(1, "d2", "sp"),
+            enroll(2, "d3", "d1", bank="fam")]
     orders = [order(10, "sp", "o-own", 100, card="card-sp"), order(20, "d1", "o1", 100, card="card-sp"),
               order(30, "d3", "o3", 100, card="card-sp")]  # d3 is two levels down
     alerts = run(SponsorPaidOrders(), tree + orders)
@@ -129,9 +131,19 @@ def test_unseen_sponsor_card_paying_two_unrelated_siblings_alerts_the_sponsor():
     assert [(a.entity_value, a.event_ids) for a in alerts] == [("boss", [orders[0].id, orders[1].id])]
 
 
+def test_uplines_are_learned_from_commission_sources_too():
+    """Accounts enrolled before the SIEM watched: the boss's commissions name them as sources."""
+    run_ = [commerce(0, "boss", "commission_calculated", mlm__commission__period="2026-W45",
+                     mlm__commission__amount=90.0, mlm__commission__source_ids=["x1", "x2"])]
+    orders = [order(10, "x1", "o1", 100, card="boss-card", source__ip="198.51.100.5"),
+              order(20, "x2", "o2", 100, card="boss-card", source__ip="192.0.2.77")]
+    alerts = run(SponsorPaidOrders(), run_ + orders)
+    assert [(a.entity_value, len(a.event_ids)) for a in alerts] == [("boss", 2)]
+
+
 def test_spouse_paying_for_spouse_stays_quiet():
-    """Husband and wife enrolled from one home network and share a card."""
-    events = [enroll(0, "husband", "top"), enroll(1, "wife", "husband"),
+    """Husband and wife share a bank account and a card."""
+    events = [enroll(0, "husband", "top", bank="joint"), enroll(1, "wife", "husband", bank="joint"),
               order(10, "husband", "o1", 100, card="family-card"),
               order(20, "wife", "o2", 100, card="family-card"), order(40 * DAY, "wife", "o3", 100, card="family-card")]
     strangers = [order(50 + i, f"z{i}", f"oz{i}", 10, card=f"c{i}") for i in range(20)]

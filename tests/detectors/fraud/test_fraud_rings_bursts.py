@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fraud_helpers import enroll, order, run, seconds_of
+from fraud_helpers import commerce, enroll, order, run, seconds_of
 
 from detectors.fraud.bursts import EnrollmentBursts
 from detectors.fraud.rings import LinkedAccounts
@@ -27,8 +27,8 @@ def test_ring_sharing_devices_and_banks_is_one_component_alert():
     alerts = run(LinkedAccounts(), ring_enrollments(n=7))
     assert len(alerts) == 1
     a = alerts[0]
-    assert (a.entity_type, a.entity_value) == ("distributor", "boss")
-    assert a.extra["mlm_siem"]["size"] == 4
+    assert (a.entity_type, a.entity_value) == ("distributor", "fake3")  # the account completing it
+    assert a.extra["mlm_siem"]["size"] == 4 and "under sponsor boss" in a.summary
     assert "attack.t1657" in a.tags and a.category == "commission_fraud"
     assert seconds_of(a) == 3 * 90  # the fourth account completes the ring
 
@@ -52,6 +52,18 @@ def test_shared_card_links_accounts_through_orders():
     events += [order(100 + i, f"c{i}", f"o{i}", 50, card="card-shared") for i in range(5)]
     alerts = run(LinkedAccounts(), events)
     assert len(alerts) == 1 and "payment cards" in alerts[0].summary
+
+
+def test_private_identifiers_do_not_make_a_tight_ring_and_moving_banks_unlinks():
+    """Three on one bank (each with their own devices) is the shared-bank detector's call, not a ring."""
+    events = [enroll(i, f"m{i}", "s", bank="mule") for i in range(3)]
+    assert run(LinkedAccounts(), events) == []
+    det = LinkedAccounts()
+    moved = [enroll(i, f"q{i}", "s", bank="joint") for i in range(3)]
+    moved.append(commerce(10, "q0", "bank_account_changed", event__dataset="mlm.audit", mlm__bank__fingerprint="own",
+                          mlm__bank__previous_fingerprint="joint"))
+    moved.append(enroll(20, "q3", "s", bank="joint"))
+    assert run(det, moved) == []  # q0 left the joint account: three holders, not four
 
 
 def test_hub_identifier_stops_linking():

@@ -1,0 +1,113 @@
+"""Sponsors paying for their downline's orders: buying the team's qualification (and their own pay).
+
+The card is the sponsor's when the sponsor (or an upline) used it for their own orders, or when
+one card pays for two unrelated people below the same upline. A couple where one sponsored the
+other shares a bank account or a computer: between household members it takes repeated payments
+or several downline members to alert.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+
+from core.alert import Alert
+from core.event import Event
+from detectors.anomaly.alerts import make_alert, short
+from detectors.anomaly.state import BoundedMap, Suppressor
+from detectors.fraud.common import CATEGORY, FRAUD_TAGS, commerce, distributor_of, text
+from detectors.fraud.genealogy import Genealogy
+
+DAY = 86_400.0
+PAID_WINDOW = 35 * DAY  # about one commission month
+MAX_CARD_USERS = 8
+
+
+class SponsorPaidOrders:
+    """Alerts when an upline's payment card pays orders of people below them."""
+
+    name = "fraud.sponsor_paid_orders"
+
+    def __init__(self) -> None:
+        self.tree = Genealogy()
+        self.traits: BoundedMap[str, set[str]] = BoundedMap(200_000, 90 * DAY)  # banks and devices
+        # card -> {distributor: (time, event id) of their first order with it}, in first-use order
+        self.card_users: BoundedMap[str, dict[str, tuple[float, str]]] = BoundedMap(500_000, 365 * DAY)
+        self.paid: BoundedMap[str, deque[tuple[float, str, str]]] = BoundedMap(100_000, PAID_WINDOW)
+        self.suppress = Suppressor(PAID_WINDOW)
+
+    def process(self, event: Event) -> list[Alert]:
+        self._learn_traits(event)
+        self.tree.learn(event)
+        if not commerce(event, "order_placed"):
+            return []
+        dist, card = distributor_of(event), text(event, "mlm.payment.fingerprint")
+        if not dist or not card:
+            return []
+        users = self.card_users.setdefault(card, event.ts, dict)
+        uplines = self.tree.uplines(dist, event.ts)
+        payer = self._owner_above(uplines, users) or self._common_upline(dist, uplines, users, event.ts)
+        if len(users) < MAX_CARD_USERS and dist not in users:
+            users[dist] = (event.ts, event.id)
+        return self._judge(payer, dist, event) if payer else []
+
+    @staticmethod
+    def _owner_above(uplines: list[str], users: dict[str, tuple[float, str]]) -> str | None:
+        """The card's earliest user among the buyer's uplines: its likely owner."""
+        above = set(uplines)
+        return next((u for u in users if u in above), None)  # dicts keep first-use order
+
+    def _common_upline(self, dist: str, uplines: list[str], users: dict[str, tuple[float, str]],
+                       now: float) -> str | None:
+        """One card paying for two unrelated people below one upline: that upline's card, used unseen.
+
+        The other buyer's earlier order joins the upline's paid list, so this order can alert.
+        """
+        for other, (ts, event_id) in users.items():
+            if other == dist or self._household(other, dist, now):
+                continue
+            theirs = set(self.tree.uplines(other, now))
+            common = next((u for u in uplines if u in theirs), None)
+            if common is not None:
+                paid = self.paid.setdefault(common, now, lambda: deque(maxlen=100))
+                if all(eid != event_id for _, _, eid in paid):
+                    paid.append((ts, other, event_id))
+                return common
+        return None
+
+    def _learn_traits(self, event: Event) -> None:
+        """Remember the bank accounts and devices each account uses (for household links).
+
+        Networks are left out: mobile carriers and CGNAT put strangers on one /24 every day.
+        """
+        who = event.flat.get("user.id")
+        if not who or event.flat.get("event.outcome") == "failure":
+            return
+        found = [f"b:{v}" for v in (text(event, "mlm.bank.fingerprint"),) if v]
+        found += [f"d:{v}" for v in (text(event, "mlm.device.id"),) if v]
+        if found:
+            traits = self.traits.setdefault(str(who)[:128], event.ts, set)
+            if len(traits) < 32:
+                traits.update(found)
+
+    def _household(self, a: str, b: str, now: float) -> bool:
+        """Two accounts that share a bank account or a device look like one household."""
+        return bool((self.traits.get(a, now) or set()) & (self.traits.get(b, now) or set()))
+
+    def _judge(self, payer: str, dist: str, event: Event) -> list[Alert]:
+        paid = self.paid.setdefault(payer, event.ts, lambda: deque(maxlen=100))
+        paid.append((event.ts, dist, event.id))
+        recent = sorted(p for p in paid if event.ts - p[0] <= PAID_WINDOW)
+        downlines = {d for _, d, _ in recent}
+        most = max(sum(1 for _, d, _ in recent if d == x) for x in downlines)
+        # Within a household it takes two downline members or repeated payments (a spouse's card).
+        household = all(self._household(payer, d, event.ts) for d in downlines)
+        if (household and len(downlines) < 2 and most < 3) or not self.suppress.allow(payer, event.ts):
+            return []
+        return [make_alert(
+            rule_id="mlm-fraud-sponsor-paid-orders", rule_name="Upline pays the orders of their downline",
+            category=CATEGORY, severity="medium", risk=60 + min(30, 5 * len(recent)),
+            entity=("distributor", payer), ts=event.ts, evidence=[eid for _, _, eid in recent],
+            summary=(f"A payment card of distributor {short(payer)} paid {len(recent)} orders of "
+                     f"{len(downlines)} downline distributors within {int(PAID_WINDOW // DAY)} days."),
+            tags=FRAUD_TAGS, extra={"mlm_siem": {"downlines": sorted(downlines)[:50]}},
+        )]
