@@ -16,8 +16,10 @@ class Detector(Protocol):
     """Reads events in event-time order; returns the alerts each one completes.
 
     State advances on `event.ts` only (never the wall clock) and is bounded by expiry and caps.
-    Optional attribute `actions: frozenset[str] | None`: the `event.action` values the detector
-    cares about; the engine then skips calling it for other events (None or absent: every event).
+    Optional attributes `actions` and `datasets` (`frozenset[str] | None`): the `event.action` and
+    `event.dataset` values the detector cares about; the engine then skips calling it for other
+    events (None or absent: every event). Declare them only when the detector returns [] and keeps
+    its state unchanged for every other event, so routing never changes what is detected.
     """
 
     name: str

@@ -21,6 +21,7 @@ from detectors.registry import build_each
 
 log = logging.getLogger(__name__)
 KNOWN_ACTIONS = frozenset(a for actions in ACTIONS.values() for a in actions) | {"security_report"}
+KNOWN_DATASETS = frozenset(ACTIONS)
 
 
 class Engine:
@@ -59,28 +60,30 @@ class Engine:
             engine.loaded_models = engine.load_models(Path(config.models_dir))
         return engine
 
-    def _route(self, action: Any) -> list[Detector]:
-        """The detectors interested in an action (see `Detector.actions`), cached for known actions."""
-        route = self._routes.get(action)
+    def _route(self, dataset: Any, action: Any) -> list[Detector]:
+        """The detectors interested in a (dataset, action) pair (see `Detector.actions` and
+        `Detector.datasets`), built once per known pair: most events then reach few detectors."""
+        route = self._routes.get((dataset, action))
         if route is None:
-            route = [d for d in self.detectors
-                     if getattr(d, "actions", None) is None or action in d.actions]  # type: ignore[attr-defined]
-            if action in KNOWN_ACTIONS:  # event.action is attacker-influenced: cache only real verbs
-                self._routes[action] = route
+            route = [d for d in self.detectors if _wants(d, dataset, action)]
+            # event.dataset and event.action are attacker-influenced: cache only real pairs.
+            if action in KNOWN_ACTIONS and dataset in KNOWN_DATASETS:
+                self._routes[(dataset, action)] = route
         return route
 
     def process(self, event: Event) -> list[Alert]:
         """Run every detector on one event (in event-time order); returns the alerts it completed."""
         self.events += 1
+        flat = event.flat
         alerts: list[Alert] = []
-        for detector in self._route(event.flat.get("event.action")):
+        for detector in self._route(flat.get("event.dataset"), flat.get("event.action")):
             try:
                 found = detector.process(event)
             except Exception:  # noqa: BLE001 - one broken detector must not stop the others or the stream
                 self._failed(detector, "process", event)
                 continue
             if found:
-                alerts.extend(found)
+                alerts += found
         if alerts:
             self._count(alerts)
         return alerts
@@ -176,6 +179,13 @@ class Engine:
             "loaded_models": list(self.loaded_models),
             "rule_errors": dict(rule_errors),
         }
+
+
+def _wants(detector: Any, dataset: Any, action: Any) -> bool:
+    """Whether a detector declared interest in events of this dataset and action (absent/None: all)."""
+    datasets = getattr(detector, "datasets", None)
+    actions = getattr(detector, "actions", None)
+    return (datasets is None or dataset in datasets) and (actions is None or action in actions)
 
 
 def _name(detector: Any) -> str:

@@ -42,6 +42,7 @@ class FloodDetector:
     """Event-time flood detection with bounded state; Trainable from baseline traffic."""
 
     name = "flood"
+    datasets = frozenset({"mlm.http"})  # the engine skips the other datasets (_track ignores them)
 
     def __init__(self, baseline: Baseline | None = None) -> None:
         self.baseline = baseline or Baseline()

@@ -19,6 +19,7 @@ class InjectionDetector:
     """Alerts on injection payloads in `mlm.http` events, per source IP."""
 
     name = "injection"
+    datasets = frozenset({"mlm.http"})  # the engine skips the other datasets (process ignores them)
 
     def __init__(self, analyzer: Analyzer | None = None, aggregator: Aggregator | None = None) -> None:
         self.analyzer = analyzer or Analyzer()

@@ -115,7 +115,19 @@ def test_detectors_declaring_actions_only_see_those_events():
     engine.process(make_event(1, event__action="logout"))
     engine.process(make_event(2, event__action="x" * 200))  # unknown verbs are routed but never cached
     assert echo.seen == 3 and picky.seen == 1
-    assert set(engine._routes) == {"login", "logout"}
+    assert set(engine._routes) == {("mlm.auth", "login"), ("mlm.auth", "logout")}
+
+
+def test_detectors_declaring_datasets_only_see_those_events():
+    echo, http_only = Echo(), Echo()
+    http_only.datasets = frozenset({"mlm.http"})
+    engine = Engine([echo, http_only])
+    engine.process(make_event(0, event__action="login"))
+    engine.process(make_event(1, event__dataset="mlm.http", event__action="http_request"))
+    engine.process(make_event(2, event__dataset="mlm.http", event__action="odd_verb"))
+    engine.process(make_event(3, event__dataset="x" * 20 + ".http", event__action="http_request"))
+    assert echo.seen == 4 and http_only.seen == 2
+    assert set(engine._routes) == {("mlm.auth", "login"), ("mlm.http", "http_request")}
 
 
 def test_sigma_declares_the_actions_its_rules_need():
