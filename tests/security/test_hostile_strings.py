@@ -137,3 +137,32 @@ def test_huge_inputs_are_refused_cheaply(harness: Any, app: Any) -> None:
     dash = TestClient(app)
     r = dash.post("/login", data={"username": big, "password": "x", "csrf_token": "x"})
     assert r.status_code in (400, 403, 413, 422)
+
+
+XSS = "<script>alert(1)</script><img src=x onerror=alert(2)>\"'><svg/onload=alert(3)>"
+
+
+def test_attacker_strings_render_escaped_in_dashboard_views(app: Any, ctx: Any, client_for: Any) -> None:
+    from builders import make_event
+
+    ctx.store.write_alerts([make_alert(0, summary=XSS, entity_value=XSS, rule_name=XSS, event_ids=["x-1"])])
+    ctx.store.write_events([make_event(0, event__id="x-1", user__name=XSS, user_agent__original=XSS)])
+    app.state.worker.drain()
+    viewer = client_for("viewer")
+    pages = [
+        "/incidents",
+        "/incidents/1",
+        "/incidents/1/investigate",
+        "/incidents/1/report.html",
+        "/alerts",
+        "/search?q=" + XSS,
+        "/search?q=user.name:x",
+        "/overview",
+        f"/incidents?entity={XSS}",
+    ]
+    for page in pages:
+        r = viewer.get(page)
+        assert r.status_code == 200, page
+        for raw in ("<script>alert", "<img src=x", "<svg/onload", "onerror=alert(2)>"):
+            assert raw not in r.text, (page, raw)
+    assert "&lt;script&gt;" in viewer.get("/incidents/1").text
