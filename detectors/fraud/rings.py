@@ -58,10 +58,10 @@ class LinkedAccounts:
         previous = text(event, "mlm.bank.previous_fingerprint")
         if previous and self.graph.has_edge(("d", dist), ("bank", previous)):
             self.graph.remove_edge(("d", dist), ("bank", previous))  # moved away from that account
-        if event.flat.get("event.action") == "distributor_enrolled" and text(event, "mlm.sponsor.id"):
-            self.sponsor[dist] = str(text(event, "mlm.sponsor.id"))
         if not links:
             return []
+        if event.flat.get("event.action") == "distributor_enrolled" and text(event, "mlm.sponsor.id"):
+            self.sponsor[dist] = str(text(event, "mlm.sponsor.id"))  # forgotten with the node (bounded)
         self._touch(dist, event)
         grew = [self._link(dist, kind, value) for kind, value in links]
         return self._judge(dist, event) if any(grew) else []

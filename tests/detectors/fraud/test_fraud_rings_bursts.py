@@ -97,3 +97,15 @@ def test_enrollment_meeting_at_one_venue_stays_quiet():
 def test_slow_enrollments_are_not_a_burst():
     slow = [enroll(i * 4 * 3600, f"s{i}", "boss2", device="same", domain="quickmail.biz") for i in range(10)]
     assert run(EnrollmentBursts(), slow) == []
+
+
+def test_graph_state_is_bounded_by_count_and_idle_time(monkeypatch):
+    from detectors.fraud import rings
+
+    monkeypatch.setattr(rings, "MAX_DISTRIBUTORS", 10)
+    det = LinkedAccounts()
+    run(det, [enroll(i, f"b{i}", "s", bank=f"bk{i}") for i in range(100)])
+    assert len(det.seen) == 10 and len(det.sponsor) <= 10
+    assert det.graph.number_of_nodes() == 10 * 3  # each account with its device and bank
+    run(det, [enroll(400 * 86_400, "late", "s")])  # half a year later everything else is forgotten
+    assert list(det.seen) == ["late"]
