@@ -138,11 +138,14 @@ def _drive(data: Path, port: int, token: str, siem: subprocess.Popen, seconds: i
             sent_at[user] = time.monotonic()
             minute_users.append(user)
         minute_events += len(lines)
-        if time.monotonic() - minute_start >= 60 or time.monotonic() - start >= seconds:
+        if time.monotonic() - minute_start >= 60:
             minute_rows.append(_minute_row(len(minute_rows) + 1, minute_events, minute_start, minute_users,
                                            sent_at, watcher, siem.pid))
             minute_start, minute_events, minute_users = time.monotonic(), 0, []
         time.sleep(max(0.0, start + (seq / RATE) - time.monotonic()))
+    if minute_events:  # the last, partial minute
+        minute_rows.append(_minute_row(len(minute_rows) + 1, minute_events, minute_start, minute_users,
+                                       sent_at, watcher, siem.pid))
     time.sleep(3)
     watcher.stop.set()
     latencies = sorted(watcher.seen[u] - t for u, t in sent_at.items() if u in watcher.seen)
