@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import importlib
+import ipaddress
 import importlib.util
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.staticfiles import StaticFiles
 
 from mlm_app.db import init_db, make_engine, session_factory
@@ -73,8 +74,11 @@ def create_app(settings: AppSettings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static")
 
     @app.get("/health")
-    def health() -> dict[str, object]:
-        """Liveness plus the shipper's backlog (events waiting in memory and batches on disk)."""
+    def health(request: Request) -> dict[str, object]:
+        """Liveness; the shipper's backlog only for local or proxy-network monitors (a growing backlog
+        tells an attacker the SIEM is not receiving, the moment to strike)."""
+        if not _local_monitor(request):
+            return {"status": "ok"}
         if shipper is None:
             return {"status": "ok", "shipper": "off"}
         return {"status": "ok", "shipper": {"queued": shipper.queued(), "buffered_batches":
@@ -86,6 +90,15 @@ def create_app(settings: AppSettings | None = None) -> FastAPI:
     if _present(BUSINESS_ROUTER):
         _mount_business(app)
     return app
+
+
+def _local_monitor(request: Request) -> bool:
+    """True for loopback callers and those inside the trusted proxy networks."""
+    try:
+        address = ipaddress.ip_address(request.state.client_ip)
+    except ValueError:
+        return False
+    return address.is_loopback or any(address in net for net in request.app.state.trusted_networks)
 
 
 def _mount_business(app: FastAPI) -> None:

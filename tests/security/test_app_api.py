@@ -81,3 +81,8 @@ def test_a_member_cannot_end_another_members_session(harness: Any) -> None:
     assert victim.get("/account/security").status_code == 200  # still signed in
     denied = harness.find("mlm.audit", "access_denied")[-1]
     assert denied["mlm"]["target"]["id"] == victim_id
+
+
+def test_health_tells_remote_callers_only_that_the_app_is_up(harness: Any) -> None:
+    assert harness.client("198.51.100.7").get("/health").json() == {"status": "ok"}
+    assert "shipper" in harness.client("127.0.0.1").get("/health").json()
