@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import importlib
-import ipaddress
 import importlib.util
+import ipaddress
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
