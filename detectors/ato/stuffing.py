@@ -35,8 +35,8 @@ class CredentialStuffing:
 
     name = "ato.credential_stuffing"
     window = 300.0          # stuffing runs fast: minutes, not hours
-    min_failures = 20       # below this a 5-minute window is ordinary typo noise
-    min_users = 15
+    min_failures = 15       # below this a 5-minute window is ordinary typo noise
+    min_users = 12
     min_ips = 3             # a single address is the per-IP Sigma rule's job
     baseline_factor = 4.0   # the bar: 4x the worst benign window seen in the baseline
 
