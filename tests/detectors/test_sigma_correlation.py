@@ -152,3 +152,15 @@ def test_per_group_state_stays_small_under_repetition(tmp_path):
     det = detector(tmp_path, "event_count", extra="condition: {gte: 10}")
     run(det, [ev(i * 0.01, "a", user__name="amy") for i in range(5000)])
     assert len(det.correlations[0].groups[("amy",)].items) <= 101
+
+
+def test_sweeps_skipped_while_every_group_is_fresh_still_drop_idle_groups(tmp_path):
+    det = detector(tmp_path, "event_count")
+    corr = det.correlations[0]
+    run(det, [ev(0, "a", user__name="old")])
+    # A steady stream for another entity: many sweeps, most of them with nothing idle to drop.
+    run(det, [ev(t, "a", user__name="busy") for t in range(30, 1200, 30)])
+    assert set(corr.groups) == {("busy",)}  # "old" went once it was idle past the window
+    run(det, [ev(1230, "a", user__name="new")])
+    run(det, [ev(t, "a", user__name="busy") for t in range(1260, 2400, 30)])
+    assert set(corr.groups) == {("busy",)}
