@@ -124,3 +124,19 @@ def test_staff_pages_refuse_distributors(harness: Any) -> None:
             assert "tia.target" not in r.text
     denied = harness.find("mlm.audit", "access_denied")
     assert len(denied) >= len(staff)
+
+
+def test_the_session_token_changes_after_the_second_factor(harness: Any) -> None:
+    from mlmapp_helpers import code_for
+
+    client, _uid, secret = signed_in(harness, "mia.mfa", mfa=True)
+    assert client.post("/logout", data={"csrf_token": csrf(client, "/")}).status_code == 303
+    r = login(client, "mia.mfa")
+    half = r.cookies.get(COOKIE)
+    assert r.headers["location"].startswith("/mfa") and half
+    r = client.post("/mfa", data={"code": code_for(secret, 1), "csrf_token": csrf(client, "/mfa")})
+    full = r.cookies.get(COOKIE)
+    assert r.status_code == 303 and full and full != half
+    stale = harness.client("198.51.100.31")
+    stale.cookies.set(COOKIE, half, domain="testserver.local")
+    assert stale.get("/account/security").status_code == 303  # the pre-MFA token opens nothing
