@@ -49,18 +49,18 @@ def order_cycling(em: Emitter, rng: random.Random, plan: IpPlan, people: list[Pe
     orders = []
     ts = start
     for _ in range(rng.randint(1, 4)):
-        before = em.count
-        order(em, rng, cheat, client, ts, amount=round(rng.uniform(300, 1200), 2))
-        orders.append((before, ts))
+        amount = round(rng.uniform(300, 1200), 2)
+        orders.append((f"O{em.count:09d}", amount))  # the id `order` gives the order it places now
+        order(em, rng, cheat, client, ts, amount=amount)
         ts += rng.uniform(60, 1800)
     em.emit(period_close + 1, "mlm.commerce", "commission_calculated", "success", None, user__id=cheat.user_id,
             mlm__distributor__id=cheat.user_id, mlm__commission__period=period,
             mlm__commission__amount=round(rng.uniform(200, 900), 2), mlm__commission__type="unilevel_level",
             mlm__commission__source_ids=cheat.downline[:50] or [cheat.user_id])
     ts = period_close + rng.uniform(3600, 3 * 86_400)
-    for before, _ in orders:
+    for order_id, amount in orders:
         em.emit(ts, "mlm.commerce", "order_refunded", "success", client, mlm__distributor__id=cheat.user_id,
-                mlm__order__id=f"O{before + 1:09d}", mlm__order__amount=round(rng.uniform(300, 1200), 2))
+                mlm__order__id=order_id, mlm__order__amount=amount)
         ts += rng.uniform(60, 3600)
     return Truth("", "commission_fraud", "order_cycling", [cheat.user_id], start, ts)
 

@@ -70,3 +70,19 @@ def test_scoring_counts_hits_misses_and_false_positives():
     assert score.found["account_takeover/session_hijack"] == [False]
     assert len(score.false_positives["injection"]) == 1
     assert "brute_force" in report(score)
+
+
+def test_order_cycling_refunds_the_very_orders_it_placed():
+    world = small_world()
+    truth = next(t for t in world.truth if t.kind == "order_cycling")
+    cheat = truth.entities[0]
+    placed, refunded = {}, {}
+    for doc in world.events:
+        mlm = doc.get("mlm", {})
+        if mlm.get("distributor", {}).get("id") != cheat:
+            continue
+        if doc["event"]["action"] == "order_placed":
+            placed[mlm["order"]["id"]] = mlm["order"]["amount"]
+        elif doc["event"]["action"] == "order_refunded":
+            refunded[mlm["order"]["id"]] = mlm["order"]["amount"]
+    assert refunded and all(placed.get(order_id) == amount for order_id, amount in refunded.items())
