@@ -98,17 +98,20 @@ def mfa_brute_force(em: Emitter, rng: random.Random, plan: IpPlan, people: list[
     return Truth("", "account_takeover", "mfa_brute_force", [victim.user_id, victim.username, client.ip], t, ts)
 
 
-def _takeover_login(em: Emitter, rng: random.Random, plan: IpPlan, victim: Person, t: float) -> Client:
-    """A successful login with stolen credentials from a country and device new to the victim."""
+def _takeover_login(em: Emitter, rng: random.Random, plan: IpPlan, victim: Person, t: float) -> tuple[Client, float]:
+    """A successful login with stolen credentials from a country and device new to the victim;
+    returns the attacker's client and the time of their first attempt."""
     country = rng.choice([c for c in sorted(plan.by_country) if c != victim.country])
     device = make_device(rng, f"atk{int(t)}")
     client = Client(plan.address(rng, country), device.user_agent, device.id)
+    first = t
     if rng.random() < 0.5:
-        em.login(t - rng.uniform(30, 300), client, victim.username, victim.user_id, False, "bad_password")
+        first = t - rng.uniform(30, 300)
+        em.login(first, client, victim.username, victim.user_id, False, "bad_password")
     client.session_id = fingerprint("session", f"atk-{victim.user_id}-{t}")
     em.login(t, client, victim.username, victim.user_id, True, mfa=False)
     client.user_id, client.user_name = victim.user_id, victim.username
-    return client
+    return client, first
 
 
 def impossible_travel(em: Emitter, rng: random.Random, plan: IpPlan, people: list[Person], t: float) -> Truth:
@@ -116,9 +119,11 @@ def impossible_travel(em: Emitter, rng: random.Random, plan: IpPlan, people: lis
     home = Client(plan.address(rng, victim.country), victim.devices[0].user_agent, victim.devices[0].id)
     em.login(t, home, victim.username, victim.user_id, True)
     later = t + rng.uniform(600, 5400)
-    client = _takeover_login(em, rng, plan, victim, later)
+    client, first = _takeover_login(em, rng, plan, victim, later)
     em.http(later + 5, client, "GET", "/wallet", rng=rng)
-    return Truth("", "account_takeover", "impossible_travel", [victim.user_id, victim.username, client.ip], t, later)
+    # Timed from the attacker's first attempt: the victim's own login before it is no attack.
+    return Truth("", "account_takeover", "impossible_travel", [victim.user_id, victim.username, client.ip],
+                 first, later)
 
 
 def session_hijack(em: Emitter, rng: random.Random, plan: IpPlan, people: list[Person], t: float) -> Truth:
@@ -131,18 +136,18 @@ def session_hijack(em: Emitter, rng: random.Random, plan: IpPlan, people: list[P
     em.http(t + 30, own, "GET", "/wallet", rng=rng)
     thief = Client(plan.hosting_address(rng), rng.choice(BROWSERS).format(v=99, m=1), None,
                    victim.user_id, victim.username, own.session_id)
-    ts = t + rng.uniform(120, 1800)
+    ts = first = t + rng.uniform(120, 1800)
     for path in ("/wallet", "/account/security", "/wallet/payout"):
         em.http(ts, thief, "GET", path, rng=rng)
         ts += rng.uniform(2, 20)
     return Truth("", "account_takeover", "session_hijack", [victim.user_id, victim.username, thief.ip,
-                 own.session_id], t + 120, ts)
+                 own.session_id], first, ts)
 
 
 def payout_redirection(em: Emitter, rng: random.Random, plan: IpPlan, people: list[Person], t: float) -> Truth:
     """The MLM kill chain: takeover login → contact/bank change → payout to the attacker's account."""
     victim = rng.choice([p for p in people if p.downline] or people)
-    client = _takeover_login(em, rng, plan, victim, t)
+    client, first = _takeover_login(em, rng, plan, victim, t)
     ts = t + rng.uniform(30, 600)
     if rng.random() < 0.6:
         em.emit(ts, "mlm.audit", rng.choice(("email_changed", "phone_changed")), "success", client)
@@ -154,4 +159,5 @@ def payout_redirection(em: Emitter, rng: random.Random, plan: IpPlan, people: li
     em.emit(ts, "mlm.commerce", "payout_requested", "success", client, mlm__distributor__id=victim.user_id,
             mlm__payout__id=f"PO{em.count:08d}", mlm__payout__amount=round(rng.uniform(300, 5000), 2),
             mlm__bank__fingerprint=new_bank)
-    return Truth("", "account_takeover", "payout_redirection", [victim.user_id, victim.username, client.ip], t, ts)
+    return Truth("", "account_takeover", "payout_redirection", [victim.user_id, victim.username, client.ip],
+                 first, ts)
