@@ -46,16 +46,14 @@ def _family(rule_id: str) -> str:
     return "other"
 
 
-@pytest.fixture(scope="module")
-def world_files(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    from simulator.world import generate
+DATA = Path(__file__).parent / "golden_world"
 
-    world = generate(3, distributors=120, baseline_days=2, test_days=1)
-    folder = tmp_path_factory.mktemp("world3")
-    paths = folder / "baseline.ndjson", folder / "events.ndjson"
-    for path, events in zip(paths, (world.baseline, world.events)):
-        path.write_bytes(b"".join(orjson.dumps(e) + b"\n" for e in events))
-    return paths
+
+@pytest.fixture(scope="module")
+def world_files() -> tuple[Path, Path]:
+    """`simulator.world.generate(3, distributors=120, baseline_days=2, test_days=1)` as written on
+    2026-11-22, stored: the digests must not move when the simulator's scenarios evolve."""
+    return DATA / "world3_baseline.ndjson.gz", DATA / "world3_events.ndjson.gz"
 
 
 class Broadcast(Engine):
