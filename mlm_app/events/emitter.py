@@ -95,7 +95,9 @@ def request_context(request: Any) -> dict[str, Any]:
     if agent:
         ctx["user_agent.original"] = agent[:1024]
     device = getattr(state, "device_id", None)
-    if device:
+    # Only a device cookie the client presented is "known" (EVENTS.md); one issued by this very
+    # response says nothing about the client (a cookie-less flood would look like real browsers).
+    if device and getattr(state, "device_presented", True):
         ctx["mlm.device.id"] = device
     session_hash = getattr(state, "session_hash", None)
     if session_hash:

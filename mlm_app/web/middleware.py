@@ -39,6 +39,7 @@ class SecurityMiddleware(BaseHTTPMiddleware):
         device = request.cookies.get(DEVICE_COOKIE)
         new_device = not context.valid_device_id(device)
         request.state.device_id = context.new_device_id() if new_device else device
+        request.state.device_presented = not new_device
         body, too_big = await _read_body(request)
         try:
             response = await self._guarded(request, call_next, body, too_big, new_device)

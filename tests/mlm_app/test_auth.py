@@ -161,5 +161,17 @@ def test_hostile_input_never_crashes(harness):
     assert [a.status_code for a in answers] == [200, 404, 403, 413, 403, 200]
     logged = harness.find("mlm.http", "http_request")
     assert len(logged) == len(answers)
-    assert all(e["mlm"]["device"]["id"].startswith("dev-") for e in logged)  # forged device id replaced
+    devices = [e.get("mlm", {}).get("device", {}).get("id") for e in logged]
+    assert devices[0] is None  # a forged device cookie is not a known device: none is logged
+    assert all(d is None or d.startswith("dev-") for d in devices) and "<script>" not in str(logged)
     assert logged[3]["http"]["request"]["body"]["bytes"] == 0  # refused before reading
+
+
+def test_device_id_is_logged_only_when_the_client_presents_its_cookie(harness):
+    client = harness.client()
+    client.get("/login")  # first visit: the app issues a device cookie
+    issued = client.cookies.get("mlm_device")
+    client.get("/login")  # second visit: the browser presents it
+    first, second = harness.find("mlm.http", "http_request")[-2:]
+    assert "device" not in first.get("mlm", {})
+    assert issued and second["mlm"]["device"]["id"] == issued
