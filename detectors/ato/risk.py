@@ -15,7 +15,7 @@ from core.event import Event
 from detectors.anomaly.alerts import is_login, make_alert, short
 from detectors.anomaly.models import FeatureSchema
 from detectors.anomaly.state import BoundedMap
-from detectors.ato.killchain import KillChain
+from detectors.ato.killchain import CONTACT, MONEY, KillChain
 from detectors.ato.profiles import Novelty, ProfileBook, device_of, load_book, save_book
 from detectors.ato.where import Place, place_of
 
@@ -35,6 +35,8 @@ class LoginRisk:
     """Scores successful logins against the user's habits; alerts on strangers, feeds the kill chain."""
 
     name = "ato.login_risk"
+    # Logins, and the account changes and payouts its kill chain follows (see KillChain.process).
+    actions = frozenset({"login", "payout_requested", *CONTACT, *MONEY})
 
     def __init__(self) -> None:
         self.profiles = ProfileBook()

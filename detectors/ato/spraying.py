@@ -42,6 +42,9 @@ class PasswordSpraying:
     """Alerts when one network fails logins for many accounts that never then log in."""
 
     name = "ato.password_spraying"
+    # Only password-step logins matter (process returns [] for anything else): the engine skips the rest.
+    datasets = frozenset({"mlm.auth"})
+    actions = frozenset({"login"})
     min_users = 8         # distinct real accounts failed and never recovered from this network
     min_users_tool = 3    # the same, when a script (tool agent) sent the failures of each of them
     max_tries = 3         # sprayers stay under lockout: few tries per account

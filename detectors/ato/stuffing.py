@@ -34,6 +34,9 @@ class CredentialStuffing:
     """Alerts once per window when the service sees a broad, failing login wave."""
 
     name = "ato.credential_stuffing"
+    # Only password-step logins matter (process returns [] for anything else): the engine skips the rest.
+    datasets = frozenset({"mlm.auth"})
+    actions = frozenset({"login"})
     window = 300.0          # stuffing runs fast: minutes, not hours
     min_failures = 15       # below this a 5-minute window is ordinary typo noise
     min_users = 12

@@ -38,6 +38,9 @@ class ImpossibleTravel:
     """Alerts when a user's successive logins imply a speed no traveller reaches."""
 
     name = "ato.impossible_travel"
+    # Only password-step logins matter (process returns [] for anything else): the engine skips the rest.
+    datasets = frozenset({"mlm.auth"})
+    actions = frozenset({"login"})
 
     def __init__(self) -> None:
         self.last: BoundedMap[str, LastLogin] = BoundedMap(200_000, DAY)

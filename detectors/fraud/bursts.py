@@ -52,6 +52,8 @@ class EnrollmentBursts:
     """Alerts once per sponsor and day on a burst of enrollments that share a maker's traits."""
 
     name = "fraud.enrollment_bursts"
+    datasets = frozenset({"mlm.commerce"})  # the engine skips every other event (process ignores them)
+    actions = frozenset({"distributor_enrolled"})
 
     def __init__(self) -> None:
         self.sponsors: BoundedMap[str, SlidingWindow[Enrollment]] = BoundedMap(100_000, WINDOW)

@@ -55,6 +55,7 @@ class OrderCycling:
     """Alerts on refunds that undo volume which earned a period's commissions."""
 
     name = "fraud.order_cycling"
+    datasets = frozenset({"mlm.commerce"})  # the engine skips every other event (process ignores them)
 
     def __init__(self) -> None:
         self.orders: BoundedMap[str, Order] = BoundedMap(300_000, 120 * DAY)

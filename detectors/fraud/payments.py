@@ -30,6 +30,7 @@ class SharedBankAccounts:
     """Alerts when one bank fingerprint serves more distributors than a household, again on doubling."""
 
     name = "fraud.shared_bank_accounts"
+    actions = frozenset(BANK_ACTIONS)  # the engine skips every other event (process ignores them)
 
     def __init__(self) -> None:
         self.banks: BoundedMap[str, Holders] = BoundedMap(500_000, 365 * DAY)

@@ -39,6 +39,7 @@ class LinkedAccounts:
     """
 
     name = "fraud.linked_accounts"
+    actions = frozenset(LINK_FIELDS)  # the engine skips every other event (process ignores them)
 
     def __init__(self) -> None:
         self.graph = nx.Graph()
