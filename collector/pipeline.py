@@ -63,6 +63,7 @@ class Pipeline:
             Stage("decode", "record", stages.decode),
             Stage("normalize", "record", stages.normalize_record),
             Stage("validate", "record", stages.validate),
+            Stage("redact", "record", stages.redact),
             Stage("enrich", "record", stages.enrich_event),
             Stage("encode", "record", stages.encode),
             Stage("spool", "accept", self._spool_batch),  # fsync'd: from here on the batch is accepted

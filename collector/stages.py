@@ -13,6 +13,7 @@ import orjson
 
 from collector.enrich import enrich
 from collector.normalize import normalize
+from collector.redact import redact_secrets
 from core.event import Event, EventError, Limits
 
 
@@ -55,6 +56,11 @@ def normalize_record(record: Any, ctx: BatchContext) -> dict[str, Any]:
 def validate(record: dict[str, Any], ctx: BatchContext) -> Event:
     """The contract check: flat or nested, required fields, types, UTC timestamps, bounds (core.event)."""
     return Event.from_dict(record, ctx.limits)
+
+
+def redact(event: Event, ctx: BatchContext) -> Event:
+    """Secret-named fields lose their values (collector/redact.py)."""
+    return redact_secrets(event)
 
 
 def enrich_event(event: Event, ctx: BatchContext) -> Event:

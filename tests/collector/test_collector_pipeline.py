@@ -29,7 +29,8 @@ def _ingest(pipe: Pipeline, records: list) -> tuple[int, list]:
 def test_stages_are_declared_in_one_ordered_list(pipeline):
     names = [(s.name, s.phase) for s in pipeline.stages]
     assert names == [
-        ("decode", "record"), ("normalize", "record"), ("validate", "record"), ("enrich", "record"),
+        ("decode", "record"), ("normalize", "record"), ("validate", "record"), ("redact", "record"),
+        ("enrich", "record"),
         ("encode", "record"), ("spool", "accept"), ("dedupe", "drain"), ("store", "drain"),
         ("publish", "drain"), ("remember", "drain"), ("checkpoint", "drain"),
     ]
