@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from core.alert import Alert
@@ -48,12 +48,14 @@ def group_alerts(ctx: AppContext, alerts: list[Alert]) -> list[Grouped]:
                 seen.add(alert.id)
                 fresh.append((alert, parse_timestamp(alert.timestamp)))
         cache = _candidates(ctx, db, fresh)
+        leads = _leads(db, list(cache.values()))
         for alert, moment in fresh:
             if suppressions.suppressed(alert, now):
                 placed.append((alert, moment, None, False))
                 continue
             incident, opened = _incident_for(ctx, db, cache, alert, moment, now)
             _attach(incident, alert, moment)
+            _retitle(leads, incident, alert, moment)
             placed.append((alert, moment, incident, opened))
         db.flush()  # assigns ids to the incidents opened in this batch
         if placed:
@@ -115,7 +117,7 @@ def _incident_for(
         entity_type=alert.entity_type,
         entity_value=key[1],
         category=alert.category,
-        title=f"{alert.rule_name or alert.rule_id} ({alert.entity_type} {alert.entity_value})"[:512],
+        title=_title(alert),
         status="new",
         severity=alert.severity,
         risk_score=alert.risk_score,
@@ -128,6 +130,45 @@ def _incident_for(
     db.add(incident)
     cache[key] = incident
     return incident, True
+
+
+def _title(alert: Alert) -> str:
+    return f"{alert.rule_name or alert.rule_id} ({alert.entity_type} {alert.entity_value})"[:512]
+
+
+Lead = tuple[int, datetime]  # (severity rank, event time) of the alert an incident's title follows
+
+
+def _leads(db: Session, incidents: list[Incident]) -> dict[int, Lead]:
+    """Per existing incident (by object id): its most severe stored alert, ties the newest (one query)."""
+    by_id = {i.id: i for i in incidents if i.id is not None}
+    if not by_id:
+        return {}
+    rows = db.execute(
+        select(AlertRecord.incident_id, AlertRecord.severity, func.max(AlertRecord.ts))
+        .where(AlertRecord.incident_id.in_(list(by_id)), AlertRecord.suppressed.is_(False))
+        .group_by(AlertRecord.incident_id, AlertRecord.severity)
+    ).all()
+    leads: dict[int, Lead] = {}
+    for incident_id, severity, newest in rows:
+        lead = (_rank(severity), newest)
+        key = id(by_id[incident_id])
+        if key not in leads or lead > leads[key]:
+            leads[key] = lead
+    return leads
+
+
+def _rank(severity: str) -> int:
+    return SEVERITY_ORDER.index(severity) if severity in SEVERITY_ORDER else -1
+
+
+def _retitle(leads: dict[int, Lead], incident: Incident, alert: Alert, moment: datetime) -> None:
+    """The title follows the most severe alert (ties: the newest); id and history stay."""
+    lead = (_rank(alert.severity), moment)
+    current = leads.get(id(incident))
+    if current is None or lead >= current:
+        leads[id(incident)] = lead
+        incident.title = _title(alert)
 
 
 def _reopen(db: Session, incident: Incident, alert: Alert, now: datetime) -> None:

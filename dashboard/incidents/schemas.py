@@ -118,6 +118,7 @@ class EventView:
     user: str
     ip: str
     fields: list[tuple[str, str]] = field(default_factory=list)
+    http: str = ""  # method, path, query and body, masked and truncated (full values are in fields)
 
 
 @dataclass(frozen=True, slots=True)

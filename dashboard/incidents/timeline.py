@@ -20,10 +20,16 @@ from dashboard.incidents.schemas import (
 )
 from dashboard.incidents.service import load
 from dashboard.models import AlertRecord, ResponseAction, TimelineEntry
-from dashboard.pii import flatten_doc, mask_text, mask_value
+from dashboard.pii import flatten_doc, mask_value
 
 MAX_ALERTS = 200
 MAX_EVIDENCE = 200
+HTTP_PART_CHARS = 160  # per query/body in a headline; the event's fields keep the whole value
+
+
+def clip(text: str, limit: int = HTTP_PART_CHARS) -> str:
+    """`text` cut to `limit` characters, marked when cut."""
+    return text if len(text) <= limit else text[:limit] + f"… (+{len(text) - limit} chars)"
 
 
 def event_view(doc: dict[str, Any]) -> EventView:
@@ -44,7 +50,18 @@ def event_view(doc: dict[str, Any]) -> EventView:
         get("user.name") or get("user.id"),
         get("source.ip"),
         fields,
+        _http_line(get),
     )
+
+
+def _http_line(get: Any) -> str:
+    """The request an analyst needs to see an injection: method, path, query and body, clipped."""
+    path, query, body = get("url.path"), get("url.query"), get("http.request.body.content")
+    if not (path or query or body):
+        return ""
+    target = clip(path) + (f"?{clip(query)}" if query else "")
+    line = " ".join(p for p in (get("http.request.method"), target) if p)
+    return line + (f" body: {clip(body)}" if body else "")
 
 
 def alert_view(r: AlertRecord) -> AlertView:
@@ -127,9 +144,8 @@ def evidence(ctx: AppContext, event_ids: list[str]) -> list[EventView]:
 
 
 def _event_line(e: EventView) -> str:
-    parts = [f"{e.dataset}/{e.action}", e.outcome, f"ip {e.ip}" if e.ip else ""]
-    path = next((v for k, v in e.fields if k == "url.path"), "")
-    return mask_text(" ".join(p for p in parts if p) + (f" {path}" if path else ""))
+    parts = [f"{e.dataset}/{e.action}", e.outcome, f"ip {e.ip}" if e.ip else "", e.http]
+    return " ".join(p for p in parts if p)  # every part is masked already
 
 
 def _since(start: Any, end: Any) -> str:
