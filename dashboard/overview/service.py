@@ -8,17 +8,20 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from core.event import format_timestamp
+from core.event import format_timestamp, parse_timestamp
 from core.store import EventQuery
-from dashboard.charts import Chart, stacked
+from dashboard.charts import Chart, single, stacked
 from dashboard.context import AppContext
-from dashboard.incidents.schemas import OPEN_STATUSES, Metrics
+from dashboard.incidents.schemas import OPEN_STATUSES, Metrics, duration_text
 from dashboard.incidents.service import metrics
 from dashboard.models import AlertRecord, Incident
 from dashboard.rules.service import rule_rows
 
 BUCKETS = 24
-BUCKET_SECONDS = 3600
+DAY_SECONDS = 86400
+# Chart steps: the smallest whose BUCKETS columns cover the data, so a young stack is not one bar.
+STEPS = (60, 120, 300, 600, 900, 1800, 3600)
+RATE_MINUTES = 60  # the events-per-minute figure covers the last hour
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,18 +45,37 @@ class Overview:
     top_entities: list[tuple[str, str, int]]
     top_rules: list[tuple[str, int, str]]
     health: Health
+    step: str = "1h"  # one bar of the alert chart
+    window: str = "1d 0h"  # the whole alert chart
+    per_minute: Chart | None = None  # events per minute over the last hour (None: store unreachable)
+    events_last_hour: int = 0
 
 
-def _series(db: Session, start: datetime) -> tuple[list[str], dict[str, list[int]]]:
-    """Alert counts per hour bucket and category, from `start` (one indexed query per bucket)."""
+def bucket_seconds(span_seconds: float) -> int:
+    """The smallest chart step whose BUCKETS columns cover `span_seconds` of data."""
+    return next((s for s in STEPS if s * BUCKETS > span_seconds), STEPS[-1])
+
+
+def _span_text(seconds: int) -> str:
+    """`1m`, `2h`, `1d` rather than `1h 0m`."""
+    return duration_text(seconds).replace(" 0m", "").replace(" 0h", "")
+
+
+def _floor(moment: datetime, step: int) -> datetime:
+    """`moment` rounded down to a multiple of `step` seconds since the epoch (clean bucket labels)."""
+    return moment - timedelta(seconds=moment.timestamp() % step)
+
+
+def _series(db: Session, start: datetime, step: int) -> tuple[list[str], dict[str, list[int]]]:
+    """Alert counts per `step` bucket and category, from `start` (one indexed query per bucket)."""
     series: dict[str, list[int]] = {}
     labels = []
     for i in range(BUCKETS):
-        lo = start + timedelta(seconds=i * BUCKET_SECONDS)
+        lo = start + timedelta(seconds=i * step)
         labels.append(format_timestamp(lo))
         rows = db.execute(
             select(AlertRecord.category, func.count())
-            .where(AlertRecord.ts >= lo, AlertRecord.ts < lo + timedelta(seconds=BUCKET_SECONDS))
+            .where(AlertRecord.ts >= lo, AlertRecord.ts < lo + timedelta(seconds=step))
             .group_by(AlertRecord.category)
         ).all()
         for category, count in rows:
@@ -81,12 +103,15 @@ def _tops(db: Session, start: datetime) -> tuple[list[tuple[str, str, int]], lis
 
 
 def overview(ctx: AppContext) -> Overview:
-    """Everything the overview shows; the chart covers the 24 hours up to the newest alert."""
+    """Everything the overview shows; the chart spans the alerts of the 24 hours up to the newest."""
     with ctx.db.session() as db:
         newest = db.scalar(select(func.max(AlertRecord.ts)))
-        start = (newest or ctx.clock()) + timedelta(seconds=1 - BUCKETS * BUCKET_SECONDS)
-        labels, series = _series(db, start)
-        entities, rules = _tops(db, start)
+        day_start = (newest or ctx.clock()) + timedelta(seconds=1 - DAY_SECONDS)
+        oldest = db.scalar(select(func.min(AlertRecord.ts)).where(AlertRecord.ts >= day_start))
+        step = bucket_seconds((newest - oldest).total_seconds() if newest and oldest else DAY_SECONDS)
+        start = _floor(newest or ctx.clock(), step) + timedelta(seconds=(1 - BUCKETS) * step)
+        labels, series = _series(db, start, step)
+        entities, rules = _tops(db, day_start)
         processed = db.scalar(select(func.count(AlertRecord.id))) or 0
     newest_event = _newest_event(ctx)
     rows, problems = rule_rows(ctx)
@@ -103,7 +128,35 @@ def overview(ctx: AppContext) -> Overview:
         sum(1 for r in rows if r.suppressed_until),
         sum(1 for r in files if not r.hits),
     )
-    return Overview(stacked(labels, series), metrics(ctx), entities, rules, health)
+    per_minute, last_hour = events_per_minute(ctx)
+    return Overview(
+        stacked(labels, series),
+        metrics(ctx),
+        entities,
+        rules,
+        health,
+        _span_text(step),
+        _span_text(step * BUCKETS),
+        per_minute,
+        last_hour,
+    )
+
+
+def events_per_minute(ctx: AppContext) -> tuple[Chart | None, int]:
+    """Events per minute over the last hour of the wall clock, from the store's histogram."""
+    end = _floor(ctx.clock(), 60) + timedelta(seconds=60)
+    start = end - timedelta(minutes=RATE_MINUTES)
+    try:
+        buckets = ctx.store.histogram(EventQuery(start=start, end=end), 60)
+    except Exception:  # noqa: BLE001 - the figure shows the store as unreachable instead of failing the page
+        return None, 0
+    counts = [0] * RATE_MINUTES
+    for label, count in buckets:
+        index = int((parse_timestamp(label) - start).total_seconds() // 60)
+        if 0 <= index < RATE_MINUTES:  # a backend's bucket outside the range is not this hour's
+            counts[index] += count
+    labels = [format_timestamp(start + timedelta(minutes=i)) for i in range(RATE_MINUTES)]
+    return single(list(zip(labels, counts))), sum(counts)
 
 
 def _newest_event(ctx: AppContext) -> str:
