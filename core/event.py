@@ -283,7 +283,17 @@ def _all_strings(values: list[Any]) -> bool:
     return True
 
 
-def _check_envelope(flat: dict[str, Any]) -> None:
+_ENUMS = ("event.dataset", "event.action", "event.outcome", "event.kind")
+
+
+def _check_envelope(flat: dict[str, Any], changed: list[str]) -> None:
+    """Enumerated envelope fields in their canonical lower case (detectors compare them exactly),
+    then the envelope checks."""
+    for name in _ENUMS:
+        value = flat.get(name)
+        if type(value) is str and not value.islower() and value.lower() != value:
+            flat[name] = value.lower()
+            changed.append(name)
     if not _DATASET_RE.match(flat["event.dataset"]):
         raise EventError("event.dataset", "must look like 'mlm.auth'")
     outcome = flat.get("event.outcome")
@@ -359,7 +369,7 @@ class Event:
         if stamp != flat["@timestamp"]:
             flat["@timestamp"] = stamp
             changed.append("@timestamp")
-        _check_envelope(flat)
+        _check_envelope(flat, changed)
         if "event.kind" not in flat:
             flat["event.kind"] = "event"
             changed.append("event.kind")

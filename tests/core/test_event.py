@@ -85,3 +85,13 @@ def test_round_trip_serialization():
 def test_custom_limits_apply():
     with pytest.raises(EventError):
         Event.from_dict(make_event_dict(), Limits(max_fields=5))
+
+
+def test_envelope_enumerations_take_their_canonical_case():
+    event = Event.from_dict(make_event_dict(event__action="LOGIN", event__outcome="Failure",
+                                            event__dataset="MLM.Auth"))
+    assert (event.action, event.get("event.outcome"), event.dataset) == ("login", "failure", "mlm.auth")
+    assert event.doc["event"]["action"] == "login"
+    flat = Event.from_dict({"@timestamp": "2026-11-02T09:00:00Z", "event.id": "f1", "event.dataset": "mlm.http",
+                            "event.action": "HTTP_Request"})
+    assert flat.doc["event"]["action"] == "http_request"
