@@ -141,7 +141,7 @@ def session_hijack(em: Emitter, rng: random.Random, plan: IpPlan, people: list[P
         em.http(ts, thief, "GET", path, rng=rng)
         ts += rng.uniform(2, 20)
     return Truth("", "account_takeover", "session_hijack", [victim.user_id, victim.username, thief.ip,
-                 own.session_id], first, ts)
+                 str(own.session_id)], first, ts)
 
 
 def payout_redirection(em: Emitter, rng: random.Random, plan: IpPlan, people: list[Person], t: float) -> Truth:

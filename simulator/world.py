@@ -70,8 +70,8 @@ def _scenarios(em: Emitter, rng: random.Random, plan, people, first_day: int, da
     truth.append(web.injection_scanner(em, rng, plan, when()))
     for cls in INJECTION_CLASSES:
         truth.append(web.careful_injection(em, rng, plan, when(), cls))
-    for campaign in (web.single_ip_flood, web.distributed_flood, web.login_flood):
-        truth.append(campaign(em, rng, plan, when()))
+    for flood in (web.single_ip_flood, web.distributed_flood, web.login_flood):
+        truth.append(flood(em, rng, plan, when()))
     # Hard negatives on test days: a promo flash crowd and a recruiting event.
     benign.flash_crowd(em, rng, plan, people, when())
     benign.enrollment_meeting(em, rng, plan, people, when())
