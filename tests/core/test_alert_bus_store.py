@@ -90,3 +90,9 @@ def test_tokens_are_hashed_kind_bound_and_revocable(tmp_path):
     assert token not in (tmp_path / "t.db").read_bytes().decode("latin-1")
     new = tokens.rotate("ingest", "app")
     assert tokens.verify("ingest", token) is None and tokens.verify("ingest", new)
+
+
+def test_sqlite_store_commits_are_synced_to_disk(tmp_path):
+    # Accepted means durable: the collector discards its spool once the store has committed.
+    store = SqliteStore(tmp_path / "e.db")
+    assert store._db.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
