@@ -54,10 +54,16 @@ def serve(args: argparse.Namespace) -> int:
     tokens = TokenStore(tokens_db(settings.data_dir))
     if settings.bus_url.startswith("memory://"):
         _discard_published(bus)
+    from collector.kafka_ingest import start_from_env
+
+    # The raw Kafka topic (distributed deployment) is read beside HTTP ingest when configured.
+    kafka_ingest = start_from_env(store, settings.work_dir())
     try:
         app = create_app(settings, store, bus, tokens)
         uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning", access_log=False)
     finally:
+        if kafka_ingest is not None:
+            kafka_ingest.stop()
         tokens.close()
         bus.close()
         store.close()
