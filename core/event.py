@@ -6,66 +6,19 @@ document for the wire and a flat dotted view for matching, both built in one wal
 
 from __future__ import annotations
 
-import ipaddress
 import re
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from functools import lru_cache
 from typing import Any
 
 import orjson
 
+from core.coerce import coerce_known, event_time
+from core.contract import DEFAULT_LIMITS, EventError, Limits, format_timestamp, parse_timestamp
 from core.schema import FIELDS, OUTCOMES, REQUIRED
 
+__all__ = ["DEFAULT_LIMITS", "Event", "EventError", "Limits", "flatten", "format_timestamp", "nest",
+           "parse_timestamp"]
 
-class EventError(ValueError):
-    """An event was refused; `field` names the offending field (None for the whole document)."""
-
-    def __init__(self, field: str | None, reason: str) -> None:
-        super().__init__(f"{field}: {reason}" if field else reason)
-        self.field = field
-        self.reason = reason
-
-
-@dataclass(frozen=True, slots=True)
-class Limits:
-    """Bounds on one event; anything larger is refused rather than truncated silently."""
-
-    max_bytes: int = 1_048_576
-    max_depth: int = 8
-    max_fields: int = 512
-    max_string: int = 65_536
-    max_list: int = 256
-
-
-DEFAULT_LIMITS = Limits()
 _DATASET_RE = re.compile(r"^[a-z0-9_]+(\.[a-z0-9_]+)+$")
-# A dotted quad in canonical form (no leading zeros, each octet 0-255): already what
-# ipaddress would print, so it needs no parse.
-_OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
-_IPV4_RE = re.compile(rf"{_OCTET}(?:\.{_OCTET}){{3}}")
-
-
-def parse_timestamp(value: Any, field: str = "@timestamp") -> datetime:
-    """Parse an RFC 3339 timestamp to an aware UTC datetime (naive values are taken as UTC)."""
-    if not isinstance(value, str) or not value:
-        raise EventError(field, "must be an RFC 3339 date-time string")
-    if len(value) > 64:
-        raise EventError(field, "too long for a date-time")
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise EventError(field, f"not an RFC 3339 date-time: {value[:40]!r}") from None
-    if parsed.tzinfo is None:
-        return parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
-
-
-def format_timestamp(moment: datetime) -> str:
-    """Canonical wire form: UTC with a Z, milliseconds (microseconds when they carry information)."""
-    moment = moment.astimezone(UTC)
-    spec = "microseconds" if moment.microsecond % 1000 else "milliseconds"
-    return moment.replace(tzinfo=None).isoformat(timespec=spec) + "Z"
 
 
 def flatten(doc: dict[str, Any], limits: Limits = DEFAULT_LIMITS) -> dict[str, Any]:
@@ -168,121 +121,6 @@ def nest(flat: dict[str, Any]) -> dict[str, Any]:
     return doc
 
 
-def _coerce(name: str, kind: str, value: Any) -> Any:
-    """Check (and gently coerce) a known field's value against its contract type."""
-    if value is None:
-        return None
-    if kind == "ip":
-        canonical = _canonical_ip(value) if isinstance(value, str) and len(value) <= 64 else None
-        if canonical is None:
-            raise EventError(name, f"not an IP address: {str(value)[:45]!r}")
-        return canonical
-    if kind in ("keyword", "text"):
-        if isinstance(value, str):
-            return value
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            return str(value)
-        raise EventError(name, "must be a string")
-    if kind == "long":
-        if isinstance(value, int) and not isinstance(value, bool):
-            return value
-        if isinstance(value, float) and value.is_integer():
-            return int(value)
-        if isinstance(value, str) and value.strip().lstrip("-").isdigit() and len(value) < 20:
-            return int(value)
-        raise EventError(name, "must be an integer")
-    if kind == "number":
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            return value
-        if isinstance(value, str):
-            try:
-                return float(value) if len(value) < 40 else _fail(name, "must be a number")
-            except ValueError:
-                pass
-        raise EventError(name, "must be a number")
-    if kind == "bool":
-        if isinstance(value, bool):
-            return value
-        if value in ("true", "false"):
-            return value == "true"
-        raise EventError(name, "must be true or false")
-    if kind == "date":
-        return format_timestamp(parse_timestamp(value, name))
-    if kind == "keyword[]":
-        if isinstance(value, str):
-            return [value]
-        if isinstance(value, list) and all(isinstance(v, str) for v in value):
-            return value
-        raise EventError(name, "must be a list of strings")
-    return value
-
-
-def _canonical_ip(value: str) -> str | None:
-    """Canonical text of an address: a canonical dotted quad is itself, anything else is parsed."""
-    if _IPV4_RE.fullmatch(value):
-        return value
-    return _parsed_ip(value)
-
-
-@lru_cache(maxsize=65_536)
-def _parsed_ip(value: str) -> str | None:
-    """IPv6 and non-canonical spellings (addresses repeat a lot, so the parse is cached)."""
-    try:
-        return str(ipaddress.ip_address(value))
-    except ValueError:
-        return None
-
-
-def _event_time(value: Any) -> tuple[str, float]:
-    """@timestamp as (canonical string, epoch seconds); canonical input skips re-formatting."""
-    size = len(value) if type(value) is str else 0
-    if (size == 24 or (size == 27 and value[23:26] != "000")) and value[-1] == "Z" and value[19] == "." \
-            and value[10] == "T":
-        try:
-            return value, datetime.fromisoformat(value).timestamp()
-        except ValueError:
-            pass
-    moment = parse_timestamp(value)
-    return format_timestamp(moment), moment.timestamp()
-
-
-# Types that need no coercion when the value already has them; anything else goes to _coerce.
-_PLAIN = {"keyword": str, "text": str, "long": int, "ip": None, "date": None, "keyword[]": list,
-          "number": None, "bool": bool}
-
-
-# Per contract field (except @timestamp, handled on its own) the type that needs no coercion.
-_PLAIN_BY_NAME = {name: _PLAIN[kind] for name, kind in FIELDS.items() if name != "@timestamp"}
-_UNKNOWN = object()
-
-
-def _fail(name: str, reason: str) -> Any:
-    raise EventError(name, reason)
-
-
-def _coerce_known(flat: dict[str, Any]) -> list[str]:
-    """Coerce every contract field in place; returns the names whose value changed."""
-    changed: list[str] = []
-    for name, value in flat.items():
-        plain = _PLAIN_BY_NAME.get(name, _UNKNOWN)
-        if plain is _UNKNOWN:
-            continue
-        if type(value) is plain and (plain is not list or _all_strings(value)):
-            continue
-        coerced = _coerce(name, FIELDS[name], value)
-        if coerced is not value:
-            flat[name] = coerced
-            changed.append(name)
-    return changed
-
-
-def _all_strings(values: list[Any]) -> bool:
-    for item in values:
-        if type(item) is not str:
-            return False
-    return True
-
-
 _ENUMS = ("event.dataset", "event.action", "event.outcome", "event.kind")
 
 
@@ -364,8 +202,8 @@ class Event:
             value = flat.get(name)
             if type(value) is not str or not value.strip():
                 raise EventError(name, "required" if value is None else "must be a non-empty string")
-        changed = _coerce_known(flat)
-        stamp, ts = _event_time(flat["@timestamp"])
+        changed = coerce_known(flat)
+        stamp, ts = event_time(flat["@timestamp"])
         if stamp != flat["@timestamp"]:
             flat["@timestamp"] = stamp
             changed.append("@timestamp")
