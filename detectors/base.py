@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol, runtime_checkable
@@ -58,9 +57,3 @@ class DetectorConfig:
     families: list[str] | None = None  # None = all
     only_rules: bool = False  # `replay --rules DIR`: Sigma and correlation rules from DIR only
 
-
-def collect(alerts_lists: Iterable[list[Alert]]) -> list[Alert]:
-    out: list[Alert] = []
-    for alerts in alerts_lists:
-        out.extend(alerts)
-    return out

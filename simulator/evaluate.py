@@ -11,7 +11,7 @@ import statistics
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Iterable
 
 from core.alert import Alert
 from core.event import Event, parse_timestamp
@@ -136,6 +136,3 @@ def evaluate(seeds: list[int], distributors: int, verbose: bool = False) -> tupl
         text += "\n" + false_positive_detail(score)
     return score, text
 
-
-def summary_dict(score: Score) -> dict[str, Any]:
-    return {key: sum(v) / len(v) for key, v in score.found.items()}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 
 from dashboard.analysts import audit
@@ -20,8 +20,15 @@ ERRORS = {"invalid": "That change is not allowed."}
 
 
 def _filter(
-    status: str, severity: str, category: str, entity: str, assignee: str, kind: str, page: int
+    status: str = "open",
+    severity: str = "",
+    category: str = "",
+    entity: str = "",
+    assignee: str = "",
+    kind: str = "",
+    page: int = 1,
 ) -> IncidentFilter:
+    """The list filter from the query string, bounded (shared by the page and its live rows)."""
     return IncidentFilter(
         status[:20],
         severity[:10],
@@ -33,20 +40,11 @@ def _filter(
     )
 
 
+QueryFilter = Annotated[IncidentFilter, Depends(_filter)]
+
+
 @router.get("/incidents", response_class=HTMLResponse)
-def incidents_page(
-    request: Request,
-    ctx: Ctx,
-    who: Viewer,
-    status: str = "open",
-    severity: str = "",
-    category: str = "",
-    entity: str = "",
-    assignee: str = "",
-    kind: str = "",
-    page: int = 1,
-) -> HTMLResponse:
-    f = _filter(status, severity, category, entity, assignee, kind, page)
+def incidents_page(request: Request, ctx: Ctx, who: Viewer, f: QueryFilter) -> HTMLResponse:
     return render(
         request,
         "incidents/list.html",
@@ -58,20 +56,8 @@ def incidents_page(
 
 
 @router.get("/incidents/rows", response_class=HTMLResponse)
-def incident_rows(
-    request: Request,
-    ctx: Ctx,
-    who: Viewer,
-    status: str = "open",
-    severity: str = "",
-    category: str = "",
-    entity: str = "",
-    assignee: str = "",
-    kind: str = "",
-    page: int = 1,
-) -> HTMLResponse:
+def incident_rows(request: Request, ctx: Ctx, who: Viewer, f: QueryFilter) -> HTMLResponse:
     """The table body alone, polled by static/app.js for live updates."""
-    f = _filter(status, severity, category, entity, assignee, kind, page)
     return render(request, "incidents/_rows.html", page=service.list_incidents(ctx, f))
 
 
