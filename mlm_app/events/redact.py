@@ -37,9 +37,20 @@ def redact_pairs(raw: str) -> str:
     return "&".join(out)
 
 
+def _redact_secret_value(value: Any) -> Any:
+    """A secret field's value with every scalar blanked but its shape kept: a legitimate password is
+    a string, while `{"$ne": null}` in a password field is a NoSQL injection detectors must still see."""
+    if isinstance(value, dict):
+        return {k: _redact_secret_value(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_redact_secret_value(v) for v in value]
+    return value if value is None or isinstance(value, bool) else REDACTED
+
+
 def _redact_json_value(value: Any) -> Any:
     if isinstance(value, dict):
-        return {k: REDACTED if secret_field(str(k)) else _redact_json_value(v) for k, v in value.items()}
+        return {k: _redact_secret_value(v) if secret_field(str(k)) else _redact_json_value(v)
+                for k, v in value.items()}
     if isinstance(value, list):
         return [_redact_json_value(v) for v in value]
     return value

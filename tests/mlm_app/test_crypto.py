@@ -54,6 +54,14 @@ def test_redaction_of_every_body_kind():
     assert redact_url("https://x/cb?a=1&token=abc#f") == "https://x/cb?a=1&token=[REDACTED]#f"
 
 
+def test_operator_objects_in_secret_fields_keep_their_shape_but_no_values():
+    """`{"password": {"$ne": null}}` is a NoSQL login bypass: detectors must see the operator."""
+    logged = redact_body(b'{"username": "amy", "password": {"$ne": null, "$regex": "^hunter"}}', "application/json")
+    assert logged == '{"username":"amy","password":{"$ne":null,"$regex":"[REDACTED]"}}'
+    nested = redact_body(b'{"password": ["s3cret", {"$gt": "pw"}], "pin": 1234}', "application/json")
+    assert "s3cret" not in nested and "pw" not in nested and "1234" not in nested and '"$gt"' in nested
+
+
 def test_forwarded_for_only_from_trusted_proxies():
     trusted = parse_networks(["10.0.0.0/8", "2001:db8::/32"])
     assert client_ip("10.0.0.1", "203.0.113.9", trusted) == "203.0.113.9"
