@@ -36,6 +36,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=_export)
 
     p = subparsers.add_parser("serve-detectors", help="run a detector worker (distributed mode) with /health")
+    p.add_argument("--scope", choices=["all", "entity", "global"],
+                   help="which detectors: entity (scaled group), global (one replica), all (default; "
+                        "MLM_SIEM_DETECTORS_SCOPE)")
+    p.add_argument("--group", help="Kafka consumer group (default: detectors, or detectors-global for "
+                                   "--scope global; MLM_SIEM_DETECTORS_GROUP)")
     p.set_defaults(func=_serve)
 
 
@@ -117,4 +122,5 @@ def _serve(args: argparse.Namespace) -> int:
     from detectors.settings import DetectorSettings
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s detectors %(levelname)s %(name)s: %(message)s")
-    return serve_detectors(DetectorSettings())
+    overrides = {k: v for k, v in (("scope", args.scope), ("group", args.group)) if v is not None}
+    return serve_detectors(DetectorSettings(**overrides))

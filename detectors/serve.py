@@ -1,7 +1,9 @@
 """`mlm-siem serve-detectors`: one detector worker of the distributed deployment, with `/health`.
 
-Scale out by running several with the same `MLM_SIEM_DETECTORS_GROUP` on a Kafka bus: events are
-keyed by entity, so every event of one entity reaches the same worker and its windows stay whole.
+Scale out on a Kafka bus by scope (`MLM_SIEM_DETECTORS_SCOPE`, detectors/scope.py): events are keyed
+by entity, so `entity` workers (any number, one group) each see every event of their users and their
+windows stay whole; one `global` worker (its own group) runs the detectors that count across users.
+`all` runs every detector: right for a single worker, wrong for several in one group.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from typing import Any
 
 from core.bus import open_bus
 from core.store import open_store
-from detectors.engine import Engine
+from detectors.scope import build_engine
 from detectors.settings import DetectorSettings
 from detectors.worker import DetectorWorker
 
@@ -52,20 +54,22 @@ def health_server(host: str, port: int, stats: Callable[[], dict[str, Any]]) -> 
 def serve_detectors(settings: DetectorSettings, stop: threading.Event | None = None) -> int:
     """Run until SIGINT/SIGTERM (or `stop` is set): consume events, write alerts, serve /health."""
     stop = stop or threading.Event()
-    engine = Engine.build(settings.detector_config())
+    engine = build_engine(settings.detector_config(), settings.scope)
     store = open_store(settings.resolved_store_url())
     bus = open_bus(settings.bus_url)
-    worker = DetectorWorker(bus, store, engine, settings.group, settings.poll_records,
+    worker = DetectorWorker(bus, store, engine, settings.resolved_group(), settings.poll_records,
                             idle_flush_seconds=settings.idle_flush_seconds,
                             rule_state_path=Path(settings.data_dir) / "rule_state.json")
-    server = health_server(settings.host, settings.health_port, worker.stats)
+    server = health_server(settings.host, settings.health_port,
+                           lambda: {**worker.stats(), "scope": settings.scope, "group": worker.group})
     threading.Thread(target=server.serve_forever, name="detectors-health", daemon=True).start()
     if threading.current_thread() is threading.main_thread():
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, lambda *_: stop.set())
     worker.start()
-    log.info("detectors: %d detectors, bus %s, health on %s:%d", len(engine.detectors),
-             settings.bus_url.split("@")[-1], settings.host, server.server_address[1])
+    log.info("detectors: scope %s, group %s, %d detectors, bus %s, health on %s:%d", settings.scope,
+             worker.group, len(engine.detectors), settings.bus_url.split("@")[-1], settings.host,
+             server.server_address[1])
     try:
         stop.wait()
     finally:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -19,7 +20,10 @@ class DetectorSettings(BaseSettings):
     data_dir: Path = Path("data")
     store_url: str | None = None  # None: SQLite in data_dir (core.paths.store_url)
     bus_url: str = "memory://"
-    group: str = "detectors"  # the consumer group: run several workers to scale out
+    # all: every detector (one worker, or the embedded stack); entity: the per-user detectors, scaled
+    # by running replicas in one group; global: the cross-user ones, exactly one replica (detectors/scope.py).
+    scope: Literal["all", "entity", "global"] = "all"
+    group: str | None = None  # the consumer group; None: `detectors`, or `detectors-global` for global
     rules_dirs: list[Path] = Field(default_factory=list)  # empty: the packaged rule pack
     models_dir: Path | None = None  # None: data_dir/models when it exists
     families: list[str] | None = None  # None: every family
@@ -27,6 +31,10 @@ class DetectorSettings(BaseSettings):
     health_port: int = Field(default=8610, ge=0, le=65535)
     poll_records: int = Field(default=500, ge=1, le=100_000)
     idle_flush_seconds: float = Field(default=2.0, gt=0)
+
+    def resolved_group(self) -> str:
+        """The consumer group: entity and global workers must never share one (each would see half)."""
+        return self.group or ("detectors-global" if self.scope == "global" else "detectors")
 
     def resolved_store_url(self) -> str:
         return self.store_url or default_store_url(self.data_dir)

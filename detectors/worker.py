@@ -29,11 +29,12 @@ class DetectorWorker:
 
     def __init__(self, bus: Bus, store: EventStore, engine: Engine, group: str = "detectors",
                  poll_records: int = 500, poll_timeout: float = 0.5, idle_flush_seconds: float = 2.0,
-                 rule_state_path: Path | None = None) -> None:
+                 rule_state_path: Path | None = None, topic: str = EVENTS_TOPIC) -> None:
         self.bus = bus
         self.store = store
         self.engine = engine
         self.group = group
+        self.topic = topic
         self.poll_records = poll_records
         self.poll_timeout = poll_timeout
         self.idle_flush_seconds = idle_flush_seconds
@@ -54,7 +55,7 @@ class DetectorWorker:
         """Start consuming in a daemon thread."""
         if self._thread is not None:
             return
-        self._consumer = self.bus.consumer(EVENTS_TOPIC, self.group)
+        self._consumer = self.bus.consumer(self.topic, self.group)
         self._producer = self.bus.producer()
         self._stop.clear()
         self._thread = threading.Thread(target=self._run, name="detector-worker", daemon=True)
@@ -88,8 +89,9 @@ class DetectorWorker:
             if self._pending_flush and time.monotonic() - self._last_activity >= self.idle_flush_seconds:
                 self._deliver(self._flush())
             return 0
+        events = sorted((e for m in messages for e in self._parse(m)), key=lambda e: e.ts)
         with self._lock:
-            alerts = [a for m in messages for a in self._detect(m)]
+            alerts = [a for e in events for a in self.engine.process(e)]
         self._deliver(alerts)
         self._consumer.commit()
         self.batches += 1
@@ -97,8 +99,13 @@ class DetectorWorker:
         self._last_activity = time.monotonic()
         return len(messages)
 
-    def _detect(self, message: Message) -> list[Alert]:
-        alerts: list[Alert] = []
+    def _parse(self, message: Message) -> list[Event]:
+        """The message's events; bad lines are counted and logged (bounded), never fatal.
+
+        A batch is then run in event-time order (stable sort): a member holding several partitions
+        gets them one after another, and windows across entities want them interleaved by time.
+        """
+        events: list[Event] = []
         for number, line in enumerate(message.value.splitlines(), 1):
             if not line.strip():
                 continue
@@ -109,8 +116,8 @@ class DetectorWorker:
                 log.warning("bad event at %s/%d@%d line %d: %s", message.topic, message.partition,
                             message.offset, number, str(exc)[:200])
                 continue
-            alerts.extend(self.engine.process(event))
-        return alerts
+            events.append(event)
+        return events
 
     def _flush(self) -> list[Alert]:
         self._pending_flush = False

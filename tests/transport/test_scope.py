@@ -1,0 +1,161 @@
+"""Detector scopes: every detector runs in exactly one place, and entity + global members together
+give the alerts one process gives, where members that each run everything miss service-wide ones."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from builders import free_port, make_event_dict
+from scoped_stream import BRUTE, MFA_BRUTE, STUFFING, attack_stream, entity_key, partition_of
+
+from core.event import Event
+from detectors.base import DetectorConfig
+from detectors.engine import Engine
+from detectors.scope import DETECTOR_SCOPES, SCOPES, build_engine, scope_of, sigma_rule_scopes
+from detectors.serve import serve_detectors
+from detectors.settings import DetectorSettings
+from detectors.sigma import PACKAGED_RULES
+from detectors.sigma.loader import load_collection, rule_files
+from mlm_siem.cli import build_parser
+
+MEMBERS = [{0, 1}, {2}]  # two members of one group over three partitions (Kafka's range assignment)
+
+
+def run(engine: Engine, events: list[Event]) -> list:
+    return [a for e in events for a in engine.process(e)] + engine.flush()
+
+
+def share(events: list[Event], partitions: set[int]) -> list[Event]:
+    return [e for e in events if partition_of(entity_key(e.doc)) in partitions]
+
+
+@pytest.fixture(scope="module")
+def stream() -> list[Event]:
+    return [Event.from_dict(e) for e in attack_stream("scope")]
+
+
+def test_every_registered_detector_has_a_scope():
+    names = [d.name for d in Engine.build(DetectorConfig()).detectors]
+    assert sorted(names) == sorted(DETECTOR_SCOPES), "map each new detector in detectors/scope.py"
+    assert set(DETECTOR_SCOPES.values()) <= {"entity", "global", "split"}
+    assert scope_of("some.new_detector") == "global"  # unmapped: correct (if unscaled) by default
+
+
+def test_entity_and_global_split_the_detectors_and_sigma_rules_exactly():
+    parts = {s: build_engine(DetectorConfig(), s) for s in ("entity", "global")}
+    names = {s: [d.name for d in e.detectors] for s, e in parts.items()}
+    others = [n for n in DETECTOR_SCOPES if n != "sigma"]
+    assert sorted(n for s in names.values() for n in s if n != "sigma") == sorted(others)
+    assert {"ato.credential_stuffing", "ato.password_spraying", "injection", "flood"} <= set(names["global"])
+    assert {"ato.impossible_travel", "ato.login_risk"} <= set(names["entity"])
+    ids = {s: next(d for d in e.detectors if d.name == "sigma").rule_ids for s, e in parts.items()}
+    every = {str(r.id) for r in load_collection(rule_files([PACKAGED_RULES])).rules}
+    assert not ids["entity"] & ids["global"] and ids["entity"] | ids["global"] == every
+
+
+def test_sigma_correlations_are_global_unless_grouped_by_user_id():
+    scopes = sigma_rule_scopes(load_collection(rule_files([PACKAGED_RULES])))
+    crossing = {rid[-4:] for rid, s in scopes.items() if s == "global"}
+    # by user.name, by source.ip, and by an alias joining the staff actor's target to the user's login
+    assert crossing == {"0102", "0201", "0503"}
+    assert scopes[MFA_BRUTE] == "entity"
+
+
+RULES = """
+title: Export
+id: 11111111-0000-4000-8000-000000000001
+name: t_export
+logsource: {product: mlm}
+detection: {sel: {event.action: data_exported}, condition: sel}
+level: low
+mlm: {category: data_exfiltration}
+---
+title: Exports per address
+id: 11111111-0000-4000-8000-000000000002
+correlation: {type: event_count, rules: [t_export], group-by: [source.ip], timespan: 10m, condition: {gte: 3},
+  generate: true}
+level: high
+mlm: {category: data_exfiltration, entity: source.ip}
+---
+title: Exports per user and address
+id: 11111111-0000-4000-8000-000000000003
+correlation: {type: event_count, rules: [t_export], group-by: [user.id, source.ip], timespan: 10m,
+  condition: {gte: 3}, generate: true}
+level: high
+mlm: {category: data_exfiltration, entity: user.id}
+"""
+
+
+def test_a_feeding_rule_alerting_on_its_own_alerts_once(tmp_path):
+    (tmp_path / "r.yml").write_text(RULES)
+    config = DetectorConfig(rules_dirs=[tmp_path], only_rules=True)
+    events = [make_event(i, event__dataset="mlm.audit", event__action="data_exported", user__id="u1")
+              for i in range(3)]
+    rules = {s: sorted(a.rule_id[-1] for a in run(build_engine(config, s), events)) for s in SCOPES}
+    assert rules["all"] == ["1", "1", "1", "2", "3"]
+    assert rules["entity"] == ["1", "1", "1", "3"] and rules["global"] == ["2"]
+
+
+def make_event(seconds: float, **fields) -> Event:
+    return Event.from_dict(make_event_dict(seconds, **fields))
+
+
+def test_entity_members_plus_one_global_member_give_the_single_process_alerts_once(stream):
+    reference = run(build_engine(DetectorConfig(), "all"), stream)
+    assert {a.rule_id for a in reference} == {BRUTE, MFA_BRUTE, STUFFING}
+    split = run(build_engine(DetectorConfig(), "global"), stream)
+    for partitions in MEMBERS:
+        split += run(build_engine(DetectorConfig(), "entity"), share(stream, partitions))
+    assert sorted(a.id for a in split) == sorted(a.id for a in reference)
+
+
+def test_members_that_each_run_everything_miss_the_stuffing(stream):
+    """The layout before scopes: every member ran every detector on its share of the stream."""
+    alerts = [a for p in MEMBERS for a in run(build_engine(DetectorConfig(), "all"), share(stream, p))]
+    assert STUFFING not in {a.rule_id for a in alerts}
+    assert sorted(a.rule_id for a in alerts) == sorted([BRUTE, MFA_BRUTE])
+
+
+def test_settings_and_cli_choose_scope_and_group(monkeypatch):
+    assert DetectorSettings().resolved_group() == "detectors"
+    assert DetectorSettings(scope="entity").resolved_group() == "detectors"
+    monkeypatch.setenv("MLM_SIEM_DETECTORS_SCOPE", "global")
+    assert DetectorSettings().resolved_group() == "detectors-global"
+    assert DetectorSettings(group="g2").resolved_group() == "g2"
+    monkeypatch.setenv("MLM_SIEM_DETECTORS_SCOPE", "everything")
+    with pytest.raises(ValueError):
+        DetectorSettings()
+    args = build_parser().parse_args(["serve-detectors", "--scope", "entity", "--group", "d2"])
+    assert (args.scope, args.group) == ("entity", "d2")
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["serve-detectors", "--scope", "nope"])
+    with pytest.raises(ValueError, match="unknown detector scope"):
+        build_engine(DetectorConfig(), "nope")
+
+
+def test_serve_detectors_reports_its_scope_on_health(tmp_path: Path):
+    port = free_port()
+    settings = DetectorSettings(data_dir=tmp_path, scope="global", health_port=port)
+    stop = threading.Event()
+    thread = threading.Thread(target=serve_detectors, args=(settings, stop), daemon=True)
+    thread.start()
+    try:
+        body = None
+        for _ in range(100):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2) as resp:
+                    body = json.loads(resp.read())
+                    break
+            except OSError:
+                time.sleep(0.1)
+        assert body is not None and body["status"] == "ok"
+        assert (body["scope"], body["group"]) == ("global", "detectors-global")
+        assert "flood" in body["detectors"] and "ato.impossible_travel" not in body["detectors"]
+    finally:
+        stop.set()
+        thread.join(15)
