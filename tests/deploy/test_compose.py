@@ -27,6 +27,7 @@ SERVICES = {
     "app": ([AppSettings], "--port"),
     "collector": ([CollectorSettings, KafkaIngestSettings], "port"),
     "detectors": ([DetectorSettings], "health_port"),
+    "detectors-global": ([DetectorSettings], "health_port"),
     "dashboard": ([DashboardSettings], "port"),
 }
 _VAR = re.compile(r"\$\{(\w+)(?::?[-?]([^}]*))?\}")
@@ -92,8 +93,8 @@ def test_every_variable_is_a_settings_field_and_validates(compose, name, monkeyp
         assert matches, f"{name}: {var} has none of the prefixes {[p for p, _ in known]}"
         prefix, fields = matches[0]
         assert var[len(prefix):].lower() in fields, f"{name}: {var} is not a field of its settings class"
-    for var in env:
-        monkeypatch.setenv(var, env[var])
+    for var, value in env.items():
+        monkeypatch.setenv(var, value)
     for cls in classes:
         cls()  # raises when a value does not validate
 
@@ -128,15 +129,37 @@ def test_ports_and_healthchecks_match_the_listening_port(compose, name):
 def test_distributed_wiring(compose):
     services = compose["services"]
     assert services["detectors"]["deploy"]["replicas"] == 2
+    assert services["detectors-global"]["deploy"]["replicas"] == 1
     for name, prefix in (("collector", "MLM_SIEM_COLLECTOR_"), ("detectors", "MLM_SIEM_DETECTORS_"),
-                         ("dashboard", "MLM_SIEM_DASHBOARD_")):
+                         ("detectors-global", "MLM_SIEM_DETECTORS_"), ("dashboard", "MLM_SIEM_DASHBOARD_")):
         store = urlsplit(services[name]["environment"][prefix + "STORE_URL"])
         assert (store.hostname, store.port, store.username) == ("elasticsearch", 9200, "elastic")
-    for name, prefix in (("collector", "MLM_SIEM_COLLECTOR_"), ("detectors", "MLM_SIEM_DETECTORS_")):
+    for name, prefix in (("collector", "MLM_SIEM_COLLECTOR_"), ("detectors", "MLM_SIEM_DETECTORS_"),
+                         ("detectors-global", "MLM_SIEM_DETECTORS_")):
         assert services[name]["environment"][prefix + "BUS_URL"] == "kafka://kafka:9092"
     app = services["app"]["environment"]
     assert app["MLM_APP_KAFKA_TOPIC"] == services["collector"]["environment"]["MLM_SIEM_COLLECTOR_KAFKA_RAW_TOPIC"]
     assert app["MLM_APP_DATABASE_URL"].startswith("postgresql+psycopg://")
+
+
+def detector_settings(service: dict, monkeypatch) -> DetectorSettings:
+    for var, value in service["environment"].items():
+        monkeypatch.setenv(var, str(value))
+    overrides = vars(build_parser().parse_args(service["command"]))
+    return DetectorSettings(**{k: overrides[k] for k in ("scope", "group") if overrides.get(k) is not None})
+
+
+def test_detection_is_split_into_a_scaled_entity_group_and_one_global_member(compose, monkeypatch):
+    """Each detector runs in exactly one place: the two services take complementary scopes in
+    consumer groups of their own (sharing one would hand each half the stream)."""
+    entity = detector_settings(compose["services"]["detectors"], monkeypatch)
+    monkeypatch.delenv("MLM_SIEM_DETECTORS_SCOPE", raising=False)
+    monkeypatch.delenv("MLM_SIEM_DETECTORS_GROUP", raising=False)
+    whole = detector_settings(compose["services"]["detectors-global"], monkeypatch)
+    assert (entity.scope, whole.scope) == ("entity", "global")
+    assert entity.resolved_group() != whole.resolved_group()
+    detector_services = [n for n, s in compose["services"].items() if s.get("command", [None])[0] == "serve-detectors"]
+    assert sorted(detector_services) == ["detectors", "detectors-global"]
 
 
 def test_image_holds_every_package_and_runs_the_cli():
