@@ -39,3 +39,16 @@ def test_ingest_redacts_before_storing(tmp_path):
     stored = store.get_events(["leak-1"])
     assert stored and stored[0]["user"]["password"] == REDACTED
     assert "hunter2" not in str(stored)
+
+
+def test_secret_names_are_caught_after_many_safe_names_and_never_cached_as_safe(monkeypatch):
+    from collector import redact
+
+    monkeypatch.setattr(redact, "_SAFE_NAMES", set())
+    monkeypatch.setattr(redact, "_MAX_SAFE_NAMES", 50)
+    for n in range(200):  # attacker-chosen names fill the cache up to its bound, no further
+        redact_secrets(Event.from_dict(make_event_dict(**{f"mlm__f{n}": "x"})))
+    assert len(redact._SAFE_NAMES) == 50
+    event = redact_secrets(Event.from_dict(make_event_dict(mlm__f3="x", mlm__api_token="tok-1")))
+    assert event.flat["mlm.api_token"] == REDACTED and event.flat["mlm.f3"] == "x"
+    assert not any(redact._SECRET_NAME.search(name) for name in redact._SAFE_NAMES)
