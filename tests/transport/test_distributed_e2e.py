@@ -2,7 +2,8 @@
 
 raw events → Kafka → collector (Kafka ingest) → Elasticsearch + `siem.events` → two detector
 workers in one consumer group → alerts → Elasticsearch and `siem.alerts`. A brute force against
-one account must give exactly one alert, although two workers share the stream.
+one account must give exactly one alert, although two workers share the stream. Then the scoped
+layout of docker-compose.yml: two entity-scope members and one global member, each alert once.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ import time
 
 import orjson
 from builders import make_event_dict
+from scoped_stream import BRUTE as BRUTE_RULE
+from scoped_stream import MFA_BRUTE, STUFFING, attack_stream, entity_key
 from services import drop_indices, new_elastic_store
 
 from collector.kafka_ingest import KafkaIngest, KafkaIngestSettings
@@ -19,6 +22,7 @@ from core.bus import ALERTS_TOPIC
 from core.store import EventQuery
 from detectors.base import DetectorConfig
 from detectors.engine import Engine
+from detectors.scope import build_engine
 from detectors.worker import DetectorWorker
 
 BRUTE = "3f6c1d2a-5b7e-4c19-9a01-6d0e1f2a0102"  # mlm_brute_force_user: 10 failures in 5 minutes
@@ -82,6 +86,44 @@ def test_brute_force_through_kafka_collector_and_two_detectors_alerts_once(noida
                 if Alert.from_json(m.value).entity_value == victim].count(BRUTE) == 1
     finally:
         ingest.stop()
+        for worker in workers:
+            worker.stop()
+        drop_indices(store)
+        store.close()
+
+
+def test_entity_members_and_one_global_member_alert_once_each_through_kafka(noida, kafka_bus, topic):
+    """Credential stuffing (18 users, 9 networks, spread over every partition), a password brute
+    force and an MFA brute force: the global member sees the whole stream, each entity member its
+    users; every alert is written exactly once (members running everything would miss the stuffing,
+    test_scope.py)."""
+    store = new_elastic_store(noida)
+    stream = attack_stream(topic.replace(".", "-"))
+    workers = [DetectorWorker(kafka_bus, store, build_engine(DetectorConfig(), scope), group=f"{group}-{topic}",
+                              poll_timeout=0.2, idle_flush_seconds=0.2, topic=topic)
+               for scope, group in (("entity", "detectors"), ("entity", "detectors"), ("global", "global"))]
+    try:
+        for worker in workers:
+            worker.start()
+        held = lambda: [w._consumer.assignment() for w in workers]
+        assert wait_for(lambda: _split(held()[:2]) and held()[2] == {0, 1, 2})
+        kafka_bus.producer().publish(topic, [orjson.dumps(e) for e in stream], [entity_key(e) for e in stream])
+        rules = [BRUTE_RULE, MFA_BRUTE, STUFFING]
+
+        def alerts() -> list[dict]:
+            return store.search_alerts(EventQuery(filters={"rule.id": rules}, size=100)).items
+
+        assert wait_for(lambda: len(alerts()) >= 3)
+        for group in {w.group for w in workers}:
+            assert wait_for(lambda group=group: kafka_bus.lag(topic, group) == 0)
+        time.sleep(1.0)  # any duplicate would be written by now
+        found = sorted((a["rule"]["id"], a["entity"]["value"]) for a in alerts())
+        tag = topic.replace(".", "-")
+        assert found == sorted([(BRUTE_RULE, f"amy-{tag}"), (MFA_BRUTE, f"id-bob-{tag}"), (STUFFING, "mlm_app")])
+        assert workers[0].stats()["events"] + workers[1].stats()["events"] == len(stream)
+        assert workers[2].stats()["events"] == len(stream)
+        assert workers[0].stats()["events"] and workers[1].stats()["events"]
+    finally:
         for worker in workers:
             worker.stop()
         drop_indices(store)
