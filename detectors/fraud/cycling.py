@@ -1,17 +1,19 @@
 """Order cycling: volume bought just before a period closes, refunded once commissions are paid.
 
-The refund of an ordinary monthly order is everyday business, so the shape must be specific:
-the order lands in the last days of a period, is most of the distributor's volume for it, the
-period's commissions (for them or from their volume) are calculated, and the refund follows.
-It alerts when on top of that the order was outsized, the refund came fast, a rank was gained
-meanwhile, or the distributor cycled before.
+Two moments speak. When the order is placed: a closing-stretch purchase far above anything the
+distributor bought before (their own history, and the population's big orders) is suspicious at
+once (medium). When it is refunded: the refund of an ordinary monthly order is everyday business,
+so the shape must be specific: the order landed in the last days of a period, was most of the
+distributor's volume for it, the period's commissions (for them or from their volume) were
+calculated, and the refund followed. That alerts when on top of it the order was outsized, the
+refund came fast, a rank was gained meanwhile, the distributor cycled before, or the order was
+already flagged when placed (then it is the confirmation, high).
 """
 
 from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
 from statistics import median
 
 from core.alert import Alert
@@ -19,11 +21,23 @@ from core.event import Event
 from detectors.anomaly.alerts import make_alert, short
 from detectors.anomaly.state import BoundedMap, Suppressor
 from detectors.fraud.common import CATEGORY, FRAUD_TAGS, commerce, distributor_of, number, text
+from detectors.fraud.periods import KINDS, bounds_at, late_span, period_bounds, period_kind
+
+__all__ = ["OrderCycling", "period_bounds"]
 
 DAY = 86_400.0
 CLOSE_WINDOW = 3 * DAY  # "just before the close": qualification is topped up in the last days
 QUICK_REFUND = 7 * DAY
 MIN_POINTS = 2
+# Placement bars: the volume against the distributor's median and biggest order before, one order
+# against the population's big orders (95th percentile), and for a newcomer the volume against them.
+# Near a close: 3x their usual, half again their biggest (a habitual big end-of-month buyer has
+# bought that before), one order half again a big one. Any other time volume buys no rank, so only
+# a spree far out of everyone's pattern speaks (low severity).
+NEAR_CLOSE = (3.0, 1.5, 1.5, 2.5)
+ANYTIME = (4.0, 2.0, 2.0, 3.0)
+SPREE = DAY
+POP_MIN = 200  # orders seen before the population's percentile means anything
 
 
 @dataclass(slots=True)
@@ -32,23 +46,7 @@ class Order:
     ts: float
     pv: float
     event_id: str
-
-
-def period_bounds(period: str) -> tuple[float, float] | None:
-    """(start, close) epoch seconds of a commission period `2026-11` or `2026-W47`."""
-    try:
-        if "-W" in period:
-            year, week = period.split("-W")
-            start = date.fromisocalendar(int(year), int(week), 1)
-            end = start + timedelta(days=7)
-        else:
-            year, month = period.split("-")
-            start = date(int(year), int(month), 1)
-            end = date(start.year + start.month // 12, start.month % 12 + 1, 1)
-    except (ValueError, OverflowError):
-        return None
-    as_ts = lambda d: datetime(d.year, d.month, d.day, tzinfo=UTC).timestamp()
-    return as_ts(start), as_ts(end)
+    order_id: str = ""
 
 
 class OrderCycling:
@@ -65,7 +63,12 @@ class OrderCycling:
         self.all_pv: deque[float] = deque(maxlen=5000)  # recent order sizes of everyone
         self.ranked: BoundedMap[str, float] = BoundedMap(200_000, 120 * DAY)
         self.cycled: BoundedMap[str, float] = BoundedMap(100_000, 120 * DAY)
+        self.flagged: BoundedMap[str, float] = BoundedMap(100_000, 60 * DAY)  # order id -> flagged at placement
+        self.kinds: dict[str, float] = {}  # period kinds the commission runs use -> last seen
+        self.big = (0.0, -1)  # the population's 95th-percentile order, and placed_count when computed
+        self.placed_count = 0
         self.suppress = Suppressor(30 * DAY)
+        self.suppress_placed = Suppressor(30 * DAY)
 
     def process(self, event: Event) -> list[Alert]:
         action = event.flat.get("event.action")
@@ -75,7 +78,8 @@ class OrderCycling:
         if not dist:
             return []
         if action == "order_placed":
-            self._placed(dist, event)
+            order = self._placed(dist, event)
+            return self._judge_placed(order, event) if order else []
         elif action == "commission_calculated":
             self._commission(dist, event)
         elif action == "rank_changed":
@@ -84,20 +88,80 @@ class OrderCycling:
             return self._refunded(dist, event)
         return []
 
-    def _placed(self, dist: str, event: Event) -> None:
+    def _placed(self, dist: str, event: Event) -> Order | None:
         order_id = text(event, "mlm.order.id")
         if not order_id:
-            return
-        order = Order(dist, event.ts, number(event, "mlm.order.pv") or number(event, "mlm.order.amount"), event.id)
+            return None
+        order = Order(dist, event.ts, number(event, "mlm.order.pv") or number(event, "mlm.order.amount"),
+                      event.id, order_id)
         self.orders.put(order_id, event.ts, order)
         self.all_pv.append(order.pv)
+        self.placed_count += 1
         self.history.setdefault(dist, event.ts, lambda: deque(maxlen=50)).append(order)
+        return order
+
+    def _closing(self, ts: float) -> tuple[str, float, float] | None:
+        """(kind, start, close) of the period whose closing stretch `ts` falls in, if any.
+
+        Kinds come from the commission runs seen (both when none was seen yet); a run already
+        made for the period closed it, so later orders belong to the next one.
+        """
+        for kind in [k for k in KINDS if k in self.kinds] or KINDS:
+            start, close = bounds_at(ts, kind)
+            runs = [c for s, c in (v for _, v in self.periods.items()) if s == start]
+            close = min([close, *runs])
+            if close - late_span(start, close) <= ts < close:
+                return kind, start, close
+        return None
+
+    def _big_order(self) -> float | None:
+        """The population's 95th-percentile order (recomputed every 256 orders: sorting is not free)."""
+        if len(self.all_pv) < POP_MIN:
+            return None
+        if self.big[1] < 0 or self.placed_count - self.big[1] >= 256:
+            ranked = sorted(self.all_pv)
+            self.big = (ranked[int(0.95 * (len(ranked) - 1))], self.placed_count)
+        return self.big[0]
+
+    def _judge_placed(self, order: Order, event: Event) -> list[Alert]:
+        """Recent buying far beyond the distributor's own and the population's, worse near a close."""
+        if order.pv <= 0:
+            return []
+        closing = self._closing(order.ts)
+        since, key = (closing[2] - late_span(closing[1], closing[2]), closing[1]) if closing else \
+            (order.ts - SPREE, "spree")
+        bars = NEAR_CLOSE if closing else ANYTIME
+        mine = self.history.get(order.distributor, event.ts) or ()
+        earlier = [o.pv for o in mine if o.ts < since]
+        # Only orders beyond anything bought before add up: a busy regular buyer's orders do not.
+        recent = [o for o in mine if since <= o.ts <= order.ts and o.pv > max(earlier, default=0.0)]
+        if order not in recent:
+            return []
+        volume, big = sum(o.pv for o in recent), self._big_order()
+        if big is None or not _outsized(volume, max(o.pv for o in recent), earlier, big, bars):
+            return []
+        if not self.suppress_placed.allow((order.distributor, key), event.ts):
+            return []
+        for o in recent:
+            self.flagged.put(o.order_id, event.ts, event.ts)
+        when = (f"{(closing[2] - order.ts) / 3600:,.0f} hours before the {closing[0]}ly period closes" if closing
+                else f"within {int(SPREE // 3600)} hours")
+        usual = f"their usual {median(earlier):,.0f}, at most {max(earlier):,.0f}" if earlier else "no earlier orders"
+        return [make_alert(
+            rule_id="mlm-fraud-outsized-order", rule_name="Outsized buying, most suspicious just before a close",
+            category=CATEGORY, severity="medium" if closing else "low", risk=(50 if closing else 30) + min(15, int(volume / big)),
+            entity=("distributor", order.distributor), ts=event.ts, evidence=[o.event_id for o in recent][-100:],
+            summary=(f"Distributor {short(order.distributor)} bought {volume:,.0f} volume in {len(recent)} orders "
+                     f"{when} ({usual}; the population's big orders are {big:,.0f})."),
+            tags=FRAUD_TAGS,
+        )]
 
     def _commission(self, dist: str, event: Event) -> None:
         period = text(event, "mlm.commission.period")
         bounds = period_bounds(period) if period else None
         if not period or bounds is None:
             return
+        self.kinds[period_kind(period)] = event.ts
         # The run is the de facto close: a run before the calendar end closes the period early.
         known = self.periods.get(period, event.ts)
         self.periods.put(period, event.ts, (bounds[0], min(bounds[1], event.ts) if known is None else known[1]))
@@ -128,7 +192,8 @@ class OrderCycling:
         self.cycled.put(order.distributor, event.ts, event.ts)
         return [make_alert(
             rule_id="mlm-fraud-order-cycling", rule_name="Order refunded after it earned commissions",
-            category=CATEGORY, severity="high" if len(signs) >= 3 else "medium", risk=55 + 10 * len(signs),
+            category=CATEGORY, severity="high" if len(signs) >= 3 or signs[-1] == "flagged when placed" else "medium",
+            risk=55 + 10 * len(signs),
             entity=("distributor", order.distributor), ts=event.ts, evidence=[order.event_id, event.id],
             summary=(f"Distributor {short(order.distributor)} placed {order.pv:,.0f} volume "
                      f"{(close - order.ts) / 3600:,.0f} hours before period {short(period)} closed and refunded "
@@ -151,4 +216,18 @@ class OrderCycling:
             signs.append("rank gained meanwhile")
         if self.cycled.get(order.distributor, event.ts) is not None:
             signs.append("cycled before")
+        if self.flagged.get(order.order_id, event.ts) is not None:
+            signs.append("flagged when placed")
         return signs
+
+
+def _outsized(volume: float, largest: float, earlier: list[float], big: float,
+              bars: tuple[float, float, float, float]) -> bool:
+    """Beyond the bars of `NEAR_CLOSE` or `ANYTIME`: (own median, own max) for the volume, the
+    population's big order for the largest single order, and for a newcomer for the volume."""
+    own, most, single, newcomer = bars
+    if largest < single * big:
+        return False
+    if not earlier:
+        return volume >= newcomer * big
+    return volume >= own * median(earlier) and volume >= most * max(earlier)

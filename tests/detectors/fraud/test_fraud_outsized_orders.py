@@ -1,0 +1,110 @@
+"""Outsized buying at placement time: alerted at once near a close, confirmed by the refund; honest
+big buyers with history, ordinary end-of-period orders and early refunds stay quiet."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime
+
+from builders import T0
+from fraud_helpers import commerce, order, refund, run, seconds_of
+
+from detectors.fraud.cycling import OrderCycling
+from detectors.fraud.periods import bounds_at, late_span, period_bounds
+
+
+def at(month: int, day: int, hour: float = 12.0, year: int = 2026) -> float:
+    """Seconds after T0 of a calendar moment."""
+    return (datetime(year, month, day, tzinfo=UTC) - T0).total_seconds() + hour * 3600
+
+
+def crowd(start: float, end: float, n: int = 300, seed: int = 7) -> list:
+    """Everyone else's everyday orders (pv 20-200), spread over [start, end)."""
+    rng = random.Random(seed)
+    times = sorted(rng.uniform(start, end) for _ in range(n))
+    return [order(ts, f"c{i % 120}", f"co{i}", round(rng.uniform(20, 200), 1)) for i, ts in enumerate(times)]
+
+
+def monthly_run(seconds: float, dist: str, period: str) -> object:
+    return commerce(seconds, dist, "commission_calculated", mlm__commission__period=period,
+                    mlm__commission__amount=300.0)
+
+
+def merged(*streams: list) -> list:
+    return sorted((e for s in streams for e in s), key=lambda e: e.ts)
+
+
+def test_period_calendar_and_closing_stretch():
+    start, close = bounds_at(T0.timestamp() + at(11, 30, 23), "month")
+    assert (start, close) == period_bounds("2026-11") and late_span(start, close) == 3 * 86_400
+    start, close = bounds_at(T0.timestamp() + at(11, 15, 23.5), "week")  # a Sunday evening ends ISO week 46
+    assert (start, close) == period_bounds("2026-W46") and late_span(start, close) == 86_400
+
+
+def test_outsized_order_before_close_alerts_at_once_and_refund_confirms():
+    history = [order(at(10, d), "dan", f"dan-{d}", 100 + d) for d in (3, 12, 21)]
+    big = [order(at(11, 30, 20), "dan", "big1", 450), order(at(11, 30, 21), "dan", "big2", 500)]
+    after = [monthly_run(at(12, 1, 1), "dan", "2026-11"), refund(at(12, 2), "dan", "big1")]
+    events = merged(crowd(at(10, 1), at(11, 30)), history, big, after)
+    alerts = run(OrderCycling(), events)
+    assert [(a.rule_id, a.entity_value, a.severity) for a in alerts] == [
+        ("mlm-fraud-outsized-order", "dan", "medium"), ("mlm-fraud-order-cycling", "dan", "high")]
+    first, confirm = alerts
+    assert seconds_of(first) == at(11, 30, 20)  # the first big order is already far out of pattern
+    assert first.event_ids == [big[0].id] and "monthly period closes" in first.summary
+    assert "flagged when placed" in confirm.summary and confirm.event_ids == [big[0].id, after[1].id]
+
+
+def test_newcomer_needs_a_bigger_order_than_someone_with_history():
+    base = crowd(at(10, 1), at(11, 29))
+    modest = [order(at(11, 30, 20), "new1", "n1", 400)]  # 2x the population's big orders: not enough alone
+    huge = [order(at(11, 30, 20, ), "new2", "n2", 700)]
+    assert run(OrderCycling(), merged(base, modest)) == []
+    alerts = run(OrderCycling(), merged(base, huge))
+    assert [(a.entity_value, a.severity) for a in alerts] == [("new2", "medium")]
+    assert "no earlier orders" in alerts[0].summary
+
+
+def test_habitual_big_end_of_month_buyer_stays_quiet():
+    """Stocks up at every month end: this month's big order is nothing they have not bought before."""
+    habit = []
+    for month in (8, 9, 10):
+        habit += [order(at(month, 10), "bea", f"bea-m{month}", 80), order(at(month, 28), "bea", f"bea-b{month}", 800)]
+    this_month = [order(at(11, 10), "bea", "bea-m11", 80), order(at(11, 29, 18), "bea", "bea-b11", 850)]
+    events = merged(crowd(at(8, 1), at(11, 29), n=600), habit, this_month)
+    assert run(OrderCycling(), events) == []
+
+
+def test_ordinary_end_of_period_orders_stay_quiet():
+    """Hundreds of everyday orders in the closing stretch, some a bit above the buyer's usual."""
+    history = [order(at(10, 5) + i, f"c{i % 120}", f"h{i}", 60) for i in range(240)]
+    late = crowd(at(11, 28), at(11, 30, 23), n=400, seed=11)
+    assert run(OrderCycling(), merged(crowd(at(10, 1), at(10, 30)), history, late)) == []
+
+
+def test_spree_far_from_any_close_is_low_severity():
+    history = [order(at(11, d), "sal", f"sal-{d}", 120) for d in (2, 6)]
+    spree = [order(at(11, 12, 10 + h), "sal", f"sp{h}", 400) for h in range(3)]
+    events = merged(crowd(at(10, 1), at(11, 12)), history, spree)
+    alerts = run(OrderCycling(), events)
+    assert [(a.entity_value, a.severity) for a in alerts] == [("sal", "low")]
+    assert seconds_of(alerts[0]) == at(11, 12, 11)  # the second makes it 800: beyond 4x their usual
+    assert len(alerts[0].event_ids) == 2
+
+
+def test_weekly_runs_teach_the_closing_stretch():
+    """A deployment with weekly runs: the last day of the ISO week is the closing stretch."""
+    runs = [monthly_run(at(11, 8, 23.5), "r", "2026-W45")]
+    history = [order(at(11, 4), "wil", "w1", 100), order(at(11, 5), "wil", "w2", 110)]
+    late = [order(at(11, 15, 20), "wil", "w3", 400)]
+    mid = [order(at(11, 11, 20), "kim", "k3", 400), order(at(11, 4), "kim", "k1", 100), order(at(11, 5), "kim", "k2", 110)]
+    alerts = run(OrderCycling(), merged(crowd(at(10, 20), at(11, 15)), runs, history, late, mid))
+    assert [(a.entity_value, a.severity) for a in alerts] == [("wil", "medium")]
+    assert "weekly period closes" in alerts[0].summary
+
+
+def test_hostile_order_fields_do_not_crash():
+    odd = [order(at(11, 30, 20), "x", "o1", float("nan")), order(at(11, 30, 20), "x", "o2", -5),
+           commerce(at(11, 30, 20), "x", "order_placed", mlm__order__id="o3"),
+           commerce(at(11, 30, 20), "x", "commission_calculated", mlm__commission__period="2026-W99")]
+    assert run(OrderCycling(), merged(crowd(at(10, 1), at(11, 29)), odd)) == []
