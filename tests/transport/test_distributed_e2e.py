@@ -99,7 +99,8 @@ def test_entity_members_and_one_global_member_alert_once_each_through_kafka(noid
     test_scope.py)."""
     store = new_elastic_store(noida)
     stream = attack_stream(topic.replace(".", "-"))
-    workers = [DetectorWorker(kafka_bus, store, build_engine(DetectorConfig(), scope), group=f"{group}-{topic}",
+    config = DetectorConfig(families=["sigma", "ato", "fraud", "flood"])  # no HTTP: injection would only watch
+    workers = [DetectorWorker(kafka_bus, store, build_engine(config, scope), group=f"{group}-{topic}",
                               poll_timeout=0.2, idle_flush_seconds=0.2, topic=topic)
                for scope, group in (("entity", "detectors"), ("entity", "detectors"), ("global", "global"))]
     try:
