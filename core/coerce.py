@@ -17,13 +17,12 @@ _OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
 _IPV4_RE = re.compile(rf"{_OCTET}(?:\.{_OCTET}){{3}}")
 
 
-
 def coerce(name: str, kind: str, value: Any) -> Any:
     """Check (and gently coerce) a known field's value against its contract type."""
     if value is None:
         return None
     if kind == "ip":
-        canonical = _canonical_ip(value) if isinstance(value, str) and len(value) <= 64 else None
+        canonical = canonical_ip(value) if isinstance(value, str) and len(value) <= 64 else None
         if canonical is None:
             raise EventError(name, f"not an IP address: {str(value)[:45]!r}")
         return canonical
@@ -67,11 +66,28 @@ def coerce(name: str, kind: str, value: Any) -> Any:
     return value
 
 
-def _canonical_ip(value: str) -> str | None:
+_CANONICAL_IPS: set[str] = set()  # addresses already known canonical: a set lookup beats the regex
+_MAX_CANONICAL_IPS = 65_536
+
+
+def canonical_ip(value: str) -> str | None:
     """Canonical text of an address: a canonical dotted quad is itself, anything else is parsed."""
-    if _IPV4_RE.fullmatch(value):
+    if value in _CANONICAL_IPS:
         return value
-    return _parsed_ip(value)
+    if _IPV4_RE.fullmatch(value) is None:
+        return _parsed_ip(value)
+    if len(_CANONICAL_IPS) >= _MAX_CANONICAL_IPS:
+        _CANONICAL_IPS.clear()  # bounded under address churn; the busy addresses come back quickly
+    _CANONICAL_IPS.add(value)
+    return value
+
+
+def is_canonical_date(value: str) -> bool:
+    """A date field coercion would leave unchanged (canonical RFC 3339 UTC with a Z)."""
+    try:
+        return format_timestamp(parse_timestamp(value)) == value
+    except EventError:
+        return False
 
 
 @lru_cache(maxsize=65_536)

@@ -13,7 +13,8 @@ import orjson
 
 from core.coerce import coerce_known, event_time
 from core.contract import DEFAULT_LIMITS, EventError, Limits, format_timestamp, parse_timestamp
-from core.schema import FIELDS, OUTCOMES, REQUIRED
+from core.event_shape import ShapeCache
+from core.schema import ACTIONS, FIELDS, OUTCOMES, REQUIRED
 
 __all__ = ["DEFAULT_LIMITS", "Event", "EventError", "Limits", "flatten", "format_timestamp", "nest",
            "parse_timestamp"]
@@ -54,6 +55,7 @@ def _name_table() -> dict[str, dict[str, str]]:
 
 
 _NAMES = _name_table()
+_SHAPES = ShapeCache(_NAMES)
 _CHILD_PREFIX = {name: name + "." for names in _NAMES.values() for name in names.values()}
 _NO_NAMES: dict[str, str] = {}
 
@@ -122,11 +124,20 @@ def nest(flat: dict[str, Any]) -> dict[str, Any]:
 
 
 _ENUMS = ("event.dataset", "event.action", "event.outcome", "event.kind")
+# The contract's own values pass every envelope check as they are (the common case, checked first).
+_KNOWN_DATASETS = frozenset(ACTIONS)
+_KNOWN_ACTIONS = frozenset(a for actions in ACTIONS.values() for a in actions)
+_KNOWN_OUTCOMES = frozenset((*OUTCOMES, None))
+_KNOWN_KINDS = frozenset(("event", None))
 
 
 def _check_envelope(flat: dict[str, Any], changed: list[str]) -> None:
     """Enumerated envelope fields in their canonical lower case (detectors compare them exactly),
     then the envelope checks."""
+    if flat["event.dataset"] in _KNOWN_DATASETS and flat["event.action"] in _KNOWN_ACTIONS \
+            and flat.get("event.outcome") in _KNOWN_OUTCOMES and flat.get("event.kind") in _KNOWN_KINDS \
+            and len(flat["event.id"]) <= 256:
+        return
     for name in _ENUMS:
         value = flat.get(name)
         if type(value) is str and not value.islower() and value.lower() != value:
@@ -195,6 +206,29 @@ class Event:
         A nested `obj` is kept as the event's document and normalized in place (no copy: this is
         the ingest hot path); flat or mixed input is rebuilt as a nested document.
         """
+        return cls._validate(obj, limits, False)
+
+    @classmethod
+    def from_json(cls, raw: bytes | str, limits: Limits = DEFAULT_LIMITS) -> Event:
+        """Parse one JSON document (one NDJSON line) into an Event."""
+        if len(raw) > limits.max_bytes:
+            raise EventError(None, f"event larger than {limits.max_bytes} bytes")
+        try:
+            obj = orjson.loads(raw)
+        except orjson.JSONDecodeError as exc:
+            raise EventError(None, f"not valid JSON (or not UTF-8): {exc}") from None
+        # No decoded string is longer than the line, so a short line needs no string-length checks:
+        # a compiled shape (core.event_shape) then validates and flattens in one straight pass.
+        if limits is DEFAULT_LIMITS and len(raw) <= limits.max_string and type(obj) is dict:
+            flat = _SHAPES.flatten(obj)
+            if flat is not None:
+                return cls._finish(obj, flat, [], False)
+            return cls._validate(obj, limits, True)
+        return cls.from_dict(obj, limits)
+
+    @classmethod
+    def _validate(cls, obj: Any, limits: Limits, learn: bool) -> Event:
+        """The generic validator; with `learn`, an accepted nested shape is compiled for next time."""
         if type(obj) is not dict:
             raise EventError(None, "an event must be a JSON object")
         flat, dotted = _flatten(obj, limits)
@@ -203,6 +237,14 @@ class Event:
             if type(value) is not str or not value.strip():
                 raise EventError(name, "required" if value is None else "must be a non-empty string")
         changed = coerce_known(flat)
+        if learn and not dotted and not changed:
+            # Before the envelope checks: whatever they refuse, the compiled path refuses the same way.
+            _SHAPES.learn(obj)
+        return cls._finish(obj, flat, changed, dotted)
+
+    @classmethod
+    def _finish(cls, obj: dict[str, Any], flat: dict[str, Any], changed: list[str], dotted: bool) -> Event:
+        """Event time and envelope checks on a validated flat view, then the nested document."""
         stamp, ts = event_time(flat["@timestamp"])
         if stamp != flat["@timestamp"]:
             flat["@timestamp"] = stamp
@@ -216,17 +258,6 @@ class Event:
         for name in changed:
             _set_path(obj, name, flat[name])
         return cls(obj, flat, ts)
-
-    @classmethod
-    def from_json(cls, raw: bytes | str, limits: Limits = DEFAULT_LIMITS) -> Event:
-        """Parse one JSON document (one NDJSON line) into an Event."""
-        if len(raw) > limits.max_bytes:
-            raise EventError(None, f"event larger than {limits.max_bytes} bytes")
-        try:
-            obj = orjson.loads(raw)
-        except orjson.JSONDecodeError as exc:
-            raise EventError(None, f"not valid JSON (or not UTF-8): {exc}") from None
-        return cls.from_dict(obj, limits)
 
     def get(self, field: str, default: Any = None) -> Any:
         """A field's value by dotted name."""
