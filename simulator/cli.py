@@ -35,6 +35,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
     p.add_argument("--distributors", type=int, default=1500)
     p.add_argument("--verbose", action="store_true", help="list false positives")
+    p.add_argument("--world", choices=("sim", "alt"), default="sim", help="world generator: sim (written "
+                   "with the detectors) or alt (independent, with hard negatives; see simulator/alt)")
     p.set_defaults(func=_eval)
 
 
@@ -69,6 +71,6 @@ def _simulate(args: argparse.Namespace) -> int:
 def _eval(args: argparse.Namespace) -> int:
     from simulator.evaluate import evaluate
 
-    _, text = evaluate(args.seeds, args.distributors, verbose=args.verbose)
+    _, text = evaluate(args.seeds, args.distributors, verbose=args.verbose, world_name=args.world)
     print(text)
     return 0

@@ -10,8 +10,8 @@ from __future__ import annotations
 import statistics
 import time
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Iterable
 
 from core.alert import Alert
 from core.event import Event, parse_timestamp
@@ -34,6 +34,9 @@ class Score:
     seconds: float = 0.0  # detection only: processing the test events
     build_seconds: float = 0.0
     warm_seconds: float = 0.0
+    # Hard negative (kind) that each FP entity belongs to, for worlds that plant them.
+    negative_of: dict[str, str] = field(default_factory=dict)
+    fp_examples: dict[tuple[str, str], list[str]] = field(default_factory=lambda: defaultdict(list))
 
 
 def run_detection(world: World, score: Score | None = None) -> list[Alert]:
@@ -82,10 +85,16 @@ def score_world(world: World, alerts: Iterable[Alert], score: Score) -> None:
         score.found[key].append(first is not None)
         if first is not None:
             score.ttd[key].append(max(0.0, first - truth.start))
+    for negative in getattr(world, "negatives", ()):
+        for entity in negative.entities:
+            score.negative_of.setdefault(entity, negative.kind)
     for index, alert in enumerate(alerts):
         if not matched[index]:
             score.false_positives[alert.category].add((id(world), alert.entity_type, alert.entity_value,
                                                        alert.rule_id))
+            examples = score.fp_examples[(alert.category, alert.rule_id)]
+            if len(examples) < 3 and alert.summary not in examples:
+                examples.append(alert.summary[:160])
     score.benign_entities += world.benign_entities
     score.events += len(world.events)
 
@@ -125,14 +134,45 @@ def false_positive_detail(score: Score, limit: int = 15) -> str:
     return "\n".join(f"  FP {c:18} {r:40} {t}={v}" for c, r, t, v in rows[:limit])
 
 
-def evaluate(seeds: list[int], distributors: int, verbose: bool = False) -> tuple[Score, str]:
+def false_positives_by_rule(score: Score, samples: int = 4) -> str:
+    """FP entities per rule, with example entities, the hard negative each belongs to and a summary."""
+    rows: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
+    for category, items in score.false_positives.items():
+        for _, etype, value, rule in items:
+            rows[(category, rule)].append((etype, value))
+    lines = [f"{'FP by rule':60} {'entities':>8} {'per 10k':>8}"]
+    for (category, rule), entities in sorted(rows.items(), key=lambda kv: -len(kv[1])):
+        per10k = 10_000 * len(entities) / max(1, score.benign_entities)
+        lines.append(f"{category + ' ' + rule:60} {len(entities):>8} {per10k:>8.1f}")
+        for etype, value in sorted(entities)[:samples]:
+            lines.append(f"    {etype}={value}  [{score.negative_of.get(value, 'ordinary benign')}]")
+        for summary in score.fp_examples.get((category, rule), [])[:1]:
+            lines.append(f"    e.g. {summary}")
+    return "\n".join(lines)
+
+
+def world_generator(name: str) -> Callable[..., World]:
+    """The world generator `mlm-siem eval --world` names: `sim` (default) or `alt` (independent)."""
+    if name == "alt":
+        from simulator.alt import generate as alt_generate
+
+        return alt_generate
+    if name == "sim":
+        return generate
+    raise ValueError(f"unknown world {name!r}: expected 'sim' or 'alt'")
+
+
+def evaluate(seeds: list[int], distributors: int, verbose: bool = False, world_name: str = "sim") -> tuple[Score, str]:
     score = Score()
+    make_world = world_generator(world_name)
     for seed in seeds:
-        world = generate(seed, distributors=distributors)
+        world = make_world(seed, distributors=distributors)
         alerts = run_detection(world, score)
         score_world(world, alerts, score)
     text = report(score)
-    if verbose:
+    if verbose and world_name == "alt":
+        text += "\n\n" + false_positives_by_rule(score)
+    elif verbose:
         text += "\n" + false_positive_detail(score)
     return score, text
 

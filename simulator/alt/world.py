@@ -1,0 +1,134 @@
+"""The alternative world: a benign baseline week, then test days with attacks and hard negatives.
+
+The month closes at the end of the first test day, so order cycling, inventory loading and honest
+end-of-month buying all meet a real commission run inside the test window.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from simulator import world as sim_world
+from simulator.alt import ato, crowd, floods, fraud, web
+from simulator.alt.benign import member_day
+from simulator.alt.business import Book, commission_run, payouts
+from simulator.alt.emit import Writer
+from simulator.alt.net import Net, build_net
+from simulator.alt.people import Member, grow
+from simulator.attacks import Truth
+
+START = datetime(2026, 11, 23, tzinfo=UTC).timestamp()  # a Monday; the month ends on day 7
+DAY = 86_400.0
+CLOSE_HOUR = 23.0
+
+
+@dataclass
+class AltWorld(sim_world.World):
+    """`World` plus the hard negatives planted in the test days (benign look-alikes, for FP triage)."""
+
+    negatives: list[Truth] = field(default_factory=list)
+
+
+@dataclass
+class Life:
+    """Everything the days of one world share."""
+
+    w: Writer
+    rng: random.Random
+    net: Net
+    book: Book
+    members: list[Member]
+    scale: float = 1.0  # volume of the floods and the stuffing wave (smaller for quick tests)
+
+
+def _day(life: Life, day: int) -> None:
+    """One benign day: members, prospects, crawlers, and the weekly close on Sundays."""
+    start = START + day * DAY
+    for member in list(life.members):
+        member_day(life.w, life.rng, life.net, life.book, member, day, start)
+    crowd.prospects(life.w, life.rng, life.net, life.book, life.members, start, max(10, len(life.members) // 6))
+    crowd.crawlers(life.w, life.rng, start)
+    if day % 7 == 6:
+        _close(life, start + CLOSE_HOUR * 3600, f"2026-W{48 + day // 7}")
+
+
+def _close(life: Life, ts: float, period: str) -> None:
+    totals = commission_run(life.w, life.rng, life.book, ts, period)
+    payouts(life.w, life.rng, life.book, totals, ts + 2 * 3600)
+
+
+def _negatives(life: Life, first: float, span: float, close: float) -> list[Truth]:
+    """Benign look-alikes on the test days; the structural ones (offices, VPN exit) are named too."""
+    w, rng, net, book, members = life.w, life.rng, life.net, life.book, life.members
+
+    def when() -> float:
+        return first + rng.uniform(3600, span - 6 * 3600)
+
+    found = [crowd.traveller(w, rng, net, book, rng.choice(members), when()) for _ in range(3)]
+    found.append(crowd.flash_crowd(w, rng, net, book, members, when()))
+    found.append(crowd.enrollment_meeting(w, rng, net, book, members, when()))
+    found.append(crowd.big_buyers(w, rng, net, book, members, close))
+    found.append(crowd.spouse_bank(w, rng, members, when()))
+    for kind, attr in (("office_nat", "office_ip"), ("corporate_vpn_exit", "vpn_ip")):
+        ips = sorted({getattr(m, attr) for m in members if getattr(m, attr)})
+        users = [m.id for m in members if getattr(m, attr)]
+        found.append(Truth("", "benign", kind, ips + users, first, first + span))
+    return found
+
+
+def _attacks(life: Life, first: float, span: float, close: float) -> list[Truth]:
+    """Every scenario kind once, at random times of the test days."""
+    w, rng, net, book, members = life.w, life.rng, life.net, life.book, life.members
+
+    def when(tail: float = 4 * 3600) -> float:
+        return first + rng.uniform(1800, span - tail)
+
+    truth = [ato.stuffing(w, rng, net, members, when(), life.scale), ato.slow_spray(w, rng, net, members, first + 600),
+             ato.slow_brute(w, rng, net, members, when()), ato.mfa_guessing(w, rng, net, members, when()),
+             ato.travel(w, rng, net, members, when(), vpn=False), ato.travel(w, rng, net, members, when(), vpn=True),
+             ato.hijack(w, rng, net, members, when()), ato.cash_out(w, rng, net, members, when(10 * 3600))]
+    truth += [fraud.fake_ring(w, rng, net, book, members, first + rng.uniform(600, 7200), rng.randint(4, 10)),
+              fraud.fake_ring(w, rng, net, book, members, first + rng.uniform(600, 7200), rng.randint(16, 40)),
+              fraud.order_cycling(w, rng, book, members, close), fraud.shared_bank(w, rng, members, when(8 * 3600)),
+              fraud.sponsor_pays(w, rng, net, book, members, when()), fraud.inflate(w, rng, book, members, close)]
+    for cls in sorted(web.PAYLOADS):
+        for place in web.PLACES:
+            truth.append(web.careful(w, rng, net, members, when(), cls, place))
+    truth.append(web.scanner(w, rng, net, when()))
+    truth += [floods.one_ip(w, rng, net, when(), life.scale), floods.botnet(w, rng, net, when(), life.scale),
+              floods.login_flood(w, rng, net, when(), life.scale)]
+    return truth
+
+
+def generate(seed: int, distributors: int = 1500, baseline_days: int = 7, test_days: int = 2,
+             scale: float = 1.0) -> AltWorld:
+    """A world for `seed`: the same seed gives the same events, ids and truth."""
+    rng = random.Random(f"alt-world-{seed}")
+    net = build_net(seed)
+    members = grow(rng, net, distributors)
+    life = Life(Writer(seed * 2), rng, net, Book({m.id: m for m in members}), members, scale)
+    for day in range(baseline_days):
+        _day(life, day)
+    baseline, life.w = life.w.events, Writer(seed * 2 + 1)
+    first, span = START + baseline_days * DAY, test_days * DAY
+    close = first + CLOSE_HOUR * 3600
+    for day in range(baseline_days, baseline_days + test_days):
+        _day(life, day)
+    negatives = _negatives(life, first, span, close)
+    benign = _entities(life.w.events)
+    truth = _attacks(life, first, span, close)
+    _close(life, close, "2026-11")
+    for index, item in enumerate(truth):
+        item.id = f"A{index + 1:02d}-{item.kind}"
+    for index, item in enumerate(negatives):
+        item.id = f"N{index + 1:02d}-{item.kind}"
+    key = lambda doc: doc["@timestamp"]
+    return AltWorld(sorted(baseline, key=key), sorted(life.w.events, key=key), truth, len(benign), negatives)
+
+
+def _entities(events: list[dict]) -> set[str]:
+    """Accounts and addresses seen in benign test traffic: the denominator of FP rates."""
+    found = {e.get("user", {}).get("id") for e in events} | {e.get("source", {}).get("ip") for e in events}
+    return {x for x in found if x}
