@@ -15,6 +15,11 @@ from detectors.injection.analyzer import Finding
 WINDOW_SECONDS = 600.0  # one attack session; re-alert for the same IP and class after it ends
 SCANNER_ATTEMPTS = 20  # a human probing by hand rarely sends 20 payloads in 10 minutes; tools do
 SCANNER_CLASSES = 3  # three distinct payload families from one source is a fuzzer's signature
+# Distinct weak probes (probes.py) from one source that make a scanner: a person sends a stray
+# quote or keyword once or twice; a wordlist walk sends dozens of different ones in minutes.
+PROBE_SCANNER = 12
+PROBES_AFTER_ATTEMPT = 5  # fewer suffice from a source that already sent a clear payload: intent is shown
+MAX_PROBES = 64  # distinct probe values remembered per source (bounds memory under a flood)
 MAX_IPS = 50_000
 MAX_EVIDENCE = 100
 
@@ -39,6 +44,7 @@ class _IpState:
     alerted: set[str] = field(default_factory=set)
     scanner_alerted: bool = False
     event_ids: list[str] = field(default_factory=list)
+    probes: set[str] = field(default_factory=set)
 
 
 def scanner_tool(user_agent: str) -> str | None:
@@ -59,21 +65,40 @@ class Aggregator:
         """Record one event's findings; return the alerts it completes."""
         ip = str(event.flat.get("source.ip") or "unknown")
         state = self._state(ip, event.ts)
-        state.attempts += 1
+        strong = [f for f in findings if not f.weak]
+        if not strong and not self._new_probe(state, findings):
+            return []  # a probe this source already sent: nothing new to count or show
         state.event_ids.append(event.id)
         if len(state.event_ids) > MAX_EVIDENCE:
             del state.event_ids[: len(state.event_ids) - MAX_EVIDENCE]
         alerts: list[Alert] = []
-        for finding in findings:
+        if strong:
+            state.attempts += 1
+        for finding in strong:
             state.classes[finding.cls] = state.classes.get(finding.cls, 0) + 1
             if finding.cls not in state.alerted:
                 state.alerted.add(finding.cls)
                 alerts.append(self._attempt_alert(event, ip, finding))
-        if not state.scanner_alerted and (state.attempts >= self.scanner_attempts
-                                          or len(state.classes) >= SCANNER_CLASSES):
+        if not state.scanner_alerted and self._is_scanner(state):
             state.scanner_alerted = True
             alerts.append(self._scanner_alert(event, ip, state))
         return alerts
+
+    @staticmethod
+    def _new_probe(state: _IpState, findings: list[Finding]) -> bool:
+        """Remember the event's probe values; True when one of them is new for this source."""
+        new = False
+        for finding in findings:
+            if finding.sample not in state.probes and len(state.probes) < MAX_PROBES:
+                state.probes.add(finding.sample)
+                new = True
+        return new
+
+    def _is_scanner(self, state: _IpState) -> bool:
+        """Many attempts, many payload families, or a walk through many distinct probes."""
+        probes = len(state.probes)
+        return (state.attempts >= self.scanner_attempts or len(state.classes) >= SCANNER_CLASSES
+                or probes >= PROBE_SCANNER or state.attempts >= 1 and probes >= PROBES_AFTER_ATTEMPT)
 
     def _state(self, ip: str, ts: float) -> _IpState:
         state = self._ips.get(ip)
@@ -104,15 +129,18 @@ class Aggregator:
         classes = sorted(state.classes)
         many = len(classes) >= SCANNER_CLASSES
         tool = scanner_tool(str(event.flat.get("user_agent.original") or ""))
+        probes = len(state.probes)
+        what = f"{state.attempts} injection payloads ({', '.join(classes)})" if classes else "no clear payload"
+        severity, risk = ("critical", 90) if many else ("high", 80) if classes else ("medium", 60)
         return Alert(
             rule_id="injection.scanner", rule_name="Automated injection scanning",
-            category="injection", severity="critical" if many else "high",
-            risk_score=90 if many else 80, entity_type="ip", entity_value=ip,
+            category="injection", severity=severity, risk_score=risk, entity_type="ip", entity_value=ip,
             timestamp=event.timestamp, event_ids=list(state.event_ids),
             tags=["attack.t1190", "attack.t1595.002"],
-            summary=(f"{ip} sent {state.attempts} injection payloads ({', '.join(classes)}) within "
-                     f"{int(event.ts - state.start)} s" + (f", user agent of {tool}." if tool else ".")),
-            extra={"injection": {"classes": state.classes.copy(), "attempts": state.attempts}},
+            summary=(f"{ip} sent {what}" + (f" and {probes} distinct probe values" if probes else "")
+                     + f" within {int(event.ts - state.start)} s" + (f", user agent of {tool}." if tool else ".")),
+            extra={"injection": {"classes": state.classes.copy(), "attempts": state.attempts,
+                                 **({"probes": probes} if probes else {})}},
         )
 
 

@@ -9,30 +9,42 @@ from typing import Any
 
 import libinjection
 
-from detectors.injection import decode
+from detectors.injection import decode, probes
 from detectors.injection.matcher import PatternMatcher
 
 # Where payloads arrive, and how each location is split into decoded candidate strings.
 LOCATIONS = ("url.query", "http.request.body.content", "url.path", "user_agent.original",
              "http.request.referrer")
+PROBE = "probe"  # the engine name of weak findings
 CACHE_SIZE = 16_384  # repeated identical queries (pagination, polling) are decided once
 SAMPLE_CHARS = 160
 _QUOTED = re.compile(r"\w['\"\\\\^]+\w")
 # libinjection only runs where SQL syntax is (a comment, ';' or '='): prose with quotes and
 # parentheses fools it ('"You" is you, if you're ...'), and skipping saves its per-call cost.
 _SQL_SYNTAX = re.compile(r"[;#=]|--|/\*")
-_LONE_COMMANDS = frozenset({"ifconfig", "ipconfig", "netstat", "whoami", "systeminfo", "sysinfo", "printenv"})
 _ACTIVE = re.compile(r"[=(:`]|&#")
+# libinjection calls every style attribute XSS; rich-text editors write them on every paragraph
+# (style="text-align: center;"). Quoted styles are dropped before it looks, unless they hold a
+# script-capable value (the style patterns judge those).
+_QUOTED_STYLE = re.compile(r"""\sstyle\s*=\s*("[^"<>]*"|'[^'<>]*')""", re.IGNORECASE)
+_STYLE_RISK = re.compile(r"expression\s*\(|javascript|url\s*\(|behavior\s*:|-moz-binding|@import|\\", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
 class Finding:
-    """One payload class seen in one location; `sample` is the decoded text (attacker-controlled)."""
+    """One payload class seen in one location; `sample` is the decoded text (attacker-controlled).
+
+    A `weak` finding is a probe (probes.py): it alerts only when its source sends many.
+    """
 
     cls: str
     location: str
     engine: str
     sample: str
+
+    @property
+    def weak(self) -> bool:
+        return self.engine == PROBE
 
 
 def _referrer_parts(referrer: str) -> list[str]:
@@ -47,12 +59,19 @@ _SPLITTERS: dict[str, Callable[[str], list[str]]] = {
     "url.query": decode.query_parts,
     "http.request.body.content": decode.body_parts,
     "url.path": lambda p: [decode.path_part(p)],
-    "user_agent.original": lambda ua: [decode.normalize(ua[: decode.MAX_TEXT])],
+    "user_agent.original": lambda ua: [decode.deep_decode(ua[: decode.MAX_TEXT], False)],
     "http.request.referrer": _referrer_parts,
 }
 # Free-form headers are matched by patterns only: libinjection and the model see SQL in any
 # parenthesised, semicolon-separated product token list.
 _PATTERNS_ONLY = frozenset({"url.path", "user_agent.original", "http.request.referrer"})
+
+
+def _libinjection_xss(text: str) -> bool:
+    """libinjection's XSS verdict, with harmless quoted style attributes removed first."""
+    if "style" in text.lower() and not _STYLE_RISK.search(text):
+        text = _QUOTED_STYLE.sub(" ", text)
+    return bool(libinjection.is_xss(text)["is_xss"])
 
 
 class Analyzer:
@@ -84,7 +103,9 @@ class Analyzer:
         found: dict[str, Finding] = {}
         for part in _SPLITTERS[location](raw):
             for cls, engine in self.classify(part, location in _PATTERNS_ONLY):
-                found.setdefault(cls, Finding(cls, location, engine, part[:SAMPLE_CHARS]))
+                known = found.get(cls)
+                if known is None or known.weak and engine != PROBE:  # a clear finding beats a probe
+                    found[cls] = Finding(cls, location, engine, part[:SAMPLE_CHARS])
         result = tuple(found.values())
         if len(cache) >= CACHE_SIZE:
             cache.clear()  # simple and bounded; a hot set refills in a few events
@@ -96,8 +117,9 @@ class Analyzer:
         if not text:
             return []
         if " " not in text and (text.isalnum() or decode.is_plain(text)) and "0x" not in text.lower():
-            # One plain word (page=2, sort=price_asc) matches no pattern, except a lone command.
-            return [("command", "pattern")] if text.lower() in _LONE_COMMANDS else []
+            # One plain word (page=2, sort=price_asc) matches no pattern; a lone keyword is a probe.
+            cls = None if patterns_only else probes.word_class(text.lower())
+            return [(cls, PROBE)] if cls else []
         squeezed = decode.squeeze(text)
         folded = decode.sql_fold(squeezed)
         classes = self.matcher.classes(squeezed)
@@ -107,18 +129,24 @@ class Analyzer:
                 "command" in self.matcher.classes(decode.unquote_words(squeezed)):
             classes.add("command")  # w'h'o'am'i: shell quotes inside a word vanish when the shell runs it
         out = [(c, "pattern") for c in sorted(classes)]
-        if patterns_only or decode.is_plain(text):
+        if patterns_only:
             return out
+        if decode.is_plain(text):
+            return out or self._probe(text)
         if "sqli" not in classes and _SQL_SYNTAX.search(folded) and \
                 libinjection.is_sql_injection(folded)["is_sqli"]:
             out.append(("sqli", "libinjection"))
         # libinjection's XSS tokenizer also flags bare tags like "<Base Model>": with no attribute,
         # call, scheme or entity syntax a tag cannot execute, so that alone stays quiet.
-        if ("xss" not in classes and "<" in text and _ACTIVE.search(text)
-                and libinjection.is_xss(text)["is_xss"]):
+        if "xss" not in classes and "<" in text and _ACTIVE.search(text) and _libinjection_xss(text):
             out.append(("xss", "libinjection"))
         if not out and self.model is not None:
             cls = self.model.predict(folded)
             if cls is not None:
                 out.append((cls, "model"))
-        return out
+        return out or self._probe(text)
+
+    @staticmethod
+    def _probe(text: str) -> list[tuple[str, str]]:
+        cls = probes.probe_class(text)
+        return [(cls, PROBE)] if cls else []

@@ -79,6 +79,13 @@ SENTENCES = [
     "{f} O'Hara-Smith; Apt. 4B; Dublin", "Let's meet at 5; cat sitting included", "Prices: $5 - $10 | free >$50",
     "and/or", "24/7 support", "w/o sugar", "N/A", "1/2 price", "see https://mlm.example/etc/terms",
     "next: /shop/promo", "cat / dog food", "Go to Settings / Security / Devices", "folder: Documents/MLM",
+    # Rich-text editor output (TinyMCE, Quill, CKEditor): images, links, lists, inline styles.
+    '<p><img src="https://cdn.example.com/img/{n}.jpg" alt="{f}" width="300" height="200"></p><ul><li>{l}</li></ul><br>',
+    '<p>Thanks {f}! <a href="https://shop.example.com/p/{n}" target="_blank" rel="noopener noreferrer">see it</a></p>',
+    '<p style="text-align: center;"><span style="color: rgb(230, 0, 0);">Order by Friday</span></p>',
+    '<h2>Week {n4}</h2><blockquote>{f} {l}: "best team ever"</blockquote><p><br></p>',
+    '<p class="ql-align-right"><strong>{f}</strong>&nbsp;&amp; {l}&#39;s <em>team</em></p>',
+    '<ol><li><u>Select</u> a kit</li><li>Drop it in the cart</li></ol><p><img src="/media/{n}.png" alt=""></p>',
 ]
 KEYS = ["q", "search", "name", "city", "note", "comment", "ref", "page", "sort", "utm_source", "email", "msg"]
 

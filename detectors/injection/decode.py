@@ -136,7 +136,8 @@ def body_parts(body: str) -> list[str]:
             return [normalize(body)]
         out: list[str] = []
         _json_strings(doc, out)
-        return [normalize(s) for s in out]
+        # A JSON string is not URL-encoded, but an app that decodes it again is exposed to %2e%2e%2f.
+        return [deep_decode(s, False) if "%" in s else normalize(s) for s in out]
     if "=" in body and "\n" not in body:
         return [deep_decode(p, True) for p in split_params(body)]
     return [deep_decode(body, False)]

@@ -35,8 +35,14 @@ def _as_sent(payload: str, safe: str = "") -> str:
 
 
 def _plain(payload: str) -> str:
-    """The text a JSON or header client would carry for a list entry written percent-encoded."""
-    return unquote(payload) if _ENCODED.search(payload) else payload
+    """The text a JSON or header client would carry for a list entry written percent-encoded
+    (entries that do not decode to valid UTF-8, such as overlong %c0%af, travel encoded)."""
+    if not _ENCODED.search(payload):
+        return payload
+    try:
+        return unquote(payload, errors="strict")
+    except UnicodeDecodeError:
+        return payload
 
 
 PLACEMENTS: dict[str, Callable[[str], dict[str, str]]] = {

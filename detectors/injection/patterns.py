@@ -100,12 +100,22 @@ SQLI = [
     r"\boffset\s+\d+\s+rows\s+fetch\b",
     r"\bunion\W{1,10}((all|distinct|distinctrow)\W{1,10})?\(?\s*select\b",
     r"\(\s*\d+\s*=\s*\d+\s*\)\s*\*\s*\w",
-    r"^[\s'\"`()#;=*/\\&^|+%!,.-]*['\"`][\s'\"`()#;=*/\\&^|+%!,.-]*$",  # a bare quote probe: no text, only SQL syntax
+    # A bare quote probe: one quote alone, or quotes with SQL syntax and no text (quotes alone are weak).
+    r"^\s*['\"`]\s*$",
+    r"^[\s'\"`()#;=*/\\&^|+%!,.-]*['\"`][\s'\"`]*[()#;=*/\\&^|+%!,.-][\s'\"`()#;=*/\\&^|+%!,.-]*$",
+    r"^[\s'\"`()#;=*/\\&^|+%!,.-]*[()#;=*/\\&^|+%!,.-][\s'\"`]*['\"`][\s'\"`()#;=*/\\&^|+%!,.-]*$",
     r"['\"`)]\s*(or|and)\s+\(?\s*(not\s+)?exists\b",
     r"['\"]\s*\(\s*select\b",
     r"\butl_(http|inaddr|file|smtp|tcp)\.",
     r"^\s*['\"]\s*(or|and)\s+(\d|['\"(]|true\b|false\b|not\b|null\b|[a-z_]+\s*(=|like\b))",
     r"@@[a-z_]{3,}\b",
+    # Short probes from fuzzing lists: a quote then a comment or ';' opening the value, a quote glued
+    # to '--', a value that is only a boolean tail ("AND 1", "or 2=2", "and USER=USER").
+    r"^\s*['\"`]\)*\s*(--|;|/\*)",
+    r"['\"`]\)*--",
+    r"^\s*['\"`)]*\s*(and|or|xor|&&|\|\|)\s+(not\s+)?\(?\s*[-+]?\d+\s*\)?\s*(--|#|;|/\*|$)",
+    r"^\s*(and|or|xor)\s+\w+\s*(=|<>|!=)\s*\w+\s*(--|#|;|/\*|$)",
+    r"^[\w'\"`)]*\s*;\s*(--|#|/\*)",
 ]
 
 XSS = [
@@ -143,6 +153,14 @@ XSS = [
     r"(alert|prompt|confirm|eval|javascript|document|window|location|top|self|this|fetch|"
     r"import|\w+\s*\()"),
     r"<\s*/?\s*script\s*>",
+    # Script-context breakouts that call through an indirection, and prototype pollution.
+    r"\(\s*\d+\s*,\s*(alert|prompt|confirm|eval)\s*\)",
+    r"\.(find|map|filter|call|apply|foreach|some|every|reduce|then)\s*\(\s*(alert|prompt|confirm|eval)\b",
+    r"(^|[;'\"/*])\s*throw\s+new\s+\w*error\s*\(",
+    r"\b(window|self|parent|globalthis|frames)\s*\[\s*['\"`]",
+    r"\b__proto__\s*(\[|\.|=)|\bconstructor\s*(\.|\[\s*['\"`]?)\s*prototype\b",
+    r"'unsafe-(inline|eval)'|\bcontent-security-policy\s*:|\b(script|default|object)-src\s+(\*|'|https?:)",
+    r"<(form|input|button|textarea|link|dialog|keygen)\b[\s/>]",
 ]
 
 TRAVERSAL = [
@@ -220,6 +238,10 @@ COMMAND = [
     r"\\n\s*(" + _CMD_PLAIN + r")\b",
     r"^\s*(id|whoami|uname|ls|pwd|ifconfig|ipconfig|netstat|ps|env|printenv)\s*(\||;|&&|\|\|)",
     r"\$\(\(\s*\d+\s*[-+*/]\s*\d+\s*\)\)|\$\{#\w+\}|\bif\s*\[\s*\S+\s+-(ne|eq|gt|lt)\s",  # commix probes
+    # Interpreter calls that run a command or code string (Ruby, PHP, Node, Python).
+    r"\b(eval|assert|exec|system|passthru|popen|spawn|execsync|spawnsync)\s*\(\s*['\"][^)]{0,80}\)",
+    r"\bkernel\s*\.\s*(exec|system|spawn|exit|open|fork|eval|`)|%x[({\[]\s*['\"]?\s*[a-z]",
+    r"\b(io\.popen|open3\.\w+|process\.spawn|child_process)\b",
 ]
 
 SSTI = [

@@ -159,7 +159,8 @@ def package_sources(root: Path | None = None) -> list[Source]:
         for path in sorted((root / "commonhuman_payloads" / cls).glob("*.py")):
             names = re.compile(rf"^(?!.*({unwanted.pattern})).*({wanted.pattern})")
             payloads = tuple(_PLACEHOLDER.sub(lambda m: _PLACEHOLDERS[m.group(1)], p)
-                             for p in _literal_strings(path, names) if not p.isidentifier())
+                             for p in _literal_strings(path, names)
+                             if not p.isidentifier() and not p.startswith("__B64"))  # the library's own markers
             if payloads:
                 out.append(Source(f"commonhuman:{cls}/{path.name}", cls, payloads))
     return out

@@ -25,9 +25,13 @@ def test_recall_in_every_class_and_benign_false_positive_rate(analyzer: Analyzer
         figures[cls] = hits / len(events)
         figures[f"{cls}_as_class"] = same_class / len(events)
     benign = benign_values(BENIGN, EVAL_SEED)
-    false_positives = [fields for fields in benign if analyzer.findings(fields)]
+    # Only clear findings alert on one request; weak probes alert when one source sends many.
+    false_positives = [fields for fields in benign if any(not f.weak for f in analyzer.findings(fields))]
     fpr = len(false_positives) / len(benign)
-    print("\ninjection evaluation:", ", ".join(f"{k}={v:.4f}" for k, v in figures.items()), f"fpr={fpr:.5f}")
+    probes = [fields for fields in benign if analyzer.findings(fields)]
+    print("\ninjection evaluation:", ", ".join(f"{k}={v:.4f}" for k, v in figures.items()), f"fpr={fpr:.5f}",
+          f"benign_with_probe={len(probes) / len(benign):.4f}")
+    assert len(probes) / len(benign) <= 0.02, probes[:5]  # probes are rare in benign traffic too
     for cls in CLASSES:
         assert figures[cls] >= 0.97, (cls, figures[cls])
         assert figures[f"{cls}_as_class"] >= 0.95, (cls, figures[f"{cls}_as_class"])

@@ -1,0 +1,97 @@
+"""Short probes from public fuzzing lists: clear ones alert alone, weak ones only when a source sends many."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote_plus
+
+from builders import make_event
+
+from core.event import Event
+from detectors.injection import InjectionDetector
+from detectors.injection.aggregate import PROBE_SCANNER, PROBES_AFTER_ATTEMPT
+from detectors.injection.analyzer import Analyzer
+
+
+def http(seconds: float, ip: str = "198.51.100.9", **fields: Any) -> Event:
+    base: dict[str, Any] = {"event__dataset": "mlm.http", "event__action": "http_request",
+                            "url__path": "/shop", "http__response__status_code": 200, "source__ip": ip}
+    base.update({k.replace(".", "__"): v for k, v in fields.items()})
+    return make_event(seconds, **base)
+
+
+# Short, unambiguous probes (wfuzz SQL.txt, sql_inj.txt, commonhuman's boolean and error lists):
+# each one alone is a clear attempt.
+CLEAR_PROBES = ["AND 1", "and 1", "' --", "'--", "\"", "'", "1' or '1'='1", "1'or'1'='1", "1\" or \"1\"=\"1",
+                "1') or ('1'='1", "' or ''='", "' or 1#", "or 1=1", "' or true--", "1;--", " and USER=USER",
+                "'--%23foo%0D%0A-", "admin'--", "') or '1'='1--", "' OR 1 --"]
+# Weak probes: a keyword or a few punctuation marks that a person may type too.
+WEAK_PROBES = ["select", "desc", "order by", "or", "#", "-", "|", "!", "''", "admin'", "1'", "now()", "$USER",
+               "--help", "<test x=y//", "*(|(mail=*))", "' OR", "whoami"]
+
+
+def test_clear_short_probes_alert_alone(analyzer: Analyzer) -> None:
+    missed = [p for p in CLEAR_PROBES
+              if "sqli" not in {f.cls for f in analyzer.findings({"url.query": "q=" + quote_plus(p)}) if not f.weak}]
+    assert not missed
+
+
+def test_weak_probes_are_weak_findings_only(analyzer: Analyzer) -> None:
+    for probe in WEAK_PROBES:
+        findings = analyzer.findings({"url.query": "q=" + quote_plus(probe)})
+        assert findings and all(f.weak for f in findings), (probe, findings)
+
+
+def test_one_weak_probe_never_alerts_and_repeats_are_not_counted(detector: InjectionDetector) -> None:
+    # A person sorting descending all afternoon, or typing one stray quote pair, stays quiet.
+    alerts = [a for i in range(300) for a in detector.process(http(i, **{"url.query": "sort=desc&q=%27%27"}))]
+    assert alerts == []
+
+
+def test_many_distinct_probes_from_one_source_are_one_scanner_alert(detector: InjectionDetector) -> None:
+    alerts = [a for i, probe in enumerate(WEAK_PROBES * 3)
+              for a in detector.process(http(i, **{"url.query": "q=" + quote_plus(probe)}))]
+    assert [a.rule_id for a in alerts] == ["injection.scanner"]
+    [scanner] = alerts
+    assert scanner.severity == "medium" and scanner.entity_value == "198.51.100.9"
+    assert len(scanner.event_ids) == PROBE_SCANNER and "distinct probe values" in scanner.summary
+    # Other sources sending a few probes each stay quiet.
+    others = [a for n in range(50) for i, probe in enumerate(WEAK_PROBES[:3])
+              for a in detector.process(http(n, ip=f"203.0.113.{n + 1}", **{"url.query": "q=" + probe}))]
+    assert others == []
+
+
+def test_probes_add_to_a_scanner_that_also_sends_clear_payloads(detector: InjectionDetector) -> None:
+    fields = [{"url.query": "q=" + quote_plus(p)} for p in ["' or 1=1--"] + WEAK_PROBES[:PROBES_AFTER_ATTEMPT]]
+    alerts = [a for i, f in enumerate(fields * 2) for a in detector.process(http(i, **f))]
+    assert [a.rule_id for a in alerts] == ["injection.sqli", "injection.scanner"]
+    assert alerts[1].severity == "high" and len(alerts[1].event_ids) == PROBES_AFTER_ATTEMPT + 1
+
+
+def test_editor_html_with_styles_is_quiet_but_script_styles_alert(analyzer: Analyzer) -> None:
+    quiet = ['<p style="text-align: center;"><span style="color: rgb(230, 0, 0);">Order by Friday</span></p>',
+             '<ul><li>important</li></ul><p style="margin-left: 40px;">Drop by</p>',
+             '<p><img src="https://cdn.example.com/a.jpg" alt="Kit" width="300" height="200"></p><br>']
+    for html in quiet:
+        assert analyzer.findings({"http.request.body.content": '{"bio": ' + f'"{html}"'.replace("\n", "") + "}"}) \
+            == [], html
+    loud = ['<p style="width:expression(alert(1))">x</p>', "<div style=\"background:url('javascript:alert(1)')\">"]
+    for html in loud:
+        assert "xss" in {f.cls for f in analyzer.findings({"url.query": "bio=" + quote_plus(html)})}, html
+
+
+def test_encoded_traversal_inside_a_json_string_and_a_user_agent(analyzer: Analyzer) -> None:
+    body = '{"file": "..%252f..%252f..%252fetc%252fpasswd"}'
+    assert "traversal" in {f.cls for f in analyzer.findings({"http.request.body.content": body})}
+    ua = "Mozilla/5.0 ..%c0%af..%c0%afetc/passwd"
+    assert "traversal" in {f.cls for f in analyzer.findings({"user_agent.original": ua})}
+
+
+def test_script_context_and_interpreter_payloads(analyzer: Analyzer) -> None:
+    cases = {"xss": [";(0,alert)('x')//", "[1].find(alert)", "\";window['ale'+'rt'](1);//",
+                     "__proto__[src]=//x.example/a.js", "x.png; script-src 'unsafe-inline'",
+                     '<form action="http://x.example/"><input name="a" value="'],
+             "command": ["eval(\"puts 'hello world'\")", "Kernel.exit(1)", "%x('ls -al /')"]}
+    missed = [(cls, p) for cls, payloads in cases.items() for p in payloads
+              if cls not in {f.cls for f in analyzer.findings({"url.query": "q=" + quote_plus(p)}) if not f.weak}]
+    assert not missed
