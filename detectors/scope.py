@@ -112,6 +112,12 @@ def sigma_part(dirs: list[Path], scope: str) -> Detector | None:
     return RuleFilter(SigmaDetector(SigmaCollection(rules)), ids)
 
 
+def _family_may_have(family: str, scope: str) -> bool:
+    """Whether building `family` can give a detector of `scope` (detector names start with it)."""
+    mapped = [s for name, s in DETECTOR_SCOPES.items() if name.split(".")[0] == family]
+    return not mapped or scope in mapped or scope == "global"  # an unmapped detector runs as global
+
+
 def build_engine(config: DetectorConfig, scope: str = "all") -> Engine:
     """The engine of one scope: `all` is every detector, `entity` / `global` their share."""
     if scope not in SCOPES:
@@ -124,7 +130,7 @@ def build_engine(config: DetectorConfig, scope: str = "all") -> Engine:
     if SIGMA in families:
         part = sigma_part(list(config.rules_dirs), scope)
         detectors += [part] if part is not None else []
-    others = [f for f in families if f != SIGMA]
+    others = [f for f in families if f != SIGMA and _family_may_have(f, scope)]
     if others:
         built = Engine.build(replace(config, models_dir=None, families=others, only_rules=False))
         detectors += [d for d in built.detectors if scope_of(d.name) == scope]
