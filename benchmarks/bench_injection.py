@@ -72,6 +72,7 @@ def run(quick: bool) -> dict[str, object]:
     for i, event in enumerate(events):  # every request from a new address: the key tables' worst case
         event.flat["source.ip"] = f"10.{i // 62_500 % 256}.{i // 250 % 250}.{1 + i % 250}"
     _, fresh_cpu, _ = _rate(FloodDetector(), events)
+    figures = {} if quick else _public_lists()
     return {
         "events": count,
         "pattern_engine": analyzer.matcher.engine,
@@ -84,7 +85,18 @@ def run(quick: bool) -> dict[str, object]:
         "injection_plus_flood_events_per_cpu_s": round(combined_cpu),
         "injection_alerts": injection_alerts,
         "flood_alerts": flood_alerts,
+        **figures,
     }
+
+
+def _public_lists() -> dict[str, object]:
+    """Recall per class on the public payload lists found here, and the real-benign alert rate
+    (`python -m detectors.injection.evaluate --fetch` fetches the registry lists first)."""
+    from detectors.injection.evaluate import report
+
+    figures = report(per_kind=200)
+    return {"public_lists_recall_by_class": figures["classes"], "public_lists_payloads": figures["payloads"],
+            "real_benign_requests": figures["benign_requests"], "real_benign_fpr": figures["benign_fpr"]}
 
 
 class _Both:
