@@ -8,6 +8,7 @@ real sessions that load pages with their assets.
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 from core.alert import Alert
@@ -15,8 +16,11 @@ from core.event import Event
 from detectors.flood.baseline import Baseline
 from detectors.flood.features import Request, request_of
 from detectors.flood.window import (
+    ASSET,
     BUCKET_SECONDS,
     FAILED,
+    NEW_DEVICE,
+    NO_REFERRER,
     NO_SESSION,
     WINDOW_BUCKETS,
     KeyState,
@@ -36,6 +40,13 @@ CHECKPOINTS = frozenset(1 << k for k in range(6, 26))
 MAX_IPS, MAX_NETWORKS, MAX_PATHS = 200_000, 50_000, 5_000
 MAX_DEVICES = 200_000  # device ids remembered to tell returning visitors from new ones
 TAGS = ["attack.t1499", "attack.t1499.002"]
+# The counter slots a request's signs set, by its (no session, no referrer, asset, new device,
+# failed) flags: built once, so counting a request adds one per sign shown, not one per slot.
+_FLAGS = {
+    signs: tuple(slot for slot, sign in zip((NO_SESSION, NO_REFERRER, ASSET, NEW_DEVICE, FAILED), signs,
+                                            strict=True) if sign)
+    for signs in itertools.product((False, True), repeat=5)
+}
 
 
 class FloodDetector:
@@ -85,10 +96,10 @@ class FloodDetector:
         bucket = int(event.ts // BUCKET_SECONDS)
         service = str(flat.get("service.name") or "unknown")
         alerts: list[Alert] = []
-        ip_state, ip_rolled = self.ips.touch(req.ip, bucket)
-        net_state, net_rolled = self.networks.touch(req.network, bucket)
-        path_state, path_rolled = self.paths.touch(req.path, bucket)
-        svc_state, svc_rolled = self.services.touch(service, bucket)
+        ip_state, ip_rolled = _touch(self.ips, req.ip, bucket)
+        net_state, net_rolled = _touch(self.networks, req.network, bucket)
+        path_state, path_rolled = _touch(self.paths, req.path, bucket)
+        svc_state, svc_rolled = _touch(self.services, service, bucket)
         # Evaluate on rollover, before this event opens the new bucket.
         if ip_rolled:
             alerts += self._check_ip(event, req, ip_state)
@@ -101,17 +112,19 @@ class FloodDetector:
             if bucket % SWEEP_BUCKETS == 0:
                 for table in (self.ips, self.networks, self.paths):
                     table.sweep(bucket)
-        signs = (req.no_session, req.no_referrer, req.asset, self._new_device(req.device), req.failed)
+        flags = _FLAGS[req.no_session, req.no_referrer, req.asset, self._new_device(req.device), req.failed]
         # Busiest-source counts are this bucket's counts of the event's IP and path: an upper bound
         # of one source's share, enough to see when one IP or one path carries a spike.
         path_count = path_state.counts[0] + 1
         event_id = event.id
-        ip_state.add(signs, event_id, req.client, 0, path_count)
+        ip_state.count(flags, event_id, 0, path_count)
+        ip_state.see_client(req.client)
         ip_count = ip_state.counts[0]
-        net_state.add(signs, event_id, None, ip_count, path_count)
-        path_state.add(signs, event_id, None, ip_count, path_count)
-        svc_state.add(signs, event_id, None, ip_count, path_count)
-        if not self._learning:
+        net_state.count(flags, event_id, ip_count, path_count)
+        path_state.count(flags, event_id, ip_count, path_count)
+        svc_state.count(flags, event_id, ip_count, path_count)
+        if not self._learning and (ip_count in CHECKPOINTS or net_state.counts[0] in CHECKPOINTS
+                                   or path_count in CHECKPOINTS or svc_state.counts[0] in CHECKPOINTS):
             alerts += self._checkpoints(event, req, service, (ip_state, net_state, path_state, svc_state))
         return alerts
 
@@ -220,3 +233,11 @@ class FloodDetector:
                              "no_session_ratio": round(stats.ratio(NO_SESSION), 3),
                              "fail_ratio": round(stats.ratio(FAILED), 3)}},
         )]
+
+
+def _touch(table: KeyTable, key: str, bucket: int) -> tuple[KeyState, bool]:
+    """`table.touch`, with the common case (a known key, same bucket) answered without the call."""
+    state = table.keys.get(key)
+    if state is not None and bucket <= state.bucket:
+        return state, False
+    return table.touch(key, bucket)

@@ -55,19 +55,25 @@ def is_asset(path: str) -> bool:
     return path.startswith(ASSET_PREFIXES) or path.endswith(ASSET_SUFFIXES)
 
 
+@lru_cache(maxsize=16_384)
+def path_features(raw_path: str, post: bool) -> tuple[str, bool, bool]:
+    """(path key, is a login POST, is an asset fetch) of a request path: one cached lookup per event."""
+    path = normalize_path(raw_path)
+    login = post and path.rstrip("/") in LOGIN_PATHS
+    return (f"POST {path}" if post else path), login, is_asset(raw_path)
+
+
 def request_of(flat: dict[str, Any]) -> Request:
     """Extract the flood features of one HTTP event (missing fields are simply absent signals)."""
-    ip = str(flat.get("source.ip") or "unknown")
-    raw_path = str(flat.get("url.path") or "/")
-    path = normalize_path(raw_path)
-    method = str(flat.get("http.request.method") or "GET").upper()
-    session = flat.get("mlm.session.id")
-    device = flat.get("mlm.device.id")
-    referrer = flat.get("http.request.referrer")
-    client = str(session or device or flat.get("user_agent.original") or "-")[:128]
-    login = method == "POST" and path.rstrip("/") in LOGIN_PATHS
-    status = flat.get("http.response.status_code")
-    failed = flat.get("event.outcome") == "failure" or (isinstance(status, int) and status >= 400)
-    key_path = f"POST {path}" if method == "POST" else path
-    return Request(ip, network_of(ip), key_path, client, not (session or device), not referrer,
-                   is_asset(raw_path), login, failed, str(device)[:128] if device else None)
+    get = flat.get
+    ip = str(get("source.ip") or "unknown")
+    method = get("http.request.method") or "GET"
+    post = method == "POST" or str(method).upper() == "POST"
+    key_path, login, asset = path_features(str(get("url.path") or "/"), post)
+    session = get("mlm.session.id")
+    device = get("mlm.device.id")
+    client = str(session or device or get("user_agent.original") or "-")[:128]
+    status = get("http.response.status_code")
+    failed = get("event.outcome") == "failure" or (isinstance(status, int) and status >= 400)
+    return Request(ip, network_of(ip), key_path, client, not (session or device), not get("http.request.referrer"),
+                   asset, login, failed, str(device)[:128] if device else None)

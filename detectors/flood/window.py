@@ -96,6 +96,33 @@ class KeyState:
             if client in clients or len(clients) < MAX_CLIENTS:
                 clients[client] = self.bucket
 
+    def count(self, flags: tuple[int, ...], event_id: str, ip_count: int, path_count: int) -> None:
+        """`add` for the hot path: `flags` lists the sign slots set (usually none or one), so a
+        request costs one increment per sign it shows instead of one per slot; no client."""
+        c = self.counts
+        total = c[TOTAL] = c[TOTAL] + 1
+        for slot in flags:
+            c[slot] += 1
+        if ip_count > c[TOP_IP]:  # noqa: PLR1730 - a compare is cheaper than max() per request
+            c[TOP_IP] = ip_count
+        if path_count > c[TOP_PATH]:  # noqa: PLR1730
+            c[TOP_PATH] = path_count
+        if total >= EVIDENCE_FROM:
+            ids = self.ids
+            if ids is None:
+                ids = self.ids = []
+            ids.append(event_id)
+            if len(ids) > 2 * EVIDENCE_IDS:
+                del ids[:EVIDENCE_IDS]
+
+    def see_client(self, client: str) -> None:
+        """Remember a distinct client of this key in the open bucket (bounded)."""
+        clients = self.clients
+        if clients is None:
+            clients = self.clients = {}
+        if client in clients or len(clients) < MAX_CLIENTS:
+            clients[client] = self.bucket
+
     def roll(self, bucket: int) -> None:
         """Close the current bucket and start `bucket` (a later one)."""
         if self.history is None:
