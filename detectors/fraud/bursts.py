@@ -1,9 +1,13 @@
-"""Enrollment bursts: many sign-ups under one sponsor in hours that look made by one hand.
+"""Enrollment bursts: sign-ups under one sponsor in hours that look made by one hand.
 
 An enrollment meeting also gives a burst under one sponsor from one venue address, but its
 recruits bring their own phones, banks and mail providers. A fake-account ring reuses devices
-or banks, picks one throwaway mail domain, and stacks the new accounts down one binary leg.
-Each sign is worth points; a burst alerts only when the signs add up to more than a meeting.
+or banks, picks throwaway mail domains, and stacks the new accounts down one leg (each fake
+sponsoring the next). A recruit enrolled by a recruit of the same burst counts in the burst of
+the first sponsor (its root), so a chain and a fan are one burst. Each sign is worth points; a
+burst alerts when the signs add up to more than a meeting: from four members on three points,
+and already at the second or third when they share a device or bank AND use a throwaway mail
+domain AND share a network or a leg (a household shares a computer and a bank, not a mailinator).
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ WINDOW = 3 * 3600.0
 BURST_MIN = 4    # four sign-ups in three hours is busy; the shared traits make it suspicious
 SAME_MIN = 4     # how many burst members must share a domain, network or leg for it to count
 ALERT_POINTS = 3
+SMALL_POINTS = 4  # two or three sign-ups: sharing (2) + throwaway mail (1) + network or leg (1)
 FREEMAIL = frozenset((
     "gmail.com", "googlemail.com", "yahoo.com", "hotmail.com", "outlook.com", "live.com", "msn.com",
     "icloud.com", "me.com", "aol.com", "proton.me", "protonmail.com", "gmx.com", "gmx.de", "gmx.net",
@@ -57,6 +62,7 @@ class EnrollmentBursts:
 
     def __init__(self) -> None:
         self.sponsors: BoundedMap[str, SlidingWindow[Enrollment]] = BoundedMap(100_000, WINDOW)
+        self.roots: BoundedMap[str, str] = BoundedMap(100_000, WINDOW)  # recent recruit -> its burst's sponsor
         self.domains: Counter[str] = Counter()
         self.total = 0
         self.suppress = Suppressor(86_400.0)
@@ -72,23 +78,33 @@ class EnrollmentBursts:
         item = Enrollment(event.id, dist, text(event, "mlm.device.id"), text(event, "mlm.bank.fingerprint"),
                           network_of(event.flat.get("source.ip")), domain,
                           text(event, "mlm.placement.parent_id"), text(event, "mlm.placement.position"))
+        sponsor = self.roots.get(sponsor, event.ts) or sponsor  # a recruit's recruit joins the root's burst
+        if dist != sponsor:
+            self.roots.put(dist, event.ts, sponsor)
         burst = self.sponsors.setdefault(sponsor, event.ts, lambda: SlidingWindow(WINDOW, 500))
         burst.add(event.ts, item)
-        if len(burst) < BURST_MIN:
+        if len(burst) < 2:
             return []
         points, signs = self.signs(sponsor, burst.values())
-        if points < ALERT_POINTS or not self.suppress.allow(sponsor, event.ts):
+        if not self._enough(len(burst), points, signs) or not self.suppress.allow(sponsor, event.ts):
             return []
         members = burst.values()
         return [make_alert(
             rule_id="mlm-fraud-enrollment-burst", rule_name="Burst of look-alike enrollments under one sponsor",
             category=CATEGORY, severity="high", risk=70 + min(25, 5 * (points - ALERT_POINTS) + len(members)),
-            entity=("distributor", sponsor), ts=event.ts, evidence=[m.event_id for m in members],
-            summary=(f"Sponsor {short(sponsor)} enrolled {len(members)} distributors within "
-                     f"{int(WINDOW // 3600)} hours sharing {'; '.join(signs)}."),
+            entity=("distributor", sponsor), ts=event.ts, evidence=[m.event_id for m in members][-100:],
+            summary=(f"{len(members)} distributors joined under sponsor {short(sponsor)} (or their recruits) "
+                     f"within {int(WINDOW // 3600)} hours sharing {'; '.join(signs)}."),
             tags=FAKE_ACCOUNT_TAGS,
             extra={"mlm_siem": {"members": [m.distributor for m in members][:50], "signs": signs}},
         )]
+
+    @staticmethod
+    def _enough(size: int, points: int, signs: list[str]) -> bool:
+        """Three points from four members on; a small burst needs four, throwaway mail among them."""
+        if size >= BURST_MIN:
+            return points >= ALERT_POINTS
+        return points >= SMALL_POINTS and any(s.startswith("throwaway") for s in signs)
 
     def _count_domain(self, domain: str | None) -> None:
         self.total += 1
@@ -102,20 +118,21 @@ class EnrollmentBursts:
     def signs(self, sponsor: str, members: list[Enrollment]) -> tuple[int, list[str]]:
         """Points and descriptions of the traits the burst's members share."""
         points, signs = 0, []
+        size = len(members)
         shared = _sharing(members)
-        if shared >= 3:
+        if shared >= min(3, size):
             points, signs = 2, [f"devices or banks among {shared} of them"]
         domains = Counter(m.domain for m in members if m.domain and not self.common_domain(m.domain))
         throwaway = sum(n for d, n in domains.items() if d in DISPOSABLE)
-        if throwaway >= 2:
+        if throwaway >= min(2, size - 1):
             points, signs = points + 1, signs + [f"throwaway mail domains ({throwaway})"]
         elif domains and (top := domains.most_common(1)[0])[1] >= SAME_MIN:
             points, signs = points + 1, signs + [f"mail domain {short(top[0])} ({top[1]})"]
         nets = Counter(m.network for m in members if m.network)
-        if nets and (net := nets.most_common(1)[0])[1] >= SAME_MIN:
+        if nets and (net := nets.most_common(1)[0])[1] >= min(SAME_MIN, size):
             points, signs = points + 1, signs + [f"network {net[0]} ({net[1]})"]
         stacked = _stacked(members)
-        if stacked >= SAME_MIN:
+        if stacked >= min(SAME_MIN, max(3, size)):
             points, signs = points + 1, signs + [f"a chain of {stacked} placed down one leg"]
         return points, signs
 

@@ -1,11 +1,14 @@
 """Bank accounts shared beyond a household.
 
 Two people of one household may share a bank account; a third distributor on it is a sign of
-one person collecting several accounts' commissions.
+one person collecting several accounts' commissions. A distributor who newly points payouts at
+an account already held by a stranger (no shared device or address, neither enrolled the other)
+is that sign already at the second holder: it alerts at once, not after the third.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 from core.alert import Alert
@@ -13,11 +16,13 @@ from core.event import Event
 from detectors.anomaly.alerts import make_alert, short
 from detectors.anomaly.state import BoundedMap
 from detectors.fraud.common import CATEGORY, FAKE_ACCOUNT_TAGS, distributor_of, text
+from detectors.fraud.traits import Traits
 
 DAY = 86_400.0
 HOUSEHOLD = 2          # people who may legitimately share one bank account
 MAX_MEMBERS = 100
 BANK_ACTIONS = ("distributor_enrolled", "bank_account_changed", "payout_requested", "payout_sent")
+JOINS = ("distributor_enrolled", "bank_account_changed")  # choosing the account, not just using it
 
 
 @dataclass(slots=True)
@@ -27,23 +32,30 @@ class Holders:
 
 
 class SharedBankAccounts:
-    """Alerts when one bank fingerprint serves more distributors than a household, again on doubling."""
+    """Alerts when one bank fingerprint serves a stranger or more than a household, again on doubling."""
 
     name = "fraud.shared_bank_accounts"
-    actions = frozenset(BANK_ACTIONS)  # the engine skips every other event (process ignores them)
+    # Logins teach each account's devices and addresses (the household test); the engine skips the rest.
+    actions = frozenset((*BANK_ACTIONS, "login"))
 
     def __init__(self) -> None:
         self.banks: BoundedMap[str, Holders] = BoundedMap(500_000, 365 * DAY)
+        self.traits = Traits()
 
     def process(self, event: Event) -> list[Alert]:
         action = event.flat.get("event.action")
-        if action not in BANK_ACTIONS or event.flat.get("event.outcome") == "failure":
+        if action not in self.actions or event.flat.get("event.outcome") == "failure":
+            return []
+        if action == "login":
+            if (who := event.flat.get("user.id")) and event.flat.get("event.dataset") == "mlm.auth":
+                self.traits.learn(str(who)[:128], event)
             return []
         # Staff may change a distributor's bank: then the account acted upon is the target.
         dist = text(event, "mlm.target.id") if action == "bank_account_changed" else None
         dist, bank = dist or distributor_of(event), text(event, "mlm.bank.fingerprint")
         if not dist or not bank:
             return []
+        self.traits.learn(dist, event)
         previous = text(event, "mlm.bank.previous_fingerprint")
         old = self.banks.get(previous, event.ts) if previous and previous != bank else None
         if old is not None:
@@ -51,16 +63,31 @@ class SharedBankAccounts:
         holders = self.banks.setdefault(bank, event.ts, Holders)
         if dist in holders.members or len(holders.members) >= MAX_MEMBERS:
             return []
+        strangers = action in JOINS and any(not self.traits.household(dist, m, event.ts) for m in holders.members)
         holders.members[dist] = event.id
         size = len(holders.members)
-        if size <= HOUSEHOLD or size < 2 * holders.alerted_at:
+        if (size <= HOUSEHOLD and not strangers) or size < 2 * holders.alerted_at:
             return []
         holders.alerted_at = size
-        return [make_alert(
+        return [self._alert(dist, holders, event, strangers)]
+
+    def _owner(self, members: list[str], now: float) -> str:
+        """Whom the alert names, the same for every alert on one account (one incident): the
+        sponsor most holders were enrolled under when that is over half of them, else the first holder."""
+        sponsors = Counter(s for m in members if (s := self.traits.sponsor_of(m, now)) and s not in members)
+        top = sponsors.most_common(1)
+        return top[0][0] if top and 2 * top[0][1] > len(members) else members[0]
+
+    def _alert(self, dist: str, holders: Holders, event: Event, strangers: bool) -> Alert:
+        members = list(holders.members)
+        size = len(members)
+        why = "a stranger's" if strangers and size <= HOUSEHOLD else f"{size - 1} other distributors'"
+        return make_alert(
             rule_id="mlm-fraud-shared-bank", rule_name="Bank account shared by many distributors",
             category=CATEGORY, severity="high" if size >= 5 else "medium", risk=50 + min(45, 8 * size),
-            entity=("distributor", dist), ts=event.ts, evidence=list(holders.members.values()),
-            summary=(f"Distributor {short(dist)} uses a bank account already held by {size - 1} other "
-                     f"distributors ({', '.join(short(m, 24) for m in list(holders.members)[:5])})."),
-            tags=FAKE_ACCOUNT_TAGS, extra={"mlm_siem": {"members": list(holders.members)[:50]}},
-        )]
+            entity=("distributor", self._owner(members, event.ts)), ts=event.ts,
+            evidence=list(holders.members.values()),
+            summary=(f"Distributor {short(dist)} pointed payouts at {why} bank account "
+                     f"(holders: {', '.join(short(m, 24) for m in members[:5])})."),
+            tags=FAKE_ACCOUNT_TAGS, extra={"mlm_siem": {"members": members[:50]}},
+        )

@@ -46,6 +46,7 @@ class LinkedAccounts:
         self.seen: OrderedDict[str, float] = OrderedDict()  # distributor -> last event time
         self.evidence: dict[str, deque[str]] = {}
         self.sponsor: dict[str, str] = {}
+        self.born: dict[str, float] = {}  # distributor -> first seen (the ring's first member names it)
         self.alerted: dict[str, int] = {}  # distributor -> component size when last alerted
 
     def process(self, event: Event) -> list[Alert]:
@@ -70,6 +71,7 @@ class LinkedAccounts:
     def _touch(self, dist: str, event: Event) -> None:
         self.seen[dist] = event.ts
         self.seen.move_to_end(dist)
+        self.born.setdefault(dist, event.ts)
         self.evidence.setdefault(dist, deque(maxlen=5)).append(event.id)
         while self.seen and (len(self.seen) > MAX_DISTRIBUTORS or event.ts - next(iter(self.seen.values())) > IDLE):
             self._forget(next(iter(self.seen)))
@@ -78,6 +80,7 @@ class LinkedAccounts:
         self.seen.pop(dist, None)
         self.evidence.pop(dist, None)
         self.sponsor.pop(dist, None)
+        self.born.pop(dist, None)
         self.alerted.pop(dist, None)
         node = ("d", dist)
         if node in self.graph:
@@ -95,6 +98,25 @@ class LinkedAccounts:
         self.graph.add_edge(node, ident)
         return True
 
+    def _operator(self, members: list[str], sponsors: Counter[str]) -> str:
+        """Whom the alert names, the same for every alert of one ring (so they make one incident):
+        the sponsor over half of them were enrolled under, else the member seen first."""
+        top = sponsors.most_common(1)
+        if top and 2 * top[0][1] > len(members):
+            return top[0][0]
+        return min(members, key=lambda m: (self.born.get(m, float("inf")), m))
+
+    def _roots(self, members: list[str]) -> Counter[str]:
+        """How many members each outside sponsor brought in, directly or through members they enrolled."""
+        ids, roots = set(members), Counter[str]()
+        for m in members:
+            sponsor, steps = self.sponsor.get(m), 0
+            while sponsor in ids and steps < len(ids):  # a sponsor inside the ring is one of its links
+                sponsor, steps = self.sponsor.get(sponsor), steps + 1  # type: ignore[arg-type]
+            if sponsor and sponsor not in ids:
+                roots[sponsor] += 1
+        return roots
+
     def _judge(self, dist: str, event: Event) -> list[Alert]:
         component = nx.node_connected_component(self.graph, ("d", dist))
         members = sorted(n[1] for n in component if n[0] == "d")
@@ -104,15 +126,16 @@ class LinkedAccounts:
         kinds = Counter(n[0] for n in component if n[0] != "d" and self.graph.degree(n) >= 2)
         if size < (TIGHT_MIN if len(kinds) >= 2 else RING_MIN) or size < 2 * before:
             return []
-        sponsors = Counter(s for m in members if (s := self.sponsor.get(m)))
+        sponsors = self._roots(members)
         for m in members:
             self.alerted[m] = size
         shared = ", ".join(f"{n} {NAMES[k]}" for k, n in sorted(kinds.items()))
-        under = f" (most under sponsor {short(sponsors.most_common(1)[0][0])})" if sponsors else ""
+        operator = self._operator(members, sponsors)
+        under = f" (most under sponsor {short(operator)})" if operator not in members else ""
         return [make_alert(
             rule_id="mlm-fraud-linked-accounts", rule_name="Ring of distributors sharing banks, cards or devices",
             category=CATEGORY, severity="high" if size >= 2 * RING_MIN else "medium", risk=60 + min(35, 3 * size),
-            entity=("distributor", dist), ts=event.ts,
+            entity=("distributor", operator), ts=event.ts,
             evidence=[e for m in members for e in self.evidence.get(m, ())][-99:] + [event.id],
             summary=f"{size} distributors{under} are linked through shared identifiers: {shared}.",
             tags=FAKE_ACCOUNT_TAGS,

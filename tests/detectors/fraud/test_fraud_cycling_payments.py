@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import random
 from datetime import UTC, datetime
 
+import pytest
 from builders import T0
 from fraud_helpers import DAY, commerce, enroll, order, refund, run, seconds_of
 
@@ -82,24 +84,66 @@ def test_period_bounds_parse_months_weeks_and_refuse_junk():
     assert period_bounds("2026-99") is None and period_bounds("99999999999999999999-01") is None
 
 
-def bank_change(seconds: float, dist: str, bank: str, previous: str | None = None):
+def bank_change(seconds: float, dist: str, bank: str, previous: str | None = None, ip: str = "203.0.113.10",
+                device: str | None = None):
     return commerce(seconds, dist, "bank_account_changed", event__dataset="mlm.audit", mlm__bank__fingerprint=bank,
-                    mlm__bank__previous_fingerprint=previous)
+                    mlm__bank__previous_fingerprint=previous, source__ip=ip, mlm__device__id=device)
 
 
-def test_bank_account_shared_beyond_a_household_alerts_on_third_and_doubling():
+def login(seconds: float, dist: str, ip: str, device: str):
+    return commerce(seconds, dist, "login", event__dataset="mlm.auth", mlm__distributor__id=None, source__ip=ip,
+                    mlm__device__id=device)
+
+
+def test_bank_account_shared_from_one_address_alerts_on_third_and_doubling():
+    """Seven accounts on one bank from one address: a household shares that much, not seven."""
     events = [bank_change(i * 60, f"v{i}", "mule-bank") for i in range(7)]
     alerts = run(SharedBankAccounts(), events)
-    assert [a.entity_value for a in alerts] == ["v2", "v5"]  # 3 holders, then 6
+    assert [seconds_of(a) for a in alerts] == [120, 300]  # 3 holders, then 6
+    assert {a.entity_value for a in alerts} == {"v0"}  # the first holder names every alert: one incident
     assert alerts[0].severity == "medium" and alerts[1].severity == "high"
-    assert len(alerts[1].event_ids) == 6
+    assert len(alerts[1].event_ids) == 6 and "v5" in alerts[1].summary
+
+
+def test_strangers_pointing_payouts_at_one_account_alert_at_the_second():
+    rng = random.Random(3)
+    gaps = [rng.uniform(600, 4 * 3600) for _ in range(8)]
+    events = [bank_change(sum(gaps[:i]), f"m{i}", "mule", previous=f"own{i}", ip=f"192.0.2.{10 + i}",
+                          device=f"dev-m{i}") for i in range(8)]
+    alerts = run(SharedBankAccounts(), events)
+    assert [a.extra["mlm_siem"]["members"][-1] for a in alerts] == ["m1", "m3", "m7"]  # 2, then doubling
+    assert seconds_of(alerts[0]) == pytest.approx(gaps[0], abs=1e-3)  # the second holder, not hours later
+    assert "a stranger's" in alerts[0].summary
+    assert {a.entity_value for a in alerts} == {"m0"}
+
+
+def test_spouses_joining_one_account_stay_quiet():
+    """A recruit enrolled by a spouse, or a partner seen at the same home address, joins the joint account."""
+    enrolled = [enroll(0, "hus", "up", bank="joint", ip="198.51.100.7"),
+                enroll(50, "wif", "hus", bank="own-w", ip="192.0.2.99", device="phone-w"),
+                bank_change(900, "wif", "joint", previous="own-w", ip="192.0.2.99", device="phone-w")]
+    home = [login(0, "ann", "198.51.100.8", "laptop-a"), bank_change(10, "ann", "home-acct", ip="198.51.100.8"),
+            login(20, "bob", "198.51.100.8", "phone-b"), bank_change(30, "bob", "home-acct", ip="192.0.2.5",
+                                                                   device="phone-b")]
+    assert run(SharedBankAccounts(), enrolled + home) == []
 
 
 def test_households_and_moved_accounts_stay_quiet():
     couples = [e for h in range(100) for e in (enroll(h, f"a{h}", "s", bank=f"home{h}"),
                                                enroll(h + 0.5, f"b{h}", f"a{h}", bank=f"home{h}"))]
-    moved = [bank_change(500, "a1", "new-bank", previous="home1"), bank_change(501, "x1", "home1")]
-    assert run(SharedBankAccounts(), couples + moved) == []
+    # a1 leaves the joint account, then b1's new partner (seen at b1's address) joins it: two holders.
+    moved = [bank_change(500, "a1", "new-bank", previous="home1"), bank_change(501, "x1", "home1", ip="198.51.100.20")]
+    det = SharedBankAccounts()
+    assert run(det, couples + moved) == []
+    assert list(det.banks.get("home1", 600).members) == ["b1", "x1"]
+
+
+def test_payouts_alone_reveal_old_sharing_only_beyond_a_household():
+    """Accounts shared before the SIEM watched show up in payouts: two is a household, three is not."""
+    payouts = [commerce(i * 10, f"p{i}", "payout_requested", mlm__payout__id=f"po{i}", mlm__payout__amount=50.0,
+                        mlm__bank__fingerprint="old-joint", source__ip=f"192.0.2.{i}") for i in range(3)]
+    alerts = run(SharedBankAccounts(), payouts)
+    assert [seconds_of(a) for a in alerts] == [20]
 
 
 def test_sponsor_card_paying_several_downline_orders_alerts_sponsor():

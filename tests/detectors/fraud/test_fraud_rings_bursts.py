@@ -27,7 +27,7 @@ def test_ring_sharing_devices_and_banks_is_one_component_alert():
     alerts = run(LinkedAccounts(), ring_enrollments(n=7))
     assert len(alerts) == 1
     a = alerts[0]
-    assert (a.entity_type, a.entity_value) == ("distributor", "fake3")  # the account completing it
+    assert (a.entity_type, a.entity_value) == ("distributor", "boss")  # the ring's sponsor: one incident
     assert a.extra["mlm_siem"]["size"] == 4 and "under sponsor boss" in a.summary
     assert "attack.t1657" in a.tags and a.category == "commission_fraud"
     assert seconds_of(a) == 3 * 90  # the fourth account completes the ring
