@@ -8,6 +8,7 @@ backends answer the same query the same way (tests/store/test_parity.py); free t
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol, Sequence
@@ -21,6 +22,30 @@ ALERT_FIELDS: dict[str, str] = {
     "category": "keyword", "severity": "keyword", "risk_score": "long", "entity.type": "keyword",
     "entity.value": "keyword", "event_ids": "keyword[]", "tags": "keyword[]", "summary": "text",
 }
+
+
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
+MAX_INTERVAL_SECONDS = 100 * 366 * 86_400  # histogram buckets: a century is plenty, and stays in range
+_SCALARS = (str, int, float, bool)
+
+
+def filter_values(field_name: str, values: Any) -> list[Any]:
+    """A filter's values as a list; a clear ValueError for values no backend can compare.
+
+    SQLite integers and Elasticsearch longs are 64-bit: a larger number would otherwise surface
+    as an OverflowError (SQLite) or a server error (Elasticsearch) instead of a client error.
+    """
+    values = list(values) if isinstance(values, (list, tuple)) else [values]
+    for value in values:
+        if value is None:
+            continue
+        if not isinstance(value, _SCALARS):
+            raise ValueError(f"filter {field_name[:60]!r}: values must be strings, numbers or booleans")
+        if type(value) is int and not _INT64_MIN <= value <= _INT64_MAX:
+            raise ValueError(f"filter {field_name[:60]!r}: number out of the 64-bit range")
+        if type(value) is float and not math.isfinite(value):
+            raise ValueError(f"filter {field_name[:60]!r}: number must be finite")
+    return values
 
 
 @dataclass(slots=True)

@@ -16,13 +16,14 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Callable, Sequence
 from urllib.parse import parse_qs, unquote, urlsplit
 
+import orjson
 from elasticsearch import ApiError, Elasticsearch
 
 from core.alert import Alert
 from core.event import Event, format_timestamp, parse_timestamp
 from core.schema import FIELDS
 from core.store import elastic_mapping as layout
-from core.store.base import EventQuery, Page, WriteResult
+from core.store.base import MAX_INTERVAL_SECONDS, EventQuery, Page, WriteResult
 from core.store.elastic_bulk import BulkPolicy, Doc, StoreUnavailable, bulk_create
 from core.store.elastic_query import bucket_time, build_query, decode_cursor, encode_cursor, sort_spec
 from core.store.text import ALERT_TEXT_FIELDS, EVENT_TEXT_FIELDS
@@ -99,7 +100,8 @@ class ElasticStore:
         if not events:
             return WriteResult()
         self._ensure()
-        docs = [Doc(layout.events_index(self.prefix, e.ts), e.id, e.doc) for e in events]
+        # The event's JSON bytes go out as they are (sealed by the collector): no parse, no re-dump.
+        docs = [Doc(layout.events_index(self.prefix, e.ts), e.id, e.to_json()) for e in events]
         result, rejected = bulk_create(self._client, docs, self.bulk)
         self._quarantine("event", rejected, dict(result.rejected))
         self._sweep_if_due()
@@ -146,7 +148,7 @@ class ElasticStore:
         for doc in docs:
             body.append({"index": {"_index": self.quarantine_index}})
             body.append({"@timestamp": now, "kind": kind, "id": doc.id, "reason": reasons.get(doc.id, ""),
-                         "original": doc.source})
+                         "original": _as_object(doc.source)})
         try:
             response = self._client.bulk(operations=body, refresh=self.bulk.refresh)
             if response.get("errors"):
@@ -211,8 +213,8 @@ class ElasticStore:
 
     def histogram(self, query: EventQuery, interval_seconds: int) -> list[tuple[str, int]]:
         """Event counts per bucket of `interval_seconds` (aligned to the epoch), oldest first."""
-        if interval_seconds < 1:
-            raise ValueError("interval_seconds must be at least 1")
+        if not 1 <= interval_seconds <= MAX_INTERVAL_SECONDS:
+            raise ValueError(f"interval_seconds must be between 1 and {MAX_INTERVAL_SECONDS}")
         aggs = {"h": {"date_histogram": {"field": "@timestamp", "fixed_interval": f"{interval_seconds}s",
                                          "min_doc_count": 1}}}
         response = self._search(self.events_pattern, query=build_query(query, EVENT_TEXT_FIELDS), size=0, aggs=aggs)
@@ -283,3 +285,8 @@ def _client(parts: Any, ca_certs: str | None) -> Elasticsearch:
     if ca_certs:
         options["ca_certs"] = ca_certs
     return Elasticsearch(host, **options)
+
+
+def _as_object(source: dict[str, Any] | bytes) -> dict[str, Any]:
+    """A document's source as an object (events travel as JSON bytes; the quarantine nests them)."""
+    return orjson.loads(source) if isinstance(source, bytes) else source

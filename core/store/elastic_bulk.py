@@ -51,7 +51,7 @@ class Doc:
 
     index: str
     id: str
-    source: dict[str, Any]
+    source: dict[str, Any] | bytes  # bytes: the JSON document, sent as it is
 
 
 def _reason(error: Any) -> str:
@@ -97,7 +97,7 @@ def _chunks(docs: list[Doc]) -> list[list[Doc]]:
     chunks: list[list[Doc]] = [[]]
     size = 0
     for doc in docs:
-        doc_bytes = len(orjson.dumps(doc.source))
+        doc_bytes = len(doc.source) if isinstance(doc.source, bytes) else len(orjson.dumps(doc.source))
         if chunks[-1] and (len(chunks[-1]) >= _MAX_DOCS or size + doc_bytes > _MAX_BYTES):
             chunks.append([])
             size = 0

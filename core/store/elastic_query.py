@@ -10,7 +10,7 @@ from typing import Any
 import orjson
 
 from core.event import format_timestamp
-from core.store.base import EventQuery
+from core.store.base import EventQuery, filter_values
 from core.store.text import parse_text
 
 
@@ -25,12 +25,12 @@ def build_query(query: EventQuery, text_fields: tuple[str, ...]) -> dict[str, An
             bounds["lt"] = format_timestamp(query.end)
         filters.append({"range": {"@timestamp": bounds}})
     for field_name, values in query.filters.items():
-        values = values if isinstance(values, (list, tuple)) else [values]
+        values = filter_values(field_name, values)
         if values:
             _check_field(field_name)
             # On `ip` fields a CIDR value matches its whole block (real Elasticsearch; FACTS.md:
             # the noida stand-in answers such a term with 0 hits).
-            filters.append({"terms": {field_name: list(values)}})
+            filters.append({"terms": {field_name: values}})
     # Text terms are filters too: results sort by time, so relevance scores would be wasted work.
     filters += [
         {"multi_match": {"query": term.phrase, "type": "phrase_prefix" if term.prefix else "phrase",

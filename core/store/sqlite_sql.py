@@ -7,7 +7,7 @@ import sqlite3
 from typing import Any
 
 from core.schema import FIELDS
-from core.store.base import ALERT_FIELDS, EventQuery
+from core.store.base import ALERT_FIELDS, EventQuery, filter_values
 from core.store.text import Term, fts5_query, parse_text
 
 SCHEMA_VERSION = 2
@@ -129,9 +129,9 @@ def where(table: str, query: EventQuery, probe_text: bool = False) -> tuple[str,
         clauses.append("ts < ?")
         params.append(query.end.timestamp())
     for field_name, values in query.filters.items():
-        values = values if isinstance(values, (list, tuple)) else [values]
+        values = filter_values(field_name, values)
         if values:
-            clause, args = _filter(field_name, list(values), columns.get(field_name), kinds.get(field_name))
+            clause, args = _filter(field_name, values, columns.get(field_name), kinds.get(field_name))
             clauses.append(clause)
             params.extend(args)
     terms = parse_text(query.text)

@@ -232,3 +232,26 @@ def test_empty_writes_and_lookups_are_no_ops(stores):
     for backend, store in stores.items():
         assert (store.write_events([]).stored, store.write_alerts([]).stored) == (0, 0), backend
         assert store.get_events([]) == [], backend
+
+
+@pytest.mark.parametrize("filters", [{"http.response.status_code": [2**64]}, {"user.id": [-(2**63) - 1]},
+                                     {"mlm.order.amount": [float("inf")]}, {"user.name": [{"$ne": 1}]},
+                                     {"event.id": [["nested"]]}])
+def test_values_no_backend_can_compare_are_a_clear_value_error(stores, filters):
+    for store in stores.values():
+        with pytest.raises(ValueError, match="filter"):
+            store.search_events(EventQuery(filters=filters))
+        with pytest.raises(ValueError, match="filter"):
+            store.count_events(EventQuery(filters=filters))
+
+
+def test_the_largest_64_bit_numbers_are_still_answered(stores):
+    for store in stores.values():
+        assert store.count_events(EventQuery(filters={"http.response.status_code": [2**63 - 1, -(2**63)]})) == 0
+
+
+@pytest.mark.parametrize("interval", [0, 10**30])
+def test_histogram_intervals_out_of_range_are_refused(stores, interval):
+    for store in stores.values():
+        with pytest.raises(ValueError, match="interval_seconds"):
+            store.histogram(EventQuery(), interval)
