@@ -35,7 +35,10 @@ def health_server(host: str, port: int, stats: Callable[[], dict[str, Any]]) -> 
                 self._send(404, {"error": "not found"})
                 return
             body = stats()
-            self._send(200 if body.get("running") else 503, {"status": "ok" if body.get("running") else "down", **body})
+            status = "ok" if body.get("running") else "down"
+            if status == "ok" and body.get("whole_stream_lost"):
+                status = "split"  # a global-scope member sharing its group sees only part of the stream
+            self._send(200 if status == "ok" else 503, {"status": status, **body})
 
         def _send(self, status: int, body: dict[str, Any]) -> None:
             data = json.dumps(body).encode()
@@ -59,7 +62,8 @@ def serve_detectors(settings: DetectorSettings, stop: threading.Event | None = N
     bus = open_bus(settings.bus_url)
     worker = DetectorWorker(bus, store, engine, settings.resolved_group(), settings.poll_records,
                             idle_flush_seconds=settings.idle_flush_seconds,
-                            rule_state_path=Path(settings.data_dir) / "rule_state.json")
+                            rule_state_path=Path(settings.data_dir) / "rule_state.json",
+                            whole_stream=settings.scope == "global")
     server = health_server(settings.host, settings.health_port,
                            lambda: {**worker.stats(), "scope": settings.scope, "group": worker.group})
     threading.Thread(target=server.serve_forever, name="detectors-health", daemon=True).start()

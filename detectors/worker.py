@@ -22,6 +22,7 @@ from detectors.engine import Engine
 log = logging.getLogger(__name__)
 RETRY_SECONDS = 1.0
 RULE_STATE_CHECK_SECONDS = 5.0
+PARTITION_CHECK_SECONDS = 30.0  # the topic's partition count changes only when an operator adds some
 
 
 class DetectorWorker:
@@ -29,7 +30,8 @@ class DetectorWorker:
 
     def __init__(self, bus: Bus, store: EventStore, engine: Engine, group: str = "detectors",
                  poll_records: int = 500, poll_timeout: float = 0.5, idle_flush_seconds: float = 2.0,
-                 rule_state_path: Path | None = None, topic: str = EVENTS_TOPIC) -> None:
+                 rule_state_path: Path | None = None, topic: str = EVENTS_TOPIC,
+                 whole_stream: bool = False) -> None:
         self.bus = bus
         self.store = store
         self.engine = engine
@@ -50,6 +52,11 @@ class DetectorWorker:
         self._producer: Any = None
         self._pending_flush = False
         self._last_activity = time.monotonic()
+        # A global-scope member must hold every partition; holding part means a second member joined.
+        self.whole_stream = whole_stream
+        self._held: set[int] = set()
+        self._all: set[int] = set()
+        self._all_checked = float("-inf")
 
     def start(self) -> None:
         """Start consuming in a daemon thread."""
@@ -85,6 +92,7 @@ class DetectorWorker:
     def run_once(self) -> int:
         """Poll one batch, detect, deliver alerts, commit. Returns the number of messages handled."""
         messages = self._consumer.poll(self.poll_records, self.poll_timeout)
+        self._track_partitions()
         if not messages:
             if self._pending_flush and time.monotonic() - self._last_activity >= self.idle_flush_seconds:
                 self._deliver(self._flush())
@@ -98,6 +106,22 @@ class DetectorWorker:
         self._pending_flush = True
         self._last_activity = time.monotonic()
         return len(messages)
+
+    def _track_partitions(self) -> None:
+        """Note which partitions this member holds (read here: the Kafka client is not thread-safe)."""
+        held = self._consumer.assignment()
+        now = time.monotonic()
+        if now - self._all_checked >= PARTITION_CHECK_SECONDS or (held and not self._all):
+            self._all, self._all_checked = self._consumer.partitions(), now
+        if held != self._held:
+            self._held = held
+            if self.whole_stream and self.partial():
+                log.error("this member must see the whole stream but holds %d of %d partitions of %s: another "
+                          "member joined group %s; run exactly one", len(held), len(self._all), self.topic, self.group)
+
+    def partial(self) -> bool:
+        """Whether this member holds some but not all partitions (empty: the group is still forming)."""
+        return bool(self._held) and bool(self._all - self._held)
 
     def _parse(self, message: Message) -> list[Event]:
         """The message's events; bad lines are counted and logged (bounded), never fatal.
@@ -148,7 +172,9 @@ class DetectorWorker:
         with self._lock:
             stats = self.engine.stats()
         stats.update(bad_events=self.bad_events, alerts_written=self.alerts_written, batches=self.batches,
-                     running=self._thread is not None and self._thread.is_alive())
+                     running=self._thread is not None and self._thread.is_alive(),
+                     partitions={"held": sorted(self._held), "total": len(self._all)},
+                     whole_stream_lost=self.whole_stream and self.partial())
         return stats
 
 

@@ -7,8 +7,9 @@ after the work a message caused is durable; an uncommitted message is delivered 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol, Sequence
+from typing import Protocol
 
 EVENTS_TOPIC = "siem.events"
 ALERTS_TOPIC = "siem.alerts"
@@ -48,6 +49,14 @@ class Consumer(Protocol):
 
     def commit(self) -> None:
         """Mark everything returned by poll so far as done for this group."""
+        ...
+
+    def assignment(self) -> set[int]:
+        """Partitions this member holds right now (empty while the group is still forming)."""
+        ...
+
+    def partitions(self) -> set[int]:
+        """Every partition of the topic: a member that must see the whole stream holds them all."""
         ...
 
     def close(self) -> None: ...

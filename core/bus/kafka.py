@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.errors import CommitFailedError, KafkaError, KafkaTimeoutError, TopicAlreadyExistsError
@@ -147,6 +148,10 @@ class KafkaBusConsumer:
     def assignment(self) -> set[int]:
         """Partitions this member holds right now."""
         return {tp.partition for tp in self._consumer.assignment()}
+
+    def partitions(self) -> set[int]:
+        """Every partition of the topic, from the cluster metadata the client holds."""
+        return set(self._consumer.partitions_for_topic(self.topic) or ())
 
     def close(self) -> None:
         self._consumer.close(autocommit=False)

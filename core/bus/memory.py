@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
-from typing import Sequence
+from collections.abc import Sequence
 
 from core.bus.base import BusFull, Message
 
@@ -117,6 +117,12 @@ class MemoryConsumer:
             log.committed[self._group] = self._position
             log.trim()
             log.cond.notify_all()
+
+    def assignment(self) -> set[int]:
+        return {0}  # one partition, and every consumer of a group reads all of it
+
+    def partitions(self) -> set[int]:
+        return {0}
 
     def close(self) -> None:
         pass

@@ -101,7 +101,7 @@ def test_entity_members_and_one_global_member_alert_once_each_through_kafka(noid
     stream = attack_stream(topic.replace(".", "-"))
     config = DetectorConfig(families=["sigma", "ato", "fraud", "flood"])  # no HTTP: injection would only watch
     workers = [DetectorWorker(kafka_bus, store, build_engine(config, scope), group=f"{group}-{topic}",
-                              poll_timeout=0.2, idle_flush_seconds=0.2, topic=topic)
+                              poll_timeout=0.2, idle_flush_seconds=0.2, topic=topic, whole_stream=scope == "global")
                for scope, group in (("entity", "detectors"), ("entity", "detectors"), ("global", "global"))]
     try:
         for worker in workers:
@@ -124,6 +124,13 @@ def test_entity_members_and_one_global_member_alert_once_each_through_kafka(noid
         assert workers[0].stats()["events"] + workers[1].stats()["events"] == len(stream)
         assert workers[2].stats()["events"] == len(stream)
         assert workers[0].stats()["events"] and workers[1].stats()["events"]
+        assert workers[2].stats()["partitions"] == {"held": [0, 1, 2], "total": 3}
+        assert not workers[2].stats()["whole_stream_lost"]
+        # A second global member would take part of the stream: both say so (serve-detectors: 503).
+        workers.append(DetectorWorker(kafka_bus, store, build_engine(DetectorConfig(families=["flood"]), "global"),
+                                      group=workers[2].group, poll_timeout=0.2, topic=topic, whole_stream=True))
+        workers[3].start()
+        assert wait_for(lambda: workers[2].stats()["whole_stream_lost"] and workers[3].stats()["whole_stream_lost"])
     finally:
         for worker in workers:
             worker.stop()
