@@ -1,37 +1,29 @@
 """Credential stuffing spread over many IPs: service-wide failed-login rate and breadth.
 
 Per-IP counting misses a botnet that tries each stolen pair from a different address, so this
-looks at the whole service: many failures over many usernames and addresses, a high share of
-unknown usernames or of failures, in a short window. The failure-rate bar adapts to the
-deployment's own baseline (Trainable) so a large population does not look like an attack.
+looks at the whole service: many failures over many usernames, addresses and networks, a high
+share of unknown usernames or of failures. Two windows: five minutes for a fast wave, an hour
+for a slow one (one try per address from thousands of residential proxies). Each window's bar
+adapts to the deployment's own baseline (Trainable) so a large population does not look like an
+attack.
 """
 
 from __future__ import annotations
 
-from collections import Counter
-from dataclasses import dataclass
 from pathlib import Path
 
 from core.alert import Alert
 from core.event import Event
-from detectors.anomaly.alerts import is_login, make_alert, user_key
-from detectors.anomaly.batch import percentile
+from detectors.anomaly.alerts import is_login, make_alert
 from detectors.anomaly.models import FeatureSchema, load_model, save_model
-from detectors.anomaly.state import SlidingWindow, Suppressor
+from detectors.anomaly.state import BoundedMap
+from detectors.ato.wave import Attempt, Wave
 
-SCHEMA = FeatureSchema("ato_stuffing_rate", 1, ("failures_per_window",))
-
-
-@dataclass(frozen=True, slots=True)
-class Attempt:
-    event_id: str
-    user: str
-    ip: str
-    reason: str
+SCHEMA = FeatureSchema("ato_stuffing_rate", 2, ("failures_per_window", "unknown_per_window"))
 
 
 class CredentialStuffing:
-    """Alerts once per window when the service sees a broad, failing login wave."""
+    """Alerts once per wave when the service sees a broad, failing login wave."""
 
     name = "ato.credential_stuffing"
     # Only password-step logins matter (process returns [] for anything else): the engine skips the rest.
@@ -41,98 +33,98 @@ class CredentialStuffing:
     min_failures = 15       # below this a 5-minute window is ordinary typo noise
     min_users = 12
     min_ips = 3             # a single address is the per-IP Sigma rule's job
-    baseline_factor = 4.0   # the bar: 4x the worst benign window seen in the baseline
 
     def __init__(self) -> None:
-        self.failures: SlidingWindow[Attempt] = SlidingWindow(self.window, 20_000)
-        self.users: Counter[str] = Counter()   # running counts over `failures`, kept in step
-        self.ips: Counter[str] = Counter()
-        self.unknown = 0
-        self.successes: SlidingWindow[None] = SlidingWindow(self.window, 20_000)
-        self.suppress = Suppressor(3600.0)
-        self.bar = float(self.min_failures)
-        self._last_alert = float("-inf")
-        self._baseline: list[float] = []
-        self._bucket: tuple[int, int] | None = None
+        # Why these floors: an hour of a mid-size service holds a few dozen typos; a slow botnet
+        # at one try a minute from fresh addresses passes 40 within the hour.
+        self.waves = (Wave(self.window, self.min_failures, self.min_users, self.min_ips),
+                      Wave(3600.0, 40, 30, 20))
+        # One alert per wave (see Wave.armed), and per entity and window per hour unless the wave
+        # doubled since (a login flood, then a stuffing campaign: two alerts; a steady one: one).
+        self.reported: BoundedMap[tuple[str, str, float], int] = BoundedMap(10_000, 3600.0)
+
+    @property
+    def bar(self) -> float:
+        """The fast window's failure bar (the slow one has its own)."""
+        return self.waves[0].bar
+
+    @bar.setter
+    def bar(self, value: float) -> None:
+        self.waves[0].bar = value
 
     def process(self, event: Event) -> list[Alert]:
         if not is_login(event):
             return []
-        if event.flat.get("event.outcome") == "success":
-            self.successes.add(event.ts, None)
+        outcome = event.flat.get("event.outcome")
+        if outcome == "success":
+            for wave in self.waves:
+                wave.success(event.ts)
             return []
-        if event.flat.get("event.outcome") != "failure":
+        if outcome != "failure":
             return []
-        attempt = Attempt(event.id, user_key(event) or "", str(event.flat.get("source.ip", "")),
-                          str(event.flat.get("mlm.auth.failure_reason", "")))
-        self._count(attempt, 1)
-        for old in self.failures.add(event.ts, attempt):
-            self._count(old, -1)
-        self.successes.expire(event.ts)
-        return self._judge(event)
+        attempt = Attempt.of(event)
+        alerts: list[Alert] = []
+        for wave in self.waves:
+            wave.add(event.ts, attempt)
+            if not alerts and wave.hot():
+                alerts = self._alert(wave, event)
+        if alerts:
+            for wave in self.waves:
+                wave.disarm(event.ts)
+        return alerts
 
-    def _count(self, attempt: Attempt, step: int) -> None:
-        for counter, key in ((self.users, attempt.user), (self.ips, attempt.ip)):
-            counter[key] += step
-            if counter[key] <= 0:
-                del counter[key]
-        self.unknown += step if attempt.reason == "unknown_user" else 0
-
-    def _judge(self, event: Event) -> list[Alert]:
-        fails = len(self.failures)
-        users, ips = self.users, self.ips
-        if fails < self.bar or len(users) < self.min_users or len(ips) < self.min_ips:
-            return []
-        if event.ts - self._last_alert < self.suppress.window:
-            return []  # an ongoing wave: skip the per-event ranking work
-        unknown = self.unknown / fails
-        fail_share = fails / (fails + len(self.successes))
-        if unknown < 0.3 and fail_share < 0.3:
-            return []  # a busy hour (flash sale): mostly successes, real usernames
+    def _alert(self, wave: Wave, event: Event) -> list[Alert]:
+        fails, users = len(wave.failures), wave.users
         top_user, top_count = users.most_common(1)[0]
         entity = ("user", top_user) if top_count >= fails / 2 else \
             ("service", str(event.flat.get("service.name") or "mlm_app"))
-        if not self.suppress.allow(entity, event.ts):
+        if not self._news(entity, wave, event.ts):
             return []
-        self._last_alert = event.ts
-        attempts = self.failures.values()[-100:]
-        risk = 70 + min(25, int(10 * unknown + 10 * fail_share + len(ips) / 20))
+        unknown, fail_share = wave.unknown / fails, wave.fail_share()
+        risk = 70 + min(25, int(10 * unknown + 10 * fail_share + len(wave.ips) / 20))
+        minutes = int(wave.span // 60)
         return [make_alert(
             rule_id="mlm-ato-credential-stuffing", rule_name="Credential stuffing across many addresses",
             category="account_takeover", severity="high", risk=risk, entity=entity, ts=event.ts,
-            evidence=[a.event_id for a in attempts],
-            summary=(f"{fails} failed logins for {len(users)} usernames from {len(ips)} addresses in "
-                     f"{int(self.window // 60)} minutes ({unknown:.0%} unknown usernames)."),
+            evidence=[a.event_id for a in wave.failures.values()[-100:]],
+            summary=(f"{fails} failed logins for {len(users)} usernames from {len(wave.ips)} addresses in "
+                     f"{len(wave.nets)} networks within {minutes} minutes ({unknown:.0%} unknown usernames)."),
             tags=["attack.credential_access", "attack.t1110.004", "attack.t1110"],
-            extra={"mlm_siem": {"failures": fails, "users": len(users), "ips": len(ips)}},
+            extra={"mlm_siem": {"failures": fails, "users": len(users), "ips": len(wave.ips),
+                                "networks": len(wave.nets), "window_s": int(wave.span)}},
         )]
 
-    # Trainable: the worst benign failure count per window sets the bar.
+    def _news(self, entity: tuple[str, str], wave: Wave, ts: float) -> bool:
+        """True (and remember its size) unless this entity was reported within the hour, from
+        this window, for a wave at least half as large."""
+        key, fails = (*entity, wave.span), len(wave.failures)
+        before = self.reported.get(key, ts)
+        if before is not None and fails < 2 * before:
+            return False
+        self.reported.put(key, ts, fails)
+        return True
+
+    # Trainable: the worst benign counts per window set each window's bars.
     def observe_baseline(self, event: Event) -> None:
-        if not is_login(event, "failure"):
-            return
-        bucket = int(event.ts // self.window)
-        if self._bucket is not None and self._bucket[0] == bucket:
-            self._bucket = (bucket, self._bucket[1] + 1)
-            return
-        if self._bucket is not None:
-            self._baseline.append(float(self._bucket[1]))
-        self._bucket = (bucket, 1)
+        if is_login(event, "failure"):
+            unknown = event.flat.get("mlm.auth.failure_reason") == "unknown_user"
+            for wave in self.waves:
+                wave.observe(event.ts, unknown)
 
     def fit_baseline(self) -> None:
-        if self._bucket is not None:
-            self._baseline.append(float(self._bucket[1]))
-            self._bucket = None
-        worst = percentile(self._baseline, 99.5, 0.0)
-        self.bar = max(float(self.min_failures), self.baseline_factor * worst)
-        self._baseline = []
+        for wave in self.waves:
+            wave.fit()
 
     def save(self, directory: Path) -> None:
-        save_model(directory, SCHEMA, {"bar": self.bar})
+        save_model(directory, SCHEMA, {"waves": [[w.bar, w.unknown_bar] for w in self.waves]})
 
     def load(self, directory: Path) -> bool:
         loaded = load_model(directory, SCHEMA)
         if loaded is None:
             return False
-        self.bar = max(float(self.min_failures), float(loaded[0].get("bar", self.min_failures)))
+        rows = loaded[0].get("waves")
+        if isinstance(rows, list):
+            for wave, row in zip(self.waves, rows):
+                if isinstance(row, list) and len(row) == 2:
+                    wave.set_bars(row[0], row[1])
         return True
