@@ -75,8 +75,12 @@ class Engine:
         """Run every detector on one event (in event-time order); returns the alerts it completed."""
         self.events += 1
         flat = event.flat
+        pair = (flat.get("event.dataset"), flat.get("event.action"))
+        route = self._routes.get(pair)
+        if route is None:
+            route = self._route(*pair)
         alerts: list[Alert] = []
-        for detector in self._route(flat.get("event.dataset"), flat.get("event.action")):
+        for detector in route:
             try:
                 found = detector.process(event)
             except Exception:  # noqa: BLE001 - one broken detector must not stop the others or the stream

@@ -173,3 +173,20 @@ def test_time_order_across_line_layouts(tmp_path):
     stats = ReadStats(str(path))
     out = [e.id for e in events_in_time_order(path, stats, reorder=10)]
     assert out == ["o0", "flat", "spaced", "o30", "o40"] and stats.events == 5 and stats.late == 0
+
+
+@pytest.mark.parametrize("chunk", [1, 3, 7, 64, 1 << 20])
+def test_line_reader_is_the_same_at_any_chunk_size(tmp_path, monkeypatch, chunk):
+    from detectors import replay as replay_module
+
+    monkeypatch.setattr(replay_module, "READ_CHUNK", chunk)
+    monkeypatch.setattr(replay_module, "MAX_LINE_BYTES", 10)
+    data = b"0123456789\n\n   \n01234567890\nshort\n" + b"x" * 25 + b"\nok\n" + b"y" * 11
+    path = tmp_path / "chunks.ndjson"
+    path.write_bytes(data)
+    stats = replay_module.ReadStats(str(path))
+    lines = list(replay_module.read_lines(path, stats))
+    assert lines == [(1, b"0123456789"), (5, b"short"), (7, b"ok")]
+    assert stats.lines == 8 and stats.bad == 3  # lines 4, 6 and the unterminated 8 are too long
+    path.write_bytes(b"a\nbb")
+    assert list(replay_module.read_lines(path, replay_module.ReadStats(str(path)))) == [(1, b"a"), (2, b"bb")]
