@@ -58,7 +58,7 @@ def _referrer_parts(referrer: str) -> list[str]:
 _SPLITTERS: dict[str, Callable[[str], list[str]]] = {
     "url.query": decode.query_parts,
     "http.request.body.content": decode.body_parts,
-    "url.path": lambda p: [decode.path_part(p)],
+    "url.path": decode.path_parts,
     "user_agent.original": lambda ua: [decode.deep_decode(ua[: decode.MAX_TEXT], False)],
     "http.request.referrer": _referrer_parts,
 }
@@ -89,7 +89,7 @@ class Analyzer:
             raw = flat.get(location)
             if not raw or not isinstance(raw, str):
                 continue
-            if location == "url.path" and decode.is_plain(raw.replace("/", "")):
+            if location == "url.path" and decode.is_plain(raw.replace("/", "")) and "0x" not in raw:
                 continue  # the common case: /shop, /api/orders/123
             out.extend(self.location_findings(location, raw))
         return out

@@ -163,6 +163,14 @@ def path_part(path: str) -> str:
     return deep_decode(path[:MAX_TEXT], False)
 
 
+def path_parts(path: str) -> list[str]:
+    """The decoded path, then each of its segments that is not plain: a payload in one segment
+    (/product/1;--, /files/; id) is judged as a whole value, the way a query parameter is."""
+    whole = path_part(path)
+    segments = [seg for seg in dict.fromkeys(whole.split("/")) if seg and seg != whole and not is_plain(seg)]
+    return [whole, *segments[:MAX_PARTS]]
+
+
 def unquote_words(text: str) -> str:
     """Shell quoting removed inside words (w'h'o'am'i, c\\at, who^ami run as the plain command)."""
     return _WORD_QUOTES.sub("", text)

@@ -57,6 +57,7 @@ PLACEMENTS: dict[str, Callable[[str], dict[str, str]]] = {
 BENIGN_PLACEMENTS: dict[str, Callable[[str], dict[str, str]]] = {
     "query": PLACEMENTS["query"], "form": PLACEMENTS["form"], "json": PLACEMENTS["json"],
 }
+PATH_KINDS = {"wfuzz_words", "search", "product", "last_name"}  # also sent as path slugs
 
 
 @dataclass
@@ -114,7 +115,9 @@ def score_benign(analyzer: Analyzer, sets: dict[str, list[str]]) -> dict[str, di
     out: dict[str, dict[str, Tally]] = {}
     for kind, values in sets.items():
         placements = {"json": lambda v: {"http.request.body.content": v}} if kind == "json_body" else \
-            {"user_agent": PLACEMENTS["user_agent"]} if kind == "user_agent" else BENIGN_PLACEMENTS
+            {"user_agent": PLACEMENTS["user_agent"]} if kind == "user_agent" else dict(BENIGN_PLACEMENTS)
+        if kind in PATH_KINDS:
+            placements["path"] = lambda v: {"url.path": "/product/" + quote(v.replace(" ", "-"), safe="/'")}
         per = out[kind] = {name: Tally() for name in placements}
         for value in values:
             for name, place in placements.items():

@@ -39,8 +39,8 @@ BLNS_ATTACKS = {"Script Injection": "xss", "SQL Injection": "sqli", "Server Code
                 "Command Injection (Ruby)": "command", "File Inclusion": "traversal",
                 "Known CVEs and Vulnerabilities": "any"}
 _PLACEHOLDERS = {"marker": "chx7731", "delay": "5", "callback": "x7731.oast.example",
-                 "BURP_COLLABORATOR": "x7731.oast.example"}
-_PLACEHOLDER = re.compile(r"\{(marker|delay|callback)\}|(BURP_COLLABORATOR)")
+                 "BURP_COLLABORATOR": "x7731.oast.example", "blob_size": "500000000", "bench": "5000000"}
+_PLACEHOLDER = re.compile(r"\{(marker|delay|callback|blob_size|bench)\}|(BURP_COLLABORATOR)")
 BLNS_SKIPPED = {"XXE Injection (XML)", "Terminal escape codes"}  # neither an attack class here nor text
 
 
