@@ -15,6 +15,7 @@ from typing import Any
 
 from core.alert import Alert
 from core.bus import ALERTS_TOPIC, EVENTS_TOPIC, Bus, Message
+from core.bus.order import PartitionMerge
 from core.event import Event, EventError
 from core.store import EventStore
 from detectors.engine import Engine
@@ -57,6 +58,8 @@ class DetectorWorker:
         self._held: set[int] = set()
         self._all: set[int] = set()
         self._all_checked = float("-inf")
+        # Partitions arrive one after another; cross-entity windows want them interleaved by time.
+        self._merge = PartitionMerge()
 
     def start(self) -> None:
         """Start consuming in a daemon thread."""
@@ -90,21 +93,26 @@ class DetectorWorker:
             self._deliver(self._flush())
 
     def run_once(self) -> int:
-        """Poll one batch, detect, deliver alerts, commit. Returns the number of messages handled."""
+        """Poll one batch, detect in event-time order, deliver alerts, commit what was handled.
+        Returns the number of messages polled."""
         messages = self._consumer.poll(self.poll_records, self.poll_timeout)
         self._track_partitions()
-        if not messages:
-            if self._pending_flush and time.monotonic() - self._last_activity >= self.idle_flush_seconds:
-                self._deliver(self._flush())
-            return 0
-        events = sorted((e for m in messages for e in self._parse(m)), key=lambda e: e.ts)
-        with self._lock:
-            alerts = [a for e in events for a in self.engine.process(e)]
-        self._deliver(alerts)
-        self._consumer.commit()
-        self.batches += 1
-        self._pending_flush = True
-        self._last_activity = time.monotonic()
+        for message in messages:
+            self._merge.add(message.partition, message.offset, ((e.ts, e) for e in self._parse(message)))
+        self._merge.keep(self._held)
+        events = self._merge.release(self._consumer.behind()) if self._merge.size else []
+        if events:
+            with self._lock:
+                alerts = [a for e in events for a in self.engine.process(e)]
+            self._deliver(alerts)
+            self.batches += 1
+            self._pending_flush = True
+            self._last_activity = time.monotonic()
+        elif not messages and self._pending_flush and \
+                time.monotonic() - self._last_activity >= self.idle_flush_seconds:
+            self._deliver(self._flush())
+        if messages or events:
+            self._consumer.commit(self._merge.offsets())
         return len(messages)
 
     def _track_partitions(self) -> None:
@@ -124,11 +132,7 @@ class DetectorWorker:
         return bool(self._held) and bool(self._all - self._held)
 
     def _parse(self, message: Message) -> list[Event]:
-        """The message's events; bad lines are counted and logged (bounded), never fatal.
-
-        A batch is then run in event-time order (stable sort): a member holding several partitions
-        gets them one after another, and windows across entities want them interleaved by time.
-        """
+        """The message's events; bad lines are counted and logged (bounded), never fatal."""
         events: list[Event] = []
         for number, line in enumerate(message.value.splitlines(), 1):
             if not line.strip():

@@ -47,8 +47,13 @@ class Consumer(Protocol):
         """Up to `max_records` messages after the group's position; [] after `timeout` seconds."""
         ...
 
-    def commit(self) -> None:
-        """Mark everything returned by poll so far as done for this group."""
+    def commit(self, offsets: dict[int, int] | None = None) -> None:
+        """Mark everything returned by poll so far as done for this group; with `offsets`, only
+        the messages before each partition's offset (those after it are delivered again)."""
+        ...
+
+    def behind(self) -> set[int]:
+        """Held partitions with messages that poll has not returned yet."""
         ...
 
     def assignment(self) -> set[int]:

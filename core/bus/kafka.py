@@ -15,6 +15,7 @@ from typing import Any
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.errors import CommitFailedError, KafkaError, KafkaTimeoutError, TopicAlreadyExistsError
+from kafka.structs import OffsetAndMetadata
 
 from core.bus.base import ALERTS_TOPIC, EVENTS_TOPIC, BusError, BusFull, Message
 
@@ -137,17 +138,34 @@ class KafkaBusConsumer:
             out += [Message(r.topic, r.partition, r.offset, r.key, r.value) for r in batches[tp]]
         return out
 
-    def commit(self) -> None:
-        """Commit the positions after everything polled. A commit lost to a rebalance is logged:
-        those messages go to another member again, and every consumer dedupes by id."""
+    def commit(self, offsets: dict[int, int] | None = None) -> None:
+        """Commit the positions after everything polled (or `offsets`, per partition held). A commit
+        lost to a rebalance is logged: those messages go to another member again, and every consumer
+        dedupes by id."""
         try:
-            self._consumer.commit()
+            if offsets is None:
+                self._consumer.commit()
+                return
+            held = self._consumer.assignment()
+            chosen = {tp: OffsetAndMetadata(offset, "", -1) for tp, offset in
+                      ((TopicPartition(self.topic, p), o) for p, o in offsets.items()) if tp in held}
+            if chosen:
+                self._consumer.commit(chosen)
         except CommitFailedError:
             log.warning("commit lost to a group rebalance (group %s); messages will be redelivered", self.group)
 
     def assignment(self) -> set[int]:
         """Partitions this member holds right now."""
         return {tp.partition for tp in self._consumer.assignment()}
+
+    def behind(self) -> set[int]:
+        """Held partitions with messages not yet returned by poll (unknown until their first fetch)."""
+        out = set()
+        for tp in self._consumer.assignment():
+            end = self._consumer.highwater(tp)
+            if end is None or self._consumer.position(tp) < end:
+                out.add(tp.partition)
+        return out
 
     def partitions(self) -> set[int]:
         """Every partition of the topic, from the cluster metadata the client holds."""

@@ -111,15 +111,20 @@ class MemoryConsumer:
             self._position = stop
             return out
 
-    def commit(self) -> None:
+    def commit(self, offsets: dict[int, int] | None = None) -> None:
         log = self._log
         with log.cond:
-            log.committed[self._group] = self._position
+            position = self._position if offsets is None else min(offsets.get(0, self._position), self._position)
+            log.committed[self._group] = max(position, log.committed.get(self._group, log.base))
             log.trim()
             log.cond.notify_all()
 
     def assignment(self) -> set[int]:
         return {0}  # one partition, and every consumer of a group reads all of it
+
+    def behind(self) -> set[int]:
+        with self._log.cond:
+            return {0} if self._position < self._log.end else set()
 
     def partitions(self) -> set[int]:
         return {0}
