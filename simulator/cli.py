@@ -29,6 +29,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--baseline-days", type=int, default=7)
     p.add_argument("--test-days", type=int, default=2)
     p.add_argument("--out", required=True, help="output directory")
+    p.add_argument("--world", choices=("sim", "alt"), default="sim", help="world generator (see eval)")
     p.set_defaults(func=_simulate)
 
     p = subparsers.add_parser("eval", help="score detection on simulated worlds over several seeds")
@@ -37,6 +38,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--verbose", action="store_true", help="list false positives")
     p.add_argument("--world", choices=("sim", "alt"), default="sim", help="world generator: sim (written "
                    "with the detectors) or alt (independent, with hard negatives; see simulator/alt)")
+    p.add_argument("--save", type=Path, help="write each seed's alerts.ndjson and truth.json here")
     p.set_defaults(func=_eval)
 
 
@@ -57,8 +59,10 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _simulate(args: argparse.Namespace) -> int:
-    from simulator.world import generate, write
+    from simulator.evaluate import world_generator
+    from simulator.world import write
 
+    generate = world_generator(args.world)
     world = generate(args.seed, args.distributors, args.baseline_days, args.test_days)
     paths = write(world, Path(args.out))
     print(f"{len(world.baseline)} baseline events, {len(world.events)} test events, "
@@ -71,6 +75,7 @@ def _simulate(args: argparse.Namespace) -> int:
 def _eval(args: argparse.Namespace) -> int:
     from simulator.evaluate import evaluate
 
-    _, text = evaluate(args.seeds, args.distributors, verbose=args.verbose, world_name=args.world)
+    _, text = evaluate(args.seeds, args.distributors, verbose=args.verbose, world_name=args.world,
+                       save=args.save)
     print(text)
     return 0

@@ -109,12 +109,12 @@ def travel(w: Writer, rng: random.Random, net: Net, members: list[Member], ts: f
     w.login(ts, home, victim.username, victim.id, True)
     far = [c for c in net.countries if abs(_lon(c) - _lon(victim.country)) > 90] or net.countries
     thief = Who(net.dc_ip(rng) if vpn else net.home_ip(rng, rng.choice(far)), _browser(rng), w.token(96))
-    at = ts + rng.uniform(900, 3600)
-    at = w.login(at, thief, victim.username, victim.id, True)
+    start = ts + rng.uniform(900, 3600)
+    at = w.login(start, thief, victim.username, victim.id, True)
     thief.session, thief.user_id, thief.user_name = w.token(), victim.id, victim.username
     end = browse(w, rng, victim, thief, at, rng.randint(3, 8))
     kind = "impossible_travel_vpn" if vpn else "impossible_travel"
-    return Truth("", FAMILY, kind, [victim.id, thief.ip, thief.session], ts, end)
+    return Truth("", FAMILY, kind, [victim.id, thief.ip, thief.session], start, end)
 
 
 def _lon(country: str) -> float:
@@ -132,8 +132,9 @@ def hijack(w: Writer, rng: random.Random, net: Net, members: list[Member], ts: f
     owner = Who(victim.home_ip, device.agent, device.id, victim.id, victim.username, session)
     at = browse(w, rng, victim, owner, ts, 3)
     thief = Who(net.dc_ip(rng), _browser(rng), None, victim.id, victim.username, session)
-    end = browse(w, rng, victim, thief, at + rng.uniform(120, 1800), rng.randint(4, 10))
-    return Truth("", FAMILY, "session_cookie_replay", [victim.id, session, thief.ip], ts, end)
+    start = at + rng.uniform(120, 1800)
+    end = browse(w, rng, victim, thief, start, rng.randint(4, 10))
+    return Truth("", FAMILY, "session_cookie_replay", [victim.id, session, thief.ip], start, end)
 
 
 def cash_out(w: Writer, rng: random.Random, net: Net, members: list[Member], ts: float) -> Truth:
@@ -144,12 +145,14 @@ def cash_out(w: Writer, rng: random.Random, net: Net, members: list[Member], ts:
     thief.session, thief.user_id, thief.user_name = w.token(), victim.id, victim.username
     at = browse(w, rng, victim, thief, at, 4)
     at += rng.uniform(3, 9) * 3600
+    first_session = thief.session
+    at = w.login(at, thief.anonymous(), victim.username, victim.id, True)
     thief.session = w.token()
-    w.event(at, "mlm.auth", "login", thief, mlm__auth__mfa_required=False)
     mule = keyed("bank", f"mule/{ts}")
     at += rng.uniform(60, 400)
     w.event(at, "mlm.audit", "email_changed", thief, mlm__target__id=victim.id)
     at += rng.uniform(30, 300)
+    bank_at = at
     w.event(at, "mlm.audit", "bank_account_changed", thief, mlm__bank__fingerprint=mule,
             mlm__bank__previous_fingerprint=victim.bank, mlm__target__id=victim.id)
     at += rng.uniform(60, 900)
@@ -157,4 +160,5 @@ def cash_out(w: Writer, rng: random.Random, net: Net, members: list[Member], ts:
                               "mlm__payout__amount": round(rng.uniform(300, 4000), 2), "mlm__bank__fingerprint": mule}
     w.event(at, "mlm.commerce", "payout_requested", thief, **payout)
     w.hit(at + 0.05, thief, "POST", "/payouts", 303, body=f"csrf_token={w.token(64)}&amount=all")
-    return Truth("", FAMILY, "takeover_wait_bank_payout", [victim.id, thief.ip, thief.session], ts, at)
+    return Truth("", FAMILY, "takeover_wait_bank_payout", [victim.id, thief.ip, first_session or "", thief.session],
+                 ts, at, {"bank_changed": bank_at})

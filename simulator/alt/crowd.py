@@ -71,13 +71,14 @@ def crawlers(w: Writer, rng: random.Random, day_start: float) -> None:
                   if path == "/shop" and rng.random() < 0.4 else None)
 
 
-def traveller(w: Writer, rng: random.Random, net: Net, book: Book, member: Member, ts: float) -> Truth:
-    """A member abroad on their usual phone: hotel wifi and a local SIM, for a day or two."""
-    abroad = rng.choice([c for c in net.countries if c != member.country])
-    end = ts
-    for hop in range(rng.randint(2, 4)):
-        end = visit(w, rng, net, book, member, ts + hop * rng.uniform(3, 9) * 3600, 2, abroad)
-    return Truth("", "benign", "traveller", [member.id], ts, end, {"country": abroad})
+def plan_trips(rng: random.Random, net: Net, members: list[Member], first_days: list[int],
+               length: int) -> dict[str, tuple[str, int, int]]:
+    """Members flying abroad with their usual phone: member -> (country, first day abroad, last day)."""
+    trips = {}
+    for first, member in zip(first_days, rng.sample(members, len(first_days))):
+        abroad = rng.choice([c for c in net.countries if c != member.country])
+        trips[member.id] = (abroad, first, first + length - 1)
+    return trips
 
 
 def flash_crowd(w: Writer, rng: random.Random, net: Net, book: Book, members: list[Member], ts: float) -> Truth:
@@ -127,7 +128,18 @@ def big_buyers(w: Writer, rng: random.Random, net: Net, book: Book, members: lis
             at += rng.uniform(60, 900)
             place_order(w, rng, book, member, who, at, amount=float(rng.choice((600, 900, 1500, 2400))),
                         items=rng.randint(8, 30))
-    return Truth("", "benign", "end_of_month_big_buyer", [m.id for m in buyers], close - 36_000, close)
+    uplines = [s for m in buyers for s in _uplines(book, m, 5)]
+    return Truth("", "benign", "end_of_month_big_buyer", [m.id for m in buyers] + uplines, close - 36_000, close,
+                 {"uplines_paid_on_it": uplines})
+
+
+def _uplines(book: Book, member: Member, levels: int) -> list[str]:
+    found: list[str] = []
+    sponsor = member.sponsor
+    while sponsor and len(found) < levels:
+        found.append(sponsor)
+        sponsor = book.members[sponsor].sponsor
+    return found
 
 
 def spouse_bank(w: Writer, rng: random.Random, members: list[Member], ts: float) -> Truth:
@@ -142,3 +154,18 @@ def spouse_bank(w: Writer, rng: random.Random, members: list[Member], ts: float)
                 mlm__bank__previous_fingerprint=member.bank, mlm__target__id=member.id)
         member.bank = joint
     return Truth("", "benign", "spouses_share_bank", [wife.id, husband.id], ts, ts + 1800)
+
+
+def new_phone(w: Writer, rng: random.Random, net: Net, book: Book, member: Member, ts: float) -> Truth:
+    """A member on a brand-new phone: often a password reset first, then a normal visit from home."""
+    phone = new_device(rng)
+    member.devices.insert(0, phone)
+    who = Who(member.home_ip, phone.agent, phone.id)
+    if rng.random() < 0.6:
+        w.event(ts, "mlm.auth", "password_reset_requested", Who(who.ip, who.agent, who.device, member.id,
+                                                                 member.username))
+        ts += rng.uniform(60, 600)
+        w.event(ts, "mlm.auth", "password_reset_completed", Who(who.ip, who.agent, who.device, member.id,
+                                                                 member.username))
+    end = visit(w, rng, net, book, member, ts + rng.uniform(20, 120), 3)
+    return Truth("", "benign", "new_phone", [member.id], ts, end)

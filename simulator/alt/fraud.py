@@ -43,10 +43,12 @@ def order_cycling(w: Writer, rng: random.Random, book: Book, members: list[Membe
     cheat = rng.choice([m for m in members if m.archetype in ("builder", "hobbyist") and m.sponsor])
     device = cheat.devices[0]
     who = Who(cheat.home_ip, device.agent, device.id, cheat.id, cheat.username, w.token())
-    placed = []
+    placed: list[str] = []
     at = close - rng.uniform(2, 20) * 3600
+    first = at + 0.0
     for _ in range(rng.randint(1, 3)):
         at += rng.uniform(120, 3600)
+        first = min(first, at) if placed else at
         placed.append(place_order(w, rng, book, cheat, who, at, amount=float(rng.choice((299, 499, 799)))))
     # Refunds land after the run, when volume was already paid up the line.
     at = close + rng.uniform(4, 30) * 3600
@@ -54,7 +56,7 @@ def order_cycling(w: Writer, rng: random.Random, book: Book, members: list[Membe
         at += rng.uniform(60, 1800)
         w.hit(at, who, "POST", f"/orders/{order_id}/refund", 303, body=f"csrf_token={w.token(64)}&reason=changed")
         refund(w, book, order_id, at + 0.01, who)
-    return Truth("", FAMILY, "order_cycling_refund_after_close", [cheat.id], close - 20 * 3600, at,
+    return Truth("", FAMILY, "order_cycling_refund_after_close", [cheat.id], first, at,
                  {"orders": len(placed)})
 
 
@@ -62,15 +64,16 @@ def shared_bank(w: Writer, rng: random.Random, members: list[Member], ts: float)
     """Unrelated distributors (different homes, sponsors) paid into one account: hidden ownership."""
     group = rng.sample([m for m in members if not m.spouse], rng.randint(2, 6))
     mule = keyed("bank", f"shared/{ts}")
-    at = ts
+    at, first = ts, 0.0
     for member in group:
         at += rng.uniform(600, 20_000)
+        first = first or at
         device = member.devices[0]
         who = Who(member.home_ip, device.agent, device.id, member.id, member.username, w.token())
         w.event(at, "mlm.audit", "bank_account_changed", who, mlm__bank__fingerprint=mule,
                 mlm__bank__previous_fingerprint=member.bank, mlm__target__id=member.id)
         member.bank = mule
-    return Truth("", FAMILY, "shared_bank_unrelated", [m.id for m in group], ts, at, {"size": len(group)})
+    return Truth("", FAMILY, "shared_bank_unrelated", [m.id for m in group], first, at, {"size": len(group)})
 
 
 def sponsor_pays(w: Writer, rng: random.Random, net: Net, book: Book, members: list[Member], ts: float) -> Truth:

@@ -56,12 +56,13 @@ def careful(w: Writer, rng: random.Random, net: Net, members: list[Member], ts: 
     member = rng.choice(members)
     device = member.devices[0]
     who = Who(net.home_ip(rng, member.country), device.agent, device.id, member.id, member.username, w.token())
-    at = ts
+    at, first = ts, None
     for payload in rng.sample(PAYLOADS[cls], rng.randint(1, 3)):
         w.hit(at, who, "GET", "/shop", referrer=SITE + "/")
         at += rng.uniform(15, 120)
+        first = first or at
         _request(w, who, at, cls, payload, place)
-    return Truth("", FAMILY, f"{cls}@{place}", [who.ip, member.id, who.session or ""], ts, at)
+    return Truth("", FAMILY, f"{cls}@{place}", [who.ip, member.id, who.session or ""], first or ts, at)
 
 
 def scanner(w: Writer, rng: random.Random, net: Net, ts: float) -> Truth:

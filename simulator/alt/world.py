@@ -6,6 +6,7 @@ end-of-month buying all meet a real commission run inside the test window.
 
 from __future__ import annotations
 
+import ipaddress
 import random
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -29,6 +30,9 @@ class AltWorld(sim_world.World):
     """`World` plus the hard negatives planted in the test days (benign look-alikes, for FP triage)."""
 
     negatives: list[Truth] = field(default_factory=list)
+    # An alert naming a scenario's entity after its 3 h grace is late, not false: rings and cash-outs
+    # resurface at the next commission run or payout, hours later, and that is the same fraud.
+    grace_after: float = 2 * DAY
 
 
 @dataclass
@@ -40,6 +44,7 @@ class Life:
     net: Net
     book: Book
     members: list[Member]
+    trips: dict[str, tuple[str, int, int]] = field(default_factory=dict)
     scale: float = 1.0  # volume of the floods and the stuffing wave (smaller for quick tests)
 
 
@@ -47,7 +52,11 @@ def _day(life: Life, day: int) -> None:
     """One benign day: members, prospects, crawlers, and the weekly close on Sundays."""
     start = START + day * DAY
     for member in list(life.members):
-        member_day(life.w, life.rng, life.net, life.book, member, day, start)
+        country, first, last = life.trips.get(member.id, ("", -9, -9))
+        if day == first - 1:
+            continue  # on a long-haul flight: no visit from home just before landing abroad
+        abroad = country if first <= day <= last else None
+        member_day(life.w, life.rng, life.net, life.book, member, day, start, abroad)
     crowd.prospects(life.w, life.rng, life.net, life.book, life.members, start, max(10, len(life.members) // 6))
     crowd.crawlers(life.w, life.rng, start)
     if day % 7 == 6:
@@ -66,7 +75,10 @@ def _negatives(life: Life, first: float, span: float, close: float) -> list[Trut
     def when() -> float:
         return first + rng.uniform(3600, span - 6 * 3600)
 
-    found = [crowd.traveller(w, rng, net, book, rng.choice(members), when()) for _ in range(3)]
+    found = [Truth("", "benign", "traveller", [member], START + first_day * DAY, START + (last + 1) * DAY,
+                   {"country": country}) for member, (country, first_day, last) in life.trips.items()
+             if START + last * DAY >= first]
+    found += [crowd.new_phone(w, rng, net, book, rng.choice(members), when()) for _ in range(3)]
     found.append(crowd.flash_crowd(w, rng, net, book, members, when()))
     found.append(crowd.enrollment_meeting(w, rng, net, book, members, when()))
     found.append(crowd.big_buyers(w, rng, net, book, members, close))
@@ -75,6 +87,10 @@ def _negatives(life: Life, first: float, span: float, close: float) -> list[Trut
         ips = sorted({getattr(m, attr) for m in members if getattr(m, attr)})
         users = [m.id for m in members if getattr(m, attr)]
         found.append(Truth("", "benign", kind, ips + users, first, first + span))
+    carrier_nat = [str(ipaddress.IPv4Address(n + h)) for nets in net.mobile.values() for n in nets for h in range(1, 7)]
+    found.append(Truth("", "benign", "cgnat_mobile", carrier_nat, first, first + span))
+    bots = [p.format(n=n) for p in crowd.BOTS.values() for n in range(1, 251)]
+    found.append(Truth("", "benign", "search_crawler", bots, first, first + span))
     return found
 
 
@@ -108,7 +124,8 @@ def generate(seed: int, distributors: int = 1500, baseline_days: int = 7, test_d
     rng = random.Random(f"alt-world-{seed}")
     net = build_net(seed)
     members = grow(rng, net, distributors)
-    life = Life(Writer(seed * 2), rng, net, Book({m.id: m for m in members}), members, scale)
+    trips = crowd.plan_trips(rng, net, members, [2, 3, baseline_days, baseline_days, baseline_days + 1], 2)
+    life = Life(Writer(seed * 2), rng, net, Book({m.id: m for m in members}), members, trips, scale)
     for day in range(baseline_days):
         _day(life, day)
     baseline, life.w = life.w.events, Writer(seed * 2 + 1)

