@@ -30,6 +30,10 @@ _CHUNK = 500  # ids per `IN (...)` lookup: well under SQLite's bound-parameter l
 _DELETE_BATCH = 10_000  # rows per retention transaction, so readers are never blocked long
 RETENTION_CHECK_SECONDS = 3600.0
 CACHE_KIB = 32 * 1024
+_INSERT_EVENT = ("INSERT INTO events(seq, id, ts, dataset, action, user_id, user_name, source_ip, doc) "
+                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+_INSERT_EVENT_FTS = ("INSERT INTO events_fts(rowid, url_path, url_query, body, user_agent, user_name) "
+                     "VALUES (?, ?, ?, ?, ?, ?)")
 WAL_CHECKPOINT_PAGES = 8000  # how often writes trigger the retention sweep
 # With this many free-text matches, reading rows in time order and probing them beats sorting
 # the matches (measured on 100k events: 12 ms against 89 ms when all match; 10 ms against
@@ -75,18 +79,30 @@ class SqliteStore:
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")  # one writer at a time, also across processes
             try:
-                fresh = self._new_only("events", events, lambda e: e.flat["event.id"])
-                rows, fts = _event_rows(fresh, self._next_seq("events"))
-                self._db.executemany("INSERT INTO events(seq, id, ts, dataset, action, user_id, user_name, "
-                                     "source_ip, doc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
-                self._db.executemany("INSERT INTO events_fts(rowid, url_path, url_query, body, user_agent, "
-                                     "user_name) VALUES (?, ?, ?, ?, ?, ?)", fts)
+                stored = self._insert_events(events, self._next_seq("events"))
                 self._db.execute("COMMIT")
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
         self._sweep_if_due()
-        return WriteResult(stored=len(rows), duplicates=len(events) - len(rows))
+        return WriteResult(stored=stored, duplicates=len(events) - stored)
+
+    def _insert_events(self, events: Sequence[Event], seq: int) -> int:
+        """Insert inside the open transaction; returns how many were new.
+
+        The common batch holds no known id, so it is inserted without looking ids up first (the
+        unique index refuses repeats anyway); only when some were refused are this batch's rows
+        taken out again and the new events alone inserted, so FTS rows match stored rows.
+        """
+        rows, fts = _event_rows(events, seq)
+        before = self._db.total_changes
+        self._db.executemany(_INSERT_EVENT.replace("INSERT", "INSERT OR IGNORE", 1), rows)
+        if self._db.total_changes - before != len(rows):
+            self._db.execute("DELETE FROM events WHERE seq >= ?", (seq,))
+            rows, fts = _event_rows(self._new_only("events", events, lambda e: e.flat["event.id"]), seq)
+            self._db.executemany(_INSERT_EVENT, rows)
+        self._db.executemany(_INSERT_EVENT_FTS, fts)
+        return len(rows)
 
     def write_alerts(self, alerts: Sequence[Alert]) -> WriteResult:
         """Insert alerts (dedupe by id) in one transaction, in the order given."""

@@ -95,6 +95,23 @@ def test_duplicates_within_and_across_batches(store):
     assert store.count_events(EventQuery()) == 2
 
 
+def test_a_batch_mixing_known_and_new_ids_stores_and_indexes_only_the_new(store):
+    first = http(1, "/shop/alpha", event__id="dup-1")
+    store.write_events([first])
+    again = http(5, "/shop/bravo", event__id="dup-1")  # same id, other content: the stored one stays
+    fresh = [http(2 + i, f"/shop/charlie{i}") for i in range(3)]
+    result = store.write_events([fresh[0], again, fresh[1], fresh[1], fresh[2]])
+    assert (result.stored, result.duplicates) == (3, 2)
+    assert ids(store.search_events(EventQuery(text="bravo"))) == []  # no FTS row left for the refused one
+    assert ids(store.search_events(EventQuery(text="alpha"))) == ["dup-1"]
+    for i, event in enumerate(fresh):
+        assert ids(store.search_events(EventQuery(text=f"charlie{i}"))) == [event.id]
+    later = http(9, "/shop/delta")
+    assert store.write_events([later]).stored == 1  # numbering continues after the retried batch
+    assert ids(store.search_events(EventQuery(text="delta"))) == [later.id]
+    assert store.count_events(EventQuery()) == 5
+
+
 def test_bad_cursor_and_field_names_are_refused(store):
     with pytest.raises(ValueError):
         store.search_events(EventQuery(cursor="garbage"))
