@@ -119,12 +119,15 @@ class EnrollmentBursts:
         """Points and descriptions of the traits the burst's members share."""
         points, signs = 0, []
         size = len(members)
-        shared = _sharing(members)
-        if shared >= min(3, size):
-            points, signs = 2, [f"devices or banks among {shared} of them"]
+        # Couples share a phone and an account in pairs; one hand links three or more together.
+        group = _linked_group(members)
+        if len(group) >= min(3, size):
+            points, signs = 2, [f"devices or banks among {len(group)} of them"]
         domains = Counter(m.domain for m in members if m.domain and not self.common_domain(m.domain))
         throwaway = sum(n for d, n in domains.items() if d in DISPOSABLE)
-        if throwaway >= min(2, size - 1):
+        if size < BURST_MIN:  # a small burst: the look-alikes themselves must use throwaway mail
+            throwaway = sum(1 for m in group if m.domain in DISPOSABLE)
+        if throwaway >= (1 if size < BURST_MIN else 2):
             points, signs = points + 1, signs + [f"throwaway mail domains ({throwaway})"]
         elif domains and (top := domains.most_common(1)[0])[1] >= SAME_MIN:
             points, signs = points + 1, signs + [f"mail domain {short(top[0])} ({top[1]})"]
@@ -137,14 +140,37 @@ class EnrollmentBursts:
         return points, signs
 
 
-def _sharing(members: list[Enrollment]) -> int:
-    """How many members share a device or a bank account with another member."""
-    counts = Counter(v for m in members for v in (("d", m.device), ("b", m.bank)) if v[1])
-    return sum(1 for m in members if counts[("d", m.device)] > 1 or counts[("b", m.bank)] > 1)
+def _linked_group(members: list[Enrollment]) -> list[Enrollment]:
+    """The largest group of members tied together by shared devices or bank accounts."""
+    owner: dict[tuple[str, str], int] = {}
+    parent = list(range(len(members)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for index, m in enumerate(members):
+        for ident in (("d", m.device), ("b", m.bank)):
+            if ident[1] is None:
+                continue
+            if ident in owner:
+                parent[find(index)] = find(owner[ident])  # type: ignore[index]
+            else:
+                owner[ident] = index  # type: ignore[index]
+    groups = Counter(find(i) for i in range(len(members)))
+    root, size = groups.most_common(1)[0]
+    return [m for i, m in enumerate(members) if find(i) == root] if size > 1 else []
 
 
 def _stacked(members: list[Enrollment]) -> int:
-    """Members placed one under another on the same side (a leg built by one hand)."""
-    ids = {m.distributor for m in members}
-    sides = Counter(m.position for m in members if m.parent in ids and m.position in ("left", "right"))
-    return sides.most_common(1)[0][1] + 1 if sides else 0  # +1: the head of the chain
+    """The longest chain of members each placed under the one before (a leg built by one hand)."""
+    parents = {m.distributor: m.parent for m in members}
+    longest = 0
+    for m in members:
+        length, node = 1, m.parent
+        while node in parents and length < 50:  # 50 bounds the walk; a loop of ids cannot spin
+            length, node = length + 1, parents[node]
+        longest = max(longest, length)
+    return longest if longest > 1 else 0
