@@ -9,8 +9,8 @@ import pytest
 from fraud_helpers import enroll, order, run, seconds_of
 
 from core.event import Event
-from detectors.fraud import build
 from detectors.base import DetectorConfig
+from detectors.fraud import build
 from detectors.fraud.bursts import EnrollmentBursts
 
 THROWAWAY = ("mailinator.com", "guerrillamail.com", "yopmail.com")
