@@ -63,7 +63,7 @@ def serve_detectors(settings: DetectorSettings, stop: threading.Event | None = N
     worker = DetectorWorker(bus, store, engine, settings.resolved_group(), settings.poll_records,
                             idle_flush_seconds=settings.idle_flush_seconds,
                             rule_state_path=Path(settings.data_dir) / "rule_state.json",
-                            whole_stream=settings.scope == "global")
+                            whole_stream=settings.scope != "entity")  # all and global count across users
     server = health_server(settings.host, settings.health_port,
                            lambda: {**worker.stats(), "scope": settings.scope, "group": worker.group})
     threading.Thread(target=server.serve_forever, name="detectors-health", daemon=True).start()

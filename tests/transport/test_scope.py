@@ -7,6 +7,7 @@ import gzip
 import json
 import threading
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from core.event import Event
 from detectors.base import DetectorConfig
 from detectors.engine import Engine
 from detectors.scope import DETECTOR_SCOPES, SCOPES, build_engine, scope_of, sigma_rule_scopes
-from detectors.serve import serve_detectors
+from detectors.serve import health_server, serve_detectors
 from detectors.settings import DetectorSettings
 from detectors.sigma import PACKAGED_RULES
 from detectors.sigma.loader import load_collection, rule_files
@@ -189,3 +190,20 @@ def test_a_seeded_world_gives_the_same_alerts_split_over_six_partitions():
     assert len(reference) >= 40 and len({a.category for a in reference}) >= 3
     split = detect("global", everything) + detect("entity", {0, 1, 2}) + detect("entity", {3, 4, 5})
     assert sorted(a.id for a in split) == sorted(a.id for a in reference)
+
+
+def test_health_answers_503_split_when_a_whole_stream_member_holds_part_of_it():
+    stats = {"running": True, "whole_stream_lost": False}
+    server = health_server("127.0.0.1", 0, lambda: dict(stats))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/health"
+    try:
+        with urllib.request.urlopen(url, timeout=5) as resp:
+            assert json.loads(resp.read())["status"] == "ok"
+        stats["whole_stream_lost"] = True
+        with pytest.raises(urllib.error.HTTPError) as answer:
+            urllib.request.urlopen(url, timeout=5)
+        assert answer.value.code == 503 and json.loads(answer.value.read())["status"] == "split"
+    finally:
+        server.shutdown()
+        server.server_close()
