@@ -68,7 +68,7 @@ class OrderCycling:
         self.big = (0.0, -1)  # the population's 95th-percentile order, and placed_count when computed
         self.placed_count = 0
         self.suppress = Suppressor(30 * DAY)
-        self.suppress_placed = Suppressor(30 * DAY)
+        self.suppress_placed = Suppressor(7 * DAY)
 
     def process(self, event: Event) -> list[Alert]:
         action = event.flat.get("event.action")
@@ -128,8 +128,7 @@ class OrderCycling:
         if order.pv <= 0:
             return []
         closing = self._closing(order.ts)
-        since, key = (closing[2] - late_span(closing[1], closing[2]), closing[1]) if closing else \
-            (order.ts - SPREE, "spree")
+        since = closing[2] - late_span(closing[1], closing[2]) if closing else order.ts - SPREE
         bars = NEAR_CLOSE if closing else ANYTIME
         mine = self.history.get(order.distributor, event.ts) or ()
         earlier = [o.pv for o in mine if o.ts < since]
@@ -140,7 +139,8 @@ class OrderCycling:
         volume, big = sum(o.pv for o in recent), self._big_order()
         if big is None or not _outsized(volume, max(o.pv for o in recent), earlier, big, bars):
             return []
-        if not self.suppress_placed.allow((order.distributor, key), event.ts):
+        # One alert per distributor and week for each level (a near-close one may follow a spree).
+        if not self.suppress_placed.allow((order.distributor, closing is None), event.ts):
             return []
         for o in recent:
             self.flagged.put(o.order_id, event.ts, event.ts)

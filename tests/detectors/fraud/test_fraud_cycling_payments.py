@@ -192,3 +192,23 @@ def test_spouse_paying_for_spouse_stays_quiet():
               order(20, "wife", "o2", 100, card="family-card"), order(40 * DAY, "wife", "o3", 100, card="family-card")]
     strangers = [order(50 + i, f"z{i}", f"oz{i}", 10, card=f"c{i}") for i in range(20)]
     assert run(SponsorPaidOrders(), events + strangers) == []
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_sponsor_paying_downline_orders_alerts_at_the_first_order_its_card_betrays(seed):
+    """A sponsor's card pays 2-8 downline orders at random gaps: at the first when the sponsor used
+    it on their own order before, else at the second (two unrelated recruits, one card)."""
+    rng = random.Random(seed)
+    known = seed % 2 == 0
+    team = [f"s{seed}-r{i}" for i in range(rng.randint(2, 8))]
+    events = [enroll(0, "spx", "top", ip="198.51.100.5", device="spx-pc")]
+    events += [enroll(1 + i, r, "spx", ip=f"192.0.2.{i + 1}") for i, r in enumerate(team)]
+    if known:
+        events.append(order(100, "spx", "own", 90, card="spx-card", source__ip="198.51.100.5"))
+    ts, paid = 1000.0, []
+    for i, r in enumerate(team):
+        paid.append(order(ts, r, f"p{i}", 100, card="spx-card", source__ip=f"192.0.2.{i + 1}"))
+        ts += rng.uniform(300, 7200)
+    alerts = run(SponsorPaidOrders(), events + paid)
+    assert [a.entity_value for a in alerts] == ["spx"]  # one alert per paid-for window
+    assert seconds_of(alerts[0]) == pytest.approx(paid[0 if known else 1].ts - events[0].ts, abs=1e-3)

@@ -108,3 +108,24 @@ def test_hostile_order_fields_do_not_crash():
            commerce(at(11, 30, 20), "x", "order_placed", mlm__order__id="o3"),
            commerce(at(11, 30, 20), "x", "commission_calculated", mlm__commission__period="2026-W99")]
     assert run(OrderCycling(), merged(crowd(at(10, 1), at(11, 29)), odd)) == []
+
+
+def test_cycling_of_varied_sizes_and_timings_is_flagged_at_its_first_big_order():
+    """Forty cheats: their own usual order size, a few orders of history, one to four big orders at
+    a random moment of the month's last three days; each flagged when the first big order lands."""
+    rng = random.Random(42)
+    events, first_big = crowd(at(9, 1), at(11, 30, 23), n=900, seed=5), {}
+    for c in range(40):
+        who, usual = f"cheat{c}", rng.uniform(40, 200)
+        events += [order(at(10, 1) + rng.uniform(0, 50 * 86_400), who, f"{who}-h{k}", round(usual * rng.uniform(0.8, 1.2), 1))
+                   for k in range(rng.randint(1, 6))]
+        ts = at(11, 28, 0) + rng.uniform(0, 3 * 86_400 - 4 * 3600)
+        for k in range(rng.randint(1, 4)):
+            big = order(ts, who, f"{who}-b{k}", round(max(4 * usual, 300) * rng.uniform(1.0, 2.5), 1))
+            first_big.setdefault(who, big)
+            events.append(big)
+            ts += rng.uniform(60, 3600)
+    alerts = run(OrderCycling(), merged(events))
+    flagged = {a.entity_value: a for a in alerts if a.rule_id == "mlm-fraud-outsized-order"}
+    assert sorted(flagged) == sorted(first_big)  # every cheat, and none of the 120 crowd buyers
+    assert all(flagged[w].event_ids == [first_big[w].id] and flagged[w].severity == "medium" for w in flagged)
