@@ -81,19 +81,24 @@ class ShapeCache:
         candidates = self._by_top.get(tuple(doc))
         if candidates is None:
             return None
-        for i, flattener in enumerate(candidates):
-            flat = flattener(doc)
+        first = candidates[0]
+        flat = first(doc)
+        if flat is not None:  # the front shape: one count
+            self._hits[first] += 1
+            return flat
+        for i in range(1, len(candidates)):
+            flat = candidates[i](doc)
             if flat is not None:
                 self._hit(candidates, i)
                 return flat
         return None
 
     def _hit(self, candidates: list[Flattener], i: int) -> None:
-        """Count a hit; a shape hit more often than its predecessor moves before it, so candidates
-        settle in order of frequency (a miss costs a few guards per candidate)."""
+        """Count a hit; a shape hit more often than its predecessor moves before it, so the frequent
+        shapes settle at the front (a miss costs a few guards per candidate)."""
         hits = self._hits
-        hits[candidates[i]] = count = hits.get(candidates[i], 0) + 1
-        if i and count > hits.get(candidates[i - 1], 0):
+        hits[candidates[i]] += 1
+        if hits[candidates[i]] > hits[candidates[i - 1]]:
             candidates[i - 1], candidates[i] = candidates[i], candidates[i - 1]
 
     def learn(self, doc: dict[str, Any]) -> None:
@@ -112,6 +117,7 @@ class ShapeCache:
         if flattener(doc) is None:  # the guards must accept the event they were made from
             return
         self._by_top[top] = [*candidates, flattener]
+        self._hits[flattener] = 0
         self.shapes += 1
 
 
