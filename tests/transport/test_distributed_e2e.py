@@ -20,6 +20,7 @@ from collector.kafka_ingest import KafkaIngest, KafkaIngestSettings
 from core.alert import Alert
 from core.bus import ALERTS_TOPIC
 from core.store import EventQuery
+from core.store.sqlite import SqliteStore
 from detectors.base import DetectorConfig
 from detectors.engine import Engine
 from detectors.scope import build_engine
@@ -92,22 +93,25 @@ def test_brute_force_through_kafka_collector_and_two_detectors_alerts_once(noida
         store.close()
 
 
-def test_entity_members_and_one_global_member_alert_once_each_through_kafka(noida, kafka_bus, topic):
+def test_entity_members_and_one_global_member_alert_once_each_through_kafka(noida, kafka_bus, topic, tmp_path):
     """Credential stuffing (18 users, 9 networks, spread over every partition), a password brute
     force and an MFA brute force: the global member sees the whole stream, each entity member its
-    users; every alert is written exactly once (members running everything would miss the stuffing,
-    test_scope.py)."""
+    users; every alert is written exactly once. Two members that each run every detector (the
+    layout before scopes, in a group of their own on the same stream) miss the stuffing."""
     store = new_elastic_store(noida)
+    old_store = SqliteStore(str(tmp_path / "old.db"))
     stream = attack_stream(topic.replace(".", "-"))
     config = DetectorConfig(families=["sigma", "ato", "fraud", "flood"])  # no HTTP: injection would only watch
     workers = [DetectorWorker(kafka_bus, store, build_engine(config, scope), group=f"{group}-{topic}",
                               poll_timeout=0.2, idle_flush_seconds=0.2, topic=topic, whole_stream=scope == "global")
                for scope, group in (("entity", "detectors"), ("entity", "detectors"), ("global", "global"))]
+    old = [DetectorWorker(kafka_bus, old_store, build_engine(config, "all"), group=f"old-{topic}", poll_timeout=0.2,
+                          idle_flush_seconds=0.2, topic=topic) for _ in range(2)]
     try:
-        for worker in workers:
+        for worker in workers + old:
             worker.start()
-        held = lambda: [w._consumer.assignment() for w in workers]
-        assert wait_for(lambda: _split(held()[:2]) and held()[2] == {0, 1, 2})
+        held = lambda: [w._consumer.assignment() for w in workers + old]
+        assert wait_for(lambda: _split(held()[:2]) and held()[2] == {0, 1, 2} and _split(held()[3:]))
         kafka_bus.producer().publish(topic, [orjson.dumps(e) for e in stream], [entity_key(e) for e in stream])
         rules = [BRUTE_RULE, MFA_BRUTE, STUFFING]
 
@@ -115,9 +119,11 @@ def test_entity_members_and_one_global_member_alert_once_each_through_kafka(noid
             return store.search_alerts(EventQuery(filters={"rule.id": rules}, size=100)).items
 
         assert wait_for(lambda: len(alerts()) >= 3)
-        for group in {w.group for w in workers}:
+        for group in {w.group for w in workers + old}:
             assert wait_for(lambda group=group: kafka_bus.lag(topic, group) == 0)
         time.sleep(1.0)  # any duplicate would be written by now
+        old_rules = sorted(a.rule_id for a in old_store.alerts_after(0)[0])
+        assert old_rules == sorted([BRUTE_RULE, MFA_BRUTE]), "each old member saw too little to see stuffing"
         found = sorted((a["rule"]["id"], a["entity"]["value"]) for a in alerts())
         tag = topic.replace(".", "-")
         assert found == sorted([(BRUTE_RULE, f"amy-{tag}"), (MFA_BRUTE, f"id-bob-{tag}"), (STUFFING, "mlm_app")])
@@ -132,7 +138,8 @@ def test_entity_members_and_one_global_member_alert_once_each_through_kafka(noid
         workers[3].start()
         assert wait_for(lambda: workers[2].stats()["whole_stream_lost"] and workers[3].stats()["whole_stream_lost"])
     finally:
-        for worker in workers:
+        for worker in workers + old:
             worker.stop()
         drop_indices(store)
         store.close()
+        old_store.close()
