@@ -35,6 +35,7 @@ _TAG_PROBE = re.compile(r"<[a-z][\w-]*((\s|/)[^<>]*)?(//\s*$|$)|<[a-z][\w-]*/[a-
                         r"<[a-z][\w-]*\s+[a-z-]+=[^\s\"'>]+\s*/?>", re.IGNORECASE)
 _ENV_VAR = re.compile(r"^\$\{?[A-Z_]{3,}\}?$")
 MAX_PROBE_CHARS = 64  # fuzzing probes are short; long text with a stray quote is prose
+MAX_PROBE_SPACES = 3  # and they are a token or two ("' OR", "order by", "<test x=y//")
 
 
 def word_class(lowered: str) -> str | None:
@@ -44,8 +45,10 @@ def word_class(lowered: str) -> str | None:
 
 def probe_class(text: str) -> str | None:
     """The class a weak probe belongs to, or None when the value is not one."""
+    if len(text) > MAX_PROBE_CHARS or text.count(" ") > MAX_PROBE_SPACES:
+        return None  # the common benign case, prose, leaves here without a regex
     value = text.strip()
-    if not value or len(value) > MAX_PROBE_CHARS:
+    if not value:
         return None
     lowered = value.lower()
     if lowered in SQL_WORDS:
