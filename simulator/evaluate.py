@@ -40,6 +40,7 @@ class Score:
     # Hard negative (kind) that each FP entity belongs to, for worlds that plant them.
     negative_of: dict[str, str] = field(default_factory=dict)
     fp_examples: dict[tuple[str, str], list[str]] = field(default_factory=lambda: defaultdict(list))
+    missed: list[str] = field(default_factory=list)
 
 
 def run_detection(world: World, score: Score | None = None) -> list[Alert]:
@@ -84,12 +85,18 @@ def score_world(world: World, alerts: Iterable[Alert], score: Score) -> None:
         for index, alert in enumerate(alerts):
             if not_false > GRACE_AFTER and _matches(alert, truth, times[index], not_false):
                 matched[index] = True
+            # Innocent beneficiaries (the upline paid on fraudulent volume): flagging them is no FP.
+            if alert.entity_value in truth.notes.get("collateral", ()) and \
+                    truth.start - GRACE_BEFORE <= times[index] <= truth.end + not_false:
+                matched[index] = True
             if _matches(alert, truth, times[index]):
                 matched[index] = True
                 if alert.category in accepted:
                     first = times[index] if first is None else min(first, times[index])
         key = f"{truth.family}/{truth.kind}"
         score.found[key].append(first is not None)
+        if first is None:
+            score.missed.append(f"{truth.id} entities {truth.entities[:4]} notes {truth.notes}"[:300])
         if first is not None:
             score.ttd[key].append(max(0.0, first - truth.start))
     for negative in getattr(world, "negatives", ()):
@@ -192,6 +199,7 @@ def evaluate(seeds: list[int], distributors: int, verbose: bool = False, world_n
     text = report(score)
     if verbose and world_name == "alt":
         text += "\n\n" + false_positives_by_rule(score)
+        text += "\n\nMissed scenarios (per seed, in seed order):\n" + "\n".join(f"  {m}" for m in score.missed)
     elif verbose:
         text += "\n" + false_positive_detail(score)
     return score, text

@@ -162,3 +162,22 @@ def cash_out(w: Writer, rng: random.Random, net: Net, members: list[Member], ts:
     w.hit(at + 0.05, thief, "POST", "/payouts", 303, body=f"csrf_token={w.token(64)}&amount=all")
     return Truth("", FAMILY, "takeover_wait_bank_payout", [victim.id, thief.ip, first_session or "", thief.session],
                  ts, at, {"bank_changed": bank_at})
+
+
+def reset_takeover(w: Writer, rng: random.Random, net: Net, members: list[Member], ts: float) -> Truth:
+    """The victim's mailbox is owned: password reset from the thief's device, MFA off, email changed."""
+    victim = rng.choice(members)
+    thief = Who(net.mobile_ip(rng, net.country_of_choice(rng)), _browser(rng), w.token(96))
+    named = Who(thief.ip, thief.agent, thief.device, victim.id, victim.username)
+    w.event(ts, "mlm.auth", "password_reset_requested", named)
+    at = ts + rng.uniform(40, 300)
+    w.event(at, "mlm.auth", "password_reset_completed", named)
+    at = w.login(at + rng.uniform(5, 30), thief, victim.username, victim.id, True, mfa=victim.mfa)
+    thief.session, thief.user_id, thief.user_name = w.token(), victim.id, victim.username
+    if victim.mfa:
+        at += rng.uniform(10, 60)
+        w.event(at, "mlm.auth", "mfa_verify", thief, mlm__auth__method="recovery_code")
+        w.event(at + rng.uniform(20, 90), "mlm.auth", "mfa_disabled", thief)
+    at += rng.uniform(60, 600)
+    w.event(at, "mlm.audit", "email_changed", thief, mlm__target__id=victim.id)
+    return Truth("", FAMILY, "password_reset_takeover", [victim.id, thief.ip, thief.session], ts, at)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 from urllib.parse import quote_plus
 
@@ -22,6 +23,11 @@ NOTES = ("Met Sarah O'Connor at the gym; wants the 'Glow' kit", "call back Tue &
          "<3 loved the samples!!", "Select a date for the home party; drop off catalog",
          "price > $50? asked for 1=1 coupon? no, the 1+1 deal", "address: 12 Rue de l'Église #4", "prefers WhatsApp: +55 11 9xxxx",
          "her husband said \"not now\"; try again in Jan", "script: ${name}, have you tried it?")
+
+
+BIOS = ("D'Angelo & Maria <3 -- team Phoenix", "Mom of 3 | wellness coach | DM me!", "Select Team: 100% organic",
+        "Ask me about the 1+1 deal; ${name} gets 10% off", "C:\\Users\\me said \"yes\" to health",
+        "#1 in sales (Q3) / top 5%", "Lead with love; drop the excuses", "<b>Gold</b> rank since 2021")
 
 
 def where(rng: random.Random, net: Net, member: Member, weekday: int, abroad: str | None) -> str:
@@ -84,6 +90,10 @@ def browse(w: Writer, rng: random.Random, member: Member, who: Who, ts: float, p
         path = rng.choice(PAGES)
         ts = page(w, rng, who, ts + rng.lognormvariate(2.5, 1.0), path, referrer)
         referrer = SITE + path
+        if path == "/account/profile" and rng.random() < 0.1:
+            ts += rng.uniform(20, 90)
+            w.hit(ts, who, "POST", "/distributors/me/profile", 303, mime="application/json",
+                  body=json.dumps({"display_name": member.username, "bio": rng.choice(BIOS), "city": "Austin"}))
         if path == "/crm/contacts" and rng.random() < 0.15:
             ts += rng.uniform(20, 120)
             w.hit(ts, who, "POST", f"/crm/contacts/{rng.randint(1, 5000)}/notes", 303,

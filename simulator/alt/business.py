@@ -28,6 +28,16 @@ class Book:
         self.members[member.id] = member
 
 
+def uplines(book: Book, member: Member, levels: int = 5) -> list[str]:
+    """Sponsors paid on a member's volume, nearest first."""
+    found: list[str] = []
+    sponsor = member.sponsor
+    while sponsor and len(found) < levels:
+        found.append(sponsor)
+        sponsor = book.members[sponsor].sponsor
+    return found
+
+
 def place_order(w: Writer, rng: random.Random, book: Book, member: Member, who: Who | None, ts: float,
                 amount: float | None = None, card: str | None = None, items: int | None = None) -> str:
     """A checkout: the request (when a client made it) and `order_placed`; returns the order id."""

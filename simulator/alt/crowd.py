@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 
 from simulator.alt.benign import ASSETS, SITE, visit
-from simulator.alt.business import Book, place_order
+from simulator.alt.business import Book, place_order, uplines
 from simulator.alt.emit import Who, Writer
 from simulator.alt.net import Net
 from simulator.alt.people import AGENTS, Member, keyed, new_device, new_member
@@ -128,18 +128,9 @@ def big_buyers(w: Writer, rng: random.Random, net: Net, book: Book, members: lis
             at += rng.uniform(60, 900)
             place_order(w, rng, book, member, who, at, amount=float(rng.choice((600, 900, 1500, 2400))),
                         items=rng.randint(8, 30))
-    uplines = [s for m in buyers for s in _uplines(book, m, 5)]
-    return Truth("", "benign", "end_of_month_big_buyer", [m.id for m in buyers] + uplines, close - 36_000, close,
-                 {"uplines_paid_on_it": uplines})
-
-
-def _uplines(book: Book, member: Member, levels: int) -> list[str]:
-    found: list[str] = []
-    sponsor = member.sponsor
-    while sponsor and len(found) < levels:
-        found.append(sponsor)
-        sponsor = book.members[sponsor].sponsor
-    return found
+    paid = [s for m in buyers for s in uplines(book, m)]
+    return Truth("", "benign", "end_of_month_big_buyer", [m.id for m in buyers] + paid, close - 36_000, close,
+                 {"uplines_paid_on_it": paid})
 
 
 def spouse_bank(w: Writer, rng: random.Random, members: list[Member], ts: float) -> Truth:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 
 from simulator.alt.benign import sign_in
-from simulator.alt.business import Book, place_order, refund
+from simulator.alt.business import Book, place_order, refund, uplines
 from simulator.alt.crowd import enroll
 from simulator.alt.emit import Who, Writer
 from simulator.alt.net import Net
@@ -35,7 +35,8 @@ def fake_ring(w: Writer, rng: random.Random, net: Net, book: Book, members: list
         ring.append(member)
     members.extend(ring)
     return Truth("", FAMILY, f"fake_account_ring_{'large' if size > 15 else 'small'}",
-                 [leader.id, *[m.id for m in ring]], ts, ts + span + 600, {"size": size, "banks": len(banks)})
+                 [leader.id, *[m.id for m in ring]], ts, ts + span + 600,
+                 {"size": size, "banks": len(banks), "collateral": uplines(book, leader)})
 
 
 def order_cycling(w: Writer, rng: random.Random, book: Book, members: list[Member], close: float) -> Truth:
@@ -99,5 +100,5 @@ def inflate(w: Writer, rng: random.Random, book: Book, members: list[Member], cl
     for _ in range(rng.randint(3, 6)):
         at += rng.uniform(60, 600)
         place_order(w, rng, book, buyer, who, at, amount=float(rng.choice((2500, 4000, 6000))), items=40)
-    return Truth("", FAMILY, "commission_spike_inventory_loading", [earner.id], close, close + 600,
-                 {"buyer": buyer.id})
+    return Truth("", FAMILY, "commission_spike_inventory_loading", [earner.id, buyer.id], close, close + 600,
+                 {"buyer": buyer.id, "collateral": uplines(book, earner)})

@@ -29,12 +29,24 @@ PAYLOADS = {
     "nosql_injection": ('{"$gt": ""}', '{"$ne": null}', "[$regex]=.*", '{"$where": "sleep(5000)"}'),
 }
 PLACES = ("query", "form", "json", "path", "header")
+# Filter-evasion forms, sent as-is in the query string (already encoded by the tool).
+EVASIVE = {
+    "sqli": ("id=1%2527%2520oR%25201%253D1--", "q=1%27/**/UnIoN/**/sElEcT/**/1,2,3--+", "sort=(CASE%20WHEN%201=1%20THEN%20price%20ELSE%20id%20END)"),
+    "xss": ("q=%3Csvg%0Aonload%3Dalert%281%29%3E", "next=javascript%26colon%3Balert%281%29",
+            "q=%u003Cscript%u003Ealert(1)%u003C/script%u003E"),
+    "path_traversal": ("file=%c0%ae%c0%ae/%c0%ae%c0%ae/etc/passwd", "img=..%5c..%5c..%5cwindows%5cwin.ini"),
+    "command_injection": ("host=127.0.0.1%0aid", "ping=%24%7BIFS%7Dcat%24%7BIFS%7D/etc/passwd"),
+    "template_injection": ("name=%7B%7B%20self.__init__.__globals__%20%7D%7D", "greet=%24%7B%7B7*7%7D%7D"),
+    "nosql_injection": ("user[%24ne]=x&pass[%24ne]=x", "email[%24regex]=.*&password[%24gt]="),
+}
 
 
 def _request(w: Writer, who: Who, ts: float, cls: str, payload: str, place: str) -> None:
     """One request with `payload` in `place`; the app answers most with an error page."""
     status = 400 if place in ("json", "form") else 404 if place == "path" else 200
-    if place == "query":
+    if place == "evasive":
+        w.hit(ts, who, "GET", "/shop", status, query=payload)
+    elif place == "query":
         key = "filter[email]" if cls == "nosql_injection" else "q"
         w.hit(ts, who, "GET", "/shop", status, query=f"{quote(key)}={quote_plus(payload)}&sort=price")
     elif place == "form":
@@ -57,7 +69,8 @@ def careful(w: Writer, rng: random.Random, net: Net, members: list[Member], ts: 
     device = member.devices[0]
     who = Who(net.home_ip(rng, member.country), device.agent, device.id, member.id, member.username, w.token())
     at, first = ts, None
-    for payload in rng.sample(PAYLOADS[cls], rng.randint(1, 3)):
+    choices = EVASIVE[cls] if place == "evasive" else PAYLOADS[cls]
+    for payload in rng.sample(choices, rng.randint(1, min(3, len(choices)))):
         w.hit(at, who, "GET", "/shop", referrer=SITE + "/")
         at += rng.uniform(15, 120)
         first = first or at

@@ -104,13 +104,14 @@ def _attacks(life: Life, first: float, span: float, close: float) -> list[Truth]
     truth = [ato.stuffing(w, rng, net, members, when(), life.scale), ato.slow_spray(w, rng, net, members, first + 600),
              ato.slow_brute(w, rng, net, members, when()), ato.mfa_guessing(w, rng, net, members, when()),
              ato.travel(w, rng, net, members, when(), vpn=False), ato.travel(w, rng, net, members, when(), vpn=True),
-             ato.hijack(w, rng, net, members, when()), ato.cash_out(w, rng, net, members, when(10 * 3600))]
+             ato.hijack(w, rng, net, members, when()), ato.cash_out(w, rng, net, members, when(10 * 3600)),
+             ato.reset_takeover(w, rng, net, members, when())]
     truth += [fraud.fake_ring(w, rng, net, book, members, first + rng.uniform(600, 7200), rng.randint(4, 10)),
               fraud.fake_ring(w, rng, net, book, members, first + rng.uniform(600, 7200), rng.randint(16, 40)),
               fraud.order_cycling(w, rng, book, members, close), fraud.shared_bank(w, rng, members, when(8 * 3600)),
               fraud.sponsor_pays(w, rng, net, book, members, when()), fraud.inflate(w, rng, book, members, close)]
     for cls in sorted(web.PAYLOADS):
-        for place in web.PLACES:
+        for place in (*web.PLACES, "evasive"):
             truth.append(web.careful(w, rng, net, members, when(), cls, place))
     truth.append(web.scanner(w, rng, net, when()))
     truth += [floods.one_ip(w, rng, net, when(), life.scale), floods.botnet(w, rng, net, when(), life.scale),

@@ -16,7 +16,7 @@ from simulator.alt.people import grow
 KINDS = {
     "stuffing_residential_proxies", "low_and_slow_spraying", "brute_force_one_per_minute", "mfa_guessing",
     "impossible_travel", "impossible_travel_vpn", "session_cookie_replay", "takeover_wait_bank_payout",
-    "fake_account_ring_small", "fake_account_ring_large", "order_cycling_refund_after_close",
+    "password_reset_takeover", "fake_account_ring_small", "fake_account_ring_large", "order_cycling_refund_after_close",
     "shared_bank_unrelated", "sponsor_pays_downline", "commission_spike_inventory_loading", "scanner",
     "single_ip_flood", "residential_botnet_flood", "login_flood",
 }
@@ -50,7 +50,7 @@ def test_same_seed_same_world_other_seed_other_people(world):
 def test_every_kind_and_hard_negative_is_planted_and_named_in_events(world):
     kinds = {t.kind for t in world.truth}
     assert KINDS <= kinds
-    assert {f"{c}@{p}" for c in ("sqli", "xss", "nosql_injection") for p in ("query", "json", "header")} <= kinds
+    assert {f"{c}@{p}" for c in ("sqli", "xss", "nosql_injection") for p in ("query", "json", "header", "evasive")} <= kinds
     assert NEGATIVES <= {t.kind for t in world.negatives}
     seen = set()
     for doc in world.events:
@@ -96,5 +96,5 @@ def test_fake_ring_shares_banks_across_its_members(world):
     truth = next(t for t in world.truth if t.kind == "fake_account_ring_small")
     banks = Counter(doc["mlm"]["bank"]["fingerprint"] for doc in world.events
                     if doc["event"]["action"] == "distributor_enrolled"
-                    and doc["mlm"]["distributor"]["id"] in truth.entities)
+                    and doc["mlm"]["distributor"]["id"] in truth.entities[1:])  # the recruiter is first
     assert sum(banks.values()) == truth.notes["size"] and len(banks) <= 3
