@@ -25,7 +25,9 @@ from detectors.base import Detector, DetectorConfig
 from detectors.engine import Engine
 from detectors.registry import FAMILY_MODULES
 from detectors.sigma import PACKAGED_RULES, SigmaDetector
+from detectors.sigma.compiler import where
 from detectors.sigma.loader import load_collection, rule_files
+from detectors.sigma.meta import rule_meta
 
 Scope = Literal["all", "entity", "global"]
 SCOPES: tuple[str, ...] = ("all", "entity", "global")
@@ -65,10 +67,18 @@ def correlation_is_local(rule: SigmaCorrelationRule) -> bool:
     return bool(refs) and all(ENTITY_FIELD in [aliases.get(g, {}).get(ref, g) for g in group_by] for ref in refs)
 
 
+def rule_scope(rule: Any) -> str:
+    """Correlations by their group-by; single-event rules are entity-local unless they suppress
+    repeats per an entity other than the user (then one member must remember every entity)."""
+    if isinstance(rule, SigmaCorrelationRule):
+        return "entity" if correlation_is_local(rule) else "global"
+    meta = rule_meta(rule, where(rule))
+    return "global" if meta.suppress_seconds and meta.entity_field != ENTITY_FIELD else "entity"
+
+
 def sigma_rule_scopes(collection: SigmaCollection) -> dict[str, str]:
-    """Rule id -> scope of the alerts it produces: correlations by group-by, single rules entity."""
-    return {str(r.id): "global" if isinstance(r, SigmaCorrelationRule) and not correlation_is_local(r)
-            else "entity" for r in collection.rules}
+    """Rule id -> the scope that produces its alerts."""
+    return {str(r.id): rule_scope(r) for r in collection.rules}
 
 
 class RuleFilter:
@@ -105,10 +115,10 @@ def sigma_part(dirs: list[Path], scope: str) -> Detector | None:
     rules: list[Any]
     if scope == "entity":
         rules = [r for r in collection.rules if id(r) not in crossing]
-    else:  # the global correlations and the rules feeding them
+    else:  # the global rules and the rules feeding global correlations
         crossing |= {id(ref.rule) for c in cross for ref in c.rules or []}
-        rules = [r for r in collection.rules if id(r) in crossing]
-    # A feeding rule that also alerts on its own (`generate: true`) alerts only on the entity side.
+        rules = [r for r in collection.rules if id(r) in crossing or scopes[str(r.id)] == "global"]
+    # A feeding rule that also alerts on its own (`generate: true`) alerts only where its scope says.
     return RuleFilter(SigmaDetector(SigmaCollection(rules)), ids)
 
 

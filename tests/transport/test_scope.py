@@ -93,17 +93,32 @@ correlation: {type: event_count, rules: [t_export], group-by: [user.id, source.i
   condition: {gte: 3}, generate: true}
 level: high
 mlm: {category: data_exfiltration, entity: user.id}
+---
+title: Export by a script, once an hour per address
+id: 11111111-0000-4000-8000-000000000004
+logsource: {product: mlm}
+detection: {sel: {event.action: data_exported, user_agent.original|contains: curl}, condition: sel}
+level: medium
+mlm: {category: data_exfiltration, entity: source.ip, suppress: 1h}
+---
+title: Export by a script, once an hour per user
+id: 11111111-0000-4000-8000-000000000005
+logsource: {product: mlm}
+detection: {sel: {event.action: data_exported, user_agent.original|contains: curl}, condition: sel}
+level: medium
+mlm: {category: data_exfiltration, entity: user.id, suppress: 1h}
 """
 
 
 def test_a_feeding_rule_alerting_on_its_own_alerts_once(tmp_path):
     (tmp_path / "r.yml").write_text(RULES)
     config = DetectorConfig(rules_dirs=[tmp_path], only_rules=True)
-    events = [make_event(i, event__dataset="mlm.audit", event__action="data_exported", user__id="u1")
-              for i in range(3)]
+    events = [make_event(i, event__dataset="mlm.audit", event__action="data_exported", user__id="u1",
+                         user_agent__original="curl/8.0") for i in range(3)]
     rules = {s: sorted(a.rule_id[-1] for a in run(build_engine(config, s), events)) for s in SCOPES}
-    assert rules["all"] == ["1", "1", "1", "2", "3"]
-    assert rules["entity"] == ["1", "1", "1", "3"] and rules["global"] == ["2"]
+    assert rules["all"] == ["1", "1", "1", "2", "3", "4", "5"]
+    # suppression per address must live in one member; per user it stays with the user's partition
+    assert rules["entity"] == ["1", "1", "1", "3", "5"] and rules["global"] == ["2", "4"]
 
 
 def make_event(seconds: float, **fields) -> Event:
