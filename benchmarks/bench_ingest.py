@@ -114,6 +114,7 @@ def _in_process(batches: list[bytes], timed: bool) -> tuple[float, dict[str, flo
     """
     from collector.body import records
     from collector.cli import tune_gc
+    from collector.enrich import warm_up
     from collector.pipeline import Pipeline
     from collector.settings import CollectorSettings
     from core.bus.memory import MemoryBus
@@ -139,6 +140,7 @@ def _in_process(batches: list[bytes], timed: bool) -> tuple[float, dict[str, flo
             pipeline._record_stages = [clocked(s.name, s.func) for s in pipeline.stages if s.phase == "record"]
             pipeline.stages = [type(s)(s.name, s.phase, clocked(s.name, s.func)) for s in pipeline.stages]
             pipeline._drain_stages = [s for s in pipeline.stages if s.phase == "drain"]
+        warm_up()  # the geo database loads at collector start (Pipeline.start), not per event
         lookup.cache_clear()  # every run pays for its geo lookups, as a fresh process would
         tune_gc()
         began = time.process_time()

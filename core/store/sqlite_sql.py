@@ -12,6 +12,9 @@ from core.store.text import Term, fts5_query, parse_text
 
 SCHEMA_VERSION = 2
 
+# columnsize=0: no per-row column sizes (only relevance ranking reads them, and results sort by
+# time), which saves one B-tree insert per event: ~2 us of ~19 (store files made before keep
+# their FTS table as it was; both shapes answer the same).
 # Indexes: time, entity (user id, source IP) and dataset. Each index costs 10-20% of insert speed
 # (measured: 51k/s with none, 41k/s with these four, 33k/s adding user_name), so user.name
 # filters scan within the time range instead.
@@ -33,7 +36,7 @@ CREATE INDEX IF NOT EXISTS events_uid_ts ON events(user_id, ts);
 CREATE INDEX IF NOT EXISTS events_ip_ts ON events(source_ip, ts);
 CREATE VIRTUAL TABLE IF NOT EXISTS events_fts USING fts5(
     url_path, url_query, body, user_agent, user_name,
-    content='', tokenize='unicode61 remove_diacritics 0'
+    content='', columnsize=0, tokenize='unicode61 remove_diacritics 0'
 );
 CREATE TABLE IF NOT EXISTS alerts (
     seq INTEGER PRIMARY KEY,
