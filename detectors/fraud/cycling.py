@@ -1,8 +1,9 @@
 """Order cycling: volume bought just before a period closes, refunded once commissions are paid.
 
-Two moments speak. When the order is placed: a closing-stretch purchase far above anything the
-distributor bought before (their own history, and the population's big orders) is suspicious at
-once (medium). When it is refunded: the refund of an ordinary monthly order is everyday business,
+Two moments speak. When the order is placed: honest leaders stock up before a close too, so a
+closing-stretch purchase is suspicious at once (medium) only when it is far beyond an established
+buyer's own history and the population's big orders AND paid or placed with a card or device new
+to them. When it is refunded: the refund of an ordinary monthly order is everyday business,
 so the shape must be specific: the order landed in the last days of a period, was most of the
 distributor's volume for it, the period's commissions (for them or from their volume) were
 calculated, and the refund followed. That alerts when on top of it the order was outsized, the
@@ -29,14 +30,12 @@ DAY = 86_400.0
 CLOSE_WINDOW = 3 * DAY  # "just before the close": qualification is topped up in the last days
 QUICK_REFUND = 7 * DAY
 MIN_POINTS = 2
-# Placement bars: the volume against the distributor's median and biggest order before, one order
-# against the population's big orders (95th percentile), and for a newcomer the volume against them.
-# Near a close: 3x their usual, half again their biggest (a habitual big end-of-month buyer has
-# bought that before), one order half again a big one. Any other time volume buys no rank, so only
-# a spree far out of everyone's pattern speaks (low severity).
-NEAR_CLOSE = (3.0, 1.5, 1.5, 2.5)
-ANYTIME = (4.0, 2.0, 2.0, 3.0)
-SPREE = DAY
+# Placement: honest leaders stock up before a close too, so size alone never speaks. It takes an
+# established buyer (three orders before), volume 3x their median and twice their biggest order,
+# one order half again the population's big orders (95th percentile), AND a second sign: a card
+# or device none of their earlier orders used.
+MIN_HISTORY = 3
+OWN_MEDIAN, OWN_MAX, POPULATION = 3.0, 2.0, 1.5
 POP_MIN = 200  # orders seen before the population's percentile means anything
 
 
@@ -47,6 +46,8 @@ class Order:
     pv: float
     event_id: str
     order_id: str = ""
+    card: str | None = None
+    device: str | None = None
 
 
 class OrderCycling:
@@ -60,6 +61,7 @@ class OrderCycling:
         self.history: BoundedMap[str, deque[Order]] = BoundedMap(200_000, 120 * DAY)
         self.paid: BoundedMap[tuple[str, str], float] = BoundedMap(500_000, 120 * DAY)  # (dist, period)
         self.periods: BoundedMap[str, tuple[float, float]] = BoundedMap(64, 400 * DAY)  # (start, close)
+        self.runs: BoundedMap[str, float] = BoundedMap(64, 400 * DAY)  # period -> its first run
         self.all_pv: deque[float] = deque(maxlen=5000)  # recent order sizes of everyone
         self.ranked: BoundedMap[str, float] = BoundedMap(200_000, 120 * DAY)
         self.cycled: BoundedMap[str, float] = BoundedMap(100_000, 120 * DAY)
@@ -68,7 +70,7 @@ class OrderCycling:
         self.big = (0.0, -1)  # the population's 95th-percentile order, and placed_count when computed
         self.placed_count = 0
         self.suppress = Suppressor(30 * DAY)
-        self.suppress_placed = Suppressor(7 * DAY)
+        self.suppress_placed = Suppressor(7 * DAY)  # one per distributor and week
 
     def process(self, event: Event) -> list[Alert]:
         action = event.flat.get("event.action")
@@ -93,7 +95,7 @@ class OrderCycling:
         if not order_id:
             return None
         order = Order(dist, event.ts, number(event, "mlm.order.pv") or number(event, "mlm.order.amount"),
-                      event.id, order_id)
+                      event.id, order_id, text(event, "mlm.payment.fingerprint"), text(event, "mlm.device.id"))
         self.orders.put(order_id, event.ts, order)
         self.all_pv.append(order.pv)
         self.placed_count += 1
@@ -124,35 +126,35 @@ class OrderCycling:
         return self.big[0]
 
     def _judge_placed(self, order: Order, event: Event) -> list[Alert]:
-        """Recent buying far beyond the distributor's own and the population's, worse near a close."""
-        if order.pv <= 0:
+        """Closing-stretch buying far beyond an established buyer's own, on a card or device new to them."""
+        closing = self._closing(order.ts) if order.pv > 0 else None
+        big = self._big_order()
+        if closing is None or big is None:
             return []
-        closing = self._closing(order.ts)
-        since = closing[2] - late_span(closing[1], closing[2]) if closing else order.ts - SPREE
-        bars = NEAR_CLOSE if closing else ANYTIME
+        kind, start, close = closing
+        since = close - late_span(start, close)
         mine = self.history.get(order.distributor, event.ts) or ()
-        earlier = [o.pv for o in mine if o.ts < since]
-        # Only orders beyond anything bought before add up: a busy regular buyer's orders do not.
-        recent = [o for o in mine if since <= o.ts <= order.ts and o.pv > max(earlier, default=0.0)]
-        if order not in recent:
+        earlier = [o for o in mine if o.ts < since]
+        if len(earlier) < MIN_HISTORY:
             return []
-        volume, big = sum(o.pv for o in recent), self._big_order()
-        if big is None or not _outsized(volume, max(o.pv for o in recent), earlier, big, bars):
+        usual, most = median(o.pv for o in earlier), max(o.pv for o in earlier)
+        recent = [o for o in mine if since <= o.ts <= order.ts and o.pv > most]  # beyond anything before
+        volume = sum(o.pv for o in recent)
+        if order not in recent or volume < OWN_MEDIAN * usual or volume < OWN_MAX * most \
+                or max(o.pv for o in recent) < POPULATION * big:
             return []
-        # One alert per distributor and week for each level (a near-close one may follow a spree).
-        if not self.suppress_placed.allow((order.distributor, closing is None), event.ts):
+        new = _new_to_them(recent, earlier)
+        if not new or not self.suppress_placed.allow(order.distributor, event.ts):
             return []
         for o in recent:
             self.flagged.put(o.order_id, event.ts, event.ts)
-        when = (f"{(closing[2] - order.ts) / 3600:,.0f} hours before the {closing[0]}ly period closes" if closing
-                else f"within {int(SPREE // 3600)} hours")
-        usual = f"their usual {median(earlier):,.0f}, at most {max(earlier):,.0f}" if earlier else "no earlier orders"
         return [make_alert(
-            rule_id="mlm-fraud-outsized-order", rule_name="Outsized buying, most suspicious just before a close",
-            category=CATEGORY, severity="medium" if closing else "low", risk=(50 if closing else 30) + min(15, int(volume / big)),
+            rule_id="mlm-fraud-outsized-order", rule_name="Outsized order just before a period closes",
+            category=CATEGORY, severity="medium", risk=55 + min(15, int(volume / big)),
             entity=("distributor", order.distributor), ts=event.ts, evidence=[o.event_id for o in recent][-100:],
             summary=(f"Distributor {short(order.distributor)} bought {volume:,.0f} volume in {len(recent)} orders "
-                     f"{when} ({usual}; the population's big orders are {big:,.0f})."),
+                     f"{(close - order.ts) / 3600:,.0f} hours before the {kind}ly period closes with {new} "
+                     f"(their usual order {usual:,.0f}, at most {most:,.0f}; the population's big orders {big:,.0f})."),
             tags=FRAUD_TAGS,
         )]
 
@@ -165,6 +167,8 @@ class OrderCycling:
         # The run is the de facto close: a run before the calendar end closes the period early.
         known = self.periods.get(period, event.ts)
         self.periods.put(period, event.ts, (bounds[0], min(bounds[1], event.ts) if known is None else known[1]))
+        if self.runs.get(period, event.ts) is None:
+            self.runs.put(period, event.ts, event.ts)
         for who in [dist, *(event.flat.get("mlm.commission.source_ids") or [])[:50]]:
             if (str(who), period) not in self.paid:
                 self.paid.put((str(who), period), event.ts, event.ts)
@@ -174,7 +178,8 @@ class OrderCycling:
         if order is None or order.pv <= 0:
             return []
         for period, (start, close) in list(self.periods.items()):
-            paid_at = self.paid.get((order.distributor, period), event.ts)
+            # Named as a source, or not (source lists stop at 50): the run paid on the period's volume.
+            paid_at = self.paid.get((order.distributor, period), event.ts) or self.runs.get(period, event.ts)
             if paid_at is None or not close - CLOSE_WINDOW <= order.ts < close or not order.ts < paid_at < event.ts:
                 continue
             return self._judge(order, period, start, close, paid_at, event)
@@ -221,13 +226,8 @@ class OrderCycling:
         return signs
 
 
-def _outsized(volume: float, largest: float, earlier: list[float], big: float,
-              bars: tuple[float, float, float, float]) -> bool:
-    """Beyond the bars of `NEAR_CLOSE` or `ANYTIME`: (own median, own max) for the volume, the
-    population's big order for the largest single order, and for a newcomer for the volume."""
-    own, most, single, newcomer = bars
-    if largest < single * big:
-        return False
-    if not earlier:
-        return volume >= newcomer * big
-    return volume >= own * median(earlier) and volume >= most * max(earlier)
+def _new_to_them(recent: list[Order], earlier: list[Order]) -> str:
+    """'a new card' / 'a new device' when the big orders used one none of the earlier orders did."""
+    signs = [name for name, field in (("card", "card"), ("device", "device"))
+             if any(getattr(o, field) and getattr(o, field) not in {getattr(e, field) for e in earlier} for o in recent)]
+    return " and ".join(f"a new {name}" for name in signs)

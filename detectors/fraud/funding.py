@@ -20,6 +20,7 @@ from detectors.fraud.genealogy import Genealogy
 DAY = 86_400.0
 PAID_WINDOW = 35 * DAY  # about one commission month
 MAX_CARD_USERS = 8
+HOUSEHOLD_AGE = DAY
 
 
 class SponsorPaidOrders:
@@ -31,7 +32,8 @@ class SponsorPaidOrders:
 
     def __init__(self) -> None:
         self.tree = Genealogy()
-        self.traits: BoundedMap[str, set[str]] = BoundedMap(200_000, 90 * DAY)  # banks and devices
+        # account -> {bank or device: first seen}; only traits older than a day make a household
+        self.traits: BoundedMap[str, dict[str, float]] = BoundedMap(200_000, 90 * DAY)
         # card -> {distributor: (time, event id) of their first order with it}, in first-use order
         self.card_users: BoundedMap[str, dict[str, tuple[float, str]]] = BoundedMap(500_000, 365 * DAY)
         self.paid: BoundedMap[str, deque[tuple[float, str, str]]] = BoundedMap(100_000, PAID_WINDOW)
@@ -89,13 +91,20 @@ class SponsorPaidOrders:
         found = [f"b:{v}" for v in (text(event, "mlm.bank.fingerprint"),) if v]
         found += [f"d:{v}" for v in (text(event, "mlm.device.id"),) if v]
         if found:
-            traits = self.traits.setdefault(str(who)[:128], event.ts, set)
-            if len(traits) < 32:
-                traits.update(found)
+            traits = self.traits.setdefault(str(who)[:128], event.ts, dict)
+            for trait in found:
+                if len(traits) < 32:
+                    traits.setdefault(trait, event.ts)
 
     def _household(self, a: str, b: str, now: float) -> bool:
-        """Two accounts that share a bank account or a device look like one household."""
-        return bool((self.traits.get(a, now) or set()) & (self.traits.get(b, now) or set()))
+        """Two accounts sharing a bank account, or a device for a day or more: one household.
+
+        A device shared only since today is no household: it is the sponsor's own computer,
+        signed in to the recruit's account to buy for them.
+        """
+        mine, theirs = self.traits.get(a, now) or {}, self.traits.get(b, now) or {}
+        return any(t.startswith("b:") or now - max(first, theirs[t]) >= HOUSEHOLD_AGE
+                   for t, first in mine.items() if t in theirs)
 
     def _judge(self, payer: str, dist: str, event: Event) -> list[Alert]:
         paid = self.paid.setdefault(payer, event.ts, lambda: deque(maxlen=100))

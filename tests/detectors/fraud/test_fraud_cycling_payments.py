@@ -212,3 +212,16 @@ def test_sponsor_paying_downline_orders_alerts_at_the_first_order_its_card_betra
     alerts = run(SponsorPaidOrders(), events + paid)
     assert [a.entity_value for a in alerts] == ["spx"]  # one alert per paid-for window
     assert seconds_of(alerts[0]) == pytest.approx(paid[0 if known else 1].ts - events[0].ts, abs=1e-3)
+
+
+def test_refund_after_the_run_alerts_even_when_no_commission_names_the_buyer():
+    """Source lists stop at 50 names: the run itself paid on the period's volume."""
+    events = usual_orders("ivy") + [
+        order(at(2026, 11, 30, 15), "ivy", "big", 700),
+        commerce(at(2026, 11, 30, 23), "boss", "commission_calculated", mlm__commission__period="2026-11",
+                 mlm__commission__amount=900.0, mlm__commission__source_ids=[f"x{i}" for i in range(50)]),
+        refund(at(2026, 12, 1, 20), "ivy", "big"),
+    ]
+    alerts = run(OrderCycling(), events)
+    assert [(a.entity_value, a.rule_id) for a in alerts] == [("ivy", "mlm-fraud-order-cycling")]
+    assert "outsized" in alerts[0].summary and "refunded within a week" in alerts[0].summary

@@ -1,5 +1,6 @@
-"""Outsized buying at placement time: alerted at once near a close, confirmed by the refund; honest
-big buyers with history, ordinary end-of-period orders and early refunds stay quiet."""
+"""Outsized buying at placement time: alerted at once near a close when an established buyer goes far
+beyond their history on a new card or device, confirmed by the refund; leaders stocking up on their
+own card, habitual big buyers, newcomers and ordinary end-of-period orders stay quiet."""
 
 from __future__ import annotations
 
@@ -41,28 +42,35 @@ def test_period_calendar_and_closing_stretch():
     assert (start, close) == period_bounds("2026-W46") and late_span(start, close) == 86_400
 
 
-def test_outsized_order_before_close_alerts_at_once_and_refund_confirms():
-    history = [order(at(10, d), "dan", f"dan-{d}", 100 + d) for d in (3, 12, 21)]
-    big = [order(at(11, 30, 20), "dan", "big1", 450), order(at(11, 30, 21), "dan", "big2", 500)]
+def history_of(dist: str, pv: float = 100.0, months: tuple[int, ...] = (9, 10, 10)) -> list:
+    return [order(at(m, 3 + 7 * i), dist, f"{dist}-h{i}", pv + i) for i, m in enumerate(months)]
+
+
+def test_outsized_order_on_a_new_card_before_close_alerts_at_once_and_refund_confirms():
+    big = [order(at(11, 30, 20), "dan", "big1", 450, card="fresh-card"), order(at(11, 30, 21), "dan", "big2", 500)]
     after = [monthly_run(at(12, 1, 1), "dan", "2026-11"), refund(at(12, 2), "dan", "big1")]
-    events = merged(crowd(at(10, 1), at(11, 30)), history, big, after)
+    events = merged(crowd(at(9, 1), at(11, 30)), history_of("dan"), big, after)
     alerts = run(OrderCycling(), events)
     assert [(a.rule_id, a.entity_value, a.severity) for a in alerts] == [
         ("mlm-fraud-outsized-order", "dan", "medium"), ("mlm-fraud-order-cycling", "dan", "high")]
     first, confirm = alerts
-    assert seconds_of(first) == at(11, 30, 20)  # the first big order is already far out of pattern
-    assert first.event_ids == [big[0].id] and "monthly period closes" in first.summary
+    assert seconds_of(first) == at(11, 30, 20)  # the first big order already carries both signs
+    assert first.event_ids == [big[0].id] and "monthly period closes with a new card" in first.summary
     assert "flagged when placed" in confirm.summary and confirm.event_ids == [big[0].id, after[1].id]
 
 
-def test_newcomer_needs_a_bigger_order_than_someone_with_history():
+def test_leader_stocking_up_on_their_own_card_and_device_stays_quiet():
+    """Honest end-of-month buying: far beyond their usual, but from their own card and computer."""
+    big = [order(at(11, 30, 14 + h), "lea", f"stock{h}", 1500) for h in range(3)]
+    events = merged(crowd(at(9, 1), at(11, 30)), history_of("lea"), big, [monthly_run(at(12, 1, 1), "lea", "2026-11")])
+    assert run(OrderCycling(), events) == []
+
+
+def test_newcomers_and_thin_histories_never_alert_at_placement():
     base = crowd(at(10, 1), at(11, 29))
-    modest = [order(at(11, 30, 20), "new1", "n1", 400)]  # 2x the population's big orders: not enough alone
-    huge = [order(at(11, 30, 20, ), "new2", "n2", 700)]
-    assert run(OrderCycling(), merged(base, modest)) == []
-    alerts = run(OrderCycling(), merged(base, huge))
-    assert [(a.entity_value, a.severity) for a in alerts] == [("new2", "medium")]
-    assert "no earlier orders" in alerts[0].summary
+    newcomer = [order(at(11, 30, 20), "new1", "n1", 2400, card="other")]
+    thin = history_of("thin", months=(10, 10)) + [order(at(11, 30, 20), "thin", "t1", 2400, card="other")]
+    assert run(OrderCycling(), merged(base, newcomer, thin)) == []
 
 
 def test_habitual_big_end_of_month_buyer_stays_quiet():
@@ -70,37 +78,35 @@ def test_habitual_big_end_of_month_buyer_stays_quiet():
     habit = []
     for month in (8, 9, 10):
         habit += [order(at(month, 10), "bea", f"bea-m{month}", 80), order(at(month, 28), "bea", f"bea-b{month}", 800)]
-    this_month = [order(at(11, 10), "bea", "bea-m11", 80), order(at(11, 29, 18), "bea", "bea-b11", 850)]
+    this_month = [order(at(11, 10), "bea", "bea-m11", 80),
+                  order(at(11, 29, 18), "bea", "bea-b11", 850, card="bea-new-card")]
     events = merged(crowd(at(8, 1), at(11, 29), n=600), habit, this_month)
     assert run(OrderCycling(), events) == []
 
 
 def test_ordinary_end_of_period_orders_stay_quiet():
-    """Hundreds of everyday orders in the closing stretch, some a bit above the buyer's usual."""
-    history = [order(at(10, 5) + i, f"c{i % 120}", f"h{i}", 60) for i in range(240)]
-    late = crowd(at(11, 28), at(11, 30, 23), n=400, seed=11)
+    """Hundreds of everyday orders in the closing stretch, some above the buyer's usual, new cards too."""
+    history = [order(at(10, 5) + i, f"c{i % 120}", f"h{i}", 60) for i in range(480)]
+    rng = random.Random(11)
+    late = [order(ts, f"c{i % 120}", f"late{i}", round(rng.uniform(20, 200), 1), card=f"c{i}-new")
+            for i, ts in enumerate(sorted(rng.uniform(at(11, 28), at(11, 30, 23)) for _ in range(400)))]
     assert run(OrderCycling(), merged(crowd(at(10, 1), at(10, 30)), history, late)) == []
 
 
-def test_spree_far_from_any_close_is_low_severity():
-    history = [order(at(11, d), "sal", f"sal-{d}", 120) for d in (2, 6)]
-    spree = [order(at(11, 12, 10 + h), "sal", f"sp{h}", 400) for h in range(3)]
-    events = merged(crowd(at(10, 1), at(11, 12)), history, spree)
-    alerts = run(OrderCycling(), events)
-    assert [(a.entity_value, a.severity) for a in alerts] == [("sal", "low")]
-    assert seconds_of(alerts[0]) == at(11, 12, 11)  # the second makes it 800: beyond 4x their usual
-    assert len(alerts[0].event_ids) == 2
+def test_big_order_far_from_any_close_is_left_to_the_refund():
+    mid = [order(at(11, 12), "sal", "mid", 900, card="fresh")]
+    assert run(OrderCycling(), merged(crowd(at(10, 1), at(11, 12)), history_of("sal"), mid)) == []
 
 
 def test_weekly_runs_teach_the_closing_stretch():
     """A deployment with weekly runs: the last day of the ISO week is the closing stretch."""
     runs = [monthly_run(at(11, 8, 23.5), "r", "2026-W45")]
-    history = [order(at(11, 4), "wil", "w1", 100), order(at(11, 5), "wil", "w2", 110)]
-    late = [order(at(11, 15, 20), "wil", "w3", 400)]
-    mid = [order(at(11, 11, 20), "kim", "k3", 400), order(at(11, 4), "kim", "k1", 100), order(at(11, 5), "kim", "k2", 110)]
-    alerts = run(OrderCycling(), merged(crowd(at(10, 20), at(11, 15)), runs, history, late, mid))
+    late = [order(at(11, 15, 20), "wil", "w3", 400, card="borrowed-card")]
+    mid = [order(at(11, 11, 20), "kim", "k3", 400, card="borrowed-card")]
+    events = merged(crowd(at(10, 20), at(11, 15)), runs, history_of("wil"), history_of("kim"), late, mid)
+    alerts = run(OrderCycling(), events)
     assert [(a.entity_value, a.severity) for a in alerts] == [("wil", "medium")]
-    assert "weekly period closes" in alerts[0].summary
+    assert "weekly period closes with a new card" in alerts[0].summary
 
 
 def test_hostile_order_fields_do_not_crash():
@@ -111,17 +117,18 @@ def test_hostile_order_fields_do_not_crash():
 
 
 def test_cycling_of_varied_sizes_and_timings_is_flagged_at_its_first_big_order():
-    """Forty cheats: their own usual order size, a few orders of history, one to four big orders at
-    a random moment of the month's last three days; each flagged when the first big order lands."""
+    """Forty cheats: their own usual order size, three to six orders of history, one to four big
+    orders on a new card at a random moment of the month's last three days; each flagged at once."""
     rng = random.Random(42)
     events, first_big = crowd(at(9, 1), at(11, 30, 23), n=900, seed=5), {}
     for c in range(40):
         who, usual = f"cheat{c}", rng.uniform(40, 200)
-        events += [order(at(10, 1) + rng.uniform(0, 50 * 86_400), who, f"{who}-h{k}", round(usual * rng.uniform(0.8, 1.2), 1))
-                   for k in range(rng.randint(1, 6))]
+        events += [order(at(10, 1) + rng.uniform(0, 50 * 86_400), who, f"{who}-h{k}",
+                         round(usual * rng.uniform(0.8, 1.2), 1)) for k in range(rng.randint(3, 6))]
         ts = at(11, 28, 0) + rng.uniform(0, 3 * 86_400 - 4 * 3600)
         for k in range(rng.randint(1, 4)):
-            big = order(ts, who, f"{who}-b{k}", round(max(4 * usual, 300) * rng.uniform(1.0, 2.5), 1))
+            big = order(ts, who, f"{who}-b{k}", round(max(4 * usual, 300) * rng.uniform(1.0, 2.5), 1),
+                        card=f"{who}-fresh")
             first_big.setdefault(who, big)
             events.append(big)
             ts += rng.uniform(60, 3600)
