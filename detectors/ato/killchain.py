@@ -14,6 +14,9 @@ from detectors.anomaly.alerts import make_alert, short
 from detectors.anomaly.state import BoundedMap, Suppressor
 
 CHAIN_WINDOW = 6 * 3600.0  # cash-out follows the break-in within hours
+# After a stranger's login (new country and device: it alerted) the thief may wait a day before
+# changing the bank, hoping the owner does not look: that chain is followed longer.
+STRANGER_WINDOW = 24 * 3600.0
 CONTACT = {"email_changed", "phone_changed", "mfa_disabled", "password_changed"}
 MONEY = {"bank_account_changed", "payout_method_changed"}
 STRANGER = 60  # login risk at which even a contact change (locking the owner out) alerts
@@ -27,6 +30,7 @@ class Chain:
     login_id: str
     reasons: list[str]
     risk: int
+    horizon: float
     changes: list[tuple[float, str, str]] = field(default_factory=list)  # (ts, event id, action)
 
 
@@ -34,12 +38,18 @@ class KillChain:
     """Follows each user from a suspicious login to account changes and a payout request."""
 
     def __init__(self) -> None:
-        self.chains: BoundedMap[str, Chain] = BoundedMap(200_000, CHAIN_WINDOW)
-        self.suppress = Suppressor(CHAIN_WINDOW)
+        self.chains: BoundedMap[str, Chain] = BoundedMap(200_000, STRANGER_WINDOW)
+        self.suppress = Suppressor(CHAIN_WINDOW)  # per user and step: one change alert, one payout alert
 
-    def suspicious_login(self, user: str, event: Event, reasons: list[str], risk: int) -> None:
-        """Start (or restart) the chain for `user` at this login."""
-        self.chains.put(user, event.ts, Chain(event.ts, event.id, reasons, risk))
+    def suspicious_login(self, user: str, event: Event, reasons: list[str], risk: int,
+                         stranger: bool = False) -> None:
+        """Start (or restart) the chain for `user` at this login (a stranger's is followed longer)."""
+        before = self.chains.get(user, event.ts)
+        if before is not None and before.horizon > CHAIN_WINDOW and event.ts - before.login_ts <= before.horizon \
+                and not stranger:
+            return  # a milder login does not cut short the watch on a stranger's
+        horizon = STRANGER_WINDOW if stranger else CHAIN_WINDOW
+        self.chains.put(user, event.ts, Chain(event.ts, event.id, reasons, risk, horizon))
 
     def process(self, event: Event) -> list[Alert]:
         action = event.flat.get("event.action")
@@ -55,7 +65,7 @@ class KillChain:
         if not user or (target and target != user) or event.flat.get("event.outcome") == "failure":
             return []  # staff acting on another account is not the account owner's session
         chain = self.chains.get(str(user), event.ts)
-        if chain is None or event.ts - chain.login_ts > CHAIN_WINDOW:
+        if chain is None or event.ts - chain.login_ts > chain.horizon:
             return []
         if len(chain.changes) < 10:
             chain.changes.append((event.ts, event.id, action))
@@ -68,7 +78,7 @@ class KillChain:
     def _payout(self, event: Event) -> list[Alert]:
         user = event.flat.get("mlm.distributor.id") or event.flat.get("user.id")
         chain = self.chains.get(str(user), event.ts) if user else None
-        if chain is None or not chain.changes or event.ts - chain.login_ts > CHAIN_WINDOW:
+        if chain is None or not chain.changes or event.ts - chain.login_ts > chain.horizon:
             return []
         if not self.suppress.allow(("payout", user), event.ts):
             return []

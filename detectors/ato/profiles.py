@@ -36,7 +36,8 @@ class UserProfile:
 
     def learn(self, ts: float, place: Place, device: str | None) -> None:
         self.logins += 1
-        _bump(self.countries, place.country)
+        # A VPN exit's country says nothing about where the person lives or travels.
+        _bump(self.countries, None if place.hosting else place.country)
         _bump(self.devices, device)
         _bump(self.asns, place.asn)
         self.hours[hour_of(ts)] += 1
@@ -70,6 +71,7 @@ class Novelty:
     new_device: bool
     new_asn: bool
     odd_hour: bool
+    known_device: bool = False  # the client's device cookie is one of the user's own
 
     def labels(self) -> list[str]:
         names = ("new_country", "new_device", "new_asn", "odd_hour")
@@ -92,6 +94,7 @@ class ProfileBook:
             bool(device) and bool(prof.devices) and device not in prof.devices,
             bool(place.asn) and bool(prof.asns) and place.asn not in prof.asns,
             prof.logins >= 20 and prof.hour_share(ts) < 0.02,
+            bool(device) and device in prof.devices,
         )
 
     def learn(self, user: str, ts: float, place: Place, device: str | None) -> None:

@@ -14,7 +14,7 @@ from core.alert import Alert
 from core.event import Event
 from detectors.anomaly.alerts import is_login, make_alert, short
 from detectors.anomaly.models import FeatureSchema
-from detectors.anomaly.state import BoundedMap
+from detectors.anomaly.state import BoundedMap, Suppressor
 from detectors.ato.killchain import CONTACT, MONEY, KillChain
 from detectors.ato.profiles import Novelty, ProfileBook, device_of, load_book, save_book
 from detectors.ato.where import Place, place_of
@@ -28,7 +28,13 @@ CHAIN_START = 40   # enough to watch what the session does next
 ALERT_AT = 80
 ALERT_AT_THIN = 95
 MATURE = 3
+# A new country AND a new device (not a VPN exit) alerts from this much history: travellers carry
+# their usual phone, thieves bring their own browser. One login of history is too thin to judge.
+STRANGER_HISTORY = 2
 FAIL_WINDOW = 3600.0
+CLIENT_FAIL_WINDOW = 900.0  # a failed try from the same client just before: the thief's first attempt
+SUPPRESS = 6 * 3600.0
+KNOWN_DEVICE_CREDIT = 20
 
 
 class LoginRisk:
@@ -40,8 +46,10 @@ class LoginRisk:
 
     def __init__(self) -> None:
         self.profiles = ProfileBook()
-        self.failures: BoundedMap[str, deque[float]] = BoundedMap(200_000, FAIL_WINDOW)
+        # Per typed name: (time, address, device) of recent failed password steps.
+        self.failures: BoundedMap[str, deque[tuple[float, str, str | None]]] = BoundedMap(200_000, FAIL_WINDOW)
         self.chain = KillChain()
+        self.suppress = Suppressor(SUPPRESS)
 
     def process(self, event: Event) -> list[Alert]:
         if is_login(event, "failure"):
@@ -55,11 +63,15 @@ class LoginRisk:
         user = str(user)
         place, device = place_of(event), device_of(event)
         novelty = self.profiles.novelty(user, event.ts, place, device)
-        risk, reasons = self.score(novelty, place, self._recent_failures(event, user))
-        self.profiles.learn(user, event.ts, place, device)
+        risk, reasons = self.score(novelty, place, *self._recent_failures(event, user, device))
+        alerting = self.alerts(novelty, reasons, risk)
+        if not alerting:
+            # A stranger's login is not learned: the thief's next login (days later, to change the
+            # bank) must look as strange as the first one.
+            self.profiles.learn(user, event.ts, place, device)
         if risk >= CHAIN_START:
-            self.chain.suspicious_login(user, event, reasons, risk)
-        if risk < (ALERT_AT if novelty.history >= MATURE else ALERT_AT_THIN):
+            self.chain.suspicious_login(user, event, reasons, risk, stranger=alerting)
+        if not alerting or not self.suppress.allow(user, event.ts):
             return []
         return [make_alert(
             rule_id="mlm-ato-login-risk", rule_name="Login unlike the user's habits",
@@ -71,27 +83,48 @@ class LoginRisk:
         )]
 
     @staticmethod
-    def score(novelty: Novelty, place: Place, failures: int) -> tuple[int, list[str]]:
+    def alerts(novelty: Novelty, reasons: list[str], risk: int) -> bool:
+        """Whether a login scored `risk` alerts on its own, given how much history judged it."""
+        if novelty.history >= STRANGER_HISTORY and "new_country" in reasons and "new_device" in reasons:
+            return True
+        return risk >= (ALERT_AT if novelty.history >= MATURE else ALERT_AT_THIN)
+
+    @staticmethod
+    def score(novelty: Novelty, place: Place, failures: int, same_client: int = 0) -> tuple[int, list[str]]:
         """Risk points and their reasons for one login."""
         reasons = novelty.labels()
         if place.hosting and "new_country" in reasons:
             reasons.remove("new_country")  # a VPN exit's country says nothing about the person
         risk = sum(WEIGHTS[r] for r in reasons)
+        if novelty.known_device:
+            # The user's own device cookie vouches: a traveller's new country, network and time zone
+            # on their usual phone stay below the bar where a contact change alerts.
+            risk = max(0, risk - KNOWN_DEVICE_CREDIT)
         if failures >= 3:
             reasons.append(f"{failures} failures before")
             risk += 40 if failures < 10 else 50  # a guessed password is a break-in on its own
+        elif same_client and reasons:
+            reasons.append("failed first")
+            risk += 10  # the first try of a pasted, stolen password often fails
         return min(100, risk), reasons
 
     def _failed(self, event: Event) -> None:
         name = event.flat.get("user.id") or event.flat.get("user.name")
         if name:
             times = self.failures.setdefault(str(name)[:256], event.ts, lambda: deque(maxlen=50))
-            times.append(event.ts)
+            times.append((event.ts, str(event.flat.get("source.ip") or ""), device_of(event)))
 
-    def _recent_failures(self, event: Event, user: str) -> int:
-        keys = {user, str(event.flat.get("user.name") or user)}
-        times = [t for k in keys for t in (self.failures.get(k, event.ts) or ())]
-        return sum(1 for t in times if 0 <= event.ts - t <= FAIL_WINDOW)
+    def _recent_failures(self, event: Event, user: str, device: str | None) -> tuple[int, int]:
+        """Failures for this account in the last hour, and those from this very client in 15 minutes."""
+        keys = {user, str(event.flat.get("user.name") or user)[:256]}
+        tries = [t for k in keys for t in (self.failures.get(k, event.ts) or ())]
+        if not tries:
+            return 0, 0
+        ip = str(event.flat.get("source.ip") or "")
+        recent = [t for t in tries if 0 <= event.ts - t[0] <= FAIL_WINDOW]
+        mine = sum(1 for ts, addr, dev in recent
+                   if event.ts - ts <= CLIENT_FAIL_WINDOW and (addr == ip or (device and dev == device)))
+        return len(recent), mine
 
     def observe_baseline(self, event: Event) -> None:
         if is_login(event, "success") and event.flat.get("user.id"):

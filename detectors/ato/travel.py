@@ -46,14 +46,21 @@ class ImpossibleTravel:
         self.last: BoundedMap[str, LastLogin] = BoundedMap(200_000, DAY)
         self.profiles = ProfileBook()
         self.suppress = Suppressor(6 * 3600.0)
+        # Device cookie -> the one account it failed for: a cookie failing for several accounts is
+        # a spraying tool's browser, not a thief at one account's door.
+        self.tried: BoundedMap[str, str] = BoundedMap(100_000, DAY)
 
     def process(self, event: Event) -> list[Alert]:
         user = event.flat.get("user.id")
-        if not is_login(event, "success") or not user:
+        if not user or not is_login(event):
             return []
         user = str(user)
-        now = LastLogin(event.ts, event.id, place_of(event), device_of(event),
-                        event.flat.get("user_agent.original"))
+        outcome = event.flat.get("event.outcome")
+        if outcome == "failure":
+            return self._attempt(user, event)
+        if outcome != "success":
+            return []
+        now = self._login(event)
         before = self.last.get(user, event.ts)
         alerts = self._judge(user, before, now, event) if before else []
         if not now.place.hosting:
@@ -61,7 +68,24 @@ class ImpossibleTravel:
             self.profiles.learn(user, event.ts, now.place, now.device)
         return alerts
 
-    def _judge(self, user: str, before: LastLogin, now: LastLogin, event: Event) -> list[Alert]:
+    @staticmethod
+    def _login(event: Event) -> LastLogin:
+        return LastLogin(event.ts, event.id, place_of(event), device_of(event), event.flat.get("user_agent.original"))
+
+    def _attempt(self, user: str, event: Event) -> list[Alert]:
+        """A wrong password for a real account, from a browser that cannot be where its owner just
+        logged in: the thief's first try, alerted before the break-in (not learned as a habit)."""
+        device = device_of(event)
+        if not device or event.flat.get("mlm.auth.failure_reason") != "bad_password":
+            return []  # scripts without a cookie are the spraying and stuffing detectors' case
+        if self.tried.setdefault(device, event.ts, lambda: user) != user:
+            self.tried.put(device, event.ts, "")  # several accounts: a tool; never again judged
+            return []
+        before = self.last.get(user, event.ts)
+        return self._judge(user, before, self._login(event), event, attempt=True) if before else []
+
+    def _judge(self, user: str, before: LastLogin, now: LastLogin, event: Event,
+               attempt: bool = False) -> list[Alert]:
         a, b = before.place.country, now.place.country
         if not a or not b or a == b or now.place.hosting or before.place.hosting:
             return []
@@ -75,14 +99,16 @@ class ImpossibleTravel:
             return []
         hours = max(now.ts - before.ts, 1.0) / 3600.0
         speed = km / hours
-        if speed <= MAX_SPEED_KMH or not self.suppress.allow(user, event.ts):
+        # The attempt and the break-in are suppressed apart: a failed try then a success gives two.
+        if speed <= MAX_SPEED_KMH or not self.suppress.allow(("try", user) if attempt else user, event.ts):
             return []
+        verb = "a wrong password from " if attempt else ""
         return [make_alert(
             rule_id="mlm-ato-impossible-travel", rule_name="Impossible travel between logins",
-            category="account_takeover", severity="medium" if speed < 5000 else "high",
+            category="account_takeover", severity="medium" if attempt or speed < 5000 else "high",
             risk=55 + min(30, int(speed // 1000)), entity=("user", user), ts=event.ts,
             evidence=[before.event_id, event.id],
-            summary=(f"User {short(user)} logged in from {a} then {b} ({km:,.0f} km) within "
+            summary=(f"User {short(user)} logged in from {a} then {verb}{b} ({km:,.0f} km) within "
                      f"{hours * 60:,.0f} minutes: {speed:,.0f} km/h."),
             tags=["attack.initial_access", "attack.t1078"],
             extra={"mlm_siem": {"from": a, "to": b, "km": round(km), "kmh": round(speed)}},
@@ -90,7 +116,8 @@ class ImpossibleTravel:
 
     # Warming on the baseline: usual countries are learned, not alerted.
     def observe_baseline(self, event: Event) -> None:
-        self.process(event)
+        if is_login(event, "success"):
+            self.process(event)
 
     def fit_baseline(self) -> None:
         """Nothing to fit: habits are learned while observing."""

@@ -47,9 +47,9 @@ def test_takeover_chain_alerts_high_on_bank_change_and_critical_on_payout():
 
 
 def test_stranger_on_thin_habits_starts_the_chain_without_alerting_alone():
-    """Two logins of history (a traveller seen once abroad looks the same): no alert on the login alone."""
+    """One login of history (a traveller seen once abroad looks the same): no alert on the login alone."""
     det = LoginRisk()
-    for event in habits(days=2):
+    for event in habits(days=1):
         det.observe_baseline(event)
     t = 40 * DAY
     events = [stranger_login(t), audit(t + 60, "amy", "bank_account_changed"),
@@ -60,6 +60,15 @@ def test_stranger_on_thin_habits_starts_the_chain_without_alerting_alone():
 def test_stranger_on_mature_habits_alerts_at_the_login():
     alerts = run(trained(), [stranger_login(40 * DAY)])
     assert [(a.rule_id, a.severity, a.entity_value) for a in alerts] == [("mlm-ato-login-risk", "medium", "amy")]
+
+
+def test_new_country_and_new_device_alert_from_two_logins_of_history_even_without_network_data():
+    """A thin history (two logins, no AS data): a stranger's country and device still alert at the login."""
+    det = LoginRisk()
+    for event in [login(d * DAY, "amy", country="JP", device="dev-home") for d in range(2)]:
+        det.observe_baseline(event)
+    thief = login(10 * DAY, "amy", ip="203.0.113.50", country="ZA", device="dev-new")
+    assert [(a.rule_id, a.severity) for a in run(det, [thief])] == [("mlm-ato-login-risk", "medium")]
 
 
 def test_failures_before_a_login_make_it_suspicious_even_from_home():
@@ -98,8 +107,12 @@ def test_traveller_on_own_device_is_not_alerted_alone():
 def test_chain_expires_after_hours_and_ignores_staff_actions():
     det = trained()
     t = NIGHT
-    late = [stranger_login(t), audit(t + 7 * 3600, "amy", "bank_account_changed"),
-            commerce(t + 7 * 3600 + 60, "amy", "payout_requested")]
+    # A trip (new country, usual device) starts a six-hour watch; a stranger's login a day-long one.
+    trip = [login(t, "amy", ip="203.0.113.70", country="ES", device="dev-home", source__as__number=3352),
+            audit(t + 7 * 3600, "amy", "bank_account_changed"), commerce(t + 7 * 3600 + 60, "amy", "payout_requested")]
+    assert run(det, trip) == []
+    late = [stranger_login(t + DAY), audit(t + 2 * DAY + 60, "amy", "bank_account_changed"),
+            commerce(t + 2 * DAY + 120, "amy", "payout_requested")]
     assert [a.rule_id for a in run(det, late)] == ["mlm-ato-login-risk"]
     # A suspicious login (new country and device), then staff changing another account's bank.
     staff = [login(t + 2 * DAY, "amy", country="KE", device="dev-x", source__as__number=1234),

@@ -1,0 +1,139 @@
+"""Takeover variants an outside world may replay (a thief's failed first try, a patient thief who
+waits a day before changing the bank) and the hard negatives (a traveller on the usual device, a
+mobile user hopping addresses within one carrier, a spraying tool's browser)."""
+
+from __future__ import annotations
+
+import pytest
+from ato_helpers import audit, commerce, login, run, seconds_of
+
+from detectors.ato.risk import LoginRisk
+from detectors.ato.travel import ImpossibleTravel
+
+DAY, HOUR = 86_400.0, 3600.0
+
+
+def home(t: float, user: str = "amy", ip: str = "198.51.100.7", asn: int = 7922):
+    return login(t, user, ip=ip, country="US", device="dev-home", source__as__number=asn)
+
+
+def trained(days: int = 20, user: str = "amy") -> LoginRisk:
+    det = LoginRisk()
+    for d in range(days):
+        det.observe_baseline(home(d * DAY, user))
+    det.fit_baseline()
+    return det
+
+
+def thief(t: float, ok: bool = True, user: str = "amy", country: str = "RO"):
+    """The app names the account on a wrong password (user.id), as mlm_app does."""
+    return login(t, user, ok=ok, ip="203.0.113.50", country=country, device="dev-thief", source__as__number=9009,
+                 user__id=user)
+
+
+@pytest.mark.parametrize("gap", [120.0, 900.0, 3 * HOUR])
+def test_failed_first_try_from_far_away_alerts_before_the_break_in(gap):
+    """The owner logged in at home; a browser in Romania fails the password `gap` seconds later."""
+    t = 30 * DAY
+    events = [home(t), thief(t + gap, ok=False), thief(t + gap + 40)]
+    alerts = run(ImpossibleTravel(), events)
+    assert [seconds_of(a) for a in alerts] == [t + gap, t + gap + 40]
+    assert alerts[0].severity == "medium" and "wrong password from RO" in alerts[0].summary
+    assert alerts[0].event_ids == [events[0].id, events[1].id]
+
+
+def test_spraying_tools_browser_failing_for_many_accounts_is_not_travel():
+    """One cookie failing for several accounts is a tool, not a thief at one account's door."""
+    events = [home(i * 10.0, user=f"u{i}") for i in range(5)]
+    events += [login(600 + i, f"u{i}", ok=False, ip="203.0.113.50", country="RO", device="dev-tool",
+                     user__id=f"u{i}") for i in range(5)]
+    alerts = run(ImpossibleTravel(), events)
+    assert len(alerts) <= 1  # only the first account, before the cookie showed it is a tool
+
+
+def test_failed_try_without_a_device_cookie_is_left_to_the_spraying_detectors():
+    events = [home(0), login(300, "amy", ok=False, ip="203.0.113.50", country="RO", device=None, user__id="amy")]
+    assert run(ImpossibleTravel(), events) == []
+
+
+def test_patient_thief_changing_the_bank_a_day_later_is_still_chained():
+    det = trained()
+    t = 30 * DAY
+    events = [thief(t), home(t + 2 * HOUR),  # the owner logs in as usual meanwhile
+              thief(t + 20 * HOUR), audit(t + 20 * HOUR + 60, "amy", "bank_account_changed"),
+              commerce(t + 20 * HOUR + 600, "amy", "payout_requested")]
+    alerts = run(det, events)
+    assert [a.rule_id for a in alerts] == ["mlm-ato-login-risk", "mlm-ato-login-risk",
+                                           "mlm-ato-kill-chain-change", "mlm-ato-kill-chain-payout"]
+    assert alerts[-1].severity == "critical"
+
+
+def test_a_strangers_login_is_not_learned_as_a_habit():
+    det = trained()
+    first, second = thief(30 * DAY), thief(31 * DAY)  # past the six-hour suppression
+    assert len(run(det, [first])) == 1
+    assert [a.rule_id for a in run(det, [second])] == ["mlm-ato-login-risk"]
+
+
+def test_failed_first_try_from_the_same_client_adds_to_the_risk():
+    det = trained(days=1)  # too thin a history to alert on a stranger alone
+    t = 30 * DAY
+    events = [thief(t, ok=False), thief(t + 90)]
+    assert run(det, events[:1]) == []
+    risk, reasons = det.score(det.profiles.novelty("amy", t, *_where(events[1])), _where(events[1])[0],
+                              *det._recent_failures(events[1], "amy", "dev-thief"))
+    assert "failed first" in reasons and risk == 40 + 25 + 15 + 10
+
+
+def _where(event):
+    from detectors.ato.profiles import device_of
+    from detectors.ato.where import place_of
+    return place_of(event), device_of(event)
+
+
+def test_traveller_on_the_usual_device_abroad_for_days_stays_quiet():
+    det, travel = trained(), ImpossibleTravel()
+    for d in range(20):
+        travel.process(home(d * DAY))
+    t = 30 * DAY
+    trip = [login(t + 11 * HOUR + k * DAY, "amy", ip=f"81.2.{k}.9", country="FR", device="dev-home",
+                  source__as__number=3215 + k) for k in range(4)]
+    events = [home(t)] + trip + [audit(t + 11 * HOUR + 300, "amy", "phone_changed")]
+    assert run(det, events) == []
+    assert run(travel, events) == []
+
+
+def test_mobile_user_hopping_addresses_within_one_carrier_stays_quiet():
+    det = trained()
+    t = 30 * DAY
+    hops = [login(t + i * 900, "amy", ip=f"172.{56 + i}.{i * 7}.{i + 2}", country="US", device="dev-home",
+                  source__as__number=21928 if i % 2 else 7922) for i in range(12)]
+    assert run(det, hops) == []
+    assert run(ImpossibleTravel(), hops) == []
+
+
+def test_corporate_vpn_exit_used_by_many_users_stays_quiet():
+    """Forty employees appearing from one VPN exit abroad (a hosting operator) on their own laptops."""
+    det, travel = LoginRisk(), ImpossibleTravel()
+    users = [f"emp{i}" for i in range(40)]
+    for d in range(10):
+        for u in users:
+            event = login(d * DAY + users.index(u), u, ip=f"198.51.100.{users.index(u) + 2}", country="US",
+                          device=f"dev-{u}", source__as__number=7922)
+            det.observe_baseline(event)
+            travel.process(event)
+    vpn = [login(20 * DAY + i * 30, u, ip="185.220.10.4", country="NL", device=f"dev-{u}",
+                 source__as__organization__name="Zscaler, Inc.", source__as__number=53813)
+           for i, u in enumerate(users)]
+    assert run(det, vpn) == [] and run(travel, vpn) == []
+
+
+def test_vpn_users_exit_countries_are_not_habits_so_home_is_not_a_strangers_country():
+    """A member always on a VPN (cloud exits in US and AU), then once from home on a second laptop."""
+    det = LoginRisk()
+    for d, country in enumerate(["US", "AU", "US"]):
+        det.observe_baseline(login(d * DAY, "vic", ip=f"34.43.{d}.9", country=country, device="dev-1",
+                                   source__as__organization__name="GOOGLE-CLOUD-PLATFORM"))
+    at_home = login(5 * DAY, "vic", ip="191.104.217.63", country="CO", device="dev-2",
+                    source__as__organization__name="COLOMBIA TELECOMUNICACIONES S.A. ESP")
+    assert run(det, [at_home]) == []
