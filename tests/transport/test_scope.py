@@ -44,15 +44,22 @@ def stream() -> list[Event]:
     return [Event.from_dict(e) for e in attack_stream("scope")]
 
 
-def test_every_registered_detector_has_a_scope():
-    names = [d.name for d in Engine.build(DetectorConfig()).detectors]
+@pytest.fixture(scope="module")
+def built() -> dict[str, Engine]:
+    """One engine per scope over every family (building injection costs 1.8 s CPU): the name tests
+    only read them, the world test is the one that feeds them events."""
+    return {scope: build_engine(DetectorConfig(), scope) for scope in SCOPES}
+
+
+def test_every_registered_detector_has_a_scope(built):
+    names = [d.name for d in built["all"].detectors]
     assert sorted(names) == sorted(DETECTOR_SCOPES), "map each new detector in detectors/scope.py"
     assert set(DETECTOR_SCOPES.values()) <= {"entity", "global", "split"}
     assert scope_of("some.new_detector") == "global"  # unmapped: correct (if unscaled) by default
 
 
-def test_entity_and_global_split_the_detectors_and_sigma_rules_exactly():
-    parts = {s: build_engine(DetectorConfig(), s) for s in ("entity", "global")}
+def test_entity_and_global_split_the_detectors_and_sigma_rules_exactly(built):
+    parts = {s: built[s] for s in ("entity", "global")}
     names = {s: [d.name for d in e.detectors] for s, e in parts.items()}
     others = [n for n in DETECTOR_SCOPES if n != "sigma"]
     assert sorted(n for s in names.values() for n in s if n != "sigma") == sorted(others)
@@ -188,7 +195,7 @@ def read_world(path: Path) -> list[Event]:
         return sorted((Event.from_json(line) for line in lines if line.strip()), key=lambda e: e.ts)
 
 
-def test_a_seeded_world_gives_the_same_alerts_split_over_six_partitions():
+def test_a_seeded_world_gives_the_same_alerts_split_over_six_partitions(built):
     """The golden world (tests/detectors/golden_world: benign traffic, takeovers, fraud, floods,
     injection): two entity members over six partitions plus one global member give exactly the
     alerts of one process, ids included (the layout before scopes missed 36 of 67 here)."""
@@ -196,7 +203,7 @@ def test_a_seeded_world_gives_the_same_alerts_split_over_six_partitions():
     baseline, events = (read_world(world / f"world3_{name}.ndjson.gz") for name in ("baseline", "events"))
 
     def detect(scope: str, partitions: set[int]) -> list:
-        engine = build_engine(DetectorConfig(), scope)
+        engine = built.pop(scope) if scope != "entity" else build_engine(DetectorConfig(), scope)
         engine.warm(share(baseline, partitions, 6))
         return run(engine, share(events, partitions, 6))
 
