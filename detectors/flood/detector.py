@@ -16,16 +16,14 @@ from core.event import Event
 from detectors.flood.baseline import Baseline
 from detectors.flood.features import Request, request_of
 from detectors.flood.window import (
-    ASSET,
     BUCKET_SECONDS,
     FAILED,
-    NEW_DEVICE,
-    NO_REFERRER,
     NO_SESSION,
     WINDOW_BUCKETS,
     KeyState,
     KeyTable,
     WindowStats,
+    increment,
 )
 
 FLOOD_SCORE_MIN = 0.6  # flash crowds score under 0.25 (sessions, assets); tools and bots near 1
@@ -40,13 +38,9 @@ CHECKPOINTS = frozenset(1 << k for k in range(6, 26))
 MAX_IPS, MAX_NETWORKS, MAX_PATHS = 200_000, 50_000, 5_000
 MAX_DEVICES = 200_000  # device ids remembered to tell returning visitors from new ones
 TAGS = ["attack.t1499", "attack.t1499.002"]
-# The counter slots a request's signs set, by its (no session, no referrer, asset, new device,
-# failed) flags: built once, so counting a request adds one per sign shown, not one per slot.
-_FLAGS = {
-    signs: tuple(slot for slot, sign in zip((NO_SESSION, NO_REFERRER, ASSET, NEW_DEVICE, FAILED), signs,
-                                            strict=True) if sign)
-    for signs in itertools.product((False, True), repeat=5)
-}
+# The packed counter step of a request, by its (no session, no referrer, asset, new device, failed)
+# signs: built once, so counting a request is one addition per key.
+_STEPS = {signs: increment(signs) for signs in itertools.product((False, True), repeat=5)}
 
 
 class FloodDetector:
@@ -93,40 +87,55 @@ class FloodDetector:
         if flat.get("event.dataset") != "mlm.http":
             return []
         req = request_of(flat)
-        bucket = int(event.ts // BUCKET_SECONDS)
         service = str(flat.get("service.name") or "unknown")
         alerts: list[Alert] = []
-        ip_state, ip_rolled = _touch(self.ips, req.ip, bucket)
-        net_state, net_rolled = _touch(self.networks, req.network, bucket)
-        path_state, path_rolled = _touch(self.paths, req.path, bucket)
-        svc_state, svc_rolled = _touch(self.services, service, bucket)
-        # Evaluate on rollover, before this event opens the new bucket.
-        if ip_rolled:
-            alerts += self._check_ip(event, req, ip_state)
-        if net_rolled:
-            alerts += self._check_network(event, req, net_state)
-        if path_rolled:
-            alerts += self._check_path(event, req, service, path_state)
-        if svc_rolled:
-            alerts += self._check_service(event, service, svc_state)
-            if bucket % SWEEP_BUCKETS == 0:
-                for table in (self.ips, self.networks, self.paths):
-                    table.sweep(bucket)
-        flags = _FLAGS[req.no_session, req.no_referrer, req.asset, self._new_device(req.device), req.failed]
+        ip_state, net_state, path_state, svc_state = self._touch_keys(event, req, service, alerts)
+        step = _STEPS[req.no_session, req.no_referrer, req.asset, self._new_device(req.device), req.failed]
         # Busiest-source counts are this bucket's counts of the event's IP and path: an upper bound
         # of one source's share, enough to see when one IP or one path carries a spike.
-        path_count = path_state.counts[0] + 1
+        path_count = path_state.total + 1
         event_id = event.id
-        ip_state.count(flags, event_id, 0, path_count)
+        ip_state.count(step, event_id, 0, path_count)
         ip_state.see_client(req.client)
-        ip_count = ip_state.counts[0]
-        net_state.count(flags, event_id, ip_count, path_count)
-        path_state.count(flags, event_id, ip_count, path_count)
-        svc_state.count(flags, event_id, ip_count, path_count)
-        if not self._learning and (ip_count in CHECKPOINTS or net_state.counts[0] in CHECKPOINTS
-                                   or path_count in CHECKPOINTS or svc_state.counts[0] in CHECKPOINTS):
+        ip_count = ip_state.total
+        net_state.count(step, event_id, ip_count, path_count)
+        path_state.count(step, event_id, ip_count, path_count)
+        svc_state.count(step, event_id, ip_count, path_count)
+        if not self._learning and (ip_count in CHECKPOINTS or net_state.total in CHECKPOINTS
+                                   or path_count in CHECKPOINTS or svc_state.total in CHECKPOINTS):
             alerts += self._checkpoints(event, req, service, (ip_state, net_state, path_state, svc_state))
         return alerts
+
+    def _touch_keys(self, event: Event, req: Request, service: str,
+                    alerts: list[Alert]) -> tuple[KeyState, KeyState, KeyState, KeyState]:
+        """The four keys' states in the event's bucket; a key that rolls over is judged first (into
+        `alerts`), before this event opens its new bucket. KeyTable.touch is inlined for the common
+        case, a known key still in its open bucket."""
+        bucket = int(event.ts // BUCKET_SECONDS)
+        ip_state = self.ips.keys.get(req.ip)
+        if ip_state is None or bucket > ip_state.bucket:
+            ip_state, rolled = self.ips.touch(req.ip, bucket)
+            if rolled:
+                alerts += self._check_ip(event, req, ip_state)
+        net_state = self.networks.keys.get(req.network)
+        if net_state is None or bucket > net_state.bucket:
+            net_state, rolled = self.networks.touch(req.network, bucket)
+            if rolled:
+                alerts += self._check_network(event, req, net_state)
+        path_state = self.paths.keys.get(req.path)
+        if path_state is None or bucket > path_state.bucket:
+            path_state, rolled = self.paths.touch(req.path, bucket)
+            if rolled:
+                alerts += self._check_path(event, req, service, path_state)
+        svc_state = self.services.keys.get(service)
+        if svc_state is None or bucket > svc_state.bucket:
+            svc_state, rolled = self.services.touch(service, bucket)
+            if rolled:
+                alerts += self._check_service(event, service, svc_state)
+                if bucket % SWEEP_BUCKETS == 0:
+                    for table in (self.ips, self.networks, self.paths):
+                        table.sweep(bucket)
+        return ip_state, net_state, path_state, svc_state
 
     def _new_device(self, device: str | None) -> bool:
         """True for a request without a device id or with one never seen before (bounded memory)."""
@@ -144,13 +153,13 @@ class FloodDetector:
         """Judge keys whose open bucket just reached a checkpoint count (bursts inside one bucket)."""
         ip, net, path, svc = states
         alerts: list[Alert] = []
-        if ip.counts[0] in CHECKPOINTS:
+        if ip.total in CHECKPOINTS:
             alerts += self._check_ip(event, req, ip, True)
-        if net.counts[0] in CHECKPOINTS:
+        if net.total in CHECKPOINTS:
             alerts += self._check_network(event, req, net, True)
-        if path.counts[0] in CHECKPOINTS:
+        if path.total in CHECKPOINTS:
             alerts += self._check_path(event, req, service, path, True)
-        if svc.counts[0] in CHECKPOINTS:
+        if svc.total in CHECKPOINTS:
             alerts += self._check_service(event, service, svc, True)
         return alerts
 
@@ -234,10 +243,3 @@ class FloodDetector:
                              "fail_ratio": round(stats.ratio(FAILED), 3)}},
         )]
 
-
-def _touch(table: KeyTable, key: str, bucket: int) -> tuple[KeyState, bool]:
-    """`table.touch`, with the common case (a known key, same bucket) answered without the call."""
-    state = table.keys.get(key)
-    if state is not None and bucket <= state.bucket:
-        return state, False
-    return table.touch(key, bucket)

@@ -7,6 +7,7 @@ and the oldest are dropped at a cap.
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass
 
 BUCKET_SECONDS = 10.0
@@ -17,7 +18,6 @@ EVIDENCE_FROM = 10  # keys start keeping ids once a bucket has this many request
 
 # Counter slots, in this order, in KeyState.counts and in each history entry.
 TOTAL, NO_SESSION, NO_REFERRER, ASSET, NEW_DEVICE, FAILED, TOP_IP, TOP_PATH = range(8)
-_SLOTS = 8
 
 
 @dataclass(slots=True)
@@ -58,62 +58,51 @@ class WindowStats:
 
 
 class KeyState:
-    """Counters of one key (an IP, a network, a path or the service)."""
+    """Counters of one key (an IP, a network, a path or the service).
 
-    __slots__ = ("alerted_at", "bucket", "clients", "counts", "history", "ids")
+    The summed counters (TOTAL..FAILED) of a bucket share one integer, LANE_BITS per counter, so a
+    request is counted with one addition of its precomputed `increment` (the hot path); window sums
+    add those integers and split the lanes once. TOP_IP and TOP_PATH are maxima, kept apart.
+    """
+
+    __slots__ = ("alerted_at", "bucket", "clients", "history", "ids", "packed", "top_ip", "top_path", "total")
 
     def __init__(self, bucket: int) -> None:
         self.bucket = bucket
-        self.counts = [0] * _SLOTS
+        self.total = 0  # TOTAL of the open bucket, also in lane 0 of `packed`
+        self.packed = 0
+        self.top_ip = 0
+        self.top_path = 0
         # Allocated on first use: most keys (one-off IPs) never need them, and allocation is the cost.
-        self.history: list[tuple[int, list[int]]] | None = None
+        self.history: list[tuple[int, int, int, int]] | None = None  # (bucket, packed, top_ip, top_path)
         self.clients: dict[str, int] | None = None
-        self.ids: list[str] | None = None
+        self.ids: deque[str] | None = None
         self.alerted_at = -1.0e18
+
+    @property
+    def counts(self) -> list[int]:
+        """The open bucket's counters, by slot."""
+        return _counters(self.packed, self.top_ip, self.top_path)
 
     def add(self, signs: tuple[int, int, int, int, int], event_id: str, client: str | None = None,
             ip_count: int = 0, path_count: int = 0) -> None:
         """Count one request: `signs` are its NO_SESSION..FAILED flags; the busiest-source counts."""
-        c = self.counts
-        c[TOTAL] += 1
-        c[NO_SESSION] += signs[0]
-        c[NO_REFERRER] += signs[1]
-        c[ASSET] += signs[2]
-        c[NEW_DEVICE] += signs[3]
-        c[FAILED] += signs[4]
-        c[TOP_IP] = max(c[TOP_IP], ip_count)
-        c[TOP_PATH] = max(c[TOP_PATH], path_count)
-        if c[TOTAL] >= EVIDENCE_FROM:
-            if self.ids is None:
-                self.ids = []
-            self.ids.append(event_id)
-            if len(self.ids) > 2 * EVIDENCE_IDS:
-                del self.ids[:EVIDENCE_IDS]
+        self.count(increment(signs), event_id, ip_count, path_count)
         if client is not None:
-            clients = self.clients
-            if clients is None:
-                clients = self.clients = {}
-            if client in clients or len(clients) < MAX_CLIENTS:
-                clients[client] = self.bucket
+            self.see_client(client)
 
-    def count(self, flags: tuple[int, ...], event_id: str, ip_count: int, path_count: int) -> None:
-        """`add` for the hot path: `flags` lists the sign slots set (usually none or one), so a
-        request costs one increment per sign it shows instead of one per slot; no client."""
-        c = self.counts
-        total = c[TOTAL] = c[TOTAL] + 1
-        for slot in flags:
-            c[slot] += 1
-        if ip_count > c[TOP_IP]:  # noqa: PLR1730 - a compare is cheaper than max() per request
-            c[TOP_IP] = ip_count
-        if path_count > c[TOP_PATH]:  # noqa: PLR1730
-            c[TOP_PATH] = path_count
+    def count(self, step: int, event_id: str, ip_count: int, path_count: int) -> None:
+        """Count one request whose signs give `step` (see `increment`): the hot path."""
+        self.total = total = self.total + 1
+        self.packed += step
+        if ip_count > self.top_ip:  # noqa: PLR1730 - a compare is cheaper than max() per request
+            self.top_ip = ip_count
+        if path_count > self.top_path:  # noqa: PLR1730
+            self.top_path = path_count
         if total >= EVIDENCE_FROM:
-            ids = self.ids
-            if ids is None:
-                ids = self.ids = []
-            ids.append(event_id)
-            if len(ids) > 2 * EVIDENCE_IDS:
-                del ids[:EVIDENCE_IDS]
+            if self.ids is None:
+                self.ids = deque(maxlen=EVIDENCE_IDS)
+            self.ids.append(event_id)
 
     def see_client(self, client: str) -> None:
         """Remember a distinct client of this key in the open bucket (bounded)."""
@@ -127,11 +116,11 @@ class KeyState:
         """Close the current bucket and start `bucket` (a later one)."""
         if self.history is None:
             self.history = []
-        self.history.append((self.bucket, self.counts))
+        self.history.append((self.bucket, self.packed, self.top_ip, self.top_path))
         if len(self.history) > WINDOW_BUCKETS:
             del self.history[0]
         self.bucket = bucket
-        self.counts = [0] * _SLOTS
+        self.total = self.packed = self.top_ip = self.top_path = 0
         oldest = bucket - WINDOW_BUCKETS
         if self.clients is not None and len(self.clients) >= MAX_CLIENTS // 2:
             self.clients = {c: b for c, b in self.clients.items() if b >= oldest}
@@ -139,25 +128,39 @@ class KeyState:
     def recent_total(self, current: bool = False) -> int:
         """Requests in the window (plus the open bucket if `current`): the cheap part of `window`."""
         oldest = self.bucket - WINDOW_BUCKETS
-        total = self.counts[TOTAL] if current else 0
-        for bucket, counts in self.history or ():
+        total = self.total if current else 0
+        for bucket, packed, _, _ in self.history or ():
             if bucket >= oldest:
-                total += counts[TOTAL]
+                total += packed & _LANE_MASK
         return total
 
     def window(self, current: bool = False) -> WindowStats:
         """Sums over the completed buckets still inside the window (plus the open one if `current`)."""
         oldest = self.bucket - WINDOW_BUCKETS
-        sums = list(self.counts) if current else [0] * _SLOTS
-        for bucket, counts in self.history or ():
+        packed, top_ip, top_path = (self.packed, self.top_ip, self.top_path) if current else (0, 0, 0)
+        for bucket, p, ip, path in self.history or ():
             if bucket >= oldest:
-                for i in range(_SLOTS):
-                    sums[i] += counts[i]
+                packed, top_ip, top_path = packed + p, top_ip + ip, top_path + path
         clients = sum(1 for b in self.clients.values() if b >= oldest) if self.clients else 0
-        return WindowStats(sums, max(clients, 1), WINDOW_BUCKETS * BUCKET_SECONDS)
+        return WindowStats(_counters(packed, top_ip, top_path), max(clients, 1), WINDOW_BUCKETS * BUCKET_SECONDS)
 
     def evidence(self) -> list[str]:
-        return self.ids[-EVIDENCE_IDS:] if self.ids else []
+        return list(self.ids) if self.ids else []
+
+
+LANE_BITS = 40  # per summed counter: a bucket (or window) never holds 2**40 requests
+_LANE_MASK = (1 << LANE_BITS) - 1
+
+
+def increment(signs: tuple[int, ...]) -> int:
+    """The packed step of one request: one more TOTAL, one more in each of NO_SESSION..FAILED it shows."""
+    return 1 + sum(1 << (LANE_BITS * slot) for slot, sign in zip(range(NO_SESSION, FAILED + 1), signs,
+                                                                   strict=True) if sign)
+
+
+def _counters(packed: int, top_ip: int, top_path: int) -> list[int]:
+    """Split packed sums back into the slot list (TOTAL..FAILED, then TOP_IP, TOP_PATH)."""
+    return [(packed >> (LANE_BITS * slot)) & _LANE_MASK for slot in range(FAILED + 1)] + [top_ip, top_path]
 
 
 class KeyTable:

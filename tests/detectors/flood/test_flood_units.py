@@ -100,3 +100,25 @@ def test_flood_score_weighs_visitor_signals_not_rate() -> None:
     assert crowd.flood_score() < 0.25
     assert tool.flood_score() == 1.0 and spoofed_referrer_bots.flood_score() >= 0.6
     assert WindowStats([100, 0, 0, 0, 100, 0, 1, 100], 90, 30.0).flood_score(page_key=True) < 0.6
+
+
+def test_packed_counters_sum_like_separate_ones() -> None:
+    import random
+
+    rng = random.Random(7)
+    table = KeyTable(10)
+    expected = [[0] * 8 for _ in range(3)]
+    for bucket in range(3):
+        state, _ = table.touch("k", bucket)
+        for n in range(rng.randint(50, 400)):
+            signs = tuple(rng.random() < 0.4 for _ in range(5))
+            ip_count, path_count = rng.randint(0, 500), rng.randint(0, 500)
+            state.add(signs, f"e{bucket}-{n}", None, ip_count, path_count)
+            row = expected[bucket]
+            row[0] += 1
+            for slot, sign in enumerate(signs, 1):
+                row[slot] += sign
+            row[6], row[7] = max(row[6], ip_count), max(row[7], path_count)
+        assert state.counts == expected[bucket]
+    assert state.window(current=True).counts == [sum(col) for col in zip(*expected, strict=True)]
+    assert state.evidence() == [f"e2-{n}" for n in range(n - 19, n + 1)]
