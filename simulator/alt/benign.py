@@ -26,7 +26,7 @@ NOTES = ("Met Sarah O'Connor at the gym; wants the 'Glow' kit", "call back Tue &
 
 
 BIOS = ("D'Angelo & Maria <3 -- team Phoenix", "Mom of 3 | wellness coach | DM me!", "Select Team: 100% organic",
-        "Ask me about the 1+1 deal; ${name} gets 10% off", "C:\\Users\\me said \"yes\" to health",
+        "Ask me about the 1+1 deal; ${name} gets 10% off", "\u00af\\_(\u30c4)_/\u00af said \"yes\" to health",
         "#1 in sales (Q3) / top 5%", "Lead with love; drop the excuses", "<b>Gold</b> rank since 2021")
 
 

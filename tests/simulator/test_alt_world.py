@@ -26,7 +26,7 @@ NEGATIVES = {"traveller", "flash_crowd", "enrollment_meeting", "end_of_month_big
 
 @pytest.fixture(scope="module")
 def world():
-    return generate(5, distributors=150, baseline_days=2, test_days=1)
+    return generate(5, distributors=150, baseline_days=2, test_days=1, scale=0.5)
 
 
 def test_every_event_meets_the_contract_with_unique_ids_in_time_order(world):
@@ -38,7 +38,7 @@ def test_every_event_meets_the_contract_with_unique_ids_in_time_order(world):
 
 
 def test_same_seed_same_world_other_seed_other_people(world):
-    again = generate(5, distributors=150, baseline_days=2, test_days=1)
+    again = generate(5, distributors=150, baseline_days=2, test_days=1, scale=0.5)
     assert again.events == world.events and again.baseline == world.baseline
     assert [t.to_dict() for t in again.truth] == [t.to_dict() for t in world.truth]
     assert [t.to_dict() for t in again.negatives] == [t.to_dict() for t in world.negatives]
@@ -76,7 +76,7 @@ def test_stuffing_comes_from_thousands_of_addresses_at_one_or_two_tries_each(wor
     attempts = Counter(doc["source"]["ip"] for doc in world.events
                        if doc["event"]["action"] == "login" and doc["source"]["ip"] in ips
                        and truth.start <= datetime.fromisoformat(doc["@timestamp"]).timestamp() <= truth.end + 60)
-    assert len(attempts) >= 1000
+    assert len(attempts) >= 900  # 1,000-2,000 combos at scale 0.5
     assert max(attempts.values()) <= 4  # two tries, plus the odd address two proxies happen to share
 
 
