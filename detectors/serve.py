@@ -14,7 +14,6 @@ import signal
 import threading
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 
 from core.bus import open_bus
@@ -62,7 +61,7 @@ def serve_detectors(settings: DetectorSettings, stop: threading.Event | None = N
     bus = open_bus(settings.bus_url)
     worker = DetectorWorker(bus, store, engine, settings.resolved_group(), settings.poll_records,
                             idle_flush_seconds=settings.idle_flush_seconds,
-                            rule_state_path=Path(settings.data_dir) / "rule_state.json",
+                            rule_state_path=settings.resolved_rule_state_file(),
                             whole_stream=settings.scope != "entity")  # all and global count across users
     server = health_server(settings.host, settings.health_port,
                            lambda: {**worker.stats(), "scope": settings.scope, "group": worker.group})

@@ -31,10 +31,15 @@ class DetectorSettings(BaseSettings):
     health_port: int = Field(default=8610, ge=0, le=65535)
     poll_records: int = Field(default=500, ge=1, le=100_000)
     idle_flush_seconds: float = Field(default=2.0, gt=0)
+    # The dashboard publishes disabled rules here (its MLM_SIEM_DASHBOARD_RULE_STATE_FILE); None: data_dir.
+    rule_state_file: Path | None = None
 
     def resolved_group(self) -> str:
         """The consumer group: entity and global workers must never share one (each would see half)."""
         return self.group or ("detectors-global" if self.scope == "global" else "detectors")
+
+    def resolved_rule_state_file(self) -> Path:
+        return self.rule_state_file or Path(self.data_dir) / "rule_state.json"
 
     def resolved_store_url(self) -> str:
         return self.store_url or default_store_url(self.data_dir)

@@ -162,6 +162,23 @@ def test_detection_is_split_into_a_scaled_entity_group_and_one_global_member(com
     assert sorted(detector_services) == ["detectors", "detectors-global"]
 
 
+def test_detectors_read_the_rule_state_the_dashboard_writes(compose, monkeypatch):
+    """Rules disabled in the dashboard reach every detector service: one file on a volume that
+    the dashboard mounts writable and the detectors read-only (the image creates its mount point)."""
+    services = compose["services"]
+    for var, value in services["dashboard"]["environment"].items():
+        monkeypatch.setenv(var, str(value))
+    written = DashboardSettings().resolved_rule_state_file()
+    mounts = {name: {v.split(":")[1]: v.split(":")[0] for v in s.get("volumes", [])} for name, s in services.items()}
+    volume = mounts["dashboard"][str(written.parent)]
+    assert volume in compose["volumes"] and not services["dashboard"]["volumes"][-1].endswith(":ro")
+    for name in ("detectors", "detectors-global"):
+        read = detector_settings(services[name], monkeypatch).resolved_rule_state_file()
+        assert read == written and mounts[name][str(read.parent)] == volume
+        assert f"{volume}:{read.parent}:ro" in services[name]["volumes"], f"{name} needs the rule state read-only"
+    assert f"mkdir {written.parent} && chown mlm {written.parent}" in (ROOT / "deploy" / "Dockerfile").read_text()
+
+
 def test_image_holds_every_package_and_runs_the_cli():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())
     dockerfile = (ROOT / "deploy" / "Dockerfile").read_text()
