@@ -27,7 +27,7 @@ PARTITION_CHECK_SECONDS = 30.0  # the topic's partition count changes only when 
 
 
 class DetectorWorker:
-    """One consumer of the `detectors` group running the engine in a background thread."""
+    """One member of a detector consumer group running the engine in a background thread."""
 
     def __init__(self, bus: Bus, store: EventStore, engine: Engine, group: str = "detectors",
                  poll_records: int = 500, poll_timeout: float = 0.5, idle_flush_seconds: float = 2.0,
