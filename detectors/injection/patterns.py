@@ -162,6 +162,9 @@ XSS = [
     r"\b__proto__\s*(\[|\.|=)|\bconstructor\s*(\.|\[\s*['\"`]?)\s*prototype\b",
     r"'unsafe-(inline|eval)'|\bcontent-security-policy\s*:|\b(script|default|object)-src\s+(\*|'|https?:)",
     r"<(form|input|button|textarea|link|dialog|keygen)\b[\s/>]",
+    # A whole value that is a protocol-relative URL: a script source or redirect target someone
+    # else's page would load (people type https:// or www., never //host/).
+    r"^\s*//[\w-]+(\.[\w-]+)*\.[a-z]{2,}(:\d+)?/",
 ]
 
 TRAVERSAL = [
@@ -277,6 +280,7 @@ SSTI = [
     r"\$\{\s*\$\{|%\{[^}]{0,200}[#(@][^}]{0,200}\}|\bclass\.module\.classloader\b",
     r"\{\s*\d+\s*\*\s*['\"]?\d+['\"]?\s*\}|\[\[\s*\d+\s*\*\s*\d+\s*\]\]",  # Smarty/Thymeleaf probes
     r"\{\{\s*_(context|self|charset)\s*\}\}|\{math\s+equation\s*=|\{if\s+[^}]{0,60}(==|!=|\d\s*[*+]\s*\d)[^}]{0,60}\}",
+    r"\{(fetch|include|eval|config_load)\s+\w+\s*=|\{if\s+\w+\s*\(|\bsmarty_internal_\w+|\{self::\w+\s*\(",
 ]
 
 _NOSQL_OPS = (r"ne|eq|gt|gte|lt|lte|in|nin|regex|where|exists|or|and|nor|not|expr|function|"
