@@ -99,20 +99,34 @@ def epoch_to_rfc3339(value: float) -> str:
     return format_timestamp(datetime.fromtimestamp(seconds, tz=UTC))
 
 
-# (dotted name, its parts, conversion) of every enumerated field, split once.
-_CASED = tuple((name, tuple(name.split(".")), convert)
-               for names, convert in ((_LOWER_CASE, str.lower), (_UPPER_CASE, str.upper)) for name in names)
+# Enumerated fields grouped by their parent object: (parent parts, ((dotted name, key, conversion), ...)).
+_CASED = tuple(
+    (tuple(parent.split(".")), tuple((f"{parent}.{key}", key, convert) for key, convert in fields))
+    for parent, fields in {
+        "event": [(n.split(".")[1], str.lower) for n in _LOWER_CASE],
+        "http.request": [(n.rsplit(".", 1)[1], str.upper) for n in _UPPER_CASE],
+    }.items()
+)
 
 
 @normalizer
 def canonical_case(record: Record, limits: Limits) -> Record:
-    """Enumerated values compare exactly downstream, so give them their canonical case."""
-    for name, parts, convert in _CASED:
-        value = record[name] if name in record else _nested(record, parts)
-        if type(value) is str:
-            canonical = convert(value.strip())
-            if canonical != value:
-                set_field(record, name, canonical)
+    """Enumerated values compare exactly downstream, so give them their canonical case.
+
+    Each parent object is found once (the per-record hot path), whichever spelling is used:
+    a dotted key wins, as in `get_field`.
+    """
+    for parents, fields in _CASED:
+        node = _nested(record, parents)
+        for name, key, convert in fields:
+            if name in record:
+                value = record[name]
+                if type(value) is str and (canonical := convert(value.strip())) != value:
+                    record[name] = canonical
+            elif type(node) is dict:
+                value = node.get(key)
+                if type(value) is str and (canonical := convert(value.strip())) != value:
+                    node[key] = canonical
     return record
 
 

@@ -36,7 +36,7 @@ UNKNOWN = GeoInfo(None, None, False)
 class _Tables(NamedTuple):
     """The library's in-memory database: per-network first addresses, prefix lengths, ids."""
 
-    index: list[int]
+    roots: list[int]
     first: list[list[int]]
     netlen: list[list[int]]
     country_id: list[list[int]]
@@ -65,7 +65,7 @@ def _database() -> Any:
     global _db, _tables
     with _lock:
         if _db is None:
-            from geoip2fast import GeoIP2Fast
+            from geoip2fast import GeoIP2Fast  # type: ignore[import-untyped]
 
             _db = GeoIP2Fast(geoip2fast_data_file=_DATA_FILE)
             _tables = _read_tables(_db)
@@ -74,7 +74,7 @@ def _database() -> Any:
 
 def _read_tables(db: Any) -> _Tables | None:
     """The loaded tables from the library module, or None when they are not laid out as expected."""
-    from geoip2fast import geoip2fast as lib
+    from geoip2fast import geoip2fast as lib  # type: ignore[import-untyped]
 
     try:
         countries = []
@@ -103,7 +103,7 @@ def lookup(ip: str) -> GeoInfo:
         return _library_lookup(db, ip)
     try:
         return _search(_tables, _address(ip))
-    except Exception:  # malformed address or a corrupt table: treat as unknown, as the library does
+    except Exception:  # noqa: BLE001 -- malformed address or corrupt table: unknown, as in the library
         return UNKNOWN
 
 
@@ -117,7 +117,7 @@ def _address(ip: str) -> int:
 
 def _search(t: _Tables, address: int) -> GeoInfo:
     """The network holding `address` (country) and its AS organisation, as geoip2fast finds them."""
-    root = bisect_right(t.index, address) - 1
+    root = bisect_right(t.roots, address) - 1
     firsts = t.first[root]
     chunk = bisect_right(firsts, address) - 1
     sizes = t.sizes if address <= t.max_v4 else t.sizes_v6
@@ -139,7 +139,7 @@ def _as_name(t: _Tables, address: int) -> str:
         if address > firsts[chunk] + t.asn_sizes[t.asn_netlen[root][chunk]] - 1:
             return ""
         return t.asn_names[t.asn_id[root][chunk]]
-    except Exception:  # the library answers no AS on any fault here
+    except Exception:  # noqa: BLE001 -- the library answers no AS on any fault here
         return ""
 
 
@@ -147,7 +147,7 @@ def _library_lookup(db: Any, ip: str) -> GeoInfo:
     """The library's own (slower) lookup, mapped to GeoInfo."""
     try:
         result = db.lookup(ip)
-    except Exception:  # the library raises on malformed input: treat as unknown
+    except Exception:  # noqa: BLE001 -- the library raises on malformed input: treat as unknown
         return UNKNOWN
     code = result.country_code
     return GeoInfo(code if _is_code(code) else None, result.asn_name or None, bool(result.is_private))

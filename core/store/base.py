@@ -40,7 +40,8 @@ def filter_values(field_name: str, values: Any) -> list[Any]:
         if value is None:
             continue
         if not isinstance(value, _SCALARS):
-            raise ValueError(f"filter {field_name[:60]!r}: values must be strings, numbers or booleans")
+            # ValueError, not TypeError: callers answer every bad query value as a client error
+            raise ValueError(f"filter {field_name[:60]!r}: values must be strings, numbers or booleans")  # noqa: TRY004
         if type(value) is int and not _INT64_MIN <= value <= _INT64_MAX:
             raise ValueError(f"filter {field_name[:60]!r}: number out of the 64-bit range")
         if type(value) is float and not math.isfinite(value):

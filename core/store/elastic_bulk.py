@@ -108,13 +108,14 @@ def _chunks(docs: list[Doc]) -> list[list[Doc]]:
 
 def _send(client: Elasticsearch, docs: list[Doc], policy: BulkPolicy) -> list[dict[str, Any]]:
     """One bulk request; when it fails as a whole in a retryable way, every item answers 503."""
-    operations: list[dict[str, Any]] = []
+    operations: list[dict[str, Any] | bytes] = []
     for doc in docs:
         operations.append({"create": {"_index": doc.index, "_id": doc.id}})
         operations.append(doc.source)
     unavailable = [{"create": {"status": 503}}] * len(docs)
     try:
-        response = client.bulk(operations=operations, refresh=policy.refresh)
+        # Bytes items are sent as they are (the client's NDJSON serializer passes bytes through).
+        response = client.bulk(operations=operations, refresh=policy.refresh)  # type: ignore[arg-type]
     except (ConnectionError, ConnectionTimeout) as exc:
         log.warning("bulk write failed, will retry: %s", type(exc).__name__)
         return unavailable
