@@ -15,6 +15,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
+from disposable_email_domains import blocklist
+
 from core.alert import Alert
 from core.event import Event
 from detectors.anomaly.alerts import make_alert, network_of, short
@@ -33,8 +35,9 @@ FREEMAIL = frozenset((
     "yahoo.co.uk", "hotmail.co.uk", "btinternet.com", "comcast.net", "orange.fr", "free.fr",
     "libero.it", "t-online.de", "naver.com", "rediffmail.com", "uol.com.br", "bol.com.br",
 ))
-# Throwaway inboxes: nobody who means to receive commission statements signs up with one.
-DISPOSABLE = frozenset((
+# Throwaway inboxes: nobody who means to receive commission statements signs up with one. The
+# maintained list (disposable-email-domains, ~10k domains) plus a few we name ourselves.
+DISPOSABLE = frozenset(blocklist) | frozenset((
     "mailinator.com", "guerrillamail.com", "guerrillamail.net", "sharklasers.com", "10minutemail.com",
     "yopmail.com", "trashmail.com", "temp-mail.org", "tempmail.com", "getnada.com", "dispostable.com",
     "maildrop.cc", "throwawaymail.com", "fakeinbox.com", "mintemail.com", "emailondeck.com", "mohmal.com",
