@@ -25,6 +25,7 @@ _SQL_VERSION_COMMENT = re.compile(r"/\*!\d*")  # MySQL /*!50000union*/ executes 
 _SQL_COMMENT = re.compile(r"/\*.*?\*/", re.DOTALL)
 _SPACES = re.compile(r"[ \t\x00-\x09\x0b-\x1f\x7f]+")  # newline stays: it separates shell commands
 _WORD_QUOTES = re.compile(r"(?<=\w)(?:''|\"\"|['\"\\\\^])(?=\w)")
+_FORM = re.compile(r"^[\w.\[\]$%+-]*=[^&]*(&[\w.\[\]$%+-]*=?[^&]*)*$")  # keys of names, encoded values
 _SUSPECT = re.compile(r"[^A-Za-z0-9 _.,@\-]")  # a value of only these is left alone (fast path)
 
 
@@ -139,7 +140,10 @@ def body_parts(body: str) -> list[str]:
         # A JSON string is not URL-encoded, but an app that decodes it again is exposed to %2e%2e%2f.
         return [deep_decode(s, False) if "%" in s else normalize(s) for s in out]
     if "=" in body and "\n" not in body:
-        return [deep_decode(p, True) for p in split_params(body)]
+        parts = [deep_decode(p, True) for p in split_params(body)]
+        if not _FORM.match(body):
+            parts.append(deep_decode(body, False))  # not a real form (a raw payload with '='): whole too
+        return parts
     return [deep_decode(body, False)]
 
 

@@ -51,6 +51,7 @@ PLACEMENTS: dict[str, Callable[[str], dict[str, str]]] = {
                        "http.request.mime_type": "application/x-www-form-urlencoded"},
     "json": lambda p: {"http.request.body.content": orjson.dumps({"comment": _plain(p), "qty": 1}).decode(),
                        "http.request.mime_type": "application/json"},
+    "raw_body": lambda p: {"http.request.body.content": _plain(p), "http.request.mime_type": "text/plain"},
     "path": lambda p: {"url.path": "/files/" + _as_sent(p, safe="/")},
     "user_agent": lambda p: {"user_agent.original": _plain(p).replace("\n", " ")},
 }

@@ -87,6 +87,11 @@ def test_encoded_traversal_inside_a_json_string_and_a_user_agent(analyzer: Analy
     assert "traversal" in {f.cls for f in analyzer.findings({"user_agent.original": ua})}
 
 
+def test_a_raw_body_with_an_equals_sign_is_judged_whole_too(analyzer: Analyzer) -> None:
+    assert "sqli" in {f.cls for f in analyzer.findings({"http.request.body.content": "1' or '1'='1"})}
+    assert analyzer.findings({"http.request.body.content": "name=Amy&comment=it%27s+fine&qty=2"}) == []
+
+
 def test_script_context_and_interpreter_payloads(analyzer: Analyzer) -> None:
     cases = {"xss": [";(0,alert)('x')//", "[1].find(alert)", "\";window['ale'+'rt'](1);//",
                      "__proto__[src]=//x.example/a.js", "x.png; script-src 'unsafe-inline'",
