@@ -1,8 +1,10 @@
 """Slow password spraying: many accounts, a try or two each, over hours, from one network.
 
-Counts per /24 (or /48) and per operator (AS), so rotating addresses inside one network does not
-split the count. A shared office behind NAT also fails logins for many people, but its people
-then log in successfully and its traffic is mostly successes; a sprayer's victims stay failed.
+Counts distinct accounts per /24 (or /48) and per operator (AS) over a day-long sliding window, so
+rotating addresses inside one network does not split the count and a spray paced at one try per
+account an hour still adds up. A shared office behind NAT also fails logins for many people, but
+its people then log in successfully and its traffic is mostly successes; a sprayer's victims stay
+failed. A script (bare HTTP-library agent) failing for two real accounts is already a spray.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from detectors.anomaly.alerts import is_login, make_alert, network_of, user_key
 from detectors.anomaly.state import BoundedMap, Suppressor
 from detectors.ato.where import place_of
 
-WINDOW = 6 * 3600.0  # sprayers pace themselves under lockout thresholds: look back hours
+WINDOW = 24 * 3600.0  # sprayers pace themselves under lockout thresholds: look back a day
 # Bare HTTP-library and attack-tool agents: people log in with browsers and apps, scripts with these.
 TOOL_AGENTS = ("python-requests", "python-urllib", "aiohttp", "httpx", "curl/", "wget/", "go-http-client",
                "libwww-perl", "java/", "axios/", "node-fetch", "sqlmap", "hydra", "scrapy",
@@ -46,7 +48,7 @@ class PasswordSpraying:
     datasets = frozenset({"mlm.auth"})
     actions = frozenset({"login"})
     min_users = 8         # distinct real accounts failed and never recovered from this network
-    min_users_tool = 3    # the same, when a script (tool agent) sent the failures of each of them
+    min_users_tool = 2    # the same, when a script (tool agent) sent the failures of each of them
     max_tries = 3         # sprayers stay under lockout: few tries per account
     min_fail_share = 0.6  # offices are mostly successes
 
@@ -55,15 +57,18 @@ class PasswordSpraying:
         self.suppress = Suppressor(WINDOW)
 
     def process(self, event: Event) -> list[Alert]:
-        if not is_login(event) or event.flat.get("event.outcome") not in ("success", "failure"):
+        if not is_login(event):
             return []
+        outcome = event.flat.get("event.outcome")
         ip, user = event.flat.get("source.ip"), user_key(event)
-        if not ip or not user:
+        if not ip or not user or outcome not in ("success", "failure"):
             return []
-        failed = event.flat.get("event.outcome") == "failure"
-        unknown = failed and event.flat.get("mlm.auth.failure_reason") == "unknown_user"
+        if outcome == "success":
+            self._success(event, ip, user)
+            return []
+        unknown = event.flat.get("mlm.auth.failure_reason") == "unknown_user"
         agent = str(event.flat.get("user_agent.original") or "").lower()
-        tool = failed and any(marker in agent for marker in TOOL_AGENTS)
+        tool = any(marker in agent for marker in TOOL_AGENTS)
         alerts: list[Alert] = []
         for key in self._keys(event, ip):
             net = self.networks.setdefault(key, event.ts, Network)
@@ -71,9 +76,6 @@ class PasswordSpraying:
                 net.unknown += 1  # sprayers try real accounts; unknown names are the stuffing detector's
                 continue
             tries = net.users.setdefault(user, event.ts, Tries)
-            if not failed:
-                tries.successes += 1
-                continue
             tries.fails += 1
             tries.tool = tries.tool or tool
             net.evidence.append(event.id)
@@ -81,6 +83,14 @@ class PasswordSpraying:
                 net.ips[ip] += 1
             alerts.extend(self._judge(key, net, event))
         return alerts
+
+    def _success(self, event: Event, ip: str, user: str) -> None:
+        """A login that worked clears its account, in networks already watched for failures only:
+        most logins come from networks that never failed, and cost nothing here."""
+        for key in self._keys(event, ip):
+            net = self.networks.get(key, event.ts)
+            if net is not None:
+                net.users.setdefault(user, event.ts, Tries).successes += 1
 
     @staticmethod
     def _keys(event: Event, ip: str) -> list[str]:
@@ -111,9 +121,12 @@ class PasswordSpraying:
             return []
         label = key.split(":", 1)[1]
         where = f"network {label}" if key.startswith("net:") else f"operator AS {label}"
+        # A script's few victims are medium (probable); the full count of accounts is high.
+        high = len(stuck) >= self.min_users
         return [make_alert(
             rule_id="mlm-ato-password-spraying", rule_name="Password spraying from one network",
-            category="account_takeover", severity="high", risk=75 + min(20, len(stuck) // 5),
+            category="account_takeover", severity="high" if high else "medium",
+            risk=(75 if high else 55) + min(20, len(stuck) // 5),
             entity=("ip", top_ip), ts=event.ts, evidence=list(net.evidence),
             summary=(f"{len(stuck)} accounts failed logins from {where} ({len(net.ips)} addresses), "
                      f"a median {tries[len(tries) // 2]} tries each, none then logged in."),

@@ -1,0 +1,87 @@
+"""Password spraying under outside variations (slow pacing, rotating addresses inside one operator,
+browser agents) and the hard negatives (an office NAT with typos, a carrier NAT, a stale script)."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from ato_helpers import login, run, seconds_of
+
+from detectors.ato.spraying import PasswordSpraying
+
+HOUR = 3600.0
+BROWSER = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/124.0 Safari/537.36"
+
+
+def spray(start: float, victims: int, gap: float, seed: int, rotate: bool = False, agent: str = BROWSER) -> list:
+    """One try per account, `gap` seconds apart (jittered), from one /24 or rotating /24s of one AS."""
+    rng = random.Random(seed)
+    out, t = [], start
+    for v in range(victims):
+        ip = f"100.{64 + rng.randint(0, 60)}.{rng.randint(0, 255)}.{rng.randint(2, 250)}" if rotate \
+            else f"45.13.7.{rng.randint(2, 250)}"
+        out.append(login(t, f"member{seed}-{v}", ok=False, ip=ip, user_agent__original=agent,
+                         source__as__number=64512 + seed, source__as__organization__name="Tiny Hosting Ltd"))
+        t += gap * rng.uniform(0.5, 1.5)
+    return out
+
+
+@pytest.mark.parametrize("gap,seed", [(60.0, 1), (15 * 60.0, 2), (HOUR, 3), (2 * HOUR, 4)])
+def test_slow_browser_spray_is_found_however_it_is_paced(gap, seed):
+    """One try per account, from a minute to two hours apart: found by the eighth account."""
+    events = spray(0, 20, gap, seed)
+    alerts = run(PasswordSpraying(), events)
+    assert len(alerts) == 1, [a.summary for a in alerts]
+    assert alerts[0].severity == "high" and alerts[0].entity_type == "ip"
+    assert seconds_of(alerts[0]) == pytest.approx(events[PasswordSpraying.min_users - 1].ts - events[0].ts)
+
+
+def test_spray_rotating_networks_inside_one_operator_is_counted_per_operator():
+    alerts = run(PasswordSpraying(), spray(0, 20, 300, 5, rotate=True))
+    assert len(alerts) == 1 and "operator AS 64517" in alerts[0].summary
+
+
+def test_scripted_spray_at_a_fast_pace_alerts_at_the_second_account():
+    events = spray(0, 50, 40, 6, agent="python-requests/2.32.3")
+    alerts = run(PasswordSpraying(), events)
+    assert alerts and seconds_of(alerts[0]) == pytest.approx(events[1].ts - events[0].ts)  # within a minute
+
+
+def office_day(seed: int, staff: int = 40, typo: float = 0.08) -> list:
+    """Forty people behind one NAT address, a few logins each, a few typos, one forgetful soul."""
+    rng = random.Random(seed)
+    out = []
+    for day_hour in range(9):
+        for s in range(staff):
+            t = day_hour * HOUR + rng.uniform(0, HOUR)
+            if rng.random() < typo:
+                out.append(login(t, f"staff{s}", ok=False, ip="192.0.2.1", source__as__number=3320))
+            out.append(login(t + 12, f"staff{s}", ip="192.0.2.1", source__as__number=3320))
+    out += [login(5 * HOUR + k * 30, "forgetful", ok=False, ip="192.0.2.1", source__as__number=3320) for k in range(3)]
+    return sorted(out, key=lambda e: e.ts)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_office_nat_with_forty_people_and_typos_stays_quiet(seed):
+    assert run(PasswordSpraying(), office_day(seed)) == []
+
+
+def test_mobile_carrier_nat_with_thousands_of_people_stays_quiet():
+    """A carrier-grade NAT: 3,000 people over a day, 5% typos, 1% give up without logging in."""
+    rng = random.Random(11)
+    events = []
+    for p in range(3000):
+        t, ip = rng.uniform(0, 20 * HOUR), f"100.70.{rng.randint(0, 3)}.{rng.randint(2, 250)}"
+        kind = rng.random()
+        if kind < 0.06:
+            events.append(login(t, f"mob{p}", ok=False, ip=ip, source__as__number=21928))
+        if kind >= 0.01:
+            events.append(login(t + 10, f"mob{p}", ip=ip, source__as__number=21928))
+    assert run(PasswordSpraying(), sorted(events, key=lambda e: e.ts)) == []
+
+
+def test_one_script_with_a_stale_password_is_not_spraying():
+    stale = [login(i * 300, "sync-bot", ok=False, ip="192.0.2.50", user_agent__original="python-requests/2.31")
+             for i in range(50)]
+    assert run(PasswordSpraying(), stale) == []
