@@ -108,6 +108,7 @@ def benign_sets(per_kind: int) -> dict[str, list[str]]:
     sets = real_benign.faker_values(per_kind)
     sets["blns_benign"] = real_benign.blns_benign()
     sets["wfuzz_words"] = real_benign.wfuzz_paths()
+    sets["real_user_agent"] = real_benign.real_user_agents()
     return {k: v for k, v in sets.items() if v}
 
 
@@ -116,7 +117,7 @@ def score_benign(analyzer: Analyzer, sets: dict[str, list[str]]) -> dict[str, di
     out: dict[str, dict[str, Tally]] = {}
     for kind, values in sets.items():
         placements = {"json": lambda v: {"http.request.body.content": v}} if kind == "json_body" else \
-            {"user_agent": PLACEMENTS["user_agent"]} if kind == "user_agent" else dict(BENIGN_PLACEMENTS)
+            {"user_agent": PLACEMENTS["user_agent"]} if kind.endswith("user_agent") else dict(BENIGN_PLACEMENTS)
         if kind in PATH_KINDS:
             placements["path"] = lambda v: {"url.path": "/product/" + quote(v.replace(" ", "-"), safe="/'")}
         per = out[kind] = {name: Tally() for name in placements}

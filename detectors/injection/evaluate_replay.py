@@ -36,11 +36,11 @@ def _events(per_kind: int) -> Iterator[tuple[str, dict[str, str]]]:
             for placement, place in evaluate.PLACEMENTS.items():
                 yield f"atk|{source.cls}|{placement}|{source.name}|{n}", place(payload)
     for kind, values in evaluate.benign_sets(per_kind).items():
+        placement = "json" if kind == "json_body" else "user_agent" if kind.endswith("user_agent") else "query"
         for n, value in enumerate(values):
-            fields = {"http.request.body.content": value} if kind == "json_body" else \
-                evaluate.PLACEMENTS["user_agent"](value) if kind == "user_agent" else \
-                evaluate.PLACEMENTS["query"](value)
-            yield f"ben|{kind}|query|{n}", fields
+            fields = {"http.request.body.content": value} if placement == "json" else \
+                evaluate.PLACEMENTS[placement](value)
+            yield f"ben|{kind}|{placement}|{n}", fields
 
 
 def write(path: Path, per_kind: int = 200) -> int:

@@ -2,7 +2,7 @@
 
 Faker's locale data (real first and last names such as O'Brien and D'Angelo, street addresses,
 company names, a real English word list for prose, URLs) from many locales; the non-attack
-sections of the Big List of Naughty Strings; wfuzz's common path words; and the shapes the MLM app
+sections of the Big List of Naughty Strings; wfuzz's common path words; real browsers' user agents (fake-useragent's observed list); and the shapes the MLM app
 and rich-text editors really send (JSON bodies, editor HTML) filled with those values.
 """
 
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import orjson
 
-from detectors.injection.real_corpora import BLNS_ATTACKS, BLNS_SKIPPED, WFUZZ, blns_sections
+from detectors.injection.real_corpora import BLNS_ATTACKS, BLNS_SKIPPED, WFUZZ, blns_sections, cache_dir
 
 LOCALES = ["en_US", "en_GB", "en_IE", "en_AU", "fr_FR", "de_DE", "es_ES", "it_IT", "nl_NL", "pt_BR",
            "pl_PL", "tr_TR", "vi_VN"]
@@ -118,3 +118,12 @@ def wfuzz_paths(limit: int = 5000) -> list[str]:
         return []
     words = path.read_text(encoding="utf-8", errors="replace").split()
     return [w for w in words if w and not w.startswith("#")][:limit]
+
+
+def real_user_agents(limit: int = 3000) -> list[str]:
+    """Distinct user agents real browsers sent (fake-useragent's data, fetched with the corpora)."""
+    path = cache_dir() / "pypi" / "fake_useragent" / "data" / "browsers.jsonl"
+    if not path.is_file():
+        return []
+    agents = (orjson.loads(line)["useragent"] for line in path.read_bytes().splitlines() if line.strip())
+    return list(dict.fromkeys(agents))[:limit]

