@@ -37,6 +37,8 @@ def where(rng: random.Random, net: Net, member: Member, weekday: int, abroad: st
     roll = rng.random()
     if member.vpn_ip and roll < 0.5:
         return member.vpn_ip
+    if member.consumer_vpn and roll < 0.4:
+        return net.dc_ip(rng)
     if member.office_ip and weekday < 5 and roll < 0.6:
         return member.office_ip
     if roll < 0.65:
@@ -55,6 +57,8 @@ def sign_in(w: Writer, rng: random.Random, member: Member, who: Who, ts: float) 
     ts += rng.uniform(2, 9) if member.password_manager else rng.uniform(6, 30)
     slips = (1 if rng.random() < 0.03 else 0) if member.password_manager else \
         rng.choices((0, 1, 2), weights=(88, 10, 2))[0]
+    if not member.password_manager and rng.random() < 0.015:
+        return _forgot(w, rng, member, who, ts)
     for _ in range(slips):
         ts = w.login(ts, who, member.username, member.id, False) + rng.uniform(4, 20)
     ts = w.login(ts, who, member.username, member.id, True, mfa=member.mfa)
@@ -66,6 +70,20 @@ def sign_in(w: Writer, rng: random.Random, member: Member, who: Who, ts: float) 
             ts += rng.uniform(5, 20)
         w.event(ts, "mlm.auth", "mfa_verify", who, mlm__auth__method="totp")
         w.hit(ts + 0.03, who, "POST", "/mfa", 303, body=f"csrf_token={w.token(64)}&code=[REDACTED]")
+    return ts + 1
+
+
+def _forgot(w: Writer, rng: random.Random, member: Member, who: Who, ts: float) -> float:
+    """Three to six wrong guesses, a password reset by email, then in (no MFA prompt right after)."""
+    for _ in range(rng.randint(3, 6)):
+        ts = w.login(ts, who, member.username, member.id, False) + rng.uniform(5, 40)
+    named = Who(who.ip, who.agent, who.device, member.id, member.username)
+    w.event(ts, "mlm.auth", "password_reset_requested", named)
+    ts += rng.uniform(60, 900)
+    w.event(ts, "mlm.auth", "password_reset_completed", named)
+    w.marks[member.id] = "forgot_password"
+    ts = w.login(ts + rng.uniform(5, 30), who, member.username, member.id, True, mfa=False)
+    who.session, who.user_id, who.user_name = w.token(), member.id, member.username
     return ts + 1
 
 

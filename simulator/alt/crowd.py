@@ -81,9 +81,10 @@ def plan_trips(rng: random.Random, net: Net, members: list[Member], first_days: 
     return trips
 
 
-def flash_crowd(w: Writer, rng: random.Random, net: Net, book: Book, members: list[Member], ts: float) -> Truth:
+def flash_crowd(w: Writer, rng: random.Random, net: Net, book: Book, members: list[Member], ts: float,
+                size: tuple[int, int] = (600, 1500)) -> Truth:
     """A promo blast: members and strangers land within minutes from social links, with assets."""
-    arrivals = rng.randint(600, 1500)
+    arrivals = rng.randint(*size)
     spread = rng.uniform(300, 900)
     for _ in range(arrivals):
         at = ts + rng.expovariate(4 / spread)
@@ -100,7 +101,8 @@ def flash_crowd(w: Writer, rng: random.Random, net: Net, book: Book, members: li
             w.hit(at + rng.uniform(0.05, 0.8), who, "GET", asset, referrer=SITE + "/shop/promo")
         if who.user_id and rng.random() < 0.3:
             place_order(w, rng, book, next(m for m in members if m.id == who.user_id), who, at + rng.uniform(60, 300))
-    return Truth("", "benign", "flash_crowd", [], ts, ts + spread * 3, {"arrivals": arrivals})
+    kind = "flash_crowd" if size[1] <= 1500 else "flash_crowd_tv_mention"
+    return Truth("", "benign", kind, [], ts, ts + spread * 3, {"arrivals": arrivals})
 
 
 def enrollment_meeting(w: Writer, rng: random.Random, net: Net, book: Book, members: list[Member],

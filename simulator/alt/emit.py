@@ -55,6 +55,7 @@ class Writer:
     seed: int
     rng: random.Random = field(init=False)
     events: list[dict[str, Any]] = field(default_factory=list)
+    marks: dict[str, str] = field(default_factory=dict)  # entity -> hard-negative kind seen in passing
 
     def __post_init__(self) -> None:
         self.rng = random.Random(f"alt-ids-{self.seed}")

@@ -65,6 +65,7 @@ class Member:
     password_manager: bool
     office_ip: str | None = None
     vpn_ip: str | None = None  # a corporate VPN exit shared with colleagues
+    consumer_vpn: bool = False  # a privacy VPN app: a random datacenter exit, any country, per visit
     spouse: str | None = None
     downline: list[str] = field(default_factory=list)
 
@@ -118,10 +119,30 @@ def grow(rng: random.Random, net: Net, size: int) -> list[Member]:
 def _households(rng: random.Random, members: list[Member]) -> None:
     """Couples: one home address, one bank account, sometimes one tablet (about 6% of members)."""
     singles = [m for m in members if m.spouse is None]
+    by_id = {m.id: m for m in members}
     for a, b in zip(singles[10::33], singles[21::33]):
         b.country, b.home_ip, b.bank, b.spouse, a.spouse = a.country, a.home_ip, a.bank, a.id, b.id
         if rng.random() < 0.5:
             b.devices.append(a.devices[0])
+        if rng.random() < 0.5:  # one household card; often the partner joined under the other
+            b.card = a.card
+            if rng.random() < 0.6 and b.id not in _chain(by_id, a):
+                _move(by_id, b, a)
+
+
+def _chain(by_id: dict[str, Member], member: Member) -> list[str]:
+    """The member and every sponsor above them."""
+    found = [member.id]
+    while by_id[found[-1]].sponsor:
+        found.append(by_id[found[-1]].sponsor or "")
+    return found
+
+
+def _move(by_id: dict[str, Member], member: Member, sponsor: Member) -> None:
+    if member.sponsor:
+        by_id[member.sponsor].downline.remove(member.id)
+    member.sponsor = sponsor.id
+    sponsor.downline.append(member.id)
 
 
 def _workplaces(rng: random.Random, net: Net, members: list[Member]) -> None:
@@ -136,3 +157,5 @@ def _workplaces(rng: random.Random, net: Net, members: list[Member]) -> None:
     exit_ip = net.dc_ip(rng)
     for member in rng.sample(members, max(10, len(members) // 40)):
         member.vpn_ip = exit_ip
+    for member in rng.sample(members, max(5, len(members) // 33)):
+        member.consumer_vpn = not member.vpn_ip

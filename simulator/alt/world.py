@@ -80,6 +80,7 @@ def _negatives(life: Life, first: float, span: float, close: float) -> list[Trut
              if START + last * DAY >= first]
     found += [crowd.new_phone(w, rng, net, book, rng.choice(members), when()) for _ in range(3)]
     found.append(crowd.flash_crowd(w, rng, net, book, members, when()))
+    found.append(crowd.flash_crowd(w, rng, net, book, members, when(), (3000, 6000)))
     found.append(crowd.enrollment_meeting(w, rng, net, book, members, when()))
     found.append(crowd.big_buyers(w, rng, net, book, members, close))
     found.append(crowd.spouse_bank(w, rng, members, when()))
@@ -87,6 +88,12 @@ def _negatives(life: Life, first: float, span: float, close: float) -> list[Trut
         ips = sorted({getattr(m, attr) for m in members if getattr(m, attr)})
         users = [m.id for m in members if getattr(m, attr)]
         found.append(Truth("", "benign", kind, ips + users, first, first + span))
+    for kind in sorted(set(w.marks.values())):
+        found.append(Truth("", "benign", kind, sorted(e for e, k in w.marks.items() if k == kind), first, first + span))
+    for kind, users in (("consumer_vpn", [m.id for m in members if m.consumer_vpn]),
+                        ("household_card", [m.id for m in members if m.spouse and m.card in
+                                            {p.card for p in members if p.id == m.spouse}])):
+        found.append(Truth("", "benign", kind, users, first, first + span))
     carrier_nat = [str(ipaddress.IPv4Address(n + h)) for nets in net.mobile.values() for n in nets for h in range(1, 7)]
     found.append(Truth("", "benign", "cgnat_mobile", carrier_nat, first, first + span))
     bots = [p.format(n=n) for p in crowd.BOTS.values() for n in range(1, 251)]

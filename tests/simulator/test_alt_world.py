@@ -21,7 +21,7 @@ KINDS = {
     "single_ip_flood", "residential_botnet_flood", "login_flood",
 }
 NEGATIVES = {"traveller", "flash_crowd", "enrollment_meeting", "end_of_month_big_buyer", "spouses_share_bank",
-             "office_nat", "corporate_vpn_exit", "cgnat_mobile", "search_crawler", "new_phone"}
+             "office_nat", "corporate_vpn_exit", "cgnat_mobile", "search_crawler", "new_phone", "consumer_vpn", "household_card", "flash_crowd_tv_mention"}
 
 
 @pytest.fixture(scope="module")
