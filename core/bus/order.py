@@ -11,6 +11,7 @@ has waited `max_wait` seconds or the queue is full, so a stalled partition never
 
 from __future__ import annotations
 
+import heapq
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
@@ -48,15 +49,21 @@ class PartitionMerge:
         """Items in timestamp order while each partition in `behind` (more to read) has one queued."""
         out: list[Any] = []
         overdue = self._overdue()
-        while self.size:
-            heads = {p: q[0][0] for p, q in self._queues.items() if q}
-            starved = any(not self._queues.get(p) for p in behind)
+        heads = [(q[0][0], p) for p, q in self._queues.items() if q]
+        heapq.heapify(heads)
+        starved = any(not self._queues.get(p) for p in behind)
+        while heads:
             if starved and not overdue and self.size <= self.max_items:
                 break  # an unread partition may hold earlier events: wait for its next fetch
-            partition = min(heads, key=heads.__getitem__)
-            _, offset, _, item = self._queues[partition].popleft()
+            _, partition = heapq.heappop(heads)
+            queue = self._queues[partition]
+            _, offset, _, item = queue.popleft()
             self._done(partition, offset)
             out.append(item)
+            if queue:
+                heapq.heappush(heads, (queue[0][0], partition))
+            elif partition in behind:
+                starved = True
         return out
 
     def _overdue(self) -> bool:
