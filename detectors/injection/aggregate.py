@@ -19,7 +19,7 @@ SCANNER_CLASSES = 3  # three distinct payload families from one source is a fuzz
 # quote or keyword once or twice; a wordlist walk sends dozens of different ones in minutes.
 PROBE_SCANNER = 12
 PROBES_AFTER_ATTEMPT = 5  # fewer suffice from a source that already sent a clear payload: intent is shown
-MAX_PROBES = 64  # distinct probe values remembered per source (bounds memory under a flood)
+MAX_PROBES = PROBE_SCANNER  # past the scanner threshold more distinct values change nothing: memory stays bounded
 MAX_IPS = 50_000
 MAX_EVIDENCE = 100
 
@@ -44,7 +44,7 @@ class _IpState:
     alerted: set[str] = field(default_factory=set)
     scanner_alerted: bool = False
     event_ids: list[str] = field(default_factory=list)
-    probes: set[str] = field(default_factory=set)
+    probes: set[int] = field(default_factory=set)  # hashes of distinct probe values (in-process only)
 
 
 def scanner_tool(user_agent: str) -> str | None:
@@ -89,8 +89,9 @@ class Aggregator:
         """Remember the event's probe values; True when one of them is new for this source."""
         new = False
         for finding in findings:
-            if finding.sample not in state.probes and len(state.probes) < MAX_PROBES:
-                state.probes.add(finding.sample)
+            key = hash(finding.sample)
+            if key not in state.probes and len(state.probes) < MAX_PROBES:
+                state.probes.add(key)
                 new = True
         return new
 
