@@ -8,6 +8,7 @@ when the load generator shares the machine. Peak RSS is the collector's VmHWM.
 from __future__ import annotations
 
 import os
+import random
 import sqlite3
 import subprocess
 import sys
@@ -46,8 +47,15 @@ def _event(n: int) -> dict[str, Any]:
     }
 
 
-def _batches(total: int) -> list[bytes]:
-    return [b"\n".join(orjson.dumps(_event(n)) for n in range(s, min(s + BATCH, total))) for s in range(0, total, BATCH)]
+def _batches(total: int, random_ids: bool = False) -> list[bytes]:
+    """NDJSON bodies of BATCH events; `random_ids` gives uuid4-like ids (as mlm_app sends) instead
+    of ordered ones: every id index (dedupe, store) then takes a random insert per event."""
+    rng = random.Random(4)
+    events = (_event(n) for n in range(total))
+    if random_ids:
+        events = ({**e, "event": {**e["event"], "id": f"{rng.getrandbits(128):032x}"}} for e in events)
+    lines = [orjson.dumps(e) for e in events]
+    return [b"\n".join(lines[s:s + BATCH]) for s in range(0, total, BATCH)]
 
 
 def _start(data_dir: Path, port: int) -> subprocess.Popen:
@@ -154,11 +162,13 @@ def _in_process(batches: list[bytes], timed: bool) -> tuple[float, dict[str, flo
 
 
 def _stage_figures(batches: list[bytes], total: int) -> dict[str, object]:
-    """In-process events per CPU-second, and microseconds of CPU per event in each stage."""
+    """In-process events per CPU-second (ordered and random ids), and CPU per event in each stage."""
     cpu, _ = _in_process(batches, timed=False)
+    random_cpu, _ = _in_process(_batches(total, random_ids=True), timed=False)
     _, spent = _in_process(batches, timed=True)
     return {
         "in_process_events_per_cpu_s": round(total / cpu),
+        "in_process_random_ids_events_per_cpu_s": round(total / random_cpu),
         "stage_cpu_us_per_event": {name: round(sec / total * 1e6, 1) for name, sec in spent.items()},
     }
 
