@@ -7,6 +7,7 @@ users (per address, network, service, bank account, sponsor) must see the whole 
 *global* and runs in a consumer group of its own with exactly one member. Sigma is split by
 rule: single-event rules and correlations grouped by `user.id` are entity-local, the other
 correlations global. `all` (the embedded stack, or a single worker) runs everything in one place.
+A detector not listed in DETECTOR_SCOPES may declare its own `scope` attribute; else it is global.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ DETECTOR_SCOPES: dict[str, str] = {
     SIGMA: "split",  # by rule, see sigma_rule_scopes
     "ato.credential_stuffing": "global",  # service-wide failure wave over many users and addresses
     "ato.password_spraying": "global",  # per /24 and per AS: one network's users hash apart
+    "ato.brute_force": "entity",  # one known account's failed logins (they carry user.id)
     "ato.impossible_travel": "entity",  # one user's successful logins
     "ato.session_hijack": "entity",  # one session id, used by one signed-in user.id
     "ato.login_risk": "entity",  # one user's habits; a known user's failed logins carry user.id
@@ -53,9 +55,12 @@ DETECTOR_SCOPES: dict[str, str] = {
 }
 
 
-def scope_of(name: str) -> str:
-    """A detector's scope; one not listed is global (always correct there, only not scaled)."""
-    return DETECTOR_SCOPES.get(name, "global")
+def scope_of(detector: Any) -> str:
+    """A detector's (or detector name's) scope: listed here, else its own `scope` attribute
+    ("entity" or "global"), else global (always correct there, only not scaled)."""
+    name = detector if isinstance(detector, str) else str(getattr(detector, "name", ""))
+    declared = getattr(detector, "scope", None)
+    return DETECTOR_SCOPES.get(name) or (declared if declared in ("entity", "global") else "global")
 
 
 def correlation_is_local(rule: SigmaCorrelationRule) -> bool:
@@ -122,12 +127,6 @@ def sigma_part(dirs: list[Path], scope: str) -> Detector | None:
     return RuleFilter(SigmaDetector(SigmaCollection(rules)), ids)
 
 
-def _family_may_have(family: str, scope: str) -> bool:
-    """Whether building `family` can give a detector of `scope` (detector names start with it)."""
-    mapped = [s for name, s in DETECTOR_SCOPES.items() if name.split(".")[0] == family]
-    return not mapped or scope in mapped or scope == "global"  # an unmapped detector runs as global
-
-
 def build_engine(config: DetectorConfig, scope: str = "all") -> Engine:
     """The engine of one scope: `all` is every detector, `entity` / `global` their share."""
     if scope not in SCOPES:
@@ -140,10 +139,10 @@ def build_engine(config: DetectorConfig, scope: str = "all") -> Engine:
     if SIGMA in families:
         part = sigma_part(list(config.rules_dirs), scope)
         detectors += [part] if part is not None else []
-    others = [f for f in families if f != SIGMA and _family_may_have(f, scope)]
+    others = [f for f in families if f != SIGMA]
     if others:
         built = Engine.build(replace(config, models_dir=None, families=others, only_rules=False))
-        detectors += [d for d in built.detectors if scope_of(d.name) == scope]
+        detectors += [d for d in built.detectors if scope_of(d) == scope]
         build_errors = built.build_errors
     engine = Engine(detectors)
     engine.build_errors = build_errors

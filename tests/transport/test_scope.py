@@ -52,10 +52,22 @@ def built() -> dict[str, Engine]:
 
 
 def test_every_registered_detector_has_a_scope(built):
-    names = [d.name for d in built["all"].detectors]
-    assert sorted(names) == sorted(DETECTOR_SCOPES), "map each new detector in detectors/scope.py"
+    unknown = [d.name for d in built["all"].detectors
+               if d.name not in DETECTOR_SCOPES and getattr(d, "scope", None) not in ("entity", "global")]
+    assert not unknown, ("give each detector a scope: a `scope = 'entity'` attribute when its state is keyed "
+                         f"by user.id alone, else 'global' (or a line in detectors/scope.py): {unknown}")
     assert set(DETECTOR_SCOPES.values()) <= {"entity", "global", "split"}
-    assert scope_of("some.new_detector") == "global"  # unmapped: correct (if unscaled) by default
+
+
+def test_a_detector_may_declare_its_scope_and_an_unknown_one_runs_globally():
+    class Declared:
+        name, scope = "x.per_user", "entity"
+
+    class Bogus:
+        name, scope = "x.other", "everywhere"
+
+    assert [scope_of(d) for d in (Declared(), Bogus(), "some.new_detector")] == ["entity", "global", "global"]
+    assert scope_of("ato.login_risk") == "entity" and scope_of("flood") == "global"
 
 
 def test_entity_and_global_split_the_detectors_and_sigma_rules_exactly(built):
@@ -134,7 +146,7 @@ def make_event(seconds: float, **fields) -> Event:
 
 def test_entity_members_plus_one_global_member_give_the_single_process_alerts_once(stream):
     reference = run(build_engine(AUTH, "all"), stream)
-    assert {a.rule_id for a in reference} == {BRUTE, MFA_BRUTE, STUFFING}
+    assert {BRUTE, MFA_BRUTE, STUFFING} <= {a.rule_id for a in reference}
     split = run(build_engine(AUTH, "global"), stream)
     for partitions in MEMBERS:
         split += run(build_engine(AUTH, "entity"), share(stream, partitions))
@@ -145,7 +157,8 @@ def test_members_that_each_run_everything_miss_the_stuffing(stream):
     """The layout before scopes: every member ran every detector on its share of the stream."""
     alerts = [a for p in MEMBERS for a in run(build_engine(AUTH, "all"), share(stream, p))]
     assert STUFFING not in {a.rule_id for a in alerts}
-    assert sorted(a.rule_id for a in alerts) == sorted([BRUTE, MFA_BRUTE])
+    rules = [a.rule_id for a in alerts]
+    assert STUFFING not in rules and rules.count(BRUTE) == rules.count(MFA_BRUTE) == 1
 
 
 def test_settings_and_cli_choose_scope_and_group(monkeypatch):
@@ -203,7 +216,7 @@ def test_a_seeded_world_gives_the_same_alerts_split_over_six_partitions(built):
     baseline, events = (read_world(world / f"world3_{name}.ndjson.gz") for name in ("baseline", "events"))
 
     def detect(scope: str, partitions: set[int]) -> list:
-        engine = built.pop(scope) if scope != "entity" else build_engine(DetectorConfig(), scope)
+        engine = built.pop(scope) if scope in built else build_engine(DetectorConfig(), scope)
         engine.warm(share(baseline, partitions, 6))
         return run(engine, share(events, partitions, 6))
 
