@@ -23,7 +23,8 @@ from detectors.anomaly.alerts import make_alert, network_of, short
 from detectors.anomaly.state import BoundedMap, SlidingWindow, Suppressor
 from detectors.fraud.common import CATEGORY, FAKE_ACCOUNT_TAGS, commerce, distributor_of, text
 
-WINDOW = 3 * 3600.0
+WINDOW = 3 * 3600.0   # a fast burst: a meeting's or a script's pace
+SLOW_WINDOW = 36 * 3600.0  # a ring fed over a day or two shows itself by shared devices or banks
 BURST_MIN = 4    # four sign-ups in three hours is busy; the shared traits make it suspicious
 SAME_MIN = 4     # how many burst members must share a domain, network or leg for it to count
 ALERT_POINTS = 3
@@ -57,18 +58,18 @@ class Enrollment:
 
 
 class EnrollmentBursts:
-    """Alerts once per sponsor and day on a burst of enrollments that share a maker's traits."""
+    """Alerts once per sponsor and two days on a burst of enrollments that share a maker's traits."""
 
     name = "fraud.enrollment_bursts"
     datasets = frozenset({"mlm.commerce"})  # the engine skips every other event (process ignores them)
     actions = frozenset({"distributor_enrolled"})
 
     def __init__(self) -> None:
-        self.sponsors: BoundedMap[str, SlidingWindow[Enrollment]] = BoundedMap(100_000, WINDOW)
-        self.roots: BoundedMap[str, str] = BoundedMap(100_000, WINDOW)  # recent recruit -> its burst's sponsor
+        self.sponsors: BoundedMap[str, SlidingWindow[Enrollment]] = BoundedMap(100_000, SLOW_WINDOW)
+        self.roots: BoundedMap[str, str] = BoundedMap(100_000, SLOW_WINDOW)  # recent recruit -> its burst's sponsor
         self.domains: Counter[str] = Counter()
         self.total = 0
-        self.suppress = Suppressor(86_400.0)
+        self.suppress = Suppressor(2 * 86_400.0)  # one alert per ring for longer than the slow window
 
     def process(self, event: Event) -> list[Alert]:
         if not commerce(event, "distributor_enrolled"):
@@ -84,23 +85,35 @@ class EnrollmentBursts:
         sponsor = self.roots.get(sponsor, event.ts) or sponsor  # a recruit's recruit joins the root's burst
         if dist != sponsor:
             self.roots.put(dist, event.ts, sponsor)
-        burst = self.sponsors.setdefault(sponsor, event.ts, lambda: SlidingWindow(WINDOW, 500))
+        burst = self.sponsors.setdefault(sponsor, event.ts, lambda: SlidingWindow(SLOW_WINDOW, 500))
         burst.add(event.ts, item)
-        if len(burst) < 2:
+        found = self._judge(sponsor, [m for ts, m in burst.items if event.ts - ts <= WINDOW], WINDOW)
+        if found is None:  # slower: only a group tied by shared devices or banks counts
+            found = self._judge(sponsor, burst.values(), SLOW_WINDOW, linked_only=True)
+        if found is None or not self.suppress.allow(sponsor, event.ts):
             return []
-        points, signs = self.signs(sponsor, burst.values())
-        if not self._enough(len(burst), points, signs) or not self.suppress.allow(sponsor, event.ts):
-            return []
-        members = burst.values()
+        members, points, signs, span = found
         return [make_alert(
             rule_id="mlm-fraud-enrollment-burst", rule_name="Burst of look-alike enrollments under one sponsor",
             category=CATEGORY, severity="high", risk=70 + min(25, 5 * (points - ALERT_POINTS) + len(members)),
             entity=("distributor", sponsor), ts=event.ts, evidence=[m.event_id for m in members][-100:],
             summary=(f"{len(members)} distributors joined under sponsor {short(sponsor)} (or their recruits) "
-                     f"within {int(WINDOW // 3600)} hours sharing {'; '.join(signs)}."),
+                     f"within {int(span // 3600)} hours sharing {'; '.join(signs)}."),
             tags=FAKE_ACCOUNT_TAGS,
             extra={"mlm_siem": {"members": [m.distributor for m in members][:50], "signs": signs}},
         )]
+
+    def _judge(self, sponsor: str, members: list[Enrollment], span: float,
+               linked_only: bool = False) -> tuple[list[Enrollment], int, list[str], float] | None:
+        """(members, points, signs, span) when these enrollments add up to a ring, else None."""
+        if len(members) < 2:
+            return None
+        points, signs = self.signs(sponsor, members)
+        if not self._enough(len(members), points, signs):
+            return None
+        if linked_only and not signs[0].startswith("devices or banks"):
+            return None
+        return members, points, signs, span
 
     @staticmethod
     def _enough(size: int, points: int, signs: list[str]) -> bool:

@@ -94,9 +94,15 @@ def test_enrollment_meeting_at_one_venue_stays_quiet():
     assert run(EnrollmentBursts(), meeting()) == []
 
 
-def test_slow_enrollments_are_not_a_burst():
-    slow = [enroll(i * 4 * 3600, f"s{i}", "boss2", device="same", domain="quickmail.biz") for i in range(10)]
-    assert run(EnrollmentBursts(), slow) == []
+def test_slow_recruiting_is_quiet_unless_one_device_runs_the_accounts():
+    """A steady recruiter's sign-ups every four hours are no burst; the same pace from one laptop is
+    a ring fed slowly (the shared device makes the 36-hour window speak)."""
+    steady = [enroll(i * 4 * 3600, f"s{i}", "boss2", domain="quickmail.biz") for i in range(10)]
+    assert run(EnrollmentBursts(), steady) == []
+    slow = [enroll(i * 4 * 3600, f"r{i}", "boss4", device="same", domain="quickmail.biz") for i in range(10)]
+    alerts = run(EnrollmentBursts(), slow)
+    assert [(a.entity_value, seconds_of(a)) for a in alerts] == [("boss4", 3 * 4 * 3600)]
+    assert "within 36 hours" in alerts[0].summary
 
 
 def test_graph_state_is_bounded_by_count_and_idle_time(monkeypatch):
