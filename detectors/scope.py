@@ -7,7 +7,7 @@ users (per address, network, service, bank account, sponsor) must see the whole 
 *global* and runs in a consumer group of its own with exactly one member. Sigma is split by
 rule: single-event rules and correlations grouped by `user.id` are entity-local, the other
 correlations global. `all` (the embedded stack, or a single worker) runs everything in one place.
-A detector not listed in DETECTOR_SCOPES may declare its own `scope` attribute; else it is global.
+A detector may declare its own `scope` attribute (it wins over the list); unknown ones are global.
 """
 
 from __future__ import annotations
@@ -56,11 +56,13 @@ DETECTOR_SCOPES: dict[str, str] = {
 
 
 def scope_of(detector: Any) -> str:
-    """A detector's (or detector name's) scope: listed here, else its own `scope` attribute
-    ("entity" or "global"), else global (always correct there, only not scaled)."""
-    name = detector if isinstance(detector, str) else str(getattr(detector, "name", ""))
+    """A detector's (or detector name's) scope: its own `scope` attribute ("entity" or "global";
+    its author knows its keys best), else listed here, else global (always correct, only unscaled)."""
     declared = getattr(detector, "scope", None)
-    return DETECTOR_SCOPES.get(name) or (declared if declared in ("entity", "global") else "global")
+    if declared in ("entity", "global"):
+        return str(declared)
+    name = detector if isinstance(detector, str) else str(getattr(detector, "name", ""))
+    return DETECTOR_SCOPES.get(name, "global")
 
 
 def correlation_is_local(rule: SigmaCorrelationRule) -> bool:

@@ -66,7 +66,11 @@ def test_a_detector_may_declare_its_scope_and_an_unknown_one_runs_globally():
     class Bogus:
         name, scope = "x.other", "everywhere"
 
-    assert [scope_of(d) for d in (Declared(), Bogus(), "some.new_detector")] == ["entity", "global", "global"]
+    class Overriding:
+        name, scope = "ato.login_risk", "global"  # its author moved its state across users
+
+    assert [scope_of(d) for d in (Declared(), Bogus(), Overriding(), "some.new_detector")] == [
+        "entity", "global", "global", "global"]
     assert scope_of("ato.login_risk") == "entity" and scope_of("flood") == "global"
 
 
