@@ -3,6 +3,7 @@ and the MLM kill chain (login -> account change -> payout)."""
 
 from __future__ import annotations
 
+from detectors.ato.bruteforce import SlowBruteForce
 from detectors.ato.risk import LoginRisk
 from detectors.ato.session import SessionHijack
 from detectors.ato.spraying import PasswordSpraying
@@ -13,4 +14,5 @@ from detectors.base import Detector, DetectorConfig
 
 def build(config: DetectorConfig) -> list[Detector]:
     """Every account-takeover detector (the engine loads saved models from `config.models_dir`)."""
-    return [CredentialStuffing(), PasswordSpraying(), ImpossibleTravel(), SessionHijack(), LoginRisk()]
+    return [CredentialStuffing(), PasswordSpraying(), SlowBruteForce(), ImpossibleTravel(), SessionHijack(),
+            LoginRisk()]

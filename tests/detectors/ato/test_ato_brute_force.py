@@ -1,0 +1,47 @@
+"""Slow brute force against one account: paced under the five-minute Sigma rule, from one or many
+addresses; and the owner who forgets a password, the stuffing list's one-off names."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from ato_helpers import login, run, seconds_of
+
+from detectors.ato.bruteforce import SlowBruteForce
+
+
+def guesses(start: float, n: int, gap: float, seed: int, addresses: int = 1, user: str = "amy") -> list:
+    rng = random.Random(seed)
+    pool = [f"185.{seed}.{rng.randint(0, 255)}.{rng.randint(2, 250)}" for _ in range(addresses)]
+    out, t = [], start
+    for _ in range(n):
+        out.append(login(t, user, ok=False, ip=rng.choice(pool), user__id=user))
+        t += gap * rng.uniform(0.7, 1.3)
+    return out
+
+
+@pytest.mark.parametrize("gap,addresses,seed,need", [(40.0, 1, 1, 10), (90.0, 6, 2, 10),
+                                                     (200.0, 3, 3, 15), (1200.0, 40, 4, 30)])
+def test_paced_guessing_is_found(gap, addresses, seed, need):
+    """From one guess every 40 s to one every 20 minutes, from one to forty addresses."""
+    events = guesses(0, 60, gap, seed, addresses)
+    alerts = run(SlowBruteForce(), events)
+    assert 1 <= len(alerts) <= 1 + (events[-1].ts - events[0].ts) // (6 * 3600)  # one per six hours
+    alert = alerts[0]
+    assert (alert.entity_type, alert.entity_value, alert.severity) == ("user", "amy", "high")
+    assert "attack.t1110.001" in alert.tags and len(alert.event_ids) <= 100
+    assert seconds_of(alert) <= events[need - 1].ts - events[0].ts + 1e-6
+
+
+def test_owner_forgetting_a_password_a_few_times_a_day_stays_quiet():
+    events = []
+    for day in range(5):
+        events += [login(day * 86_400 + k * 20, "bob", ok=False, user__id="bob") for k in range(4)]
+        events.append(login(day * 86_400 + 200, "bob"))
+    assert run(SlowBruteForce(), events) == []
+
+
+def test_stuffing_lists_one_off_names_and_unknown_users_are_not_brute_force():
+    wave = [login(i, f"nobody{i % 7}", ok=False, reason="unknown_user") for i in range(200)]
+    assert run(SlowBruteForce(), wave) == []
