@@ -162,14 +162,15 @@ def events_in_time_order(path: str | Path, stats: ReadStats, errors: IO[str] | N
     heap: list[tuple[float, int, int, bytes | Event]] = []
     newest_out = float("-inf")
 
-    def release() -> Event | None:
+    def release(entry: tuple[float, int, int, bytes | Event]) -> Event | None:
         nonlocal newest_out
-        _, _, number, held = heapq.heappop(heap)
-        event = held if isinstance(held, Event) else parse_line(number, held, stats, errors)
+        _, _, number, held = entry
+        event = held if type(held) is Event else parse_line(number, held, stats, errors)  # type: ignore[arg-type]
         if event is not None:
             if event.ts < newest_out:
                 stats.late += 1
-            newest_out = max(newest_out, event.ts)
+            else:
+                newest_out = event.ts
         return event
 
     for seq, (number, line) in enumerate(read_lines(path, stats, errors)):
@@ -178,13 +179,15 @@ def events_in_time_order(path: str | Path, stats: ReadStats, errors: IO[str] | N
             parsed = parse_line(number, line, stats, errors)
             if parsed is None:
                 continue
-            heapq.heappush(heap, (parsed.ts, seq, number, parsed))
+            entry: tuple[float, int, int, bytes | Event] = (parsed.ts, seq, number, parsed)
         else:
-            heapq.heappush(heap, (key, seq, number, line))
-        if len(heap) > reorder and (event := release()) is not None:
+            entry = (key, seq, number, line)
+        if len(heap) < reorder:
+            heapq.heappush(heap, entry)
+        elif (event := release(heapq.heappushpop(heap, entry))) is not None:  # push, then the oldest out
             yield event
     while heap:
-        if (event := release()) is not None:
+        if (event := release(heapq.heappop(heap))) is not None:
             yield event
 
 
