@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import Counter, deque
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from core.alert import Alert
 from core.event import Event
@@ -23,6 +24,13 @@ WINDOW = 24 * 3600.0  # sprayers pace themselves under lockout thresholds: look 
 TOOL_AGENTS = ("python-requests", "python-urllib", "aiohttp", "httpx", "curl/", "wget/", "go-http-client",
                "libwww-perl", "java/", "axios/", "node-fetch", "sqlmap", "hydra", "scrapy",
                "pycurl", "masscan", "nikto")
+
+
+@lru_cache(maxsize=4096)  # agents repeat all day; the scan is 17 substring tests
+def is_tool(agent: str) -> bool:
+    """A bare HTTP-library or attack-tool agent."""
+    lowered = agent.lower()
+    return any(marker in lowered for marker in TOOL_AGENTS)
 
 
 @dataclass(slots=True)
@@ -67,8 +75,7 @@ class PasswordSpraying:
             self._success(event, ip, user)
             return []
         unknown = event.flat.get("mlm.auth.failure_reason") == "unknown_user"
-        agent = str(event.flat.get("user_agent.original") or "").lower()
-        tool = any(marker in agent for marker in TOOL_AGENTS)
+        tool = is_tool(str(event.flat.get("user_agent.original") or "")[:512])
         alerts: list[Alert] = []
         for key in self._keys(event, ip):
             net = self.networks.setdefault(key, event.ts, Network)

@@ -58,10 +58,9 @@ class Wave:
             self.armed = True  # that wave is over: the next one is news
 
     def _count(self, attempt: Attempt, step: int) -> None:
-        for counter, key in ((self.users, attempt.user), (self.ips, attempt.ip), (self.nets, attempt.net)):
-            counter[key] += step
-            if counter[key] <= 0:
-                del counter[key]
+        _step(self.users, attempt.user, step)
+        _step(self.ips, attempt.ip, step)
+        _step(self.nets, attempt.net, step)
         if attempt.unknown:
             self.unknown += step
 
@@ -125,6 +124,14 @@ class Wave:
         """Bars never fall below the window's floor, whatever a model file says."""
         self.bar = max(float(self.min_failures), _number(bar))
         self.unknown_bar = max(float(self.min_failures), _number(unknown_bar))
+
+
+def _step(counter: Counter[str], key: str, step: int) -> None:
+    left = counter[key] + step
+    if left > 0:
+        counter[key] = left
+    else:
+        del counter[key]
 
 
 def _number(value: object) -> float:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from core import geo
 from core.event import Event
@@ -25,8 +26,27 @@ class Place:
     hosting: bool
 
 
+_last: list[tuple[Event, Place]] = []  # the event every ato detector asks about in turn
+
+
 def place_of(event: Event) -> Place:
     """Country and operator of the event's client, preferring collector enrichment."""
+    # Four detectors ask for the same event one after another: answer from the last one. Holding
+    # the event keeps its identity from being reused.
+    if _last and _last[0][0] is event:
+        return _last[0][1]
+    place = _place_of(event)
+    _last[:] = [(event, place)]
+    return place
+
+
+@lru_cache(maxsize=4096)  # a few thousand operators; the marker scan is 36 substring tests
+def is_hosting(org: str) -> bool:
+    lowered = org.lower()
+    return any(marker in lowered for marker in HOSTING_MARKERS)
+
+
+def _place_of(event: Event) -> Place:
     flat = event.flat
     country = flat.get("source.geo.country_iso_code")
     org = flat.get("source.as.organization.name")
@@ -38,5 +58,5 @@ def place_of(event: Event) -> Place:
         org = org or info.as_organization
     country = country.upper() if isinstance(country, str) and len(country) == 2 else None
     asn = str(number) if number is not None else (str(org)[:128] if org else None)
-    hosting = bool(org) and any(marker in str(org).lower() for marker in HOSTING_MARKERS)
+    hosting = bool(org) and is_hosting(str(org)[:256])
     return Place(country, asn, hosting)
