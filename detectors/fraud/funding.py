@@ -2,8 +2,8 @@
 
 The card is the sponsor's when the sponsor (or an upline) used it for their own orders, or when
 one card pays for two unrelated people below the same upline. A couple where one sponsored the
-other shares a bank account or a computer: between household members it takes repeated payments
-or several downline members to alert.
+other shares a bank account, or a computer or home address for longer than today: a family card
+paying for the family never alerts alone (up to FAMILY accounts), a stranger downline does.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ DAY = 86_400.0
 PAID_WINDOW = 35 * DAY  # about one commission month
 MAX_CARD_USERS = 8
 HOUSEHOLD_AGE = DAY
+FAMILY = 3  # household accounts one card may pay for (a couple and a grown child)
 
 
 class SponsorPaidOrders:
@@ -81,15 +82,17 @@ class SponsorPaidOrders:
         return None
 
     def _learn_traits(self, event: Event) -> None:
-        """Remember the bank accounts and devices each account uses (for household links).
+        """Remember the bank accounts, devices and addresses each account uses (for household links).
 
-        Networks are left out: mobile carriers and CGNAT put strangers on one /24 every day.
+        Exact addresses, not networks: mobile carriers put strangers on one /24 every day (and a
+        stranger taken for family only makes this detector quieter).
         """
         who = event.flat.get("user.id")
         if not who or event.flat.get("event.outcome") == "failure":
             return
         found = [f"b:{v}" for v in (text(event, "mlm.bank.fingerprint"),) if v]
         found += [f"d:{v}" for v in (text(event, "mlm.device.id"),) if v]
+        found += [f"ip:{v}" for v in (text(event, "source.ip"),) if v]
         if found:
             traits = self.traits.setdefault(str(who)[:128], event.ts, dict)
             for trait in found:
@@ -97,10 +100,10 @@ class SponsorPaidOrders:
                     traits.setdefault(trait, event.ts)
 
     def _household(self, a: str, b: str, now: float) -> bool:
-        """Two accounts sharing a bank account, or a device for a day or more: one household.
+        """Two accounts sharing a bank account, or a device or home address for a day or more.
 
-        A device shared only since today is no household: it is the sponsor's own computer,
-        signed in to the recruit's account to buy for them.
+        A device or address shared only since today is no household: it is the sponsor's own
+        computer, signed in to the recruit's account to buy for them.
         """
         mine, theirs = self.traits.get(a, now) or {}, self.traits.get(b, now) or {}
         return any(t.startswith("b:") or now - max(first, theirs[t]) >= HOUSEHOLD_AGE
@@ -111,10 +114,10 @@ class SponsorPaidOrders:
         paid.append((event.ts, dist, event.id))
         recent = sorted(p for p in paid if event.ts - p[0] <= PAID_WINDOW)
         downlines = {d for _, d, _ in recent}
-        most = max(sum(1 for _, d, _ in recent if d == x) for x in downlines)
-        # Within a household it takes two downline members or repeated payments (a spouse's card).
-        household = all(self._household(payer, d, event.ts) for d in downlines)
-        if (household and len(downlines) < 2 and most < 3) or not self.suppress.allow(payer, event.ts):
+        # A family card paying for a spouse or the kids is household life, however often: it takes
+        # someone outside the payer's household, or more household accounts than a family has.
+        outside = [d for d in downlines if not self._household(payer, d, event.ts)]
+        if (not outside and len(downlines) <= FAMILY) or not self.suppress.allow(payer, event.ts):
             return []
         return [make_alert(
             rule_id="mlm-fraud-sponsor-paid-orders", rule_name="Upline pays the orders of their downline",

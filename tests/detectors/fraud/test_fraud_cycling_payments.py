@@ -146,17 +146,37 @@ def test_payouts_alone_reveal_old_sharing_only_beyond_a_household():
     assert [seconds_of(a) for a in alerts] == [20]
 
 
-def test_sponsor_card_paying_several_downline_orders_alerts_sponsor():
-    """A family business on one bank account: it takes a second downline member to alert."""
+def test_family_card_paying_for_the_family_is_quiet_until_a_stranger_is_paid_for():
+    """A family business on one bank account: the sponsor's card pays for two family members
+    (quiet, however often), then for a recruit outside the household (alert)."""
     tree = [enroll(0, "sp", "top", bank="fam"), enroll(0, "d1", "sp", bank="fam"), enroll(1, "d2", "sp"),
             enroll(2, "d3", "d1", bank="fam")]
-    orders = [order(10, "sp", "o-own", 100, card="card-sp"), order(20, "d1", "o1", 100, card="card-sp"),
+    family = [order(10, "sp", "o-own", 100, card="card-sp"), order(20, "d1", "o1", 100, card="card-sp"),
               order(30, "d3", "o3", 100, card="card-sp")]  # d3 is two levels down
-    alerts = run(SponsorPaidOrders(), tree + orders)
-    assert len(alerts) == 1
-    a = alerts[0]
-    assert (a.entity_type, a.entity_value) == ("distributor", "sp")
-    assert a.event_ids == [orders[1].id, orders[2].id]
+    family += [order(40 + i, "d1", f"again{i}", 100, card="card-sp") for i in range(4)]
+    stranger = [order(100, "d2", "o2", 100, card="card-sp", source__ip="192.0.2.44")]
+    det = SponsorPaidOrders()
+    assert run(det, tree + family) == []
+    alerts = run(det, stranger)
+    assert [(a.entity_value, a.event_ids[-1]) for a in alerts] == [("sp", stranger[0].id)]
+    assert len(alerts[0].event_ids) == 7  # the family's paid orders are in the evidence too
+
+
+def test_sponsor_signed_in_as_the_recruit_from_their_own_computer_is_no_household():
+    """The sponsor buys in the recruit's account from the sponsor's own laptop and address: sharing
+    them only since today makes no household (a spouse shares them from long before)."""
+    def login(seconds: float, who: str, ip: str, device: str):
+        return commerce(seconds, who, "login", event__dataset="mlm.auth", mlm__distributor__id=None,
+                        source__ip=ip, mlm__device__id=device)
+
+    events = [login(0, "boss", "198.51.100.9", "boss-laptop"), order(10, "boss", "own", 80, card="boss-card"),
+              enroll(20, "leg", "boss", ip="192.0.2.60"), login(3 * DAY, "leg", "198.51.100.9", "boss-laptop"),
+              order(3 * DAY + 60, "leg", "paid", 99, card="boss-card", source__ip="198.51.100.9")]
+    spouse = [login(0, "ann", "198.51.100.30", "home-pc"), login(0, "ben", "198.51.100.30", "home-pc"),
+              enroll(5, "ben", "ann", ip="198.51.100.30"), order(10, "ann", "own-a", 80, card="ann-card"),
+              order(3 * DAY, "ben", "paid-b", 99, card="ann-card", source__ip="198.51.100.30")]
+    alerts = run(SponsorPaidOrders(), sorted(events + spouse, key=lambda e: e.ts))
+    assert [(a.entity_value, a.event_ids) for a in alerts] == [("boss", [events[-1].id])]
 
 
 def test_sponsor_card_paying_for_a_stranger_alerts_at_the_first_order():
