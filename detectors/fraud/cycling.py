@@ -109,7 +109,10 @@ class OrderCycling:
         made for the period closed it, so later orders belong to the next one.
         """
         for kind in [k for k in KINDS if k in self.kinds] or KINDS:
-            start, close = bounds_at(ts, kind)
+            bounds = bounds_at(ts, kind)
+            if bounds is None:
+                continue
+            start, close = bounds
             runs = [c for s, c in (v for _, v in self.periods.items()) if s == start]
             close = min([close, *runs])
             if close - late_span(start, close) <= ts < close:

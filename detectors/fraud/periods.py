@@ -28,14 +28,17 @@ def period_bounds(period: str) -> tuple[float, float] | None:
     return _midnight(start), _midnight(end)
 
 
-def bounds_at(ts: float, kind: str) -> tuple[float, float]:
-    """(start, close) of the calendar period of `kind` that contains the moment `ts`."""
-    day = datetime.fromtimestamp(ts, tz=UTC).date()
-    if kind == "week":
-        start = day - timedelta(days=day.weekday())
-        return _midnight(start), _midnight(start + timedelta(days=7))
-    start = day.replace(day=1)
-    return _midnight(start), _midnight(date(start.year + start.month // 12, start.month % 12 + 1, 1))
+def bounds_at(ts: float, kind: str) -> tuple[float, float] | None:
+    """(start, close) of the calendar period of `kind` that contains the moment `ts` (None: off the calendar)."""
+    try:
+        day = datetime.fromtimestamp(ts, tz=UTC).date()
+        if kind == "week":
+            start = day - timedelta(days=day.weekday())
+            return _midnight(start), _midnight(start + timedelta(days=7))
+        start = day.replace(day=1)
+        return _midnight(start), _midnight(date(start.year + start.month // 12, start.month % 12 + 1, 1))
+    except (ValueError, OverflowError, OSError):
+        return None  # a hostile timestamp at the end of time has no next period
 
 
 def late_span(start: float, close: float) -> float:

@@ -114,6 +114,10 @@ def test_hostile_order_fields_do_not_crash():
            commerce(at(11, 30, 20), "x", "order_placed", mlm__order__id="o3"),
            commerce(at(11, 30, 20), "x", "commission_calculated", mlm__commission__period="2026-W99")]
     assert run(OrderCycling(), merged(crowd(at(10, 1), at(11, 29)), odd)) == []
+    end_of_time = [order(0, "y", f"e{i}", 900, card="new", **{"@timestamp": "9999-12-31T23:00:00Z"}) for i in range(2)]
+    det = OrderCycling()
+    assert run(det, merged(crowd(at(10, 1), at(11, 29)), history_of("y"))) == []
+    assert run(det, end_of_time) == []
 
 
 def test_cycling_of_varied_sizes_and_timings_is_flagged_at_its_first_big_order():
