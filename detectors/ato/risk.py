@@ -12,7 +12,7 @@ from pathlib import Path
 
 from core.alert import Alert
 from core.event import Event
-from detectors.anomaly.alerts import is_login, make_alert, short
+from detectors.anomaly.alerts import is_login, make_alert, network_of, short
 from detectors.anomaly.models import FeatureSchema
 from detectors.anomaly.state import BoundedMap, Suppressor
 from detectors.ato.killchain import CONTACT, MONEY, KillChain
@@ -34,6 +34,9 @@ STRANGER_HISTORY = 2
 FAIL_WINDOW = 3600.0
 CLIENT_FAIL_WINDOW = 900.0  # a failed try from the same client just before: the thief's first attempt
 SUPPRESS = 6 * 3600.0
+# A network where this many different members log in is a shared exit (corporate VPN, office,
+# carrier NAT): its country says no more about one member than a VPN operator's does.
+SHARED_EXIT_USERS = 5
 KNOWN_DEVICE_CREDIT = 20
 
 
@@ -50,6 +53,7 @@ class LoginRisk:
         self.failures: BoundedMap[str, deque[tuple[float, str, str | None]]] = BoundedMap(200_000, FAIL_WINDOW)
         self.chain = KillChain()
         self.suppress = Suppressor(SUPPRESS)
+        self.exits: BoundedMap[str, set[str]] = BoundedMap(200_000, 30 * 86_400.0)  # network -> members
 
     def process(self, event: Event) -> list[Alert]:
         if is_login(event, "failure"):
@@ -63,7 +67,8 @@ class LoginRisk:
         user = str(user)
         place, device = place_of(event), device_of(event)
         novelty = self.profiles.novelty(user, event.ts, place, device)
-        risk, reasons = self.score(novelty, place, *self._recent_failures(event, user, device))
+        shared = self._shared_exit(event, user)
+        risk, reasons = self.score(novelty, place, *self._recent_failures(event, user, device), shared=shared)
         alerting = self.alerts(novelty, reasons, risk)
         if not alerting:
             # A stranger's login is not learned: the thief's next login (days later, to change the
@@ -90,10 +95,11 @@ class LoginRisk:
         return risk >= (ALERT_AT if novelty.history >= MATURE else ALERT_AT_THIN)
 
     @staticmethod
-    def score(novelty: Novelty, place: Place, failures: int, same_client: int = 0) -> tuple[int, list[str]]:
+    def score(novelty: Novelty, place: Place, failures: int, same_client: int = 0,
+              shared: bool = False) -> tuple[int, list[str]]:
         """Risk points and their reasons for one login."""
         reasons = novelty.labels()
-        if place.hosting and "new_country" in reasons:
+        if (place.hosting or shared) and "new_country" in reasons:
             reasons.remove("new_country")  # a VPN exit's country says nothing about the person
         risk = sum(WEIGHTS[r] for r in reasons)
         if novelty.known_device:
@@ -126,9 +132,21 @@ class LoginRisk:
                    if event.ts - ts <= CLIENT_FAIL_WINDOW and (addr == ip or (device and dev == device)))
         return len(recent), mine
 
+    def _shared_exit(self, event: Event, user: str) -> bool:
+        """Whether the login's network is used by several members (counting this one, up to the bar)."""
+        net = network_of(event.flat.get("source.ip"))
+        if net is None:
+            return False
+        members = self.exits.setdefault(net, event.ts, set)
+        if len(members) < SHARED_EXIT_USERS:
+            members.add(user)
+        return len(members) >= SHARED_EXIT_USERS
+
     def observe_baseline(self, event: Event) -> None:
         if is_login(event, "success") and event.flat.get("user.id"):
-            self.profiles.learn(str(event.flat["user.id"]), event.ts, place_of(event), device_of(event))
+            user = str(event.flat["user.id"])
+            self._shared_exit(event, user)
+            self.profiles.learn(user, event.ts, place_of(event), device_of(event))
 
     def fit_baseline(self) -> None:
         """Nothing global to fit: habits are per user and learned while observing."""

@@ -17,12 +17,13 @@ from detectors.anomaly.alerts import is_login, make_alert, short
 from detectors.anomaly.models import FeatureSchema
 from detectors.anomaly.state import BoundedMap, Suppressor
 from detectors.ato.countries import distance_km
-from detectors.ato.profiles import DAY, ProfileBook, device_of, load_book, save_book
+from detectors.ato.profiles import DAY, ProfileBook, UserProfile, device_of, load_book, save_book
 from detectors.ato.where import Place, place_of
 
 SCHEMA = FeatureSchema("ato_travel_countries", 1, ("country", "device", "asn", "hour"))
 MAX_SPEED_KMH = 1000.0  # airliners cruise at ~900 km/h; centroids blur the rest
 MIN_DISTANCE_KM = 900.0  # centroid error: neighbouring countries are never "impossible"
+STRANGER_HISTORY = 2  # logins needed before a device behind a VPN exit can be called new
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +66,7 @@ class ImpossibleTravel:
         alerts = self._judge(user, before, now, event) if before else []
         if not now.place.hosting:
             self.last.put(user, event.ts, now)
-            self.profiles.learn(user, event.ts, now.place, now.device)
+        self.profiles.learn(user, event.ts, now.place, now.device)  # a VPN exit's country is not learned
         return alerts
 
     @staticmethod
@@ -87,11 +88,13 @@ class ImpossibleTravel:
     def _judge(self, user: str, before: LastLogin, now: LastLogin, event: Event,
                attempt: bool = False) -> list[Alert]:
         a, b = before.place.country, now.place.country
-        if not a or not b or a == b or now.place.hosting or before.place.hosting:
+        if not a or not b or a == b or before.place.hosting:
             return []
         if now.device and now.device == before.device and now.agent == before.agent:
             return []  # same browser cookie and agent: a VPN toggle or a phone roaming
         prof = self.profiles.users.get(user, event.ts)
+        if now.place.hosting and not self._stranger(prof, now.device):
+            return []  # VPN users keep their own devices; only a stranger's browser behind one counts
         if prof is not None and b in prof.countries:
             return []
         km = distance_km(a, b)
@@ -102,10 +105,11 @@ class ImpossibleTravel:
         # The attempt and the break-in are suppressed apart: a failed try then a success gives two.
         if speed <= MAX_SPEED_KMH or not self.suppress.allow(("try", user) if attempt else user, event.ts):
             return []
-        verb = "a wrong password from " if attempt else ""
+        verb = ("a wrong password from " if attempt else "") + ("a new device behind a hosting or VPN exit in "
+                                                                if now.place.hosting else "")
         return [make_alert(
             rule_id="mlm-ato-impossible-travel", rule_name="Impossible travel between logins",
-            category="account_takeover", severity="medium" if attempt or speed < 5000 else "high",
+            category="account_takeover", severity="medium" if attempt or now.place.hosting or speed < 5000 else "high",
             risk=55 + min(30, int(speed // 1000)), entity=("user", user), ts=event.ts,
             evidence=[before.event_id, event.id],
             summary=(f"User {short(user)} logged in from {a} then {verb}{b} ({km:,.0f} km) within "
@@ -113,6 +117,12 @@ class ImpossibleTravel:
             tags=["attack.initial_access", "attack.t1078"],
             extra={"mlm_siem": {"from": a, "to": b, "km": round(km), "kmh": round(speed)}},
         )]
+
+    @staticmethod
+    def _stranger(prof: UserProfile | None, device: str | None) -> bool:
+        """A device cookie new to a user with enough history (two logins) to know their devices."""
+        return bool(device) and prof is not None and prof.logins >= STRANGER_HISTORY \
+            and bool(prof.devices) and device not in prof.devices
 
     # Warming on the baseline: usual countries are learned, not alerted.
     def observe_baseline(self, event: Event) -> None:

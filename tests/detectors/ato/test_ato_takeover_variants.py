@@ -137,3 +137,31 @@ def test_vpn_users_exit_countries_are_not_habits_so_home_is_not_a_strangers_coun
     at_home = login(5 * DAY, "vic", ip="191.104.217.63", country="CO", device="dev-2",
                     source__as__organization__name="COLOMBIA TELECOMUNICACIONES S.A. ESP")
     assert run(det, [at_home]) == []
+
+
+def test_strangers_device_behind_a_vpn_exit_abroad_minutes_after_a_home_login_alerts():
+    """The outside world's impossible_travel_vpn: a datacenter exit in another country, a new device."""
+    travel = ImpossibleTravel()
+    for d in range(3):
+        travel.process(home(d * DAY))
+    t = 10 * DAY
+    exit_ = {"ip": "185.220.10.4", "country": "NL", "source__as__organization__name": "M247 Europe SRL"}
+    thief_vpn = login(t + 1800, "amy", device="dev-thief", **exit_)
+    alerts = run(travel, [home(t), thief_vpn])
+    assert [(a.severity, seconds_of(a)) for a in alerts] == [("medium", t + 1800)]
+    assert "behind a hosting or VPN exit" in alerts[0].summary
+    own_vpn = login(t + DAY + 1800, "amy", device="dev-home", user_agent__original="Other/1.0", **exit_)
+    assert run(travel, [home(t + DAY), own_vpn]) == []  # the member's own laptop on their VPN
+
+
+def test_shared_exit_used_by_many_members_does_not_make_a_new_country():
+    """A corporate exit that geolocates abroad and is not a known hosting operator: once five members
+    use it, a sixth on a laptop of their own is not a stranger."""
+    det = LoginRisk()
+    for d in range(5):
+        det.observe_baseline(home(d * DAY, user="zed"))
+    for i in range(5):
+        det.observe_baseline(login(i * 60.0, f"colleague{i}", ip=f"103.6.{i}.9".replace(f".{i}.", ".44."),
+                                   country="MY", device=f"dev-c{i}", source__as__number=4788))
+    at_work = login(10 * DAY, "zed", ip="103.6.44.20", country="MY", device="dev-work-laptop", source__as__number=4788)
+    assert run(det, [at_work]) == []
