@@ -68,7 +68,7 @@ def request_of(flat: dict[str, Any]) -> Request:
     get = flat.get
     ip = str(get("source.ip") or "unknown")
     method = get("http.request.method") or "GET"
-    post = method == "POST" or str(method).upper() == "POST"
+    post = method == "POST" or (method != "GET" and str(method).upper() == "POST")
     key_path, login, asset = path_features(str(get("url.path") or "/"), post)
     session = get("mlm.session.id")
     device = get("mlm.device.id")

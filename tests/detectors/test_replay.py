@@ -190,3 +190,22 @@ def test_line_reader_is_the_same_at_any_chunk_size(tmp_path, monkeypatch, chunk)
     assert stats.lines == 8 and stats.bad == 3  # lines 4, 6 and the unterminated 8 are too long
     path.write_bytes(b"a\nbb")
     assert list(replay_module.read_lines(path, replay_module.ReadStats(str(path)))) == [(1, b"a"), (2, b"bb")]
+
+
+def test_sort_key_reads_the_leading_stamp_as_the_parser_does():
+    from datetime import UTC, datetime, timedelta
+
+    from core.event import parse_timestamp
+    from detectors.replay import sort_key
+
+    rng = random.Random(11)
+    stamps = ["2026-11-02T10:30:00+01:00", "2026-11-02T09:30:00Z", "2026-11-02T09:30:00.5Z", "yesterday", ""]
+    for _ in range(500):
+        moment = datetime(1990, 1, 1, tzinfo=UTC) + timedelta(microseconds=rng.randrange(10**16))
+        stamps += [moment.replace(tzinfo=None).isoformat(timespec=spec) + "Z" for spec in ("milliseconds", "microseconds")]
+    for stamp in stamps:
+        try:
+            expected = parse_timestamp(stamp).timestamp()
+        except ValueError:
+            expected = None
+        assert sort_key(b'{"@timestamp":"' + stamp.encode() + b'","event":{}}') == expected, stamp
