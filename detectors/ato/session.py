@@ -38,16 +38,18 @@ class SessionHijack:
     def process(self, event: Event) -> list[Alert]:
         flat = event.flat
         sid, ip = flat.get("mlm.session.id"), flat.get("source.ip")
-        if not sid or not ip or event.flat.get("event.action") in ("logout", "session_revoked"):
+        if not sid or not ip or flat.get("event.action") in ("logout", "session_revoked"):
             return []
         sid = str(sid)[:256]
-        agent, device = flat.get("user_agent.original"), device_of(event)
         seen = self.sessions.get(sid, event.ts)
         if seen is None:
-            self.sessions.put(sid, event.ts, Session(ip, agent, device, flat.get("user.id"), event.id))
+            self.sessions.put(sid, event.ts, Session(ip, flat.get("user_agent.original"), device_of(event),
+                                                     flat.get("user.id"), event.id))
             return []
+        # Most requests of a session come from where it started: decided before reading the client.
         if seen.alerted or ip == seen.ip or network_of(ip) == network_of(seen.ip):
             return []
+        agent, device = flat.get("user_agent.original"), device_of(event)
         new_client = (device is not None and seen.device is not None and device != seen.device) or \
             (agent is not None and seen.agent is not None and agent != seen.agent)
         if not new_client:
