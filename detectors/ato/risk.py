@@ -45,7 +45,7 @@ class LoginRisk:
 
     name = "ato.login_risk"
     # Logins, and the account changes and payouts its kill chain follows (see KillChain.process).
-    actions = frozenset({"login", "payout_requested", *CONTACT, *MONEY})
+    actions = frozenset({"login", "password_reset_completed", "payout_requested", *CONTACT, *MONEY})
 
     def __init__(self) -> None:
         self.profiles = ProfileBook()
@@ -54,12 +54,16 @@ class LoginRisk:
         self.chain = KillChain()
         self.suppress = Suppressor(SUPPRESS)
         self.exits: BoundedMap[str, set[str]] = BoundedMap(200_000, 30 * 86_400.0)  # network -> members
+        self.resets: BoundedMap[str, float] = BoundedMap(100_000, FAIL_WINDOW)  # account -> reset time
 
     def process(self, event: Event) -> list[Alert]:
         if is_login(event, "failure"):
             self._failed(event)
             return []
         if not is_login(event, "success"):
+            if event.flat.get("event.action") == "password_reset_completed" and event.flat.get("user.id"):
+                self.resets.put(str(event.flat["user.id"]), event.ts, event.ts)
+                return []
             return self.chain.process(event)
         user = event.flat.get("user.id")
         if not user:
@@ -68,7 +72,10 @@ class LoginRisk:
         place, device = place_of(event), device_of(event)
         novelty = self.profiles.novelty(user, event.ts, place, device)
         shared = self._shared_exit(event, user)
-        risk, reasons = self.score(novelty, place, *self._recent_failures(event, user, device), shared=shared)
+        reset = self.resets.get(user, event.ts) is not None  # a reset within the hour
+        self.resets.pop(user)
+        risk, reasons = self.score(novelty, place, *self._recent_failures(event, user, device), shared=shared,
+                                   reset=reset)
         alerting = self.alerts(novelty, reasons, risk)
         if not alerting:
             # A stranger's login is not learned: the thief's next login (days later, to change the
@@ -96,7 +103,7 @@ class LoginRisk:
 
     @staticmethod
     def score(novelty: Novelty, place: Place, failures: int, same_client: int = 0,
-              shared: bool = False) -> tuple[int, list[str]]:
+              shared: bool = False, reset: bool = False) -> tuple[int, list[str]]:
         """Risk points and their reasons for one login."""
         reasons = novelty.labels()
         if (place.hosting or shared) and "new_country" in reasons:
@@ -112,6 +119,9 @@ class LoginRisk:
         elif same_client and reasons:
             reasons.append("failed first")
             risk += 10  # the first try of a pasted, stolen password often fails
+        if reset and reasons:
+            reasons.append("password reset first")
+            risk += 20  # with an owned mailbox a thief resets the password: a contact change then alerts
         return min(100, risk), reasons
 
     def _failed(self, event: Event) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from ato_helpers import audit, commerce, login, run, seconds_of
+from builders import make_event
 
 from detectors.ato.risk import LoginRisk
 from detectors.ato.travel import ImpossibleTravel
@@ -165,3 +166,30 @@ def test_shared_exit_used_by_many_members_does_not_make_a_new_country():
                                    country="MY", device=f"dev-c{i}", source__as__number=4788))
     at_work = login(10 * DAY, "zed", ip="103.6.44.20", country="MY", device="dev-work-laptop", source__as__number=4788)
     assert run(det, [at_work]) == []
+
+
+def reset_done(t: float, user: str = "amy"):
+    return make_event(t, event__dataset="mlm.auth", event__action="password_reset_completed",
+                      event__category=["iam"], event__type=["change"], user__id=user)
+
+
+def test_reset_from_a_new_phone_then_email_change_is_a_takeover_chain():
+    """An owned mailbox: reset from the thief's phone in the owner's country, login, e-mail changed."""
+    det = trained()
+    t = 30 * DAY
+    phone = {"ip": "100.70.1.9", "country": "US", "device": "dev-thief-phone", "source__as__number": 21928}
+    events = [reset_done(t), login(t + 20, "amy", **phone), audit(t + 300, "amy", "email_changed")]
+    alerts = run(det, events)
+    assert [(a.rule_id, a.severity) for a in alerts] == [("mlm-ato-kill-chain-change", "high")]
+    assert "password reset first" in alerts[0].summary
+
+
+def test_reset_then_login_on_the_own_phone_and_an_email_change_stays_quiet():
+    det = trained()
+    t = 30 * DAY
+    events = [reset_done(t), home(t + 20), audit(t + 300, "amy", "email_changed")]
+    assert run(det, events) == []
+    # A reset more than an hour before the login no longer counts.
+    phone = {"ip": "100.70.1.9", "country": "US", "device": "dev-new-phone", "source__as__number": 21928}
+    later = [reset_done(t + DAY), login(t + DAY + 2 * HOUR, "amy", **phone), audit(t + DAY + 2 * HOUR + 300, "amy", "email_changed")]
+    assert run(det, later) == []
