@@ -105,6 +105,10 @@ class PasswordSpraying:
         place = place_of(event)
         if place.asn:
             keys.append(f"asn:{place.asn}")
+        if place.hosting:
+            # Members log in from clouds only through a VPN, and then succeed: a spray rented across
+            # several providers adds up here even when each provider sees only a few accounts.
+            keys.append("hosting:all")
         return keys
 
     def _judge(self, key: str, net: Network, event: Event) -> list[Alert]:
@@ -127,7 +131,8 @@ class PasswordSpraying:
         if not self.suppress.allow(key, event.ts) or not self.suppress.allow(("ip", top_ip), event.ts):
             return []
         label = key.split(":", 1)[1]
-        where = f"network {label}" if key.startswith("net:") else f"operator AS {label}"
+        where = {"net": f"network {label}", "asn": f"operator AS {label}"}.get(key.split(":", 1)[0],
+                                                                               "hosting and VPN operators")
         # A script's few victims are medium (probable); the full count of accounts is high.
         high = len(stuck) >= self.min_users
         return [make_alert(

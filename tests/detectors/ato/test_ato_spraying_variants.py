@@ -85,3 +85,23 @@ def test_one_script_with_a_stale_password_is_not_spraying():
     stale = [login(i * 300, "sync-bot", ok=False, ip="192.0.2.50", user_agent__original="python-requests/2.31")
              for i in range(50)]
     assert run(PasswordSpraying(), stale) == []
+
+
+def test_spray_rented_across_several_cloud_providers_adds_up():
+    """Ten accounts, each tried once from a different provider's address: no provider sees eight."""
+    clouds = ["Amazon.com, Inc.", "OVH SAS", "M247 Europe SRL", "DigitalOcean, LLC", "Hetzner Online GmbH"]
+    events = [login(i * 400.0, f"member{i}", ok=False, ip=f"{50 + i}.{i}.3.9", user_agent__original=BROWSER,
+                    source__as__organization__name=clouds[i % 5], source__as__number=16509 + i % 5)
+              for i in range(10)]
+    alerts = run(PasswordSpraying(), events)
+    assert len(alerts) == 1 and "hosting and VPN operators" in alerts[0].summary
+    assert seconds_of(alerts[0]) == pytest.approx(7 * 400.0)
+
+
+def test_vpn_members_typing_wrong_once_then_logging_in_stay_quiet():
+    events = []
+    for i in range(30):
+        ip = f"{50 + i % 7}.{i}.3.9"
+        org = {"source__as__organization__name": "NordVPN", "source__as__number": 9009}
+        events += [login(i * 600.0, f"vpn{i}", ok=False, ip=ip, **org), login(i * 600.0 + 15, f"vpn{i}", ip=ip, **org)]
+    assert run(PasswordSpraying(), events) == []
