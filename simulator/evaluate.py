@@ -37,8 +37,8 @@ class Score:
     seconds: float = 0.0  # detection only: processing the test events
     build_seconds: float = 0.0
     warm_seconds: float = 0.0
-    # Hard negative (kind) that each FP entity belongs to, for worlds that plant them.
-    negative_of: dict[str, str] = field(default_factory=dict)
+    # Hard negative (kind) each FP entity belongs to, for worlds that plant them: FP item -> kind.
+    fp_labels: dict[tuple, str] = field(default_factory=dict)
     fp_examples: dict[tuple[str, str], list[str]] = field(default_factory=lambda: defaultdict(list))
     missed: list[str] = field(default_factory=list)
 
@@ -99,13 +99,16 @@ def score_world(world: World, alerts: Iterable[Alert], score: Score) -> None:
             score.missed.append(f"{truth.id} entities {truth.entities[:4]} notes {truth.notes}"[:300])
         if first is not None:
             score.ttd[key].append(max(0.0, first - truth.start))
+    negative_of: dict[str, str] = {}
     for negative in getattr(world, "negatives", ()):
         for entity in negative.entities:
-            score.negative_of.setdefault(entity, negative.kind)
+            negative_of.setdefault(entity, negative.kind)
     for index, alert in enumerate(alerts):
         if not matched[index]:
-            score.false_positives[alert.category].add((id(world), alert.entity_type, alert.entity_value,
-                                                       alert.rule_id))
+            item = (id(world), alert.entity_type, alert.entity_value, alert.rule_id)
+            score.false_positives[alert.category].add(item)
+            if alert.entity_value in negative_of:
+                score.fp_labels[item] = negative_of[alert.entity_value]
             examples = score.fp_examples[(alert.category, alert.rule_id)]
             if len(examples) < 3 and alert.summary not in examples:
                 examples.append(alert.summary[:160])
@@ -150,16 +153,17 @@ def false_positive_detail(score: Score, limit: int = 15) -> str:
 
 def false_positives_by_rule(score: Score, samples: int = 4) -> str:
     """FP entities per rule, with example entities, the hard negative each belongs to and a summary."""
-    rows: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
+    rows: dict[tuple[str, str], list[tuple[str, str, str]]] = defaultdict(list)
     for category, items in score.false_positives.items():
-        for _, etype, value, rule in items:
-            rows[(category, rule)].append((etype, value))
+        for item in items:
+            _, etype, value, rule = item
+            rows[(category, rule)].append((etype, value, score.fp_labels.get(item, "ordinary benign")))
     lines = [f"{'FP by rule':60} {'entities':>8} {'per 10k':>8}"]
     for (category, rule), entities in sorted(rows.items(), key=lambda kv: -len(kv[1])):
         per10k = 10_000 * len(entities) / max(1, score.benign_entities)
         lines.append(f"{category + ' ' + rule:60} {len(entities):>8} {per10k:>8.1f}")
-        for etype, value in sorted(entities)[:samples]:
-            lines.append(f"    {etype}={value}  [{score.negative_of.get(value, 'ordinary benign')}]")
+        for etype, value, label in sorted(entities)[:samples]:
+            lines.append(f"    {etype}={value}  [{label}]")
         for summary in score.fp_examples.get((category, rule), [])[:1]:
             lines.append(f"    e.g. {summary}")
     return "\n".join(lines)

@@ -154,7 +154,7 @@ def cash_out(w: Writer, rng: random.Random, net: Net, members: list[Member], ts:
     at += rng.uniform(30, 300)
     bank_at = at
     w.event(at, "mlm.audit", "bank_account_changed", thief, mlm__bank__fingerprint=mule,
-            mlm__bank__previous_fingerprint=victim.bank, mlm__target__id=victim.id)
+            mlm__bank__previous_fingerprint=victim.change_bank(at, mule), mlm__target__id=victim.id)
     at += rng.uniform(60, 900)
     payout: dict[str, Any] = {"mlm__distributor__id": victim.id, "mlm__payout__id": f"PO-{w.token(40)}",
                               "mlm__payout__amount": round(rng.uniform(300, 4000), 2), "mlm__bank__fingerprint": mule}

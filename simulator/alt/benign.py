@@ -121,8 +121,9 @@ def browse(w: Writer, rng: random.Random, member: Member, who: Who, ts: float, p
 
 def legit_bank_change(w: Writer, rng: random.Random, member: Member, who: Who, ts: float) -> float:
     """A member switching banks from their usual device (rare, benign)."""
-    old, member.bank = member.bank, keyed("bank", f"{member.id}/new/{ts}")
-    w.event(ts, "mlm.audit", "bank_account_changed", who, mlm__bank__fingerprint=member.bank,
+    new = keyed("bank", f"{member.id}/new/{ts}")
+    old = member.change_bank(ts, new)
+    w.event(ts, "mlm.audit", "bank_account_changed", who, mlm__bank__fingerprint=new,
             mlm__bank__previous_fingerprint=old, mlm__target__id=member.id)
     w.hit(ts + 0.05, who, "POST", "/account/profile/bank", 303, body=f"csrf_token={w.token(64)}&iban=[REDACTED]")
     return ts + 1

@@ -27,7 +27,7 @@ def enroll(w: Writer, rng: random.Random, net: Net, book: Book, sponsor: Member,
     member.email_domain = domain or member.email_domain
     book.add(member)
     sponsor.downline.append(member.id)
-    book.enrolled[member.id] = sponsor.id
+    book.enrolled[member.id] = (sponsor.id, ts)
     w.hit(ts, who, "GET", "/enroll", query=f"sponsor={sponsor.id}", referrer=rng.choice(SOCIAL))
     ts += rng.uniform(90, 400)
     w.event(ts, "mlm.commerce", "distributor_enrolled", who, mlm__distributor__id=member.id, user__id=member.id,
@@ -144,8 +144,7 @@ def spouse_bank(w: Writer, rng: random.Random, members: list[Member], ts: float)
         device = member.devices[0]
         who = Who(member.home_ip, device.agent, device.id, member.id, member.username, w.token())
         w.event(ts + offset, "mlm.audit", "bank_account_changed", who, mlm__bank__fingerprint=joint,
-                mlm__bank__previous_fingerprint=member.bank, mlm__target__id=member.id)
-        member.bank = joint
+                mlm__bank__previous_fingerprint=member.change_bank(ts + offset, joint), mlm__target__id=member.id)
     return Truth("", "benign", "spouses_share_bank", [wife.id, husband.id], ts, ts + 1800)
 
 

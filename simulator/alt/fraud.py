@@ -72,8 +72,7 @@ def shared_bank(w: Writer, rng: random.Random, members: list[Member], ts: float)
         device = member.devices[0]
         who = Who(member.home_ip, device.agent, device.id, member.id, member.username, w.token())
         w.event(at, "mlm.audit", "bank_account_changed", who, mlm__bank__fingerprint=mule,
-                mlm__bank__previous_fingerprint=member.bank, mlm__target__id=member.id)
-        member.bank = mule
+                mlm__bank__previous_fingerprint=member.change_bank(at, mule), mlm__target__id=member.id)
     return Truth("", FAMILY, "shared_bank_unrelated", [m.id for m in group], first, at, {"size": len(group)})
 
 

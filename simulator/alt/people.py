@@ -68,10 +68,25 @@ class Member:
     consumer_vpn: bool = False  # a privacy VPN app: a random datacenter exit, any country, per visit
     spouse: str | None = None
     downline: list[str] = field(default_factory=list)
+    bank_changes: list[tuple[float, str]] = field(default_factory=list)  # generated out of time order
 
     @property
     def visit_chance(self) -> float:
         return ARCHETYPES[self.archetype][1]
+
+    def bank_at(self, ts: float) -> str:
+        """The payout account in force at `ts` (scenarios are generated out of time order)."""
+        current = self.bank
+        for when, fingerprint in sorted(self.bank_changes):
+            if when <= ts:
+                current = fingerprint
+        return current
+
+    def change_bank(self, ts: float, fingerprint: str) -> str:
+        """Record a change of payout account at `ts`; returns the one it replaced."""
+        previous = self.bank_at(ts)
+        self.bank_changes.append((ts, fingerprint))
+        return previous
 
 
 def new_device(rng: random.Random) -> Device:
@@ -155,7 +170,7 @@ def _workplaces(rng: random.Random, net: Net, members: list[Member]) -> None:
         for member in rng.sample(local, min(len(local), max(8, len(members) // 80))):
             member.office_ip = office
     exit_ip = net.dc_ip(rng)
-    for member in rng.sample(members, max(10, len(members) // 40)):
+    for member in rng.sample(members, min(len(members), max(10, len(members) // 40))):
         member.vpn_ip = exit_ip
-    for member in rng.sample(members, max(5, len(members) // 33)):
+    for member in rng.sample(members, min(len(members), max(5, len(members) // 33))):
         member.consumer_vpn = not member.vpn_ip

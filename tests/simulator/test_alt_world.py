@@ -10,6 +10,8 @@ import pytest
 
 from core.event import Event
 from simulator.alt import generate
+from simulator.alt.business import Book, place_order, refund
+from simulator.alt.emit import Writer
 from simulator.alt.net import build_net
 from simulator.alt.people import grow
 
@@ -98,3 +100,23 @@ def test_fake_ring_shares_banks_across_its_members(world):
                     if doc["event"]["action"] == "distributor_enrolled"
                     and doc["mlm"]["distributor"]["id"] in truth.entities[1:])  # the recruiter is first
     assert sum(banks.values()) == truth.notes["size"] and len(banks) <= 3
+
+
+def test_a_run_pays_on_orders_refunded_after_it_not_before():
+    members = grow(random.Random(1), build_net(5), 3)
+    book, w = Book({m.id: m for m in members}), Writer(1)
+    kept = place_order(w, random.Random(2), book, members[2], None, 100.0, amount=500.0)
+    early = place_order(w, random.Random(3), book, members[2], None, 200.0, amount=300.0)
+    refund(w, book, early, 250.0)  # before the close: no volume
+    refund(w, book, kept, 900.0)  # after the close: the run already paid on it (order cycling)
+    assert book.volume(close=500.0) == {members[2].id: 400.0}
+
+
+def test_payouts_go_to_the_bank_in_force_when_they_are_made(world):
+    bank: dict[str, str] = {}
+    for doc in world.events:  # time order: a payout must use the account set before it, never after
+        action, mlm = doc["event"]["action"], doc.get("mlm", {})
+        if action == "bank_account_changed":
+            bank[mlm["target"]["id"]] = mlm["bank"]["fingerprint"]
+        elif action == "payout_requested" and mlm["distributor"]["id"] in bank:
+            assert mlm["bank"]["fingerprint"] == bank[mlm["distributor"]["id"]]
