@@ -1,5 +1,5 @@
-"""Account-takeover detectors: stuffing, spraying, impossible travel, session hijack, login risk
-and the MLM kill chain (login -> account change -> payout)."""
+"""Account-takeover detectors: stuffing, spraying, slow brute force, impossible travel, session
+hijack, login risk and the MLM kill chain (login -> account change -> payout)."""
 
 from __future__ import annotations
 
