@@ -190,3 +190,40 @@ def enrollment_meeting(em: Emitter, rng: random.Random, plan: IpPlan, people: li
         device = person.devices[0]
         enroll(em, rng, person, sponsor, Client(venue, device.user_agent, device.id),
                start + index * rng.uniform(120, 420))
+
+
+def family_signup(em: Emitter, rng: random.Random, plan: IpPlan, people: list[Person], start: float) -> list[str]:
+    """A member signs up a spouse and a grown child one evening on the home computer, one joint
+    account, their usual mail provider; the spouse then pays the child's first order. Returns the ids."""
+    parent = rng.choice(people)
+    home = host_in(random.Random(parent.user_id), parent.home_network)
+    device = parent.devices[0]
+    joined = []
+    for index in range(2):
+        person = make_person(rng, plan, len(people) + 1, parent, parent.country)
+        person.bank, person.email_domain = parent.bank, parent.email_domain
+        parent.downline.append(person.user_id)
+        people.append(person)
+        enroll(em, rng, person, parent, Client(home, device.user_agent, device.id), start + index * 1200)
+        joined.append(person)
+    child = joined[1]
+    order(em, rng, child, Client(home, device.user_agent, device.id, child.user_id, child.username), start + 3000,
+          payment=parent.payment)
+    return [parent.user_id, *[p.user_id for p in joined]]
+
+
+def partner_joins_bank(em: Emitter, rng: random.Random, plan: IpPlan, people: list[Person], start: float) -> list[str]:
+    """Partners who live together: one logs in from the other's home for days, then points payouts at
+    the other's account. Returns both ids."""
+    owner, partner = rng.sample(people, 2)
+    home = host_in(random.Random(owner.user_id), owner.home_network)
+    em.emit(start, "mlm.commerce", "payout_requested", "success", Client(home, owner.devices[0].user_agent,
+            owner.devices[0].id, owner.user_id, owner.username), mlm__distributor__id=owner.user_id,
+            mlm__payout__id=f"PO{em.count:08d}", mlm__payout__amount=120.0, mlm__bank__fingerprint=owner.bank)
+    client = Client(home, partner.devices[0].user_agent, partner.devices[0].id, partner.user_id, partner.username)
+    for day in range(3):
+        em.login(start + day * DAY + 600, client, partner.username, partner.user_id, True)
+    em.emit(start + 3 * DAY, "mlm.audit", "bank_account_changed", "success", client,
+            mlm__bank__fingerprint=owner.bank, mlm__bank__previous_fingerprint=partner.bank)
+    partner.bank = owner.bank
+    return [owner.user_id, partner.user_id]

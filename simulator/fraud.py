@@ -107,3 +107,29 @@ def commission_spike(em: Emitter, rng: random.Random, plan: IpPlan, people: list
             mlm__commission__amount=round(base * rng.uniform(12, 40), 2), mlm__commission__type="matching",
             mlm__commission__source_ids=cheat.downline[:50])
     return Truth("", "commission_fraud", "commission_spike", [cheat.user_id], t, t)
+
+
+def slow_fake_ring(em: Emitter, rng: random.Random, plan: IpPlan, people: list[Person], t: float) -> Truth:
+    """A ring fed slowly: 4-9 accounts over 8-30 hours from one or two phones on two mobile networks,
+    ordinary mail providers, one or two bank accounts, each account buying a starter kit on one card."""
+    sponsor = rng.choice(people)
+    phones = [make_device(rng, f"slowring{int(t)}") for _ in range(rng.randint(1, 2))]
+    networks = [plan.network(rng, sponsor.country) for _ in range(2)]
+    banks = [fingerprint("bank", f"slowring-{t}-{i}") for i in range(rng.randint(1, 2))]
+    card = fingerprint("card", f"slowring-{t}")
+    size, span = rng.randint(4, 9), rng.uniform(8, 30) * 3600
+    members: list[str] = []
+    for index in range(size):
+        person = make_person(rng, plan, len(people) + 1, sponsor, sponsor.country)
+        person.bank, person.payment = rng.choice(banks), card
+        person.email_domain = rng.choice(("gmail.com", "outlook.com", sponsor.email_domain))
+        sponsor.downline.append(person.user_id)
+        people.append(person)
+        phone, net = rng.choice(phones), rng.choice(networks)
+        ip = f"{net >> 24}.{(net >> 16) & 255}.{(net >> 8) & 255}.{rng.randint(2, 250)}"
+        ts = t + span * index / size
+        enroll(em, rng, person, sponsor, Client(ip, phone.user_agent, phone.id), ts)
+        order(em, rng, person, Client(ip, phone.user_agent, phone.id, person.user_id, person.username), ts + 420,
+              amount=round(rng.uniform(49, 199), 2))
+        members.append(person.user_id)
+    return Truth("", "commission_fraud", "slow_fake_ring", [sponsor.user_id, *members], t, t + span + 420)

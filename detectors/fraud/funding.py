@@ -35,6 +35,7 @@ class SponsorPaidOrders:
         self.tree = Genealogy()
         # account -> {bank or device: first seen}; only traits older than a day make a household
         self.traits: BoundedMap[str, dict[str, float]] = BoundedMap(200_000, 90 * DAY)
+        self.born: BoundedMap[str, tuple[float, frozenset[str]]] = BoundedMap(200_000, 90 * DAY)  # enrollment
         # card -> {distributor: (time, event id) of their first order with it}, in first-use order
         self.card_users: BoundedMap[str, dict[str, tuple[float, str]]] = BoundedMap(500_000, 365 * DAY)
         self.paid: BoundedMap[str, deque[tuple[float, str, str]]] = BoundedMap(100_000, PAID_WINDOW)
@@ -93,6 +94,8 @@ class SponsorPaidOrders:
         found = [f"b:{v}" for v in (text(event, "mlm.bank.fingerprint"),) if v]
         found += [f"d:{v}" for v in (text(event, "mlm.device.id"),) if v]
         found += [f"ip:{v}" for v in (text(event, "source.ip"),) if v]
+        if event.flat.get("event.action") == "distributor_enrolled":
+            self.born.put(str(who)[:128], event.ts, (event.ts, frozenset(t for t in found if not t.startswith("b:"))))
         if found:
             traits = self.traits.setdefault(str(who)[:128], event.ts, dict)
             for trait in found:
@@ -100,14 +103,22 @@ class SponsorPaidOrders:
                     traits.setdefault(trait, event.ts)
 
     def _household(self, a: str, b: str, now: float) -> bool:
-        """Two accounts sharing a bank account, or a device or home address for a day or more.
+        """Two accounts sharing a bank account, or a device or home address for a day or more, or
+        one enrolled from the other's long-used device or address (signed up at home).
 
         A device or address shared only since today is no household: it is the sponsor's own
-        computer, signed in to the recruit's account to buy for them.
+        computer, signed in to an existing recruit's account to buy for them.
         """
         mine, theirs = self.traits.get(a, now) or {}, self.traits.get(b, now) or {}
-        return any(t.startswith("b:") or now - max(first, theirs[t]) >= HOUSEHOLD_AGE
-                   for t, first in mine.items() if t in theirs)
+        for trait, first in mine.items():
+            if trait in theirs and (trait.startswith("b:") or now - max(first, theirs[trait]) >= HOUSEHOLD_AGE):
+                return True
+        return self._born_at(a, mine, b, now) or self._born_at(b, theirs, a, now)
+
+    def _born_at(self, old: str, traits: dict[str, float], new: str, now: float) -> bool:
+        """`new` enrolled from a device or address `old` had used for a day or more before."""
+        born = self.born.get(new, now)
+        return born is not None and any(born[0] - traits.get(t, born[0]) >= HOUSEHOLD_AGE for t in born[1])
 
     def _judge(self, payer: str, dist: str, event: Event) -> list[Alert]:
         paid = self.paid.setdefault(payer, event.ts, lambda: deque(maxlen=100))

@@ -20,6 +20,7 @@ from detectors.fraud.traits import Traits
 
 DAY = 86_400.0
 HOUSEHOLD = 2          # people who may legitimately share one bank account
+FAMILY = 3             # ... when each joined it from the same home or was enrolled by another
 MAX_MEMBERS = 100
 BANK_ACTIONS = ("distributor_enrolled", "bank_account_changed", "payout_requested", "payout_sent")
 JOINS = ("distributor_enrolled", "bank_account_changed")  # choosing the account, not just using it
@@ -63,10 +64,13 @@ class SharedBankAccounts:
         holders = self.banks.setdefault(bank, event.ts, Holders)
         if dist in holders.members or len(holders.members) >= MAX_MEMBERS:
             return []
-        strangers = action in JOINS and any(not self.traits.household(dist, m, event.ts) for m in holders.members)
+        related = [self.traits.household(dist, m, event.ts) for m in holders.members] if action in JOINS else []
+        strangers, family = not all(related), bool(related) and all(related)
         holders.members[dist] = event.id
         size = len(holders.members)
-        if (size <= HOUSEHOLD and not strangers) or size < 2 * holders.alerted_at:
+        # A household joining its own account (a spouse, a grown child enrolled by a parent) stays
+        # quiet up to FAMILY; a stranger joining alerts at once; any account beyond that alerts.
+        if (size <= HOUSEHOLD and not strangers) or (family and size <= FAMILY) or size < 2 * holders.alerted_at:
             return []
         holders.alerted_at = size
         return [self._alert(dist, holders, event, strangers)]

@@ -17,6 +17,7 @@ from core.event import Event
 from detectors.anomaly.alerts import make_alert, short
 from detectors.fraud.common import CATEGORY, FAKE_ACCOUNT_TAGS, distributor_of, text
 
+FAMILY_AGE = 86_400.0  # how long an owner must have used an identifier before sharing it is family
 RING_MIN = 4           # beyond a household of two or three sharing a bank or a computer
 TIGHT_MIN = 3          # three accounts sharing two kinds of identifier (a device AND a bank) already
 HUB_DEGREE = 50        # an identifier shared this widely is infrastructure (a shop terminal), not a ring
@@ -48,6 +49,7 @@ class LinkedAccounts:
         self.sponsor: dict[str, str] = {}
         self.born: dict[str, float] = {}  # distributor -> first seen (the ring's first member names it)
         self.alerted: dict[str, int] = {}  # distributor -> component size when last alerted
+        self._now = 0.0  # event time of the event being linked (edges remember when they appeared)
 
     def process(self, event: Event) -> list[Alert]:
         fields = LINK_FIELDS.get(str(event.flat.get("event.action")))
@@ -65,6 +67,7 @@ class LinkedAccounts:
         if event.flat.get("event.action") == "distributor_enrolled" and text(event, "mlm.sponsor.id"):
             self.sponsor[dist] = str(text(event, "mlm.sponsor.id"))  # forgotten with the node (bounded)
         self._touch(dist, event)
+        self._now = event.ts
         grew = [self._link(dist, kind, value) for kind, value in links]
         return self._judge(dist, event) if any(grew) else []
 
@@ -95,7 +98,7 @@ class LinkedAccounts:
             return False
         if ident in self.graph and self.graph.degree(ident) >= HUB_DEGREE:
             return False
-        self.graph.add_edge(node, ident)
+        self.graph.add_edge(node, ident, since=self._now)
         return True
 
     def _operator(self, members: list[str], sponsors: Counter[str]) -> str:
@@ -117,8 +120,28 @@ class LinkedAccounts:
                 roots[sponsor] += 1
         return roots
 
-    def _judge(self, dist: str, event: Event) -> list[Alert]:
+    def _family_owned(self, ident: tuple[str, str], now: float) -> bool:
+        """An identifier its owner has used for a day or more, shared only with people they enrolled
+        (or who enrolled them): a parent's computer or joint account used by spouse and children."""
+        links = self.graph[ident]
+        for node, edge in links.items():
+            owner = node[1]
+            if now - edge.get("since", now) >= FAMILY_AGE and all(
+                    n == node or self.sponsor.get(n[1]) == owner or self.sponsor.get(owner) == n[1] for n in links):
+                return True
+        return False
+
+    def _component(self, dist: str, now: float) -> set[tuple[str, str]]:
+        """The accounts and identifiers linked to `dist`, household identifiers set aside."""
         component = nx.node_connected_component(self.graph, ("d", dist))
+        family = {n for n in component if n[0] != "d" and self.graph.degree(n) >= 2 and self._family_owned(n, now)}
+        if not family:
+            return component
+        view = nx.subgraph_view(self.graph, filter_node=lambda n: n not in family)
+        return nx.node_connected_component(view, ("d", dist))
+
+    def _judge(self, dist: str, event: Event) -> list[Alert]:
+        component = self._component(dist, event.ts)
         members = sorted(n[1] for n in component if n[0] == "d")
         size = len(members)
         before = max((self.alerted.get(m, 0) for m in members), default=0)

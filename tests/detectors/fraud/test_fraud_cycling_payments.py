@@ -95,14 +95,14 @@ def login(seconds: float, dist: str, ip: str, device: str):
                     mlm__device__id=device)
 
 
-def test_bank_account_shared_from_one_address_alerts_on_third_and_doubling():
-    """Seven accounts on one bank from one address: a household shares that much, not seven."""
-    events = [bank_change(i * 60, f"v{i}", "mule-bank") for i in range(7)]
+def test_bank_account_shared_from_one_address_alerts_beyond_a_family_and_on_doubling():
+    """Nine accounts joining one bank from one address: a family shares that with three, not four."""
+    events = [bank_change(i * 60, f"v{i}", "mule-bank") for i in range(9)]
     alerts = run(SharedBankAccounts(), events)
-    assert [seconds_of(a) for a in alerts] == [120, 300]  # 3 holders, then 6
+    assert [seconds_of(a) for a in alerts] == [180, 420]  # 4 holders, then 8
     assert {a.entity_value for a in alerts} == {"v0"}  # the first holder names every alert: one incident
     assert alerts[0].severity == "medium" and alerts[1].severity == "high"
-    assert len(alerts[1].event_ids) == 6 and "v5" in alerts[1].summary
+    assert len(alerts[1].event_ids) == 8 and "v7" in alerts[1].summary
 
 
 def test_strangers_pointing_payouts_at_one_account_alert_at_the_second():
