@@ -34,6 +34,10 @@ class InjectionDetector:
             return []
         return self.aggregator.add(event, findings)
 
+    def flush(self) -> list[Alert]:
+        """Evidence still held for sources already alerted on (end of a replay, idle bus)."""
+        return self.aggregator.flush()
+
 
 def build(config: DetectorConfig) -> list[Detector]:
     """The injection family: one detector, with the learned model when it can be loaded or trained."""

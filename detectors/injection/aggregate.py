@@ -1,5 +1,8 @@
 """Per-source-IP aggregation: the first attempt of each class alerts, a scanner alerts once per window.
 
+Later payloads from a source already alerted on are not dropped: they collect as evidence and go out
+in one roll-up alert per 100 (and when the window closes or the stream goes idle), so every payload an
+attacker sent is on record in some alert while a scan of thousands stays a few dozen alerts.
 State is keyed by source IP, advances on event time only, and is bounded (oldest IPs evicted).
 """
 
@@ -22,6 +25,10 @@ PROBES_AFTER_ATTEMPT = 5  # fewer suffice from a source that already sent a clea
 MAX_PROBES = PROBE_SCANNER  # past the scanner threshold more distinct values change nothing: memory stays bounded
 MAX_IPS = 50_000
 MAX_EVIDENCE = 100
+# An idle flush sends a partial roll-up only with this many payloads or this much event time since the
+# last alert for the source, so a slow attacker on a quiet bus gives a few alerts per window, not one each.
+FLUSH_MIN_EVIDENCE = 10
+FLUSH_MIN_SECONDS = 60.0
 
 CLASS_INFO: dict[str, tuple[str, str, int, tuple[str, ...]]] = {
     # class: (name, severity, risk, ATT&CK tags)
@@ -45,6 +52,10 @@ class _IpState:
     scanner_alerted: bool = False
     event_ids: list[str] = field(default_factory=list)
     probes: set[int] = field(default_factory=set)  # hashes of distinct probe values (in-process only)
+    pending: list[str] = field(default_factory=list)  # evidence not yet named by any alert
+    pending_at: str = ""  # @timestamp of the newest pending event
+    pending_ts: float = 0.0
+    last_alert_ts: float = float("-inf")
 
 
 def scanner_tool(user_agent: str) -> str | None:
@@ -64,25 +75,50 @@ class Aggregator:
     def add(self, event: Event, findings: list[Finding]) -> list[Alert]:
         """Record one event's findings; return the alerts it completes."""
         ip = str(event.flat.get("source.ip") or "unknown")
-        state = self._state(ip, event.ts)
+        alerts: list[Alert] = []
+        state = self._state(ip, event.ts, alerts)
         strong = [f for f in findings if not f.weak]
-        if not strong and not self._new_probe(state, findings):
-            return []  # a probe this source already sent: nothing new to count or show
+        if not strong and not state.scanner_alerted and not self._new_probe(state, findings):
+            return alerts  # a probe this source already sent: nothing new to count or show
         state.event_ids.append(event.id)
         if len(state.event_ids) > MAX_EVIDENCE:
             del state.event_ids[: len(state.event_ids) - MAX_EVIDENCE]
-        alerts: list[Alert] = []
         if strong:
             state.attempts += 1
+        shown = False
         for finding in strong:
             state.classes[finding.cls] = state.classes.get(finding.cls, 0) + 1
             if finding.cls not in state.alerted:
                 state.alerted.add(finding.cls)
                 alerts.append(self._attempt_alert(event, ip, finding))
+                shown = True
         if not state.scanner_alerted and self._is_scanner(state):
             state.scanner_alerted = True
             alerts.append(self._scanner_alert(event, ip, state))
+            state.pending.clear()  # the scanner alert names the recent evidence
+        elif not shown and len(state.pending) < MAX_EVIDENCE:
+            state.pending.append(event.id)
+            state.pending_at, state.pending_ts = event.timestamp, event.ts
+            if len(state.pending) >= MAX_EVIDENCE and self._has_alerted(state):
+                alerts.append(self._rollup_alert(ip, state))
+        if alerts:
+            state.last_alert_ts = event.ts
         return alerts
+
+    def flush(self) -> list[Alert]:
+        """Roll-ups of evidence held for sources already alerted on (end of a replay, idle bus)."""
+        alerts = []
+        for ip, state in self._ips.items():
+            if state.pending and self._has_alerted(state) and (
+                    len(state.pending) >= FLUSH_MIN_EVIDENCE
+                    or state.pending_ts - state.last_alert_ts >= FLUSH_MIN_SECONDS):
+                alerts.append(self._rollup_alert(ip, state))
+                state.last_alert_ts = state.pending_ts
+        return alerts
+
+    @staticmethod
+    def _has_alerted(state: _IpState) -> bool:
+        return bool(state.alerted) or state.scanner_alerted
 
     @staticmethod
     def _new_probe(state: _IpState, findings: list[Finding]) -> bool:
@@ -101,9 +137,12 @@ class Aggregator:
         return (state.attempts >= self.scanner_attempts or len(state.classes) >= SCANNER_CLASSES
                 or probes >= PROBE_SCANNER or state.attempts >= 1 and probes >= PROBES_AFTER_ATTEMPT)
 
-    def _state(self, ip: str, ts: float) -> _IpState:
+    def _state(self, ip: str, ts: float, alerts: list[Alert]) -> _IpState:
+        """The source's state in the current window; a closed window's held evidence goes out first."""
         state = self._ips.get(ip)
         if state is None or ts - state.start > self.window:
+            if state is not None and state.pending and self._has_alerted(state):
+                alerts.append(self._rollup_alert(ip, state))
             self._ips.pop(ip, None)  # re-insert so dict order stays oldest-first for eviction
             state = self._ips[ip] = _IpState(start=ts)
             while len(self._ips) > MAX_IPS:
@@ -144,6 +183,22 @@ class Aggregator:
                                  **({"probes": probes} if probes else {})}},
         )
 
+
+    @staticmethod
+    def _rollup_alert(ip: str, state: _IpState) -> Alert:
+        """The payloads held since the last alert for this source, named as evidence (emptied here)."""
+        ids, state.pending = state.pending, []
+        classes = sorted(state.classes)
+        what = ", ".join(classes) if classes else "probe values"
+        return Alert(
+            rule_id="injection.continued", rule_name="Injection attack continues",
+            category="injection", severity="high" if classes else "medium", risk_score=70 if classes else 50,
+            entity_type="ip", entity_value=ip, timestamp=state.pending_at, event_ids=ids,
+            tags=["attack.t1190"],
+            summary=f"{ip} sent {len(ids)} more injection request{'s' if len(ids) > 1 else ''} ({what})"
+                    " after it was alerted on.",
+            extra={"injection": {"classes": state.classes.copy(), "attempts": state.attempts}},
+        )
 
 def _extra(event: Event, finding: Finding) -> dict[str, Any]:
     """Context for the analyst; the sample is attacker-controlled text, bounded in length."""

@@ -195,8 +195,10 @@ TRAVERSAL = [
     r"(^|[\s=:'\"(,;|&])/(etc|proc|sys|root|boot|dev)/[\w.-]",
     r"(^|[\s=:'\"(,;|&])/var/(log|www|lib|mail|spool|run|tmp|backups|cache|opt|db|lock)/",
     r"(^|[\s=:'\"(,;|&])/usr/(local|lib|lib64|bin|sbin|share|src|etc|pkg)/",
-    (r"^\s*['\"]?[a-z]:[\\/]+(users|documents|program|windows|winnt|inetpub|xampp|wamp|boot\.ini|"
+    # A user's own folder (C:\Users\me\Documents) is something people type; only its secrets are targets.
+    (r"^\s*['\"]?[a-z]:[\\/]+(documents and settings|program|windows|winnt|inetpub|xampp|wamp|boot\.ini|"
     r"system32|apache|php|mysql|sysprep|unattend|autoexec|config\.sys)"),
+    r"\b[a-z]:[\\/]+users[\\/]+[^\\/]+[\\/]+(ntuser\.dat|appdata[\\/]|\.ssh[\\/])",
 ]
 
 COMMAND = [

@@ -25,8 +25,8 @@ from detectors.replay import replay
 GOLDEN = {
     "sigma": (25,
         "3c366844a66a95700dd6ee652322f2248cc4c3a2cf0d717c166f773ca95bd602"),
-    "injection": (12,
-        "71a96438ced9ca01e81b8c87da106f98de64ca371b803e3be25900ab25d4454c"),
+    "injection": (20,  # + roll-ups naming every later payload of an alerted source
+        "4bef61f62b9ac7af917cbe16864b95948f6cd2a9db208ed321cf755d405864a4"),
     "flood": (12,
         "a776437a4e9acdf4aef8d3e30b271e8893195285ef106a8783f78cf5c391378b"),
 }

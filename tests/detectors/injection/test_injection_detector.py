@@ -34,6 +34,7 @@ def test_each_class_alerts_from_each_location(detector: InjectionDetector) -> No
     cases = [
         ("xss", {"url.query": "name=%3Csvg%2Fonload%3Dalert(1)%3E"}),
         ("traversal", {"url.path": "/static/..%2f..%2f..%2fetc/passwd"}),
+        ("traversal", {"url.query": "file=C%3A%5CUsers%5Cadmin%5CNTUSER.DAT"}),
         ("command", {"http.request.body.content": "host=127.0.0.1%3Bcat+%2Fetc%2Fpasswd"}),
         ("ssti", {"http.request.body.content": '{"name": "{{config.items()}}"}'}),
         ("nosql", {"url.query": "user[$ne]=x&password[$ne]=x"}),
@@ -49,14 +50,19 @@ def test_each_class_alerts_from_each_location(detector: InjectionDetector) -> No
 def test_a_scanner_gives_one_scanner_alert_per_window_not_thousands(detector: InjectionDetector) -> None:
     payloads = ["1%27%20AND%20SLEEP(5)--", "%3Cscript%3Ealert(1)%3C%2Fscript%3E", "..%2F..%2Fetc%2Fpasswd",
                 "%3Bid", "%7B%7B7*7%7D%7D"]
-    alerts = []
+    alerts, sent = [], []
     for i in range(2000):  # 2000 payloads in 200 s
         event = http(i * 0.1, ip="192.0.2.50", **{"url.query": "q=" + payloads[i % len(payloads)],
                                                  "user_agent.original": "sqlmap/1.7.2#stable"})
+        sent.append(event.id)
         alerts.extend(detector.process(event))
+    alerts.extend(detector.flush())
     rules = [a.rule_id for a in alerts]
     assert rules.count("injection.scanner") == 1
-    assert len(alerts) == 6  # five classes once each, one scanner alert
+    # five classes once each, one scanner alert, then one roll-up per 100 further payloads
+    assert len(alerts) - rules.count("injection.continued") == 6 and rules.count("injection.continued") == 20
+    assert {i for a in alerts for i in a.event_ids} == set(sent)  # every payload is on record
+    assert all(len(a.event_ids) <= 100 for a in alerts)
     scanner = next(a for a in alerts if a.rule_id == "injection.scanner")
     assert scanner.severity == "critical" and scanner.risk_score >= 90
     assert len(scanner.event_ids) >= 3 and "sqlmap" in scanner.summary
@@ -64,6 +70,17 @@ def test_a_scanner_gives_one_scanner_alert_per_window_not_thousands(detector: In
     later = [a for i in range(30) for a in detector.process(http(900 + i, ip="192.0.2.50",
                                                                  **{"url.query": "q=" + payloads[0]}))]
     assert [a.rule_id for a in later] == ["injection.sqli", "injection.scanner"]
+
+
+def test_a_slow_attacker_on_an_idle_bus_gets_few_roll_ups(detector: InjectionDetector) -> None:
+    """The live worker flushes after every quiet spell: held evidence goes out in batches, not per payload."""
+    alerts = []
+    for i in range(60):  # one payload every 5 s for 5 minutes, a flush after each
+        alerts += detector.process(http(i * 5.0, ip="192.0.2.77", **{"url.query": "id=1%27%20OR%20%271%27%3D%271"}))
+        alerts += detector.flush()
+    rollups = [a for a in alerts if a.rule_id == "injection.continued"]
+    assert [a.rule_id for a in alerts][0] == "injection.sqli" and 3 <= len(rollups) <= 6
+    assert sum(len(a.event_ids) for a in alerts) >= 55  # still (nearly) every payload on record
 
 
 def test_sqlmap_style_single_class_scan_is_one_attempt_and_one_scanner_alert(detector: InjectionDetector) -> None:
@@ -77,7 +94,7 @@ def test_sqlmap_style_single_class_scan_is_one_attempt_and_one_scanner_alert(det
 
 
 HARD_BENIGN = [
-    {"url.query": "q=O%27Brien"}, {"url.query": "q=select+your+plan"}, {"url.query": "q=drop+shipping"},
+    {"url.query": "q=O%27Brien"}, {"http.request.body.content": "note=synced+from+C%3A%5CUsers%5Cme%5CDocuments"}, {"url.query": "q=select+your+plan"}, {"url.query": "q=drop+shipping"},
     {"url.query": "q=credit+union"}, {"url.query": "q=%3Cb%3ENew%3C%2Fb%3E+Glow+Serum"},
     {"url.query": "q=2%2B2%3D4"}, {"url.query": "q=dog+%26+cat+toys"}, {"url.query": "q=it%27s+5%27+10%22"},
     {"url.query": "email=amy.o%27neil%40example.com&page=2"}, {"url.query": "q=cat+food"},

@@ -1,4 +1,4 @@
-"""The end-to-end evaluation's scoring: evidence of attempt alerts counts, scanner evidence does not."""
+"""The end-to-end evaluation's scoring: evidence of any injection alert counts (attempts only on request)."""
 
 from __future__ import annotations
 
@@ -21,13 +21,15 @@ def test_score_counts_attempt_evidence_per_class_placement_and_benign(tmp_path: 
     alerts = _write(tmp_path / "a.ndjson", [
         {"category": "injection", "rule": {"id": "injection.sqli"}, "event_ids": [labels[0]]},
         {"category": "injection", "rule": {"id": "injection.xss"}, "event_ids": [labels[3]]},
-        {"category": "injection", "rule": {"id": "injection.scanner"}, "event_ids": labels},  # aggregated: not counted
-        {"category": "traffic_flood", "rule": {"id": "flood.ip"}, "event_ids": [labels[2]]},
+        {"category": "injection", "rule": {"id": "injection.continued"}, "event_ids": [labels[1], labels[4]]},
+        {"category": "traffic_flood", "rule": {"id": "flood.ip"}, "event_ids": [labels[2]]},  # not injection
     ])
     figures = score(events, alerts)
-    assert figures["sqli/query"] == {"n": 2, "alerted": 0.5}
+    assert figures["sqli/query"] == {"n": 2, "alerted": 1.0}
     assert figures["xss/json"] == {"n": 1, "alerted": 0.0}
-    assert figures["benign/name"] == {"n": 4, "alerted": 0.25} and figures["benign_fpr"] == 0.25
+    assert figures["benign/name"] == {"n": 4, "alerted": 0.5} and figures["benign_fpr"] == 0.5
+    single = score(events, alerts, attempts_only=True)  # what one request alone raises
+    assert single["sqli/query"] == {"n": 2, "alerted": 0.5} and single["benign_fpr"] == 0.25
 
 
 def test_every_event_gets_its_own_unrouted_address() -> None:
