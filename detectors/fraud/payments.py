@@ -77,9 +77,10 @@ class SharedBankAccounts:
 
     def _owner(self, members: list[str], now: float) -> str:
         """Whom the alert names, the same for every alert on one account (one incident): the
-        sponsor most holders were enrolled under when that is over half of them, else the first holder."""
-        sponsors = Counter(s for m in members if (s := self.traits.sponsor_of(m, now)) and s not in members)
-        top = sponsors.most_common(1)
+        operator who brought in over half of the holders (recent recruits, through their sponsor
+        chain: a ring), else the first holder."""
+        operators = Counter(o for m in members if (o := self.traits.operator_of(m, now)) and o not in members)
+        top = operators.most_common(1)
         return top[0][0] if top and 2 * top[0][1] > len(members) else members[0]
 
     def _alert(self, dist: str, holders: Holders, event: Event, strangers: bool) -> Alert:

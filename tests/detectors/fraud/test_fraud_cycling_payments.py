@@ -245,3 +245,13 @@ def test_refund_after_the_run_alerts_even_when_no_commission_names_the_buyer():
     alerts = run(OrderCycling(), events)
     assert [(a.entity_value, a.rule_id) for a in alerts] == [("ivy", "mlm-fraud-order-cycling")]
     assert "outsized" in alerts[0].summary and "refunded within a week" in alerts[0].summary
+
+
+def test_ring_accounts_sharing_a_bank_are_named_by_their_operator():
+    """Fresh recruits (some enrolled by each other) on one bank: the alert names who brought them in."""
+    ring = [enroll(i * 600, f"f{i}", "op" if i % 2 == 0 or i == 1 else f"f{i - 1}", bank="ring-bank",
+                   ip=f"192.0.2.{i}", device=f"dev-f{i}") for i in range(5)]
+    old = [bank_change(10 * DAY + i, f"old{i}", "shared", ip=f"198.18.0.{i}", device=f"d-old{i}") for i in range(2)]
+    alerts = run(SharedBankAccounts(), ring + old)
+    assert {a.entity_value for a in alerts if "f1" in a.extra["mlm_siem"]["members"]} == {"op"}
+    assert [a.entity_value for a in alerts if "old1" in a.extra["mlm_siem"]["members"]] == ["old0"]
