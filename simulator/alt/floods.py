@@ -51,3 +51,18 @@ def login_flood(w: Writer, rng: random.Random, net: Net, ts: float, scale: float
         who = Who(rng.choice(ips), "python-httpx/0.27.2")
         w.login(at, who, f"user{rng.getrandbits(20)}", None, False, reason="unknown_user")
     return Truth("", FAMILY, "login_flood", ["service", *ips], ts, at, {"rate": round(rate)})
+
+
+def expensive_pages(w: Writer, rng: random.Random, net: Net, ts: float, scale: float = 1.0) -> Truth:
+    """A low-rate distributed flood on the costliest page: hundreds of IPs, one request each 5-15 s."""
+    bots = [Who(net.home_ip(rng, net.country_of_choice(rng)) if rng.random() < 0.7 else net.dc_ip(rng),
+                rng.choice(AGENTS).format(a=rng.randint(1, 6))) for _ in range(int(rng.randint(300, 700) * scale))]
+    span = rng.uniform(600, 1200)
+    end = ts
+    for bot in bots:
+        at = ts + rng.uniform(0, 15)
+        while at < ts + span:
+            w.hit(at, bot, "GET", "/genealogy", rng.choice((200, 200, 504)), query=f"depth=99&view=tree&r={w.token(24)}")
+            end = max(end, at)
+            at += rng.uniform(5, 15)
+    return Truth("", FAMILY, "distributed_expensive_page_flood", ["service"], ts, end, {"bots": len(bots)})

@@ -101,3 +101,22 @@ def inflate(w: Writer, rng: random.Random, book: Book, members: list[Member], cl
         place_order(w, rng, book, buyer, who, at, amount=float(rng.choice((2500, 4000, 6000))), items=40)
     return Truth("", FAMILY, "commission_spike_inventory_loading", [earner.id, buyer.id], close, close + 600,
                  {"buyer": buyer.id, "collateral": uplines(book, earner)})
+
+
+def slow_ring(w: Writer, rng: random.Random, net: Net, book: Book, members: list[Member], first: float,
+              span: float) -> Truth:
+    """A patient ring: one sign-up every few hours for two days, each from a different home address,
+    but all on two phones and paid out to two accounts."""
+    leader = rng.choice([m for m in members if m.archetype == "hobbyist"] or members)
+    phones = [new_device(rng) for _ in range(2)]
+    banks = [keyed("bank", f"slow-ring/{first}/{i}") for i in range(2)]
+    times = sorted(first + rng.uniform(0, span - 3600) for _ in range(rng.randint(8, 15)))
+    ring = []
+    for at in times:
+        phone = rng.choice(phones)
+        who = Who(net.home_ip(rng, leader.country), phone.agent, phone.id)
+        ring.append(enroll(w, rng, net, book, leader, who, at, country=leader.country, bank=rng.choice(banks),
+                           domain=leader.email_domain))
+    members.extend(ring)
+    return Truth("", FAMILY, "fake_account_ring_slow", [leader.id, *[m.id for m in ring]], times[0],
+                 times[-1] + 600, {"size": len(ring), "collateral": uplines(book, leader)})

@@ -116,13 +116,15 @@ def _attacks(life: Life, first: float, span: float, close: float) -> list[Truth]
     truth += [fraud.fake_ring(w, rng, net, book, members, first + rng.uniform(600, 7200), rng.randint(4, 10)),
               fraud.fake_ring(w, rng, net, book, members, first + rng.uniform(600, 7200), rng.randint(16, 40)),
               fraud.order_cycling(w, rng, book, members, close), fraud.shared_bank(w, rng, members, when(8 * 3600)),
-              fraud.sponsor_pays(w, rng, net, book, members, when()), fraud.inflate(w, rng, book, members, close)]
+              fraud.sponsor_pays(w, rng, net, book, members, when()), fraud.inflate(w, rng, book, members, close),
+              fraud.slow_ring(w, rng, net, book, members, first, span)]
     for cls in sorted(web.PAYLOADS):
         for place in (*web.PLACES, "evasive"):
             truth.append(web.careful(w, rng, net, members, when(), cls, place))
     truth.append(web.scanner(w, rng, net, when()))
     truth += [floods.one_ip(w, rng, net, when(), life.scale), floods.botnet(w, rng, net, when(), life.scale),
-              floods.login_flood(w, rng, net, when(), life.scale)]
+              floods.login_flood(w, rng, net, when(), life.scale),
+              floods.expensive_pages(w, rng, net, when(), life.scale)]
     return truth
 
 

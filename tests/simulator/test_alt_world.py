@@ -20,7 +20,8 @@ KINDS = {
     "impossible_travel", "impossible_travel_vpn", "session_cookie_replay", "takeover_wait_bank_payout",
     "password_reset_takeover", "fake_account_ring_small", "fake_account_ring_large", "order_cycling_refund_after_close",
     "shared_bank_unrelated", "sponsor_pays_downline", "commission_spike_inventory_loading", "scanner",
-    "single_ip_flood", "residential_botnet_flood", "login_flood",
+    "single_ip_flood", "residential_botnet_flood", "login_flood", "fake_account_ring_slow",
+    "distributed_expensive_page_flood",
 }
 NEGATIVES = {"traveller", "flash_crowd", "enrollment_meeting", "end_of_month_big_buyer", "spouses_share_bank",
              "office_nat", "corporate_vpn_exit", "cgnat_mobile", "search_crawler", "new_phone", "consumer_vpn", "household_card", "flash_crowd_tv_mention"}
