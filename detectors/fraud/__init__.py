@@ -1,5 +1,18 @@
 """Commission-fraud detectors: fake-account rings, enrollment bursts, order cycling, shared bank
-accounts, sponsor-paid orders and commission spikes."""
+accounts, sponsor-paid orders and commission spikes.
+
+Each alerts at the earliest event where the evidence is strong, and names one entity per fraud so
+its alerts make one incident: a ring's operator (the sponsor who brought the accounts in), a
+shared bank's operator or first holder, the card owner, the cycling distributor.
+- mlm-fraud-enrollment-burst: the 2nd/3rd look-alike sign-up (shared device or bank, throwaway
+  mail, one network or leg) or a busy burst adding up to more than a meeting (bursts.py).
+- mlm-fraud-linked-accounts: 3-4 accounts tied by banks, cards or devices, again on doubling;
+  a family's long-used computer or account shared with the people it enrolled is set aside (rings.py).
+- mlm-fraud-shared-bank: a stranger joining an account, or more holders than a family (payments.py).
+- mlm-fraud-sponsor-paid-orders: an upline's card paying for someone outside its household (funding.py).
+- mlm-fraud-outsized-order (placement) and mlm-fraud-order-cycling (refund after the run; high
+  when it confirms a placement alert) (cycling.py); mlm-fraud-commission-spike (spikes.py).
+"""
 
 from __future__ import annotations
 
