@@ -66,19 +66,19 @@ def coerce(name: str, kind: str, value: Any) -> Any:
     return value
 
 
-_CANONICAL_IPS: set[str] = set()  # addresses already known canonical: a set lookup beats the regex
+KNOWN_CANONICAL_IPS: set[str] = set()  # addresses already known canonical: a set lookup beats the regex
 _MAX_CANONICAL_IPS = 65_536
 
 
 def canonical_ip(value: str) -> str | None:
     """Canonical text of an address: a canonical dotted quad is itself, anything else is parsed."""
-    if value in _CANONICAL_IPS:
+    if value in KNOWN_CANONICAL_IPS:
         return value
     if _IPV4_RE.fullmatch(value) is None:
         return _parsed_ip(value)
-    if len(_CANONICAL_IPS) >= _MAX_CANONICAL_IPS:
-        _CANONICAL_IPS.clear()  # bounded under address churn; the busy addresses come back quickly
-    _CANONICAL_IPS.add(value)
+    if len(KNOWN_CANONICAL_IPS) >= _MAX_CANONICAL_IPS:
+        KNOWN_CANONICAL_IPS.clear()  # bounded under address churn; the busy addresses come back quickly
+    KNOWN_CANONICAL_IPS.add(value)
     return value
 
 

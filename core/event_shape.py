@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from core.coerce import canonical_ip, is_canonical_date
+from core.coerce import KNOWN_CANONICAL_IPS, canonical_ip, is_canonical_date
 from core.contract import DEFAULT_LIMITS
 from core.schema import FIELDS, REQUIRED
 
@@ -63,7 +63,8 @@ def ip_ok(value: str) -> bool:
     return len(value) <= 64 and canonical_ip(value) == value
 
 
-_HELPERS = {"_strings": strings_list, "_scalars": scalars_list, "_ip": ip_ok, "_date": is_canonical_date}
+_HELPERS = {"_strings": strings_list, "_scalars": scalars_list, "_ip": ip_ok, "_date": is_canonical_date,
+            "_IPS": KNOWN_CANONICAL_IPS}
 
 
 class ShapeCache:
@@ -204,5 +205,7 @@ def _guard(name: str, variable: str, value: Any) -> str:
     if contract == "keyword[]" and len(value) <= 4:  # short lists (categories): checked inline
         items = "".join(f" or type({variable}[{i}]) is not str" for i in range(len(value)))
         return f"{guard} or len({variable}) != {len(value)}{items}"
-    extra = {"keyword[]": "_strings", "ip": "_ip", "date": "_date"}.get(contract)
+    if contract == "ip":  # an address seen before needs only a set lookup, no call
+        return f"{guard} or ({variable} not in _IPS and not _ip({variable}))"
+    extra = {"keyword[]": "_strings", "date": "_date"}.get(contract)
     return f"{guard} or not {extra}({variable})" if extra else guard
