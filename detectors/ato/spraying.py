@@ -38,6 +38,7 @@ class Tries:
     fails: int = 0
     successes: int = 0
     tool: bool = False  # a tool agent (a script, not a person) sent a failure for this account
+    ip: str = ""        # the address of its latest failure
 
 
 @dataclass(slots=True)
@@ -85,6 +86,7 @@ class PasswordSpraying:
             tries = net.users.setdefault(user, event.ts, Tries)
             tries.fails += 1
             tries.tool = tries.tool or tool
+            tries.ip = ip
             net.evidence.append(event.id)
             if len(net.ips) < 256 or ip in net.ips:
                 net.ips[ip] += 1
@@ -124,7 +126,8 @@ class PasswordSpraying:
             return []
         if net.unknown > 0.3 * (fails + net.unknown):
             return []  # mostly made-up names: a stuffing wave passing through this network
-        top_ip = net.ips.most_common(1)[0][0]
+        # The address behind most never-recovered accounts: a member's typos there do not count.
+        top_ip = Counter(t.ip for t in stuck).most_common(1)[0][0]
         # Counting starts afresh once reported (or already reported through another key), so a
         # later benign typo cannot resurface the old victims; an attack still going re-alerts.
         net.users = BoundedMap(500, WINDOW)

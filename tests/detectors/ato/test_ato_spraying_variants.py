@@ -105,3 +105,14 @@ def test_vpn_members_typing_wrong_once_then_logging_in_stay_quiet():
         org = {"source__as__organization__name": "NordVPN", "source__as__number": 9009}
         events += [login(i * 600.0, f"vpn{i}", ok=False, ip=ip, **org), login(i * 600.0 + 15, f"vpn{i}", ip=ip, **org)]
     assert run(PasswordSpraying(), events) == []
+
+
+def test_alert_names_the_address_behind_the_stuck_accounts_not_a_members_typos():
+    """A member behind a cloud VPN mistypes four times; meanwhile a sprayer on another cloud address
+    tries eight accounts once each. The alert names the sprayer's address."""
+    org = {"source__as__organization__name": "Amazon.com, Inc.", "source__as__number": 16509}
+    member = [login(i * 5.0, "vpnmember", ok=False, ip="52.1.1.1", **org) for i in range(4)]
+    sprayer = [login(100 + i * 60.0, f"member{i}", ok=False, ip="54.2.2.2", user_agent__original=BROWSER, **org)
+               for i in range(8)]
+    alerts = run(PasswordSpraying(), member + sprayer)
+    assert alerts and {a.entity_value for a in alerts} == {"54.2.2.2"}
