@@ -65,6 +65,13 @@ def _simulate(args: argparse.Namespace) -> int:
     generate = world_generator(args.world)
     world = generate(args.seed, args.distributors, args.baseline_days, args.test_days)
     paths = write(world, Path(args.out))
+    negatives = getattr(world, "negatives", None)
+    if negatives:  # the alt world's planted hard negatives go next to the scenarios, for triage
+        import orjson
+
+        truth = orjson.loads(paths["truth"].read_bytes())
+        truth["negatives"] = [t.to_dict() for t in negatives]
+        paths["truth"].write_bytes(orjson.dumps(truth, option=orjson.OPT_INDENT_2))
     print(f"{len(world.baseline)} baseline events, {len(world.events)} test events, "
           f"{len(world.truth)} scenarios", file=sys.stderr)
     for name, path in paths.items():
