@@ -19,6 +19,10 @@ HOSTING_MARKERS = (
 )
 
 
+# Home broadband that a marker above would misread (Google Fiber is an ISP, not Google's cloud).
+RESIDENTIAL = ("google-fiber", "google fiber")
+
+
 @dataclass(frozen=True, slots=True)
 class Place:
     country: str | None
@@ -43,6 +47,8 @@ def place_of(event: Event) -> Place:
 @lru_cache(maxsize=4096)  # a few thousand operators; the marker scan is 36 substring tests
 def is_hosting(org: str) -> bool:
     lowered = org.lower()
+    if any(name in lowered for name in RESIDENTIAL):
+        return False
     return any(marker in lowered for marker in HOSTING_MARKERS)
 
 

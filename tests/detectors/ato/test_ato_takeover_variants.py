@@ -193,3 +193,14 @@ def test_reset_then_login_on_the_own_phone_and_an_email_change_stays_quiet():
     phone = {"ip": "100.70.1.9", "country": "US", "device": "dev-new-phone", "source__as__number": 21928}
     later = [reset_done(t + DAY), login(t + DAY + 2 * HOUR, "amy", **phone), audit(t + DAY + 2 * HOUR + 300, "amy", "email_changed")]
     assert run(det, later) == []
+
+
+def test_home_broadband_named_like_a_cloud_is_still_home():
+    """GOOGLE-FIBER is a residential ISP: a login from it is a home login that travel is measured from."""
+    from detectors.ato.where import is_hosting
+    assert not is_hosting("GOOGLE-FIBER") and is_hosting("GOOGLE-CLOUD-PLATFORM")
+    fiber = {"ip": "136.36.1.9", "country": "US", "source__as__organization__name": "GOOGLE-FIBER"}
+    events = [login(0, "kim", device="dev-k", **fiber),
+              login(1300, "kim", ip="220.141.225.54", country="TW", device="dev-thief",
+                    source__as__organization__name="Data Communication Business Group")]
+    assert [a.rule_id for a in run(ImpossibleTravel(), events)] == ["mlm-ato-impossible-travel"]
