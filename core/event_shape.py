@@ -9,7 +9,9 @@ events. Compiled shapes are bounded in number (hostile input cannot grow the cac
 event pay a compile).
 
 Only callers that know every string is short enough may use it (`Event.from_json` checks the raw
-length): the compiled guards check types, key tuples and lists, not string lengths.
+length): the compiled guards check types, key tuples and lists, not string lengths. Ingest threads
+may share the cache without a lock: every flattener checks its own shape, so a race can only cost
+a slower generic parse (or a duplicate shape), never a wrong event.
 """
 
 from __future__ import annotations
