@@ -38,6 +38,7 @@ SUPPRESS = 6 * 3600.0
 # carrier NAT): its country says no more about one member than a VPN operator's does.
 SHARED_EXIT_USERS = 5
 KNOWN_DEVICE_CREDIT = 20
+STRANGER_RESET = 60  # the kill chain's bar for a contact change (killchain.STRANGER)
 
 
 class LoginRisk:
@@ -119,7 +120,12 @@ class LoginRisk:
         elif same_client and reasons:
             reasons.append("failed first")
             risk += 10  # the first try of a pasted, stolen password often fails
-        if reset and reasons:
+        if reset and not novelty.history:
+            # No habits to judge by, yet the password was just reset: watch the session as a
+            # stranger's, so an e-mail change right after (the owner locked out) alerts.
+            reasons += ["no login history", "password reset first"]
+            risk += STRANGER_RESET
+        elif reset and reasons:
             reasons.append("password reset first")
             risk += 20  # with an owned mailbox a thief resets the password: a contact change then alerts
         return min(100, risk), reasons

@@ -204,3 +204,15 @@ def test_home_broadband_named_like_a_cloud_is_still_home():
               login(1300, "kim", ip="220.141.225.54", country="TW", device="dev-thief",
                     source__as__organization__name="Data Communication Business Group")]
     assert [a.rule_id for a in run(ImpossibleTravel(), events)] == ["mlm-ato-impossible-travel"]
+
+
+def test_reset_on_an_account_without_history_then_email_change_alerts():
+    """A member never seen logging in: reset, login, e-mail changed ten minutes later."""
+    det = LoginRisk()
+    t = 30 * DAY
+    events = [reset_done(t, "dormant"), login(t + 30, "dormant", ip="189.170.26.3", country="MX", device="dev-x"),
+              audit(t + 600, "dormant", "email_changed")]
+    assert [(a.rule_id, a.severity) for a in run(det, events)] == [("mlm-ato-kill-chain-change", "high")]
+    # Without the reset, a first login and an e-mail change is a new member settling in.
+    fresh = [login(t, "newbie", ip="189.170.26.4", country="MX", device="dev-y"), audit(t + 600, "newbie", "email_changed")]
+    assert run(LoginRisk(), fresh) == []
