@@ -206,3 +206,19 @@ def test_both_free_text_plans_give_the_same_pages(store, monkeypatch):
     monkeypatch.setattr("core.store.sqlite._BROAD_TEXT", 1)  # now every search probes in time order
     assert [pages(q) for q in queries] == by_matches
     assert sum(len(p) for p in by_matches[0]) == 60 and len(by_matches[1][0]) == 4
+
+
+def test_new_files_take_large_pages_and_existing_files_keep_theirs(tmp_path):
+    fresh = SqliteStore(tmp_path / "new.db")
+    assert fresh._db.execute("PRAGMA page_size").fetchone()[0] == 16_384
+    fresh.close()
+    with sqlite3.connect(tmp_path / "old.db") as db:  # a file some earlier version created
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("CREATE TABLE keep (x)")
+    old = SqliteStore(tmp_path / "old.db")
+    assert old._db.execute("PRAGMA page_size").fetchone()[0] == 4096
+    # the WAL is still checkpointed every ~32 MB, counted in that file's pages
+    assert old._db.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 32 * 1_048_576 // 4096
+    e = http(1, "/still/works")
+    assert old.write_events([e]).stored == 1 and ids(old.search_events(EventQuery(text="works"))) == [e.id]
+    old.close()
