@@ -169,6 +169,21 @@ def false_positives_by_rule(score: Score, samples: int = 4) -> str:
     return "\n".join(lines)
 
 
+def issue5_bar(score: Score) -> str:
+    """Issue 5's bar per family: every scenario found, <= 3 FP per 10k benign, median TTD <= 60 s."""
+    lines = ["Issue 5 bar (recall 100%, FP <= 3.0 per 10k benign, median TTD <= 60 s):"]
+    families = sorted({key.split("/")[0] for key in score.found})
+    for family in families:
+        hits = [h for key, found in score.found.items() if key.startswith(family + "/") for h in found]
+        ttd = [t for key, times in score.ttd.items() if key.startswith(family + "/") for t in times]
+        per10k = 10_000 * len(score.false_positives.get(family, ())) / max(1, score.benign_entities)
+        median = statistics.median(ttd) if ttd else float("inf")
+        checks = {"recall": all(hits), "FP": per10k <= 3.0, "TTD": median <= 60}
+        failed = [name for name, ok in checks.items() if not ok]
+        lines.append(f"  {family:20} {'PASS' if not failed else 'FAIL: ' + ', '.join(failed)}")
+    return "\n".join(lines)
+
+
 def world_generator(name: str) -> Callable[..., World]:
     """The world generator `mlm-siem eval --world` names: `sim` (default) or `alt` (independent)."""
     if name == "alt":
@@ -202,7 +217,7 @@ def evaluate(seeds: list[int], distributors: int, verbose: bool = False, world_n
             save_run(world, alerts, save / f"{world_name}-seed{seed}")
     text = report(score)
     if verbose and world_name == "alt":
-        text += "\n\n" + false_positives_by_rule(score)
+        text += "\n\n" + false_positives_by_rule(score) + "\n\n" + issue5_bar(score)
         text += "\n\nMissed scenarios (per seed, in seed order):\n" + "\n".join(f"  {m}" for m in score.missed)
     elif verbose:
         text += "\n" + false_positive_detail(score)

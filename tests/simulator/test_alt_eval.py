@@ -8,6 +8,7 @@ from simulator.alt import generate
 from simulator.evaluate import (
     Score,
     false_positives_by_rule,
+    issue5_bar,
     report,
     run_detection,
     score_world,
@@ -24,11 +25,27 @@ def test_a_small_alt_world_is_replayed_and_scored_per_kind():
     assert score.events == len(world.events) and score.benign_entities == world.benign_entities > 100
     # A single server sending dozens of requests a second is the least any deployment must see.
     assert score.found["traffic_flood/single_ip_flood"] == [True]
-    text = report(score) + "\n" + false_positives_by_rule(score)
+    text = report(score) + "\n" + false_positives_by_rule(score) + "\n" + issue5_bar(score)
     assert "injection/sqli@query" in text and "FP by rule" in text
+    assert "traffic_flood" in issue5_bar(score).split("Issue 5 bar")[1]
 
 
 def test_the_world_flag_names_a_generator_or_fails_clearly():
     assert world_generator("alt") is generate
     with pytest.raises(ValueError, match="unknown world 'other'"):
         world_generator("other")
+
+
+def test_the_issue5_bar_fails_a_family_on_any_miss_fp_or_slow_detection():
+    score = Score(benign_entities=10_000)
+    score.found["a/x"] = [True, True]
+    score.ttd["a/x"] = [10.0, 50.0]
+    score.found["b/y"] = [True, False]
+    score.ttd["b/y"] = [5.0]
+    score.found["c/z"] = [True]
+    score.ttd["c/z"] = [600.0]
+    score.false_positives["c"] = {(1, "ip", f"10.0.0.{i}", "r") for i in range(4)}
+    lines = issue5_bar(score).splitlines()
+    assert lines[1].split() == ["a", "PASS"]
+    assert lines[2].split() == ["b", "FAIL:", "recall"]
+    assert lines[3].split() == ["c", "FAIL:", "FP,", "TTD"]
