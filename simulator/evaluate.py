@@ -218,7 +218,8 @@ def evaluate(seeds: list[int], distributors: int, verbose: bool = False, world_n
     text = report(score)
     if verbose and world_name == "alt":
         text += "\n\n" + false_positives_by_rule(score) + "\n\n" + issue5_bar(score)
-        text += "\n\nMissed scenarios (per seed, in seed order):\n" + "\n".join(f"  {m}" for m in score.missed)
+        text += "\n\nMissed scenarios (per seed, in seed order):\n" + ("\n".join(f"  {m}" for m in score.missed)
+                                                                     or "  none")
     elif verbose:
         text += "\n" + false_positive_detail(score)
     return score, text
