@@ -11,8 +11,14 @@ from simulator.alt.net import Net
 from simulator.alt.people import AGENTS, Member, keyed
 from simulator.attacks import Truth
 
-HEADLESS = (("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/"
-             "131.0.0.0 Safari/537.36"), "okhttp/4.12.0", "python-httpx/0.27.2")
+HEADLESS = (
+    (
+        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/"
+        "131.0.0.0 Safari/537.36"
+    ),
+    "okhttp/4.12.0",
+    "python-httpx/0.27.2",
+)
 FAMILY = "account_takeover"
 
 
@@ -23,8 +29,11 @@ def _browser(rng: random.Random) -> str:
 def _leak(rng: random.Random, members: list[Member], size: int, share: float) -> list[Member | str]:
     """A combo list: mostly addresses that never joined, some real members (reused passwords)."""
     real = rng.sample(members, min(len(members), int(size * share)))
-    fake: list[Member | str] = [f"{rng.choice(('j', 'mike', 'anna', 'lee'))}{rng.getrandbits(24):x}@"
-                                f"{rng.choice(('gmail.com', 'yahoo.com', 'mail.ru'))}" for _ in range(size - len(real))]
+    fake: list[Member | str] = [
+        f"{rng.choice(('j', 'mike', 'anna', 'lee'))}{rng.getrandbits(24):x}@"
+        f"{rng.choice(('gmail.com', 'yahoo.com', 'mail.ru'))}"
+        for _ in range(size - len(real))
+    ]
     combo: list[Member | str] = [*real, *fake]
     rng.shuffle(combo)
     return combo
@@ -36,8 +45,9 @@ def _attempt(w: Writer, who: Who, target: Member | str, ts: float, ok: bool = Fa
     return w.login(ts, who, target.username, target.id, ok, mfa=target.mfa)
 
 
-def stuffing(w: Writer, rng: random.Random, net: Net, members: list[Member], ts: float,
-             scale: float = 1.0) -> Truth:
+def stuffing(
+    w: Writer, rng: random.Random, net: Net, members: list[Member], ts: float, scale: float = 1.0
+) -> Truth:
     """Thousands of residential proxies, one or two tries each, spread over half an hour."""
     combo = _leak(rng, members, int(rng.randint(2000, 4000) * scale), 0.12)
     window = rng.uniform(1200, 2400)
@@ -53,14 +63,23 @@ def stuffing(w: Writer, rng: random.Random, net: Net, members: list[Member], ts:
         elif rng.random() < 0.3:
             _attempt(w, who, rng.choice(combo), at + rng.uniform(2, 30))
     users = [t.id for t in combo if isinstance(t, Member)]
-    return Truth("", FAMILY, "stuffing_residential_proxies", ["service", *users, *ips], ts, ts + window,
-                 {"attempts": len(combo), "ips": len(set(ips)), "compromised": hit})
+    return Truth(
+        "",
+        FAMILY,
+        "stuffing_residential_proxies",
+        ["service", *users, *ips],
+        ts,
+        ts + window,
+        {"attempts": len(combo), "ips": len(set(ips)), "compromised": hit},
+    )
 
 
 def slow_spray(w: Writer, rng: random.Random, net: Net, members: list[Member], ts: float) -> Truth:
     """Low and slow: two season passwords across hundreds of members over a day, from a few dozen IPs."""
-    pool = [net.dc_ip(rng) if rng.random() < 0.4 else net.home_ip(rng, net.country_of_choice(rng))
-            for _ in range(rng.randint(25, 70))]
+    pool = [
+        net.dc_ip(rng) if rng.random() < 0.4 else net.home_ip(rng, net.country_of_choice(rng))
+        for _ in range(rng.randint(25, 70))
+    ]
     agent = _browser(rng)
     targets = rng.sample(members, min(len(members), rng.randint(150, 500)))
     span = rng.uniform(16, 24) * 3600
@@ -69,8 +88,15 @@ def slow_spray(w: Writer, rng: random.Random, net: Net, members: list[Member], t
         for target in targets:
             at += rng.expovariate(len(targets) * 2 / span)
             end = _attempt(w, Who(rng.choice(pool), agent), target, at)
-    return Truth("", FAMILY, "low_and_slow_spraying", ["service", *pool, *[t.id for t in targets]], ts, end,
-                 {"targets": len(targets), "ips": len(set(pool))})
+    return Truth(
+        "",
+        FAMILY,
+        "low_and_slow_spraying",
+        ["service", *pool, *[t.id for t in targets]],
+        ts,
+        end,
+        {"targets": len(targets), "ips": len(set(pool))},
+    )
 
 
 def slow_brute(w: Writer, rng: random.Random, net: Net, members: list[Member], ts: float) -> Truth:
@@ -119,9 +145,28 @@ def travel(w: Writer, rng: random.Random, net: Net, members: list[Member], ts: f
 
 def _lon(country: str) -> float:
     """Rough longitude of a market, enough to tell continents apart."""
-    return {"US": -98, "CA": -100, "MX": -102, "BR": -50, "CO": -74, "PE": -76, "GB": -2, "FR": 2, "DE": 10,
-            "NG": 8, "ZA": 25, "IN": 78, "TH": 101, "MY": 102, "ID": 113, "PH": 122, "TW": 121, "KR": 128,
-            "JP": 138, "AU": 134}.get(country, 0)
+    return {
+        "US": -98,
+        "CA": -100,
+        "MX": -102,
+        "BR": -50,
+        "CO": -74,
+        "PE": -76,
+        "GB": -2,
+        "FR": 2,
+        "DE": 10,
+        "NG": 8,
+        "ZA": 25,
+        "IN": 78,
+        "TH": 101,
+        "MY": 102,
+        "ID": 113,
+        "PH": 122,
+        "TW": 121,
+        "KR": 128,
+        "JP": 138,
+        "AU": 134,
+    }.get(country, 0)
 
 
 def hijack(w: Writer, rng: random.Random, net: Net, members: list[Member], ts: float) -> Truth:
@@ -153,15 +198,33 @@ def cash_out(w: Writer, rng: random.Random, net: Net, members: list[Member], ts:
     w.event(at, "mlm.audit", "email_changed", thief, mlm__target__id=victim.id)
     at += rng.uniform(30, 300)
     bank_at = at
-    w.event(at, "mlm.audit", "bank_account_changed", thief, mlm__bank__fingerprint=mule,
-            mlm__bank__previous_fingerprint=victim.change_bank(at, mule), mlm__target__id=victim.id)
+    w.event(
+        at,
+        "mlm.audit",
+        "bank_account_changed",
+        thief,
+        mlm__bank__fingerprint=mule,
+        mlm__bank__previous_fingerprint=victim.change_bank(at, mule),
+        mlm__target__id=victim.id,
+    )
     at += rng.uniform(60, 900)
-    payout: dict[str, Any] = {"mlm__distributor__id": victim.id, "mlm__payout__id": f"PO-{w.token(40)}",
-                              "mlm__payout__amount": round(rng.uniform(300, 4000), 2), "mlm__bank__fingerprint": mule}
+    payout: dict[str, Any] = {
+        "mlm__distributor__id": victim.id,
+        "mlm__payout__id": f"PO-{w.token(40)}",
+        "mlm__payout__amount": round(rng.uniform(300, 4000), 2),
+        "mlm__bank__fingerprint": mule,
+    }
     w.event(at, "mlm.commerce", "payout_requested", thief, **payout)
     w.hit(at + 0.05, thief, "POST", "/payouts", 303, body=f"csrf_token={w.token(64)}&amount=all")
-    return Truth("", FAMILY, "takeover_wait_bank_payout", [victim.id, thief.ip, first_session or "", thief.session],
-                 ts, at, {"bank_changed": bank_at})
+    return Truth(
+        "",
+        FAMILY,
+        "takeover_wait_bank_payout",
+        [victim.id, thief.ip, first_session or "", thief.session],
+        ts,
+        at,
+        {"bank_changed": bank_at},
+    )
 
 
 def reset_takeover(w: Writer, rng: random.Random, net: Net, members: list[Member], ts: float) -> Truth:

@@ -13,21 +13,61 @@ from simulator.alt.people import ARCHETYPES, OFFSET, Member, keyed
 
 DAY = 86_400.0
 SITE = "https://shop.example.com"
-PAGES = ("/", "/shop", "/genealogy", "/wallet", "/orders", "/commissions", "/crm/contacts", "/account/profile",
-         "/account/security", "/shop/promo", "/enroll/link")
+PAGES = (
+    "/",
+    "/shop",
+    "/genealogy",
+    "/wallet",
+    "/orders",
+    "/commissions",
+    "/crm/contacts",
+    "/account/profile",
+    "/account/security",
+    "/shop/promo",
+    "/enroll/link",
+)
 ASSETS = ("/static/css/site.css", "/static/js/app.js", "/static/img/logo.png", "/favicon.ico")
-SEARCHES = ("collagen", "O'Neil starter pack", "kids' vitamins", "shake & bake bundle", "<3 glow kit",
-            "select 3 pack", "drop shipping", "50% off", "order by tuesday", "café blend", "\"best seller\"",
-            "omega-3; fish oil", "aloe -- gel", "1+1 promo", "tea/coffee sampler", "union pay")
-NOTES = ("Met Sarah O'Connor at the gym; wants the 'Glow' kit", "call back Tue & Thu (after 5pm) -- said maybe",
-         "<3 loved the samples!!", "Select a date for the home party; drop off catalog",
-         "price > $50? asked for 1=1 coupon? no, the 1+1 deal", "address: 12 Rue de l'Église #4", "prefers WhatsApp: +55 11 9xxxx",
-         "her husband said \"not now\"; try again in Jan", "script: ${name}, have you tried it?")
+SEARCHES = (
+    "collagen",
+    "O'Neil starter pack",
+    "kids' vitamins",
+    "shake & bake bundle",
+    "<3 glow kit",
+    "select 3 pack",
+    "drop shipping",
+    "50% off",
+    "order by tuesday",
+    "café blend",
+    '"best seller"',
+    "omega-3; fish oil",
+    "aloe -- gel",
+    "1+1 promo",
+    "tea/coffee sampler",
+    "union pay",
+)
+NOTES = (
+    "Met Sarah O'Connor at the gym; wants the 'Glow' kit",
+    "call back Tue & Thu (after 5pm) -- said maybe",
+    "<3 loved the samples!!",
+    "Select a date for the home party; drop off catalog",
+    "price > $50? asked for 1=1 coupon? no, the 1+1 deal",
+    "address: 12 Rue de l'Église #4",
+    "prefers WhatsApp: +55 11 9xxxx",
+    'her husband said "not now"; try again in Jan',
+    "script: ${name}, have you tried it?",
+)
 
 
-BIOS = ("D'Angelo & Maria <3 -- team Phoenix", "Mom of 3 | wellness coach | DM me!", "Select Team: 100% organic",
-        "Ask me about the 1+1 deal; ${name} gets 10% off", "\u00af\\_(\u30c4)_/\u00af said \"yes\" to health",
-        "#1 in sales (Q3) / top 5%", "Lead with love; drop the excuses", "<b>Gold</b> rank since 2021")
+BIOS = (
+    "D'Angelo & Maria <3 -- team Phoenix",
+    "Mom of 3 | wellness coach | DM me!",
+    "Select Team: 100% organic",
+    "Ask me about the 1+1 deal; ${name} gets 10% off",
+    '\u00af\\_(\u30c4)_/\u00af said "yes" to health',
+    "#1 in sales (Q3) / top 5%",
+    "Lead with love; drop the excuses",
+    "<b>Gold</b> rank since 2021",
+)
 
 
 def where(rng: random.Random, net: Net, member: Member, weekday: int, abroad: str | None) -> str:
@@ -55,8 +95,11 @@ def sign_in(w: Writer, rng: random.Random, member: Member, who: Who, ts: float) 
     """Password step with realistic slips, then the second factor; returns when signed in."""
     w.hit(ts, who, "GET", "/login", referrer=SITE + "/")
     ts += rng.uniform(2, 9) if member.password_manager else rng.uniform(6, 30)
-    slips = (1 if rng.random() < 0.03 else 0) if member.password_manager else \
-        rng.choices((0, 1, 2), weights=(88, 10, 2))[0]
+    slips = (
+        (1 if rng.random() < 0.03 else 0)
+        if member.password_manager
+        else rng.choices((0, 1, 2), weights=(88, 10, 2))[0]
+    )
     if not member.password_manager and rng.random() < 0.015:
         return _forgot(w, rng, member, who, ts)
     for _ in range(slips):
@@ -110,12 +153,25 @@ def browse(w: Writer, rng: random.Random, member: Member, who: Who, ts: float, p
         referrer = SITE + path
         if path == "/account/profile" and rng.random() < 0.1:
             ts += rng.uniform(20, 90)
-            w.hit(ts, who, "POST", "/distributors/me/profile", 303, mime="application/json",
-                  body=json.dumps({"display_name": member.username, "bio": rng.choice(BIOS), "city": "Austin"}))
+            w.hit(
+                ts,
+                who,
+                "POST",
+                "/distributors/me/profile",
+                303,
+                mime="application/json",
+                body=json.dumps({"display_name": member.username, "bio": rng.choice(BIOS), "city": "Austin"}),
+            )
         if path == "/crm/contacts" and rng.random() < 0.15:
             ts += rng.uniform(20, 120)
-            w.hit(ts, who, "POST", f"/crm/contacts/{rng.randint(1, 5000)}/notes", 303,
-                  body=f"csrf_token={w.token(64)}&note={quote_plus(rng.choice(NOTES))}")
+            w.hit(
+                ts,
+                who,
+                "POST",
+                f"/crm/contacts/{rng.randint(1, 5000)}/notes",
+                303,
+                body=f"csrf_token={w.token(64)}&note={quote_plus(rng.choice(NOTES))}",
+            )
     return ts
 
 
@@ -123,20 +179,41 @@ def legit_bank_change(w: Writer, rng: random.Random, member: Member, who: Who, t
     """A member switching banks from their usual device (rare, benign)."""
     new = keyed("bank", f"{member.id}/new/{ts}")
     old = member.change_bank(ts, new)
-    w.event(ts, "mlm.audit", "bank_account_changed", who, mlm__bank__fingerprint=new,
-            mlm__bank__previous_fingerprint=old, mlm__target__id=member.id)
-    w.hit(ts + 0.05, who, "POST", "/account/profile/bank", 303, body=f"csrf_token={w.token(64)}&iban=[REDACTED]")
+    w.event(
+        ts,
+        "mlm.audit",
+        "bank_account_changed",
+        who,
+        mlm__bank__fingerprint=new,
+        mlm__bank__previous_fingerprint=old,
+        mlm__target__id=member.id,
+    )
+    w.hit(
+        ts + 0.05, who, "POST", "/account/profile/bank", 303, body=f"csrf_token={w.token(64)}&iban=[REDACTED]"
+    )
     return ts + 1
 
 
-def visit(w: Writer, rng: random.Random, net: Net, book: Book, member: Member, ts: float, weekday: int,
-          abroad: str | None = None, order_chance: float = 0.2) -> float:
+def visit(
+    w: Writer,
+    rng: random.Random,
+    net: Net,
+    book: Book,
+    member: Member,
+    ts: float,
+    weekday: int,
+    abroad: str | None = None,
+    order_chance: float = 0.2,
+) -> float:
     """One visit: a remembered session or a fresh sign-in, some pages, maybe an order; returns its end."""
     device = member.devices[0] if rng.random() < 0.7 else rng.choice(member.devices)
     who = Who(where(rng, net, member, weekday, abroad), device.agent, device.id)
     if rng.random() < 0.45:  # "remember me": the session cookie is still valid
-        who.session, who.user_id, who.user_name = keyed("sess", f"{member.id}/{device.id}")[:32], member.id, \
-            member.username
+        who.session, who.user_id, who.user_name = (
+            keyed("sess", f"{member.id}/{device.id}")[:32],
+            member.id,
+            member.username,
+        )
     else:
         ts = sign_in(w, rng, member, who, ts)
     ts = browse(w, rng, member, who, ts, rng.randint(2, 14))
@@ -150,9 +227,26 @@ def visit(w: Writer, rng: random.Random, net: Net, book: Book, member: Member, t
     return ts + 5
 
 
-def member_day(w: Writer, rng: random.Random, net: Net, book: Book, member: Member, day: int,
-               day_start: float, abroad: str | None = None) -> None:
+def member_day(
+    w: Writer,
+    rng: random.Random,
+    net: Net,
+    book: Book,
+    member: Member,
+    day: int,
+    day_start: float,
+    abroad: str | None = None,
+) -> None:
     visits = 0 if rng.random() > member.visit_chance else 1 + (rng.random() < member.visit_chance / 3)
     for _ in range(visits):
-        visit(w, rng, net, book, member, visit_start(rng, member, day_start), day % 7, abroad,
-              ARCHETYPES[member.archetype][2])
+        visit(
+            w,
+            rng,
+            net,
+            book,
+            member,
+            visit_start(rng, member, day_start),
+            day % 7,
+            abroad,
+            ARCHETYPES[member.archetype][2],
+        )

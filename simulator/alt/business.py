@@ -51,27 +51,61 @@ def uplines(book: Book, member: Member, levels: int = 5) -> list[str]:
     return found
 
 
-def place_order(w: Writer, rng: random.Random, book: Book, member: Member, who: Who | None, ts: float,
-                amount: float | None = None, card: str | None = None, items: int | None = None) -> str:
+def place_order(
+    w: Writer,
+    rng: random.Random,
+    book: Book,
+    member: Member,
+    who: Who | None,
+    ts: float,
+    amount: float | None = None,
+    card: str | None = None,
+    items: int | None = None,
+) -> str:
     """A checkout: the request (when a client made it) and `order_placed`; returns the order id."""
     price, bv = rng.choice(KITS) if amount is None else (amount, round(amount * 0.8))
     order_id = f"SO-{w.token(40)}"
     book.orders[order_id] = (member.id, price, bv, ts)
     count = items or rng.randint(1, 4)
-    w.event(ts, "mlm.commerce", "order_placed", who, mlm__distributor__id=member.id, mlm__order__id=order_id,
-            mlm__order__amount=price, mlm__order__currency="USD", mlm__order__pv=bv, mlm__order__bv=bv,
-            mlm__order__items=count, mlm__payment__fingerprint=card or member.card)
+    w.event(
+        ts,
+        "mlm.commerce",
+        "order_placed",
+        who,
+        mlm__distributor__id=member.id,
+        mlm__order__id=order_id,
+        mlm__order__amount=price,
+        mlm__order__currency="USD",
+        mlm__order__pv=bv,
+        mlm__order__bv=bv,
+        mlm__order__items=count,
+        mlm__payment__fingerprint=card or member.card,
+    )
     if who is not None:
-        w.hit(ts + 0.2, who, "POST", "/orders", 303, body=f"csrf_token={w.token(64)}&kit={count}&qty=1",
-              referrer="https://shop.example.com/shop")
+        w.hit(
+            ts + 0.2,
+            who,
+            "POST",
+            "/orders",
+            303,
+            body=f"csrf_token={w.token(64)}&kit={count}&qty=1",
+            referrer="https://shop.example.com/shop",
+        )
     return order_id
 
 
 def refund(w: Writer, book: Book, order_id: str, ts: float, who: Who | None = None) -> None:
     member_id, amount, _, _ = book.orders[order_id]
     book.refunded[order_id] = ts
-    w.event(ts, "mlm.commerce", "order_refunded", who, mlm__distributor__id=member_id, mlm__order__id=order_id,
-            mlm__order__amount=amount)
+    w.event(
+        ts,
+        "mlm.commerce",
+        "order_refunded",
+        who,
+        mlm__distributor__id=member_id,
+        mlm__order__id=order_id,
+        mlm__order__amount=amount,
+    )
 
 
 def _earnings(book: Book, close: float) -> dict[str, tuple[float, list[str]]]:
@@ -103,13 +137,28 @@ def commission_run(w: Writer, rng: random.Random, book: Book, ts: float, period:
     totals: dict[str, float] = {}
     for index, (earner, (amount, sources)) in enumerate(sorted(earned.items())):
         at = ts + index * 0.01
-        w.event(at, "mlm.commerce", "commission_calculated", None, mlm__distributor__id=earner,
-                mlm__commission__period=period, mlm__commission__amount=amount,
-                mlm__commission__type="unilevel_level", mlm__commission__source_ids=sources)
+        w.event(
+            at,
+            "mlm.commerce",
+            "commission_calculated",
+            None,
+            mlm__distributor__id=earner,
+            mlm__commission__period=period,
+            mlm__commission__amount=amount,
+            mlm__commission__type="unilevel_level",
+            mlm__commission__source_ids=sources,
+        )
         totals[earner] = amount
         if amount > 400 and rng.random() < 0.1:
-            w.event(at + 0.005, "mlm.commerce", "rank_changed", None, mlm__distributor__id=earner,
-                    mlm__rank__previous="silver", mlm__rank__current="gold")
+            w.event(
+                at + 0.005,
+                "mlm.commerce",
+                "rank_changed",
+                None,
+                mlm__distributor__id=earner,
+                mlm__rank__previous="silver",
+                mlm__rank__current="gold",
+            )
     book.last_close = ts
     return totals
 
@@ -121,8 +170,12 @@ def payouts(w: Writer, rng: random.Random, book: Book, totals: dict[str, float],
             continue
         at = ts + index * 0.05
         payout = f"PO-{w.token(40)}"
-        fields: dict[str, Any] = {"mlm__distributor__id": earner, "mlm__payout__id": payout,
-                                  "mlm__payout__amount": amount, "mlm__bank__fingerprint": book.members[earner].bank_at(at)}
+        fields: dict[str, Any] = {
+            "mlm__distributor__id": earner,
+            "mlm__payout__id": payout,
+            "mlm__payout__amount": amount,
+            "mlm__bank__fingerprint": book.members[earner].bank_at(at),
+        }
         w.event(at, "mlm.commerce", "payout_requested", None, **fields)
         w.event(at + 1800 + rng.uniform(0, 600), "mlm.commerce", "payout_approved", None, **fields)
         w.event(at + 7200 + rng.uniform(0, 3600), "mlm.commerce", "payout_sent", None, **fields)

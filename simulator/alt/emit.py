@@ -14,8 +14,12 @@ from urllib.parse import quote_plus
 
 from core.event import format_timestamp
 
-CATEGORY = {"mlm.http": (["web"], ["access"]), "mlm.auth": (["authentication"], ["info"]),
-            "mlm.audit": (["iam"], ["change"]), "mlm.commerce": (["process"], ["info"])}
+CATEGORY = {
+    "mlm.http": (["web"], ["access"]),
+    "mlm.auth": (["authentication"], ["info"]),
+    "mlm.audit": (["iam"], ["change"]),
+    "mlm.commerce": (["process"], ["info"]),
+}
 AUTH_TYPES = {"login": ["start"], "mfa_verify": ["start"], "logout": ["end"], "session_revoked": ["end"]}
 FORM = "application/x-www-form-urlencoded"
 
@@ -40,8 +44,14 @@ class Who:
     session: str | None = None
 
     def fields(self) -> dict[str, Any]:
-        pairs = {"source.ip": self.ip, "user_agent.original": self.agent, "mlm.device.id": self.device,
-                 "user.id": self.user_id, "user.name": self.user_name, "mlm.session.id": self.session}
+        pairs = {
+            "source.ip": self.ip,
+            "user_agent.original": self.agent,
+            "mlm.device.id": self.device,
+            "user.id": self.user_id,
+            "user.name": self.user_name,
+            "mlm.session.id": self.session,
+        }
         return {k: v for k, v in pairs.items() if v}
 
     def anonymous(self) -> Who:
@@ -64,16 +74,29 @@ class Writer:
         """A random hex id (session hashes, device cookies, order ids) from the writer's own stream."""
         return f"{self.rng.getrandbits(bits):0{bits // 4}x}"
 
-    def event(self, ts: float, dataset: str, action: str, who: Who | None = None, outcome: str = "success",
-              **fields: Any) -> str:
+    def event(
+        self,
+        ts: float,
+        dataset: str,
+        action: str,
+        who: Who | None = None,
+        outcome: str = "success",
+        **fields: Any,
+    ) -> str:
         """One event; `fields` use `__` for dots; None values are left out."""
         category, types = CATEGORY[dataset]
         event_id = self.token()
         doc: dict[str, Any] = {
             "@timestamp": format_timestamp(datetime.fromtimestamp(ts, tz=UTC)),
-            "event": {"id": event_id, "kind": "event", "dataset": dataset, "action": action,
-                      "category": list(category), "outcome": outcome,
-                      "type": list(AUTH_TYPES.get(action, types) if dataset == "mlm.auth" else types)},
+            "event": {
+                "id": event_id,
+                "kind": "event",
+                "dataset": dataset,
+                "action": action,
+                "category": list(category),
+                "outcome": outcome,
+                "type": list(AUTH_TYPES.get(action, types) if dataset == "mlm.auth" else types),
+            },
             "service": {"name": "mlm_app"},
         }
         pairs = list(who.fields().items()) if who is not None else []
@@ -83,32 +106,73 @@ class Writer:
         self.events.append(doc)
         return event_id
 
-    def hit(self, ts: float, who: Who, method: str, path: str, status: int = 200, *, query: str | None = None,
-            body: str | None = None, mime: str | None = None, referrer: str | None = None,
-            size: int | None = None) -> str:
+    def hit(
+        self,
+        ts: float,
+        who: Who,
+        method: str,
+        path: str,
+        status: int = 200,
+        *,
+        query: str | None = None,
+        body: str | None = None,
+        mime: str | None = None,
+        referrer: str | None = None,
+        size: int | None = None,
+    ) -> str:
         """The `mlm.http` event of one request."""
         fields: dict[str, Any] = {
-            "http__request__method": method, "url__path": path, "url__query": query,
-            "http__response__status_code": status, "event__duration": int(self.rng.lognormvariate(16, 0.8)),
+            "http__request__method": method,
+            "url__path": path,
+            "url__query": query,
+            "http__response__status_code": status,
+            "event__duration": int(self.rng.lognormvariate(16, 0.8)),
             "http__response__body__bytes": size if size is not None else self.rng.randint(900, 40_000),
             "http__request__referrer": referrer,
         }
         if body is not None:
             encoded = body.encode()
-            fields.update(http__request__body__content=encoded[:4096].decode(errors="ignore"),
-                          http__request__body__bytes=len(encoded), http__request__mime_type=mime or FORM)
-        return self.event(ts, "mlm.http", "http_request", who, "failure" if status >= 400 else "success",
-                          **fields)
+            fields.update(
+                http__request__body__content=encoded[:4096].decode(errors="ignore"),
+                http__request__body__bytes=len(encoded),
+                http__request__mime_type=mime or FORM,
+            )
+        return self.event(
+            ts, "mlm.http", "http_request", who, "failure" if status >= 400 else "success", **fields
+        )
 
-    def login(self, ts: float, who: Who, typed: str, user_id: str | None, ok: bool, *, reason: str = "bad_password",
-              mfa: bool = False) -> float:
+    def login(
+        self,
+        ts: float,
+        who: Who,
+        typed: str,
+        user_id: str | None,
+        ok: bool,
+        *,
+        reason: str = "bad_password",
+        mfa: bool = False,
+    ) -> float:
         """A password step (auth event, then its request); returns when the response was sent."""
         actor = replace(who, user_id=user_id, user_name=typed, session=None)
         if ok:
             self.event(ts, "mlm.auth", "login", actor, mlm__auth__mfa_required=mfa)
         else:
-            self.event(ts, "mlm.auth", "login", replace(actor, user_id=user_id if reason != "unknown_user" else None),
-                       "failure", mlm__auth__failure_reason=reason)
+            self.event(
+                ts,
+                "mlm.auth",
+                "login",
+                replace(actor, user_id=user_id if reason != "unknown_user" else None),
+                "failure",
+                mlm__auth__failure_reason=reason,
+            )
         body = f"csrf_token={self.token(64)}&username={quote_plus(typed)}&password=[REDACTED]"
-        self.hit(ts + 0.04, who.anonymous(), "POST", "/login", 303 if ok else 401, body=body, size=0 if ok else 2900)
+        self.hit(
+            ts + 0.04,
+            who.anonymous(),
+            "POST",
+            "/login",
+            303 if ok else 401,
+            body=body,
+            size=0 if ok else 2900,
+        )
         return ts + 0.05

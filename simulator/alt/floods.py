@@ -20,15 +20,23 @@ def one_ip(w: Writer, rng: random.Random, net: Net, ts: float, scale: float = 1.
     at = ts
     while at < ts + span:
         at += rng.expovariate(rate)
-        w.hit(at, who, "GET", rng.choice(HEAVY), rng.choice((200, 200, 200, 503)),
-              query=f"page={rng.randint(1, 9999)}" if rng.random() < 0.5 else None)
+        w.hit(
+            at,
+            who,
+            "GET",
+            rng.choice(HEAVY),
+            rng.choice((200, 200, 200, 503)),
+            query=f"page={rng.randint(1, 9999)}" if rng.random() < 0.5 else None,
+        )
     return Truth("", FAMILY, "single_ip_flood", ["service", who.ip], ts, at, {"rate": round(rate)})
 
 
 def botnet(w: Writer, rng: random.Random, net: Net, ts: float, scale: float = 1.0) -> Truth:
     """Thousands of home routers, each sending a handful of cache-busting requests (HTTP/2 style burst)."""
-    bots = [Who(net.home_ip(rng, net.country_of_choice(rng)), rng.choice(AGENTS).format(a=rng.randint(1, 6)))
-            for _ in range(int(rng.randint(1500, 4000) * scale))]
+    bots = [
+        Who(net.home_ip(rng, net.country_of_choice(rng)), rng.choice(AGENTS).format(a=rng.randint(1, 6)))
+        for _ in range(int(rng.randint(1500, 4000) * scale))
+    ]
     span = rng.uniform(120, 420)
     end = ts
     for bot in bots:
@@ -42,8 +50,10 @@ def botnet(w: Writer, rng: random.Random, net: Net, ts: float, scale: float = 1.
 
 def login_flood(w: Writer, rng: random.Random, net: Net, ts: float, scale: float = 1.0) -> Truth:
     """Hundreds of addresses posting the login form as fast as they can (availability, not guessing)."""
-    ips = [net.dc_ip(rng) if rng.random() < 0.5 else net.home_ip(rng, net.country_of_choice(rng))
-           for _ in range(rng.randint(100, 400))]
+    ips = [
+        net.dc_ip(rng) if rng.random() < 0.5 else net.home_ip(rng, net.country_of_choice(rng))
+        for _ in range(rng.randint(100, 400))
+    ]
     rate, span = rng.uniform(30, 120), rng.uniform(60, 180) * scale
     at, used = ts, set()
     while at < ts + span:
@@ -56,14 +66,26 @@ def login_flood(w: Writer, rng: random.Random, net: Net, ts: float, scale: float
 
 def expensive_pages(w: Writer, rng: random.Random, net: Net, ts: float, scale: float = 1.0) -> Truth:
     """A low-rate distributed flood on the costliest page: hundreds of IPs, one request each 5-15 s."""
-    bots = [Who(net.home_ip(rng, net.country_of_choice(rng)) if rng.random() < 0.7 else net.dc_ip(rng),
-                rng.choice(AGENTS).format(a=rng.randint(1, 6))) for _ in range(int(rng.randint(300, 700) * scale))]
+    bots = [
+        Who(
+            net.home_ip(rng, net.country_of_choice(rng)) if rng.random() < 0.7 else net.dc_ip(rng),
+            rng.choice(AGENTS).format(a=rng.randint(1, 6)),
+        )
+        for _ in range(int(rng.randint(300, 700) * scale))
+    ]
     span = rng.uniform(600, 1200)
     end = ts
     for bot in bots:
         at = ts + rng.uniform(0, 15)
         while at < ts + span:
-            w.hit(at, bot, "GET", "/genealogy", rng.choice((200, 200, 504)), query=f"depth=99&view=tree&r={w.token(24)}")
+            w.hit(
+                at,
+                bot,
+                "GET",
+                "/genealogy",
+                rng.choice((200, 200, 504)),
+                query=f"depth=99&view=tree&r={w.token(24)}",
+            )
             end = max(end, at)
             at += rng.uniform(5, 15)
     return Truth("", FAMILY, "distributed_expensive_page_flood", ["service"], ts, end, {"bots": len(bots)})

@@ -15,8 +15,9 @@ from simulator.attacks import Truth
 FAMILY = "commission_fraud"
 
 
-def fake_ring(w: Writer, rng: random.Random, net: Net, book: Book, members: list[Member], ts: float,
-              size: int) -> Truth:
+def fake_ring(
+    w: Writer, rng: random.Random, net: Net, book: Book, members: list[Member], ts: float, size: int
+) -> Truth:
     """Straw accounts under one recruiter, enrolled over hours from a few phones, sharing banks and cards."""
     leader = rng.choice([m for m in members if m.archetype in ("builder", "hobbyist")])
     phones = [new_device(rng) for _ in range(rng.randint(1, 3))]
@@ -30,13 +31,30 @@ def fake_ring(w: Writer, rng: random.Random, net: Net, book: Book, members: list
         phone = rng.choice(phones)
         who = Who(rng.choice(ips), phone.agent, phone.id)
         sponsor = leader if index < 3 or rng.random() < 0.5 else rng.choice(ring)
-        member = enroll(w, rng, net, book, sponsor, who, ts + span * index / size, country=leader.country,
-                        bank=rng.choice(banks), card=card, domain=domain)
+        member = enroll(
+            w,
+            rng,
+            net,
+            book,
+            sponsor,
+            who,
+            ts + span * index / size,
+            country=leader.country,
+            bank=rng.choice(banks),
+            card=card,
+            domain=domain,
+        )
         ring.append(member)
     members.extend(ring)
-    return Truth("", FAMILY, f"fake_account_ring_{'large' if size > 15 else 'small'}",
-                 [leader.id, *[m.id for m in ring]], ts, ts + span + 600,
-                 {"size": size, "banks": len(banks), "collateral": uplines(book, leader)})
+    return Truth(
+        "",
+        FAMILY,
+        f"fake_account_ring_{'large' if size > 15 else 'small'}",
+        [leader.id, *[m.id for m in ring]],
+        ts,
+        ts + span + 600,
+        {"size": size, "banks": len(banks), "collateral": uplines(book, leader)},
+    )
 
 
 def order_cycling(w: Writer, rng: random.Random, book: Book, members: list[Member], close: float) -> Truth:
@@ -55,10 +73,18 @@ def order_cycling(w: Writer, rng: random.Random, book: Book, members: list[Membe
     at = close + rng.uniform(4, 30) * 3600
     for order_id in placed:
         at += rng.uniform(60, 1800)
-        w.hit(at, who, "POST", f"/orders/{order_id}/refund", 303, body=f"csrf_token={w.token(64)}&reason=changed")
+        w.hit(
+            at,
+            who,
+            "POST",
+            f"/orders/{order_id}/refund",
+            303,
+            body=f"csrf_token={w.token(64)}&reason=changed",
+        )
         refund(w, book, order_id, at + 0.01, who)
-    return Truth("", FAMILY, "order_cycling_refund_after_close", [cheat.id], first, at,
-                 {"orders": len(placed)})
+    return Truth(
+        "", FAMILY, "order_cycling_refund_after_close", [cheat.id], first, at, {"orders": len(placed)}
+    )
 
 
 def shared_bank(w: Writer, rng: random.Random, members: list[Member], ts: float) -> Truth:
@@ -71,15 +97,26 @@ def shared_bank(w: Writer, rng: random.Random, members: list[Member], ts: float)
         first = first or at
         device = member.devices[0]
         who = Who(member.home_ip, device.agent, device.id, member.id, member.username, w.token())
-        w.event(at, "mlm.audit", "bank_account_changed", who, mlm__bank__fingerprint=mule,
-                mlm__bank__previous_fingerprint=member.change_bank(at, mule), mlm__target__id=member.id)
+        w.event(
+            at,
+            "mlm.audit",
+            "bank_account_changed",
+            who,
+            mlm__bank__fingerprint=mule,
+            mlm__bank__previous_fingerprint=member.change_bank(at, mule),
+            mlm__target__id=member.id,
+        )
     return Truth("", FAMILY, "shared_bank_unrelated", [m.id for m in group], first, at, {"size": len(group)})
 
 
-def sponsor_pays(w: Writer, rng: random.Random, net: Net, book: Book, members: list[Member], ts: float) -> Truth:
+def sponsor_pays(
+    w: Writer, rng: random.Random, net: Net, book: Book, members: list[Member], ts: float
+) -> Truth:
     """A sponsor keeps a leg "active" by buying in downline accounts with their own card, from home."""
     sponsor = rng.choice([m for m in members if len(m.downline) >= 3] or members)
-    legs = [book.members[i] for i in rng.sample(sponsor.downline, min(len(sponsor.downline), rng.randint(3, 8)))]
+    legs = [
+        book.members[i] for i in rng.sample(sponsor.downline, min(len(sponsor.downline), rng.randint(3, 8)))
+    ]
     at = ts
     for member in legs:
         device = sponsor.devices[0]
@@ -99,12 +136,20 @@ def inflate(w: Writer, rng: random.Random, book: Book, members: list[Member], cl
     for _ in range(rng.randint(3, 6)):
         at += rng.uniform(60, 600)
         place_order(w, rng, book, buyer, who, at, amount=float(rng.choice((2500, 4000, 6000))), items=40)
-    return Truth("", FAMILY, "commission_spike_inventory_loading", [earner.id, buyer.id], close, close + 600,
-                 {"buyer": buyer.id, "collateral": uplines(book, earner)})
+    return Truth(
+        "",
+        FAMILY,
+        "commission_spike_inventory_loading",
+        [earner.id, buyer.id],
+        close,
+        close + 600,
+        {"buyer": buyer.id, "collateral": uplines(book, earner)},
+    )
 
 
-def slow_ring(w: Writer, rng: random.Random, net: Net, book: Book, members: list[Member], first: float,
-              span: float) -> Truth:
+def slow_ring(
+    w: Writer, rng: random.Random, net: Net, book: Book, members: list[Member], first: float, span: float
+) -> Truth:
     """A patient ring: one sign-up every few hours for two days, each from a different home address,
     but all on two phones and paid out to two accounts."""
     leader = rng.choice([m for m in members if m.archetype == "hobbyist"] or members)
@@ -115,8 +160,27 @@ def slow_ring(w: Writer, rng: random.Random, net: Net, book: Book, members: list
     for at in times:
         phone = rng.choice(phones)
         who = Who(net.home_ip(rng, leader.country), phone.agent, phone.id)
-        ring.append(enroll(w, rng, net, book, leader, who, at, country=leader.country, bank=rng.choice(banks),
-                           domain=leader.email_domain))
+        ring.append(
+            enroll(
+                w,
+                rng,
+                net,
+                book,
+                leader,
+                who,
+                at,
+                country=leader.country,
+                bank=rng.choice(banks),
+                domain=leader.email_domain,
+            )
+        )
     members.extend(ring)
-    return Truth("", FAMILY, "fake_account_ring_slow", [leader.id, *[m.id for m in ring]], times[0],
-                 times[-1] + 600, {"size": len(ring), "collateral": uplines(book, leader)})
+    return Truth(
+        "",
+        FAMILY,
+        "fake_account_ring_slow",
+        [leader.id, *[m.id for m in ring]],
+        times[0],
+        times[-1] + 600,
+        {"size": len(ring), "collateral": uplines(book, leader)},
+    )

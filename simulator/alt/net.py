@@ -14,12 +14,68 @@ from functools import lru_cache
 from core.geo import lookup
 
 # Biggest direct-selling markets (WFDSA figures, roughly), weighted by share of members.
-MARKETS = {"US": 30, "BR": 8, "MX": 7, "KR": 6, "DE": 5, "JP": 5, "MY": 5, "PH": 5, "CO": 3, "IN": 4,
-           "GB": 3, "TW": 3, "TH": 3, "ID": 3, "FR": 2, "CA": 2, "PE": 2, "NG": 2, "ZA": 1, "AU": 1}
-MOBILE = ("MOBILE", "WIRELESS", "CELLULAR", "TELKOMSEL", "VERIZON", "CLARO", "GLOBE", "MTN", "AIRTEL",
-          "JIO", "VIVO", "TELCEL", "SMART", "AIS", "TRUE", "DTAC", "XL AXIATA", "VODAFONE", "SK TELECOM")
-DATACENTER = ("AMAZON", "DIGITALOCEAN", "OVH", "HETZNER", "LINODE", "AKAMAI", "M247", "CHOOPA", "VULTR",
-              "MICROSOFT", "LEASEWEB", "CONTABO", "DATACAMP", "CDN77", "ORACLE", "ALIBABA", "TENCENT")
+MARKETS = {
+    "US": 30,
+    "BR": 8,
+    "MX": 7,
+    "KR": 6,
+    "DE": 5,
+    "JP": 5,
+    "MY": 5,
+    "PH": 5,
+    "CO": 3,
+    "IN": 4,
+    "GB": 3,
+    "TW": 3,
+    "TH": 3,
+    "ID": 3,
+    "FR": 2,
+    "CA": 2,
+    "PE": 2,
+    "NG": 2,
+    "ZA": 1,
+    "AU": 1,
+}
+MOBILE = (
+    "MOBILE",
+    "WIRELESS",
+    "CELLULAR",
+    "TELKOMSEL",
+    "VERIZON",
+    "CLARO",
+    "GLOBE",
+    "MTN",
+    "AIRTEL",
+    "JIO",
+    "VIVO",
+    "TELCEL",
+    "SMART",
+    "AIS",
+    "TRUE",
+    "DTAC",
+    "XL AXIATA",
+    "VODAFONE",
+    "SK TELECOM",
+)
+DATACENTER = (
+    "AMAZON",
+    "DIGITALOCEAN",
+    "OVH",
+    "HETZNER",
+    "LINODE",
+    "AKAMAI",
+    "M247",
+    "CHOOPA",
+    "VULTR",
+    "MICROSOFT",
+    "LEASEWEB",
+    "CONTABO",
+    "DATACAMP",
+    "CDN77",
+    "ORACLE",
+    "ALIBABA",
+    "TENCENT",
+)
 
 
 @dataclass
@@ -65,8 +121,9 @@ def _classify(org: str) -> str:
 
 
 @lru_cache(maxsize=4)  # sampling costs seconds; worlds of one seed share the (read-only) plan
-def build_net(seed: int, per_country: int = 40, mobile_per_country: int = 4, datacenter: int = 80,
-              budget: int = 300_000) -> Net:
+def build_net(
+    seed: int, per_country: int = 40, mobile_per_country: int = 4, datacenter: int = 80, budget: int = 300_000
+) -> Net:
     """Sample the address space until every market has its networks (or the budget runs out)."""
     rng = random.Random(f"alt-net-{seed}")
     net = Net({c: [] for c in MARKETS}, {c: [] for c in MARKETS}, [])
@@ -93,5 +150,8 @@ def build_net(seed: int, per_country: int = 40, mobile_per_country: int = 4, dat
 
 
 def _full(net: Net, per_country: int, mobile: int, datacenter: int) -> bool:
-    return len(net.datacenter) >= datacenter and all(len(v) >= per_country for v in net.home.values()) \
+    return (
+        len(net.datacenter) >= datacenter
+        and all(len(v) >= per_country for v in net.home.values())
         and all(len(v) >= mobile for v in net.mobile.values())
+    )

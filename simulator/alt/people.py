@@ -9,30 +9,116 @@ from dataclasses import dataclass, field
 from simulator.alt.net import Net, host
 
 AGENTS = (
-    ("Mozilla/5.0 (iPhone; CPU iPhone OS 18_{a} like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
-     "Version/18.{a} Mobile/15E148 Safari/604.1"),
-    ("Mozilla/5.0 (Linux; Android 15; Pixel {a}) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/13{a}.0.0.0 "
-     "Mobile Safari/537.36"),
-    ("Mozilla/5.0 (Linux; Android 14; SAMSUNG SM-A55{a}B) AppleWebKit/537.36 (KHTML, like Gecko) "
-     "SamsungBrowser/26.0 Chrome/12{a}.0.0.0 Mobile Safari/537.36"),
-    ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/13{a}.0.0.0 "
-     "Safari/537.36 Edg/13{a}.0.0.0"),
-    ("Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.{a} "
-     "Safari/605.1.15"),
+    (
+        "Mozilla/5.0 (iPhone; CPU iPhone OS 18_{a} like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+        "Version/18.{a} Mobile/15E148 Safari/604.1"
+    ),
+    (
+        "Mozilla/5.0 (Linux; Android 15; Pixel {a}) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/13{a}.0.0.0 "
+        "Mobile Safari/537.36"
+    ),
+    (
+        "Mozilla/5.0 (Linux; Android 14; SAMSUNG SM-A55{a}B) AppleWebKit/537.36 (KHTML, like Gecko) "
+        "SamsungBrowser/26.0 Chrome/12{a}.0.0.0 Mobile Safari/537.36"
+    ),
+    (
+        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/13{a}.0.0.0 "
+        "Safari/537.36 Edg/13{a}.0.0.0"
+    ),
+    (
+        "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.{a} "
+        "Safari/605.1.15"
+    ),
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:13{a}.0) Gecko/20100101 Firefox/13{a}.0",
 )
-DOMAINS = ("gmail.com", "gmail.com", "gmail.com", "yahoo.com", "hotmail.com", "outlook.com", "icloud.com",
-           "naver.com", "uol.com.br", "yahoo.co.jp", "web.de", "live.com")
-GIVEN = ("maria", "jose", "ana", "luis", "jennifer", "michael", "linda", "minji", "yuki", "siti", "rizal",
-         "priya", "chinedu", "sofia", "lucas", "emma", "noah", "olivia", "kenji", "aroha", "thabo", "camila")
-FAMILY = ("santos", "garcia", "johnson", "kim", "tanaka", "reyes", "sharma", "okeke", "muller", "dubois",
-          "nguyen", "lopez", "brown", "park", "wilson", "silva", "rahman", "cruz")
+DOMAINS = (
+    "gmail.com",
+    "gmail.com",
+    "gmail.com",
+    "yahoo.com",
+    "hotmail.com",
+    "outlook.com",
+    "icloud.com",
+    "naver.com",
+    "uol.com.br",
+    "yahoo.co.jp",
+    "web.de",
+    "live.com",
+)
+GIVEN = (
+    "maria",
+    "jose",
+    "ana",
+    "luis",
+    "jennifer",
+    "michael",
+    "linda",
+    "minji",
+    "yuki",
+    "siti",
+    "rizal",
+    "priya",
+    "chinedu",
+    "sofia",
+    "lucas",
+    "emma",
+    "noah",
+    "olivia",
+    "kenji",
+    "aroha",
+    "thabo",
+    "camila",
+)
+FAMILY = (
+    "santos",
+    "garcia",
+    "johnson",
+    "kim",
+    "tanaka",
+    "reyes",
+    "sharma",
+    "okeke",
+    "muller",
+    "dubois",
+    "nguyen",
+    "lopez",
+    "brown",
+    "park",
+    "wilson",
+    "silva",
+    "rahman",
+    "cruz",
+)
 # UTC offsets, hours; members keep local habits.
-OFFSET = {"US": -6, "BR": -3, "MX": -6, "KR": 9, "DE": 1, "JP": 9, "MY": 8, "PH": 8, "CO": -5, "IN": 5.5,
-          "GB": 0, "TW": 8, "TH": 7, "ID": 7, "FR": 1, "CA": -5, "PE": -5, "NG": 1, "ZA": 2, "AU": 10}
+OFFSET = {
+    "US": -6,
+    "BR": -3,
+    "MX": -6,
+    "KR": 9,
+    "DE": 1,
+    "JP": 9,
+    "MY": 8,
+    "PH": 8,
+    "CO": -5,
+    "IN": 5.5,
+    "GB": 0,
+    "TW": 8,
+    "TH": 7,
+    "ID": 7,
+    "FR": 1,
+    "CA": -5,
+    "PE": -5,
+    "NG": 1,
+    "ZA": 2,
+    "AU": 10,
+}
 # Share of members, visit chance per day, order chance per visit.
-ARCHETYPES = {"customer": (0.55, 0.15, 0.35), "hobbyist": (0.3, 0.35, 0.15), "builder": (0.13, 0.8, 0.2),
-              "leader": (0.02, 0.95, 0.25)}
+ARCHETYPES = {
+    "customer": (0.55, 0.15, 0.35),
+    "hobbyist": (0.3, 0.35, 0.15),
+    "builder": (0.13, 0.8, 0.2),
+    "leader": (0.02, 0.95, 0.25),
+}
 
 
 def keyed(kind: str, value: str) -> str:
@@ -93,8 +179,14 @@ def new_device(rng: random.Random) -> Device:
     return Device(f"{rng.getrandbits(96):024x}", rng.choice(AGENTS).format(a=rng.randint(1, 6)))
 
 
-def new_member(rng: random.Random, net: Net, number: int, sponsor: Member | None, country: str | None = None,
-               archetype: str | None = None) -> Member:
+def new_member(
+    rng: random.Random,
+    net: Net,
+    number: int,
+    sponsor: Member | None,
+    country: str | None = None,
+    archetype: str | None = None,
+) -> Member:
     """A member, usually recruited in the sponsor's own country."""
     if country is None:
         country = sponsor.country if sponsor and rng.random() < 0.85 else net.country_of_choice(rng)
@@ -103,14 +195,28 @@ def new_member(rng: random.Random, net: Net, number: int, sponsor: Member | None
     given, family = rng.choice(GIVEN), rng.choice(FAMILY)
     user_id = str(100_000 + number * 7)
     style = rng.random()
-    username = f"{given}.{family}" if style < 0.4 else f"{given}{family[0]}{rng.randint(1, 99)}" \
-        if style < 0.8 else f"{given}_{rng.randint(1960, 2005)}"
+    username = (
+        f"{given}.{family}"
+        if style < 0.4
+        else f"{given}{family[0]}{rng.randint(1, 99)}"
+        if style < 0.8
+        else f"{given}_{rng.randint(1960, 2005)}"
+    )
     return Member(
-        id=user_id, username=f"{username}{number % 97}", country=country, home_ip=net.home_ip(rng, country),
-        devices=[new_device(rng) for _ in range(rng.choice((1, 1, 1, 2, 2, 3)))], archetype=archetype,
-        sponsor=sponsor.id if sponsor else None, bank=keyed("bank", f"{user_id}/{rng.random()}"),
-        card=keyed("card", f"{user_id}/{rng.random()}"), email_domain=rng.choice(DOMAINS),
-        hour=rng.gauss(20, 2.5) % 24, mfa=rng.random() < 0.3, password_manager=rng.random() < 0.35)
+        id=user_id,
+        username=f"{username}{number % 97}",
+        country=country,
+        home_ip=net.home_ip(rng, country),
+        devices=[new_device(rng) for _ in range(rng.choice((1, 1, 1, 2, 2, 3)))],
+        archetype=archetype,
+        sponsor=sponsor.id if sponsor else None,
+        bank=keyed("bank", f"{user_id}/{rng.random()}"),
+        card=keyed("card", f"{user_id}/{rng.random()}"),
+        email_domain=rng.choice(DOMAINS),
+        hour=rng.gauss(20, 2.5) % 24,
+        mfa=rng.random() < 0.3,
+        password_manager=rng.random() < 0.35,
+    )
 
 
 def grow(rng: random.Random, net: Net, size: int) -> list[Member]:
@@ -118,8 +224,11 @@ def grow(rng: random.Random, net: Net, size: int) -> list[Member]:
     members: list[Member] = []
     recruiters: list[Member] = []
     for number in range(1, size + 1):
-        sponsor = rng.choice(recruiters) if recruiters and rng.random() < 0.8 else \
-            (rng.choice(members) if members else None)
+        sponsor = (
+            rng.choice(recruiters)
+            if recruiters and rng.random() < 0.8
+            else (rng.choice(members) if members else None)
+        )
         member = new_member(rng, net, number, sponsor, archetype="leader" if number <= 3 else None)
         if sponsor:
             sponsor.downline.append(member.id)

@@ -57,7 +57,9 @@ def _day(life: Life, day: int) -> None:
             continue  # on a long-haul flight: no visit from home just before landing abroad
         abroad = country if first <= day <= last else None
         member_day(life.w, life.rng, life.net, life.book, member, day, start, abroad)
-    crowd.prospects(life.w, life.rng, life.net, life.book, life.members, start, max(10, len(life.members) // 6))
+    crowd.prospects(
+        life.w, life.rng, life.net, life.book, life.members, start, max(10, len(life.members) // 6)
+    )
     crowd.crawlers(life.w, life.rng, start)
     if day % 7 == 6:
         _close(life, start + CLOSE_HOUR * 3600, f"2026-W{48 + day // 7}")
@@ -75,9 +77,19 @@ def _negatives(life: Life, first: float, span: float, close: float) -> list[Trut
     def when() -> float:
         return first + rng.uniform(3600, span - 6 * 3600)
 
-    found = [Truth("", "benign", "traveller", [member], START + first_day * DAY, START + (last + 1) * DAY,
-                   {"country": country}) for member, (country, first_day, last) in life.trips.items()
-             if START + last * DAY >= first]
+    found = [
+        Truth(
+            "",
+            "benign",
+            "traveller",
+            [member],
+            START + first_day * DAY,
+            START + (last + 1) * DAY,
+            {"country": country},
+        )
+        for member, (country, first_day, last) in life.trips.items()
+        if START + last * DAY >= first
+    ]
     found += [crowd.new_phone(w, rng, net, book, rng.choice(members), when()) for _ in range(3)]
     found.append(crowd.flash_crowd(w, rng, net, book, members, when()))
     found.append(crowd.flash_crowd(w, rng, net, book, members, when(), (3000, 6000)))
@@ -89,12 +101,20 @@ def _negatives(life: Life, first: float, span: float, close: float) -> list[Trut
         users = [m.id for m in members if getattr(m, attr)]
         found.append(Truth("", "benign", kind, ips + users, first, first + span))
     for kind in sorted(set(w.marks.values())):
-        found.append(Truth("", "benign", kind, sorted(e for e, k in w.marks.items() if k == kind), first, first + span))
-    for kind, users in (("consumer_vpn", [m.id for m in members if m.consumer_vpn]),
-                        ("household_card", [m.id for m in members if m.spouse and m.card in
-                                            {p.card for p in members if p.id == m.spouse}])):
+        found.append(
+            Truth("", "benign", kind, sorted(e for e, k in w.marks.items() if k == kind), first, first + span)
+        )
+    for kind, users in (
+        ("consumer_vpn", [m.id for m in members if m.consumer_vpn]),
+        (
+            "household_card",
+            [m.id for m in members if m.spouse and m.card in {p.card for p in members if p.id == m.spouse}],
+        ),
+    ):
         found.append(Truth("", "benign", kind, users, first, first + span))
-    carrier_nat = [str(ipaddress.IPv4Address(n + h)) for nets in net.mobile.values() for n in nets for h in range(1, 7)]
+    carrier_nat = [
+        str(ipaddress.IPv4Address(n + h)) for nets in net.mobile.values() for n in nets for h in range(1, 7)
+    ]
     found.append(Truth("", "benign", "cgnat_mobile", carrier_nat, first, first + span))
     bots = [p.format(n=n) for p in crowd.BOTS.values() for n in range(1, 251)]
     found.append(Truth("", "benign", "search_crawler", bots, first, first + span))
@@ -108,28 +128,42 @@ def _attacks(life: Life, first: float, span: float, close: float) -> list[Truth]
     def when(tail: float = 4 * 3600) -> float:
         return first + rng.uniform(1800, span - tail)
 
-    truth = [ato.stuffing(w, rng, net, members, when(), life.scale), ato.slow_spray(w, rng, net, members, first + 600),
-             ato.slow_brute(w, rng, net, members, when()), ato.mfa_guessing(w, rng, net, members, when()),
-             ato.travel(w, rng, net, members, when(), vpn=False), ato.travel(w, rng, net, members, when(), vpn=True),
-             ato.hijack(w, rng, net, members, when()), ato.cash_out(w, rng, net, members, when(10 * 3600)),
-             ato.reset_takeover(w, rng, net, members, when())]
-    truth += [fraud.fake_ring(w, rng, net, book, members, first + rng.uniform(600, 7200), rng.randint(4, 10)),
-              fraud.fake_ring(w, rng, net, book, members, first + rng.uniform(600, 7200), rng.randint(16, 40)),
-              fraud.order_cycling(w, rng, book, members, close), fraud.shared_bank(w, rng, members, when(8 * 3600)),
-              fraud.sponsor_pays(w, rng, net, book, members, when()), fraud.inflate(w, rng, book, members, close),
-              fraud.slow_ring(w, rng, net, book, members, first, span)]
+    truth = [
+        ato.stuffing(w, rng, net, members, when(), life.scale),
+        ato.slow_spray(w, rng, net, members, first + 600),
+        ato.slow_brute(w, rng, net, members, when()),
+        ato.mfa_guessing(w, rng, net, members, when()),
+        ato.travel(w, rng, net, members, when(), vpn=False),
+        ato.travel(w, rng, net, members, when(), vpn=True),
+        ato.hijack(w, rng, net, members, when()),
+        ato.cash_out(w, rng, net, members, when(10 * 3600)),
+        ato.reset_takeover(w, rng, net, members, when()),
+    ]
+    truth += [
+        fraud.fake_ring(w, rng, net, book, members, first + rng.uniform(600, 7200), rng.randint(4, 10)),
+        fraud.fake_ring(w, rng, net, book, members, first + rng.uniform(600, 7200), rng.randint(16, 40)),
+        fraud.order_cycling(w, rng, book, members, close),
+        fraud.shared_bank(w, rng, members, when(8 * 3600)),
+        fraud.sponsor_pays(w, rng, net, book, members, when()),
+        fraud.inflate(w, rng, book, members, close),
+        fraud.slow_ring(w, rng, net, book, members, first, span),
+    ]
     for cls in sorted(web.PAYLOADS):
         for place in (*web.PLACES, "evasive"):
             truth.append(web.careful(w, rng, net, members, when(), cls, place))
     truth.append(web.scanner(w, rng, net, when()))
-    truth += [floods.one_ip(w, rng, net, when(), life.scale), floods.botnet(w, rng, net, when(), life.scale),
-              floods.login_flood(w, rng, net, when(), life.scale),
-              floods.expensive_pages(w, rng, net, when(), life.scale)]
+    truth += [
+        floods.one_ip(w, rng, net, when(), life.scale),
+        floods.botnet(w, rng, net, when(), life.scale),
+        floods.login_flood(w, rng, net, when(), life.scale),
+        floods.expensive_pages(w, rng, net, when(), life.scale),
+    ]
     return truth
 
 
-def generate(seed: int, distributors: int = 1500, baseline_days: int = 7, test_days: int = 2,
-             scale: float = 1.0) -> AltWorld:
+def generate(
+    seed: int, distributors: int = 1500, baseline_days: int = 7, test_days: int = 2, scale: float = 1.0
+) -> AltWorld:
     """A world for `seed`: the same seed gives the same events, ids and truth."""
     rng = random.Random(f"alt-world-{seed}")
     net = build_net(seed)

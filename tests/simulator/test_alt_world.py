@@ -16,15 +16,43 @@ from simulator.alt.net import build_net
 from simulator.alt.people import grow
 
 KINDS = {
-    "stuffing_residential_proxies", "low_and_slow_spraying", "brute_force_one_per_minute", "mfa_guessing",
-    "impossible_travel", "impossible_travel_vpn", "session_cookie_replay", "takeover_wait_bank_payout",
-    "password_reset_takeover", "fake_account_ring_small", "fake_account_ring_large", "order_cycling_refund_after_close",
-    "shared_bank_unrelated", "sponsor_pays_downline", "commission_spike_inventory_loading", "scanner",
-    "single_ip_flood", "residential_botnet_flood", "login_flood", "fake_account_ring_slow",
+    "stuffing_residential_proxies",
+    "low_and_slow_spraying",
+    "brute_force_one_per_minute",
+    "mfa_guessing",
+    "impossible_travel",
+    "impossible_travel_vpn",
+    "session_cookie_replay",
+    "takeover_wait_bank_payout",
+    "password_reset_takeover",
+    "fake_account_ring_small",
+    "fake_account_ring_large",
+    "order_cycling_refund_after_close",
+    "shared_bank_unrelated",
+    "sponsor_pays_downline",
+    "commission_spike_inventory_loading",
+    "scanner",
+    "single_ip_flood",
+    "residential_botnet_flood",
+    "login_flood",
+    "fake_account_ring_slow",
     "distributed_expensive_page_flood",
 }
-NEGATIVES = {"traveller", "flash_crowd", "enrollment_meeting", "end_of_month_big_buyer", "spouses_share_bank",
-             "office_nat", "corporate_vpn_exit", "cgnat_mobile", "search_crawler", "new_phone", "consumer_vpn", "household_card", "flash_crowd_tv_mention"}
+NEGATIVES = {
+    "traveller",
+    "flash_crowd",
+    "enrollment_meeting",
+    "end_of_month_big_buyer",
+    "spouses_share_bank",
+    "office_nat",
+    "corporate_vpn_exit",
+    "cgnat_mobile",
+    "search_crawler",
+    "new_phone",
+    "consumer_vpn",
+    "household_card",
+    "flash_crowd_tv_mention",
+}
 
 
 @pytest.fixture(scope="module")
@@ -47,18 +75,26 @@ def test_same_seed_same_world_other_seed_other_people(world):
     assert [t.to_dict() for t in again.negatives] == [t.to_dict() for t in world.negatives]
     # A whole second world costs seconds; the population is where every seed starts to differ.
     people = [(m.id, m.home_ip, m.bank) for m in grow(random.Random("alt-world-6"), build_net(6), 150)]
-    assert people != [(m.id, m.home_ip, m.bank) for m in grow(random.Random("alt-world-5"), build_net(5), 150)]
+    assert people != [
+        (m.id, m.home_ip, m.bank) for m in grow(random.Random("alt-world-5"), build_net(5), 150)
+    ]
 
 
 def test_every_kind_and_hard_negative_is_planted_and_named_in_events(world):
     kinds = {t.kind for t in world.truth}
     assert KINDS <= kinds
-    assert {f"{c}@{p}" for c in ("sqli", "xss", "nosql_injection") for p in ("query", "json", "header", "evasive")} <= kinds
+    assert {
+        f"{c}@{p}" for c in ("sqli", "xss", "nosql_injection") for p in ("query", "json", "header", "evasive")
+    } <= kinds
     assert NEGATIVES <= {t.kind for t in world.negatives}
     seen = set()
     for doc in world.events:
-        seen |= {doc.get("source", {}).get("ip"), doc.get("user", {}).get("id"),
-                 doc.get("mlm", {}).get("distributor", {}).get("id"), doc.get("mlm", {}).get("session", {}).get("id")}
+        seen |= {
+            doc.get("source", {}).get("ip"),
+            doc.get("user", {}).get("id"),
+            doc.get("mlm", {}).get("distributor", {}).get("id"),
+            doc.get("mlm", {}).get("session", {}).get("id"),
+        }
     for truth in world.truth:
         named = [e for e in truth.entities if e != "service"]
         assert all(e in seen for e in named), truth.kind
@@ -76,9 +112,13 @@ def test_no_secret_leaves_a_form_body(world):
 def test_stuffing_comes_from_thousands_of_addresses_at_one_or_two_tries_each(world):
     truth = next(t for t in world.truth if t.kind == "stuffing_residential_proxies")
     ips = set(truth.entities)
-    attempts = Counter(doc["source"]["ip"] for doc in world.events
-                       if doc["event"]["action"] == "login" and doc["source"]["ip"] in ips
-                       and truth.start <= datetime.fromisoformat(doc["@timestamp"]).timestamp() <= truth.end + 60)
+    attempts = Counter(
+        doc["source"]["ip"]
+        for doc in world.events
+        if doc["event"]["action"] == "login"
+        and doc["source"]["ip"] in ips
+        and truth.start <= datetime.fromisoformat(doc["@timestamp"]).timestamp() <= truth.end + 60
+    )
     assert len(attempts) >= 900  # 1,000-2,000 combos at scale 0.5
     assert max(attempts.values()) <= 4  # two tries, plus the odd address two proxies happen to share
 
@@ -87,19 +127,27 @@ def test_order_cycling_refunds_after_the_commission_run_paid(world):
     truth = next(t for t in world.truth if t.kind == "order_cycling_refund_after_close")
     cheat = truth.entities[0]
     mine = [doc for doc in world.events if doc.get("mlm", {}).get("distributor", {}).get("id") == cheat]
-    placed = {d["mlm"]["order"]["id"]: d["@timestamp"] for d in mine if d["event"]["action"] == "order_placed"}
+    placed = {
+        d["mlm"]["order"]["id"]: d["@timestamp"] for d in mine if d["event"]["action"] == "order_placed"
+    }
     refunds = [d for d in mine if d["event"]["action"] == "order_refunded"]
-    run = min(d["@timestamp"] for d in world.events if d["event"]["action"] == "commission_calculated"
-              and d["mlm"]["commission"]["period"] == "2026-11")
+    run = min(
+        d["@timestamp"]
+        for d in world.events
+        if d["event"]["action"] == "commission_calculated" and d["mlm"]["commission"]["period"] == "2026-11"
+    )
     assert refunds and all(d["mlm"]["order"]["id"] in placed for d in refunds)
     assert all(placed[d["mlm"]["order"]["id"]] < run < d["@timestamp"] for d in refunds)
 
 
 def test_fake_ring_shares_banks_across_its_members(world):
     truth = next(t for t in world.truth if t.kind == "fake_account_ring_small")
-    banks = Counter(doc["mlm"]["bank"]["fingerprint"] for doc in world.events
-                    if doc["event"]["action"] == "distributor_enrolled"
-                    and doc["mlm"]["distributor"]["id"] in truth.entities[1:])  # the recruiter is first
+    banks = Counter(
+        doc["mlm"]["bank"]["fingerprint"]
+        for doc in world.events
+        if doc["event"]["action"] == "distributor_enrolled"
+        and doc["mlm"]["distributor"]["id"] in truth.entities[1:]
+    )  # the recruiter is first
     assert sum(banks.values()) == truth.notes["size"] and len(banks) <= 3
 
 
