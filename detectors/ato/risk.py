@@ -73,9 +73,12 @@ class LoginRisk:
         place, device = place_of(event), device_of(event)
         novelty = self.profiles.novelty(user, event.ts, place, device)
         shared = self._shared_exit(event, user)
-        reset = self.resets.get(user, event.ts) is not None  # a reset within the hour
+        reset_at = self.resets.get(user, event.ts)  # a reset within the hour
+        reset = reset_at is not None
         self.resets.pop(user)
-        risk, reasons = self.score(novelty, place, *self._recent_failures(event, user, device), shared=shared,
+        # Failures before a reset are the owner forgetting the old password, not a guesser.
+        failures = self._recent_failures(event, user, device, since=reset_at or 0.0)
+        risk, reasons = self.score(novelty, place, *failures, shared=shared,
                                    reset=reset)
         alerting = self.alerts(novelty, reasons, risk)
         if not alerting:
@@ -136,14 +139,15 @@ class LoginRisk:
             times = self.failures.setdefault(str(name)[:256], event.ts, lambda: deque(maxlen=50))
             times.append((event.ts, str(event.flat.get("source.ip") or ""), device_of(event)))
 
-    def _recent_failures(self, event: Event, user: str, device: str | None) -> tuple[int, int]:
+    def _recent_failures(self, event: Event, user: str, device: str | None,
+                         since: float = 0.0) -> tuple[int, int]:
         """Failures for this account in the last hour, and those from this very client in 15 minutes."""
         keys = {user, str(event.flat.get("user.name") or user)[:256]}
         tries = [t for k in keys for t in (self.failures.get(k, event.ts) or ())]
         if not tries:
             return 0, 0
         ip = str(event.flat.get("source.ip") or "")
-        recent = [t for t in tries if 0 <= event.ts - t[0] <= FAIL_WINDOW]
+        recent = [t for t in tries if 0 <= event.ts - t[0] <= FAIL_WINDOW and t[0] > since]
         mine = sum(1 for ts, addr, dev in recent
                    if event.ts - ts <= CLIENT_FAIL_WINDOW and (addr == ip or (device and dev == device)))
         return len(recent), mine

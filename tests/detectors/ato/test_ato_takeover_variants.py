@@ -216,3 +216,12 @@ def test_reset_on_an_account_without_history_then_email_change_alerts():
     # Without the reset, a first login and an e-mail change is a new member settling in.
     fresh = [login(t, "newbie", ip="189.170.26.4", country="MX", device="dev-y"), audit(t + 600, "newbie", "email_changed")]
     assert run(LoginRisk(), fresh) == []
+
+
+def test_forgetful_member_failing_then_resetting_then_logging_in_is_not_alerted():
+    """Five wrong passwords, a reset, a login: the failures were the owner's, before the reset."""
+    for det, who in ((LoginRisk(), "forgot"), (trained(user="amy"), "amy")):
+        t = 30 * DAY
+        fails = [login(t + k * 20, who, ok=False, user__id=who) for k in range(5)]
+        events = [*fails, reset_done(t + 300, who), login(t + 400, who, ip="198.51.100.9", device="dev-new-phone")]
+        assert run(det, events) == []
