@@ -7,7 +7,6 @@ from detectors.ato.bruteforce import SlowBruteForce
 from detectors.ato.risk import LoginRisk
 from detectors.ato.session import SessionHijack
 from detectors.ato.spraying import PasswordSpraying
-from detectors.ato.stuck import StuckAccounts
 from detectors.ato.stuffing import CredentialStuffing
 from detectors.ato.travel import ImpossibleTravel
 from detectors.base import Detector, DetectorConfig
@@ -15,5 +14,5 @@ from detectors.base import Detector, DetectorConfig
 
 def build(config: DetectorConfig) -> list[Detector]:
     """Every account-takeover detector (the engine loads saved models from `config.models_dir`)."""
-    return [CredentialStuffing(), PasswordSpraying(), StuckAccounts(), SlowBruteForce(), ImpossibleTravel(),
-            SessionHijack(), LoginRisk()]
+    return [CredentialStuffing(), PasswordSpraying(), SlowBruteForce(), ImpossibleTravel(), SessionHijack(),
+            LoginRisk()]

@@ -25,6 +25,7 @@ class SlowBruteForce:
     """Alerts once per account per six hours when its failed logins reach any span's count."""
 
     name = "ato.brute_force"
+    scope = "entity"  # one known account's failures; they carry its user.id (detectors/scope.py)
     datasets = frozenset({"mlm.auth"})
     actions = frozenset({"login"})
 

@@ -12,11 +12,13 @@ from __future__ import annotations
 from collections import Counter, deque
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 
 from core.alert import Alert
 from core.event import Event
 from detectors.anomaly.alerts import is_login, make_alert, network_of, user_key
 from detectors.anomaly.state import BoundedMap, Suppressor
+from detectors.ato.stuck import StuckAccounts
 from detectors.ato.where import place_of
 
 WINDOW = 24 * 3600.0  # sprayers pace themselves under lockout thresholds: look back a day
@@ -64,8 +66,14 @@ class PasswordSpraying:
     def __init__(self) -> None:
         self.networks: BoundedMap[str, Network] = BoundedMap(50_000, WINDOW)
         self.suppress = Suppressor(WINDOW)
+        # The same attack spread over a whole proxy pool, counted service-wide (stuck.py); run from
+        # here so that the spraying detector is one global unit (detectors/scope.py).
+        self.service = StuckAccounts()
 
     def process(self, event: Event) -> list[Alert]:
+        return self._per_network(event) + self.service.process(event)
+
+    def _per_network(self, event: Event) -> list[Alert]:
         if not is_login(event):
             return []
         outcome = event.flat.get("event.outcome")
@@ -100,6 +108,20 @@ class PasswordSpraying:
             net = self.networks.get(key, event.ts)
             if net is not None:
                 net.users.setdefault(user, event.ts, Tries).successes += 1
+
+    # Trainable (the service-wide bar); per-network state warms on the baseline as on live events.
+    def observe_baseline(self, event: Event) -> None:
+        self._per_network(event)
+        self.service.observe_baseline(event)
+
+    def fit_baseline(self) -> None:
+        self.service.fit_baseline()
+
+    def save(self, directory: Path) -> None:
+        self.service.save(directory)
+
+    def load(self, directory: Path) -> bool:
+        return self.service.load(directory)
 
     @staticmethod
     def _keys(event: Event, ip: str) -> list[str]:

@@ -30,7 +30,7 @@ FACTOR = 4.0      # the bar: 4x the worst benign hour of the baseline
 class StuckAccounts:
     """Alerts once per wave when the hour's never-recovered failed accounts pass the bar."""
 
-    name = "ato.stuck_accounts"
+    name = "ato.stuck_accounts"  # run inside ato.password_spraying (global), not registered alone
     datasets = frozenset({"mlm.auth"})
     actions = frozenset({"login"})
 
