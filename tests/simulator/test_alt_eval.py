@@ -49,3 +49,18 @@ def test_the_issue5_bar_fails_a_family_on_any_miss_fp_or_slow_detection():
     assert lines[1].split() == ["a", "PASS"]
     assert lines[2].split() == ["b", "FAIL:", "recall"]
     assert lines[3].split() == ["c", "FAIL:", "FP,", "TTD"]
+
+
+def test_eval_and_simulate_take_the_world_flag_and_default_to_the_old_world():
+    import argparse
+
+    from simulator import cli
+
+    parser = argparse.ArgumentParser()
+    cli.register(parser.add_subparsers())
+    args = parser.parse_args(["eval", "--world", "alt", "--seeds", "1", "2", "3"])
+    assert (args.world, args.seeds, args.func) == ("alt", [1, 2, 3], cli._eval)
+    assert parser.parse_args(["eval"]).world == "sim"
+    assert parser.parse_args(["simulate", "--world", "alt", "--out", "x"]).world == "alt"
+    with pytest.raises(SystemExit):
+        parser.parse_args(["eval", "--world", "other"])
