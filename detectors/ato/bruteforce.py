@@ -13,11 +13,14 @@ from core.alert import Alert
 from core.event import Event
 from detectors.anomaly.alerts import is_login, make_alert, short, user_key
 from detectors.anomaly.state import BoundedMap, Suppressor
+from detectors.ato.spraying import is_tool
 
 DAY = 86_400.0
 # (span seconds, failures): a person gives up or resets after a handful of tries; these counts
 # are several lockouts' worth, which no forgetful owner reaches.
 SPANS = ((900.0, 10), (3600.0, 15), (DAY, 30))
+# A script or headless browser is nobody's forgetful owner: half the count suffices.
+TOOL_SPAN = (900.0, 5)
 KEEP = 100  # failures remembered per account: the evidence cap, and more than any span needs
 
 
@@ -30,7 +33,7 @@ class SlowBruteForce:
     actions = frozenset({"login"})
 
     def __init__(self) -> None:
-        self.failures: BoundedMap[str, deque[tuple[float, str, str]]] = BoundedMap(200_000, DAY)
+        self.failures: BoundedMap[str, deque[tuple[float, str, str, bool]]] = BoundedMap(200_000, DAY)
         self.suppress = Suppressor(6 * 3600.0)
 
     def process(self, event: Event) -> list[Alert]:
@@ -41,23 +44,27 @@ class SlowBruteForce:
         if not account or reason == "unknown_user":
             return []  # names that do not exist are a combo list's, counted by the stuffing detector
         tries = self.failures.setdefault(account, event.ts, lambda: deque(maxlen=KEEP))
-        tries.append((event.ts, event.id, str(event.flat.get("source.ip") or "")))
+        tool = is_tool(str(event.flat.get("user_agent.original") or "")[:512])
+        tries.append((event.ts, event.id, str(event.flat.get("source.ip") or ""), tool))
+        span, need = TOOL_SPAN
+        if len(tries) >= need and event.ts - tries[-need][0] <= span and all(t[3] for t in list(tries)[-need:]):
+            return self._alert(account, tries, span, need, event)
         for span, need in SPANS:
             if len(tries) >= need and event.ts - tries[-need][0] <= span:
                 return self._alert(account, tries, span, need, event)
         return []
 
-    def _alert(self, account: str, tries: deque[tuple[float, str, str]], span: float, need: int,
+    def _alert(self, account: str, tries: deque[tuple[float, str, str, bool]], span: float, need: int,
                event: Event) -> list[Alert]:
         if not self.suppress.allow(account, event.ts):
             return []
         recent = [t for t in tries if event.ts - t[0] <= span]
-        ips = {ip for _, _, ip in recent}
+        ips = {t[2] for t in recent}
         minutes = (event.ts - recent[0][0]) / 60
         return [make_alert(
             rule_id="mlm-ato-brute-force", rule_name="Password guessing against one account",
             category="account_takeover", severity="high", risk=70 + min(20, len(recent) // 5),
-            entity=("user", account), ts=event.ts, evidence=[eid for _, eid, _ in recent][-KEEP:],
+            entity=("user", account), ts=event.ts, evidence=[t[1] for t in recent][-KEEP:],
             summary=(f"{len(recent)} failed logins for {short(account)} from {len(ips)} addresses "
                      f"within {minutes:,.0f} minutes."),
             tags=["attack.credential_access", "attack.t1110.001", "attack.t1110"],

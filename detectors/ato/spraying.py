@@ -25,7 +25,7 @@ WINDOW = 24 * 3600.0  # sprayers pace themselves under lockout thresholds: look 
 # Bare HTTP-library and attack-tool agents: people log in with browsers and apps, scripts with these.
 TOOL_AGENTS = ("python-requests", "python-urllib", "aiohttp", "httpx", "curl/", "wget/", "go-http-client",
                "libwww-perl", "java/", "axios/", "node-fetch", "sqlmap", "hydra", "scrapy",
-               "pycurl", "masscan", "nikto")
+               "pycurl", "masscan", "nikto", "headlesschrome", "phantomjs")
 
 
 @lru_cache(maxsize=4096)  # agents repeat all day; the scan is 17 substring tests

@@ -45,3 +45,14 @@ def test_owner_forgetting_a_password_a_few_times_a_day_stays_quiet():
 def test_stuffing_lists_one_off_names_and_unknown_users_are_not_brute_force():
     wave = [login(i, f"nobody{i % 7}", ok=False, reason="unknown_user") for i in range(200)]
     assert run(SlowBruteForce(), wave) == []
+
+
+def test_headless_browser_guessing_once_a_minute_alerts_at_the_fifth_try():
+    tries = [login(i * 60.0, "lead", ok=False, ip="18.182.239.32", user__id="lead",
+                   user_agent__original="Mozilla/5.0 (X11; Linux x86_64) HeadlessChrome/131.0.0.0 Safari/537.36")
+             for i in range(20)]
+    alerts = run(SlowBruteForce(), tries)
+    assert len(alerts) == 1 and seconds_of(alerts[0]) == 4 * 60.0
+    # The same pace from an ordinary browser waits for the full count (ten in fifteen minutes).
+    browser = [login(i * 60.0, "lead2", ok=False, user__id="lead2") for i in range(20)]
+    assert [seconds_of(a) for a in run(SlowBruteForce(), browser)] == [9 * 60.0]
