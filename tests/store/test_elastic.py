@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import orjson
 import pytest
 from builders import T0, make_event
 from elasticsearch import ConnectionError as EsConnectionError
@@ -186,3 +187,12 @@ def test_large_writes_go_in_chunks_and_only_a_failed_chunk_is_resent(noida, monk
         store._client = proxy.real
         drop_indices(store)
         store.close()
+
+
+def test_sealed_events_are_sent_as_their_bytes_without_parsing_them_again(elastic_store):
+    event = make_event(1, url__path="/sealed/path")
+    sealed = event.seal()
+    assert elastic_store.write_events([event]).stored == 1
+    assert event._doc is None  # the nested document was never rebuilt from the bytes
+    stored = elastic_store.get_events([event.id])
+    assert stored == [orjson.loads(sealed)]
