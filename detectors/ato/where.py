@@ -37,8 +37,9 @@ def place_of(event: Event) -> Place:
     """Country and operator of the event's client, preferring collector enrichment."""
     # Four detectors ask for the same event one after another: answer from the last one. Holding
     # the event keeps its identity from being reused.
-    if _last and _last[0][0] is event:
-        return _last[0][1]
+    last = _last[-1] if _last else None  # one read: another thread may replace it meanwhile
+    if last is not None and last[0] is event:
+        return last[1]
     place = _place_of(event)
     _last[:] = [(event, place)]
     return place
