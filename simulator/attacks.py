@@ -52,7 +52,7 @@ def credential_stuffing(em: Emitter, rng: random.Random, plan: IpPlan, people: l
             victim = rng.choice(people)
             em.login(ts, client, victim.username, victim.user_id, False, "bad_password")
         ts += (end - t) / attempts * rng.uniform(0.2, 1.8)
-    return Truth("", "account_takeover", "credential_stuffing", ["service", *ips[:50]], t, ts)
+    return Truth("", "account_takeover", "credential_stuffing", ["service", *dict.fromkeys(ips)], t, ts)
 
 
 def password_spraying(em: Emitter, rng: random.Random, plan: IpPlan, people: list[Person], t: float) -> Truth:

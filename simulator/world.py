@@ -34,6 +34,9 @@ class World:
     events: list[dict[str, Any]]
     truth: list[Truth]
     benign_entities: int
+    # An alert naming a real attacker after its scenario (a ring member flagged again when the ring
+    # grows) is late, not false: it counts against no one for the whole test window.
+    grace_after: float = 3 * DAY
 
 
 def _days(em: Emitter, rng: random.Random, plan, people, first: int, last: int) -> None:
@@ -60,7 +63,7 @@ def _scenarios(em: Emitter, rng: random.Random, plan, people, first_day: int, da
     truth: list[Truth] = []
     for campaign in ATO:
         truth.append(campaign(em, rng, plan, people, when()))
-    for campaign in (fraud.fake_ring, fraud.shared_bank, fraud.sponsor_funded_orders):
+    for campaign in (fraud.fake_ring, fraud.slow_fake_ring, fraud.shared_bank, fraud.sponsor_funded_orders):
         truth.append(campaign(em, rng, plan, people, when()))
     close_day = first_day + (6 - first_day % 7) if days > (6 - first_day % 7) else first_day
     period_close = START + close_day * DAY + 23.5 * 3600
