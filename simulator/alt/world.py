@@ -186,7 +186,14 @@ def generate(
     for index, item in enumerate(negatives):
         item.id = f"N{index + 1:02d}-{item.kind}"
     key = lambda doc: doc["@timestamp"]
-    return AltWorld(sorted(baseline, key=key), sorted(life.w.events, key=key), truth, len(benign), negatives)
+    # By keyword: World may grow fields of its own (it did: grace_after) and shift the positions.
+    return AltWorld(
+        baseline=sorted(baseline, key=key),
+        events=sorted(life.w.events, key=key),
+        truth=truth,
+        benign_entities=len(benign),
+        negatives=negatives,
+    )
 
 
 def _entities(events: list[dict]) -> set[str]:

@@ -169,3 +169,8 @@ def test_payouts_go_to_the_bank_in_force_when_they_are_made(world):
             bank[mlm["target"]["id"]] = mlm["bank"]["fingerprint"]
         elif action == "payout_requested" and mlm["distributor"]["id"] in bank:
             assert mlm["bank"]["fingerprint"] == bank[mlm["distributor"]["id"]]
+
+
+def test_the_alt_world_carries_its_negatives_and_its_own_grace(world):
+    assert isinstance(world.grace_after, float) and world.grace_after >= 3 * 3600
+    assert world.negatives and all(t.family == "benign" for t in world.negatives)
