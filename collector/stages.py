@@ -21,12 +21,15 @@ class TooLarge(EventError):
     """A record refused for its size (the HTTP answer is 413 when nothing else was accepted)."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class BatchContext:
     """What every record of one batch shares: the bounds and the ingest time."""
 
     limits: Limits
     ingested: str
+    # Set by `decode` for the record at hand: its line was no longer than the longest string allowed,
+    # so validation may take core.event's compiled-shape path (no string inside can be too long).
+    short_line: bool = False
 
 
 class Accepted(NamedTuple):
@@ -38,13 +41,16 @@ class Accepted(NamedTuple):
 
 def decode(record: Any, ctx: BatchContext) -> Any:
     """Raw NDJSON lines are parsed here (size-checked first); decoded objects pass through."""
+    ctx.short_line = False
     if isinstance(record, (bytes, bytearray, memoryview)):
         if len(record) > ctx.limits.max_bytes:
             raise TooLarge(None, f"line larger than {ctx.limits.max_bytes} bytes")
         try:
-            return orjson.loads(record)
+            decoded = orjson.loads(record)
         except orjson.JSONDecodeError as exc:
             raise EventError(None, f"not valid JSON (or not UTF-8): {exc}") from None
+        ctx.short_line = len(record) <= ctx.limits.max_string
+        return decoded
     return record
 
 
@@ -55,7 +61,7 @@ def normalize_record(record: Any, ctx: BatchContext) -> dict[str, Any]:
 
 def validate(record: dict[str, Any], ctx: BatchContext) -> Event:
     """The contract check: flat or nested, required fields, types, UTC timestamps, bounds (core.event)."""
-    return Event.from_dict(record, ctx.limits)
+    return Event.from_dict(record, ctx.limits, strings_bounded=ctx.short_line)
 
 
 def redact(event: Event, ctx: BatchContext) -> Event:

@@ -200,12 +200,19 @@ class Event:
         return self._json
 
     @classmethod
-    def from_dict(cls, obj: Any, limits: Limits = DEFAULT_LIMITS) -> Event:
+    def from_dict(cls, obj: Any, limits: Limits = DEFAULT_LIMITS, strings_bounded: bool = False) -> Event:
         """Validate a decoded JSON object (nested, flat dotted, or mixed) into an Event.
 
         A nested `obj` is kept as the event's document and normalized in place (no copy: this is
-        the ingest hot path); flat or mixed input is rebuilt as a nested document.
+        the ingest hot path); flat or mixed input is rebuilt as a nested document. `strings_bounded`
+        is the caller's word that no string in `obj` is longer than `limits.max_string` (it was
+        decoded from a line that short): the compiled-shape fast path may then be used.
         """
+        if strings_bounded and type(obj) is dict and (limits is DEFAULT_LIMITS or limits == DEFAULT_LIMITS):
+            flat = _SHAPES.flatten(obj)
+            if flat is not None:
+                return cls._finish(obj, flat, [], False)
+            return cls._validate(obj, limits, True)
         return cls._validate(obj, limits, False)
 
     @classmethod

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import time
 
+import orjson
 import pytest
 from builders import make_event_dict
 from collector_testkit import FixedClock, published
 
 from collector.normalize import NORMALIZERS, epoch_to_rfc3339, normalize
 from collector.pipeline import Pipeline
+import core.event as event_module
 from core.event import DEFAULT_LIMITS, EventError
+from core.event_shape import ShapeCache
 from core.store import EventQuery
 
 
@@ -195,3 +198,17 @@ def test_events_the_store_refuses_are_quarantined_with_the_reason(settings, stor
     assert '"id":"refused"' in entry["line"]
     assert store.count_events(EventQuery()) == 1
     pipe.stop()
+
+
+def test_short_lines_take_the_compiled_shape_path_with_the_same_verdicts(pipeline, monkeypatch):
+    """A line no longer than the longest allowed string cannot hide a too-long string: its event may
+    be validated by a compiled shape; a longer line always gets the generic validator."""
+    shapes = ShapeCache(event_module._NAMES)
+    monkeypatch.setattr(event_module, "_SHAPES", shapes)
+    lines = [orjson.dumps(make_event_dict(event__id=f"s{i}", url__path=f"/p/{i}")) for i in range(3)]
+    lines.append(orjson.dumps(make_event_dict(event__id="long", url__path="/" + "a" * 70_000)))
+    lines.append(orjson.dumps(make_event_dict(event__id="bad", source__ip="999.1.1.1")))
+    accepted, rejected = _ingest(pipeline, lines)
+    assert accepted == 3 and shapes.shapes == 1
+    assert [line for line, _ in rejected] == [4, 5]
+    assert "longer" in rejected[0][1] and "source.ip" in rejected[1][1]

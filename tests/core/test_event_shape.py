@@ -138,3 +138,20 @@ def test_the_cache_is_bounded_under_hostile_shapes(shapes):
         doc["custom"] = {f"k{i}": i}  # the same top-level keys, a new nested shape each time
         per_top.learn(doc)
     assert per_top.shapes == MAX_PER_TOP
+
+
+@pytest.mark.parametrize("path, value", VARIANTS, ids=[".".join(p) + f"={v!r}"[:30] for p, v in VARIANTS])
+def test_from_dict_with_bounded_strings_matches_the_generic_validator(shapes, path, value):
+    """The collector's path: an object decoded from a short line, after its normalizers."""
+    base = _http(event__ingested="2026-11-02T09:00:01.000Z")
+    Event.from_dict(copy.deepcopy(base), strings_bounded=True)  # learn the base shape
+    doc = copy.deepcopy(base)
+    _set(doc, path, value)
+    expected = _generic(doc)
+    for _ in range(2):
+        try:
+            event = Event.from_dict(copy.deepcopy(doc), strings_bounded=True)
+            got = (event.doc, list(event.flat.items()), event.ts)
+        except EventError as exc:
+            got = ("refused", exc.field, exc.reason)
+        assert got == expected
