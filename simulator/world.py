@@ -78,6 +78,8 @@ def _scenarios(em: Emitter, rng: random.Random, plan, people, first_day: int, da
     # Hard negatives on test days: a promo flash crowd and a recruiting event.
     benign.flash_crowd(em, rng, plan, people, when())
     benign.enrollment_meeting(em, rng, plan, people, when())
+    benign.family_signup(em, rng, plan, people, when())
+    benign.partner_joins_bank(em, rng, plan, people, when())
     for index, item in enumerate(truth):
         item.id = f"S{index + 1:02d}-{item.kind}"
     return truth

@@ -15,6 +15,7 @@ import networkx as nx
 from core.alert import Alert
 from core.event import Event
 from detectors.anomaly.alerts import make_alert, short
+from detectors.fraud.bursts import DISPOSABLE
 from detectors.fraud.common import CATEGORY, FAKE_ACCOUNT_TAGS, distributor_of, text
 
 FAMILY_AGE = 86_400.0  # how long an owner must have used an identifier before sharing it is family
@@ -47,6 +48,7 @@ class LinkedAccounts:
         self.seen: OrderedDict[str, float] = OrderedDict()  # distributor -> last event time
         self.evidence: dict[str, deque[str]] = {}
         self.sponsor: dict[str, str] = {}
+        self.signup: dict[str, tuple[str | None, float, bool]] = {}  # distributor -> (device, when, throwaway mail)
         self.born: dict[str, float] = {}  # distributor -> first seen (the ring's first member names it)
         self.alerted: dict[str, int] = {}  # distributor -> component size when last alerted
         self._now = 0.0  # event time of the event being linked (edges remember when they appeared)
@@ -66,6 +68,8 @@ class LinkedAccounts:
             return []
         if event.flat.get("event.action") == "distributor_enrolled" and text(event, "mlm.sponsor.id"):
             self.sponsor[dist] = str(text(event, "mlm.sponsor.id"))  # forgotten with the node (bounded)
+            domain = (text(event, "mlm.email.domain") or "").lower()
+            self.signup[dist] = (text(event, "mlm.device.id"), event.ts, domain in DISPOSABLE)
         self._touch(dist, event)
         self._now = event.ts
         grew = [self._link(dist, kind, value) for kind, value in links]
@@ -83,6 +87,7 @@ class LinkedAccounts:
         self.seen.pop(dist, None)
         self.evidence.pop(dist, None)
         self.sponsor.pop(dist, None)
+        self.signup.pop(dist, None)
         self.born.pop(dist, None)
         self.alerted.pop(dist, None)
         node = ("d", dist)
@@ -131,6 +136,19 @@ class LinkedAccounts:
                 return True
         return False
 
+    def _household(self, members: list[str]) -> bool:
+        """Two or three people: a head and those they enrolled, with ordinary mail, on a device the head
+        had used for a day before (a parent signing up spouse and child at home); a ring's devices are new."""
+        return len(members) < RING_MIN and any(
+            all(m == head or self._enrolled_at_home(m, head) for m in members) for head in members)
+
+    def _enrolled_at_home(self, dist: str, head: str) -> bool:
+        device, when, throwaway = self.signup.get(dist, (None, 0.0, True))
+        if throwaway or device is None or self.sponsor.get(dist) != head:
+            return False
+        edge = self.graph.get_edge_data(("d", head), ("dev", device))
+        return edge is not None and when - edge.get("since", when) >= FAMILY_AGE
+
     def _component(self, dist: str, now: float) -> set[tuple[str, str]]:
         """The accounts and identifiers linked to `dist`, household identifiers set aside."""
         component = nx.node_connected_component(self.graph, ("d", dist))
@@ -147,7 +165,7 @@ class LinkedAccounts:
         before = max((self.alerted.get(m, 0) for m in members), default=0)
         # Only identifiers that link two or more accounts count (a private device links nothing).
         kinds = Counter(n[0] for n in component if n[0] != "d" and self.graph.degree(n) >= 2)
-        if size < (TIGHT_MIN if len(kinds) >= 2 else RING_MIN) or size < 2 * before:
+        if size < (TIGHT_MIN if len(kinds) >= 2 else RING_MIN) or size < 2 * before or self._household(members):
             return []
         sponsors = self._roots(members)
         for m in members:

@@ -1,0 +1,51 @@
+"""A household whose joint bank and card were never seen before the family signed up (issue 5).
+
+The parent enrolled before the log history, so nothing says the joint account is theirs; what does is
+that spouse and child were enrolled on the parent's own long-used computer with ordinary mail.
+"""
+
+from __future__ import annotations
+
+import pytest
+from fraud_helpers import DAY, commerce, enroll, run
+
+from detectors.fraud.rings import LinkedAccounts
+
+SIGNUP = 3 * DAY
+
+
+def login(seconds: float, dist: str, device: str):
+    return commerce(seconds, dist, "login", mlm__device__id=device)
+
+
+def buy(seconds: float, dist: str, card: str, device: str):
+    return commerce(seconds, dist, "order_placed", mlm__order__id=f"o-{dist}-{seconds:.0f}", mlm__order__pv=50.0,
+                    mlm__payment__fingerprint=card, mlm__device__id=device)
+
+
+def family(*, home_since: float = 0.0, device: str = "home-pc", domain: str = "gmail.com", extra: int = 0) -> list:
+    """Parent uses the home computer from `home_since`; spouse and child (and `extra` more) join on
+    `device` one evening with the parent's joint bank; the child's first order goes on the parent's card."""
+    kin = ["spouse", "child"] + [f"kin{i}" for i in range(extra)]
+    events = [login(home_since, "parent", "home-pc")]
+    events += [enroll(SIGNUP + i * 1200, who, "parent", device=device, bank="joint", domain=domain)
+               for i, who in enumerate(kin)]
+    events += [buy(SIGNUP + 3000 + 1200 * extra, "child", "parent-card", device),
+               buy(SIGNUP + DAY, "parent", "parent-card", "home-pc")]
+    return sorted(events, key=lambda e: e.ts)
+
+
+def test_family_signed_up_on_the_parents_computer_stays_quiet():
+    assert run(LinkedAccounts(), family()) == []
+
+
+@pytest.mark.parametrize("change", [
+    {"device": "new-laptop"},          # enrolled from a device new to the parent: a ring's laptop
+    {"home_since": SIGNUP + 2 * DAY},  # the parent only used that device after the sign-ups
+    {"domain": "mailinator.com"},      # throwaway mail: nobody's spouse
+    {"extra": 1},                      # four people on one joint account and card: beyond a household
+])
+def test_without_the_household_evidence_the_same_links_alert(change):
+    alerts = run(LinkedAccounts(), family(**change))
+    assert [a.rule_id for a in alerts] == ["mlm-fraud-linked-accounts"]
+    assert {"spouse", "child", "parent"} <= set(alerts[0].extra["mlm_siem"]["members"])
