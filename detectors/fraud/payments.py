@@ -64,8 +64,10 @@ class SharedBankAccounts:
         holders = self.banks.setdefault(bank, event.ts, Holders)
         if dist in holders.members or len(holders.members) >= MAX_MEMBERS:
             return []
-        related = [self.traits.household(dist, m, event.ts) for m in holders.members] if action in JOINS else []
-        strangers, family = not all(related), bool(related) and all(related)
+        related = [self.traits.household(dist, m, event.ts) for m in holders.members]
+        # Only choosing an account makes a stranger (a payout to one's own account someone joined does
+        # not); a holder paid out to an account their household already holds is family either way.
+        strangers, family = action in JOINS and not all(related), bool(related) and all(related)
         holders.members[dist] = event.id
         size = len(holders.members)
         # A household joining its own account (a spouse, a grown child enrolled by a parent) stays

@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 from fraud_helpers import DAY, commerce, enroll, run
 
+from detectors.fraud.payments import SharedBankAccounts
 from detectors.fraud.rings import LinkedAccounts
 
 SIGNUP = 3 * DAY
@@ -49,3 +50,16 @@ def test_without_the_household_evidence_the_same_links_alert(change):
     alerts = run(LinkedAccounts(), family(**change))
     assert [a.rule_id for a in alerts] == ["mlm-fraud-linked-accounts"]
     assert {"spouse", "child", "parent"} <= set(alerts[0].extra["mlm_siem"]["members"])
+
+
+def payout(seconds: float, dist: str, bank: str, ip: str):
+    return commerce(seconds, dist, "payout_requested", mlm__payout__id=f"po-{dist}", mlm__payout__amount=80.0,
+                    mlm__bank__fingerprint=bank, source__ip=ip)
+
+
+@pytest.mark.parametrize(("payer", "alerts"), [("parent", 0), ("neighbour", 1)])
+def test_the_parent_paid_out_to_the_joint_account_is_family_a_stranger_is_not(payer, alerts):
+    """The family's third holder shows up by a payout: the parent who enrolled both is family."""
+    events = family() + [payout(SIGNUP + 2 * DAY, payer, "joint", "203.0.113.9")]
+    found = run(SharedBankAccounts(), sorted(events, key=lambda e: e.ts))
+    assert [a.rule_id for a in found] == ["mlm-fraud-shared-bank"] * alerts
