@@ -29,7 +29,7 @@ from detectors.worker import DetectorWorker
 BRUTE = "3f6c1d2a-5b7e-4c19-9a01-6d0e1f2a0102"  # mlm_brute_force_user: 10 failures in 5 minutes
 
 
-def wait_for(predicate, timeout=30.0) -> bool:
+def wait_for(predicate, timeout=60.0) -> bool:  # generous: CI machines can be busy
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if predicate():
