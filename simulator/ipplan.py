@@ -58,7 +58,7 @@ def build_plan(seed: int, per_country: int = 24, hosting: int = 60, max_samples:
         if info.is_private or info.country is None:
             continue
         org = (info.as_organization or "").upper()
-        if any(marker in org for marker in HOSTING_MARKERS):
+        if any(marker in org for marker in HOSTING_MARKERS) and "FIBER" not in org:  # Google Fiber is home broadband
             if len(plan.hosting) < hosting:
                 plan.hosting.append(network)
             continue
