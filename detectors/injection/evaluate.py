@@ -71,6 +71,12 @@ class Tally:
     as_class: int = 0
     misses: list[str] = field(default_factory=list)
 
+    def count(self, strong: set[str], weak: bool) -> None:
+        """One judged request: alerting on its own, a probe only, or neither."""
+        self.total += 1
+        self.alerting += bool(strong)
+        self.probe += weak and not strong
+
     def as_dict(self) -> dict[str, float | int]:
         n = max(self.total, 1)
         return {"n": self.total, "alert": round(self.alerting / n, 4),
@@ -94,9 +100,7 @@ def score_attacks(analyzer: Analyzer, sources: list[real_corpora.Source],
             for name, place in placements.items():
                 strong, weak = judge(analyzer, place(payload))
                 tally = per[name]
-                tally.total += 1
-                tally.alerting += bool(strong)
-                tally.probe += weak and not strong
+                tally.count(strong, weak)
                 tally.as_class += source.cls == "any" and bool(strong) or source.cls in strong
                 if not strong and not weak:
                     tally.misses.append(payload)
@@ -125,9 +129,7 @@ def score_benign(analyzer: Analyzer, sets: dict[str, list[str]]) -> dict[str, di
             for name, place in placements.items():
                 strong, weak = judge(analyzer, place(value))
                 tally = per[name]
-                tally.total += 1
-                tally.alerting += bool(strong)
-                tally.probe += weak and not strong
+                tally.count(strong, weak)
                 if strong:
                     tally.misses.append(value)
     return out
