@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any
 
 from sqlalchemy import DateTime, Engine, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
+
+from core.pg_text import replace_nul_in_parameters
 
 
 class UtcDateTime(TypeDecorator[datetime]):
@@ -37,7 +38,7 @@ def make_engine(url: str) -> Engine:
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     if not url.startswith("sqlite"):
         engine = create_engine(url, pool_pre_ping=True)
-        event.listen(engine, "before_cursor_execute", _without_nul, retval=True)
+        replace_nul_in_parameters(engine)
         return engine
     engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
 
@@ -50,24 +51,6 @@ def make_engine(url: str) -> Engine:
         cur.close()
 
     return engine
-
-
-def _clean(value: Any) -> Any:
-    if isinstance(value, str) and "\x00" in value:
-        return value.replace("\x00", "\ufffd")
-    if isinstance(value, dict):
-        return {k: _clean(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return type(value)(_clean(v) for v in value)
-    return value
-
-
-def _without_nul(
-    _conn: object, _cursor: object, statement: str, parameters: Any, _ctx: object, _many: bool
-) -> Any:
-    """PostgreSQL text refuses NUL, which attackers put in usernames and alerts carry from events: one
-    such value would fail every insert of its batch (a stalled alert worker), so it becomes U+FFFD."""
-    return statement, _clean(parameters)
 
 
 class Database:

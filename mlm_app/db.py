@@ -17,6 +17,8 @@ from sqlalchemy import DateTime, Engine, create_engine, event, inspect, text
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
+from core.pg_text import replace_nul_in_parameters
+
 # Model modules whose tables belong to the app; business ones are optional (built separately).
 MODEL_MODULES = ("mlm_app.accounts.models", "mlm_app.business.models")
 
@@ -58,24 +60,8 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     engine = create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
-    event.listen(engine, "before_cursor_execute", _without_nul, retval=True)
+    replace_nul_in_parameters(engine)
     return engine
-
-
-def _clean(value: Any) -> Any:
-    if isinstance(value, str) and "\x00" in value:
-        return value.replace("\x00", "\ufffd")
-    if isinstance(value, dict):
-        return {k: _clean(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return type(value)(_clean(v) for v in value)
-    return value
-
-
-def _without_nul(_conn: Any, _cursor: Any, statement: str, parameters: Any, _ctx: Any, _many: bool) -> Any:
-    """PostgreSQL text refuses NUL, which anyone can type into a sign-in form (a 500 for a client's
-    input otherwise): there it becomes U+FFFD, which matches no stored name or token."""
-    return statement, _clean(parameters)
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

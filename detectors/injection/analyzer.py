@@ -113,8 +113,8 @@ class Analyzer:
             parts += [(part, False) for part in decode.query_parts(query)]  # parameters, as in url.query
         for part, only_patterns in parts:
             for cls, engine in self.classify(part, only_patterns):
-                if engine == PROBE and location != "http.request.referrer" and location in _PATTERNS_ONLY:
-                    continue  # a stray quote in a header is no probe
+                if engine == PROBE and location == "user_agent.original":
+                    continue  # a stray quote in a user agent is no probe
                 known = found.get(cls)
                 if known is None or known.weak and engine != PROBE:  # a clear finding beats a probe
                     found[cls] = Finding(cls, location, engine, part[:SAMPLE_CHARS])
