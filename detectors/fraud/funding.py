@@ -1,9 +1,13 @@
 """Sponsors paying for their downline's orders: buying the team's qualification (and their own pay).
 
-The card is the sponsor's when the sponsor (or an upline) used it for their own orders, or when
-one card pays for two unrelated people below the same upline. A couple where one sponsored the
-other shares a bank account, or a computer or home address for longer than today: a family card
-paying for the family never alerts alone (up to FAMILY accounts), a stranger downline does.
+A card belongs to its first user. It is an upline's when that first user is above the buyer; a
+card whose owner was never seen is an upline's when it pays for three or more people below that
+upline (two is a couple sharing a card). One partner paying the other's order is household life,
+so it takes two signals: the card paid for two or more downline accounts, one of them outside the
+payer's household (no bank account, or computer or home address shared for longer than today),
+the payer placed the order from their own computer (signed in as the recruit), or the buyer paid
+with a card of their own before (someone else now pays their qualification). A family card
+paying for the family never alerts alone (up to FAMILY accounts).
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ PAID_WINDOW = 35 * DAY  # about one commission month
 MAX_CARD_USERS = 8
 HOUSEHOLD_AGE = DAY
 FAMILY = 3  # household accounts one card may pay for (a couple and a grown child)
+UNSEEN_OWNER = 3  # people below one upline on a card nobody above them used: more than a couple
 
 
 class SponsorPaidOrders:
@@ -39,6 +44,7 @@ class SponsorPaidOrders:
         # card -> {distributor: (time, event id) of their first order with it}, in first-use order
         self.card_users: BoundedMap[str, dict[str, tuple[float, str]]] = BoundedMap(500_000, 365 * DAY)
         self.paid: BoundedMap[str, deque[tuple[float, str, str]]] = BoundedMap(100_000, PAID_WINDOW)
+        self.own_cards: BoundedMap[str, set[str]] = BoundedMap(300_000, 365 * DAY)  # cards each used first
         self.suppress = Suppressor(PAID_WINDOW)
 
     def process(self, event: Event) -> list[Alert]:
@@ -53,43 +59,49 @@ class SponsorPaidOrders:
             return []
         users = self.card_users.setdefault(card, event.ts, dict)
         uplines = self.tree.uplines(dist, event.ts)
-        payer = self._owner_above(uplines, users) or self._common_upline(dist, uplines, users, event.ts)
+        owner = next(iter(users), dist)  # dicts keep first-use order
+        payer = owner if owner in uplines else self._unseen_owner(dist, uplines, users, event.ts)
         if len(users) < MAX_CARD_USERS and dist not in users:
             users[dist] = (event.ts, event.id)
-        return self._judge(payer, dist, event) if payer else []
+        mine = self.own_cards.setdefault(dist, event.ts, set)
+        if owner == dist and len(mine) < MAX_CARD_USERS:
+            mine.add(card)
+        return self._judge(payer, dist, event, switched=bool(mine - {card})) if payer else []
 
-    @staticmethod
-    def _owner_above(uplines: list[str], users: dict[str, tuple[float, str]]) -> str | None:
-        """The card's earliest user among the buyer's uplines: its likely owner."""
-        above = set(uplines)
-        return next((u for u in users if u in above), None)  # dicts keep first-use order
+    def _unseen_owner(self, dist: str, uplines: list[str], users: dict[str, tuple[float, str]],
+                      now: float) -> str | None:
+        """One card paying for several unrelated people below one upline: that upline's card, used unseen.
 
-    def _common_upline(self, dist: str, uplines: list[str], users: dict[str, tuple[float, str]],
-                       now: float) -> str | None:
-        """One card paying for two unrelated people below one upline: that upline's card, used unseen.
-
-        The other buyer's earlier order joins the upline's paid list, so this order can alert.
+        The others' earlier orders join the upline's paid list, so this order can alert.
         """
-        for other, (ts, event_id) in users.items():
-            if other == dist or self._household(other, dist, now):
-                continue
-            theirs = set(self.tree.uplines(other, now))
-            common = next((u for u in uplines if u in theirs), None)
-            if common is not None:
-                paid = self.paid.setdefault(common, now, lambda: deque(maxlen=100))
-                if all(eid != event_id for _, _, eid in paid):
-                    paid.append((ts, other, event_id))
-                return common
+        if dist in users:
+            return None  # the buyer's own card (or one they already shared): nothing new
+        others = [o for o in users if not self._household(o, dist, now)]
+        if len(others) + 1 < UNSEEN_OWNER:
+            return None
+        theirs = {o: set(self.tree.uplines(o, now)) for o in others}
+        for upline in uplines:
+            below = [o for o in others if upline in theirs[o]]
+            if len(below) + 1 >= UNSEEN_OWNER:
+                paid = self.paid.setdefault(upline, now, lambda: deque(maxlen=100))
+                for other in below:
+                    ts, event_id = users[other]
+                    if all(eid != event_id for _, _, eid in paid):
+                        paid.append((ts, other, event_id))
+                return upline
         return None
 
     def _learn_traits(self, event: Event) -> None:
         """Remember the bank accounts, devices and addresses each account uses (for household links).
 
         Exact addresses, not networks: mobile carriers put strangers on one /24 every day (and a
-        stranger taken for family only makes this detector quieter).
+        stranger taken for family only makes this detector quieter). Payouts name no user but the
+        distributor paid: their bank account is theirs.
         """
-        who = event.flat.get("user.id")
-        if not who or event.flat.get("event.outcome") == "failure":
+        if event.flat.get("event.outcome") == "failure":
+            return
+        who = event.flat.get("user.id") or (event.flat.get("event.dataset") == "mlm.commerce" and distributor_of(event))
+        if not who:
             return
         found = [f"b:{v}" for v in (text(event, "mlm.bank.fingerprint"),) if v]
         found += [f"d:{v}" for v in (text(event, "mlm.device.id"),) if v]
@@ -120,15 +132,24 @@ class SponsorPaidOrders:
         born = self.born.get(new, now)
         return born is not None and any(born[0] - traits.get(t, born[0]) >= HOUSEHOLD_AGE for t in born[1])
 
-    def _judge(self, payer: str, dist: str, event: Event) -> list[Alert]:
+    def _operated_by(self, payer: str, buyer: str, now: float) -> bool:
+        """The buyer's account was used today on a computer the payer had used before: the payer
+        signed in as the buyer (devices only: strangers share mobile-carrier addresses every day)."""
+        mine, theirs = self.traits.get(payer, now) or {}, self.traits.get(buyer, now) or {}
+        return any(t.startswith("d:") and t in mine and mine[t] < first and now - first < HOUSEHOLD_AGE
+                   for t, first in theirs.items())
+
+    def _judge(self, payer: str, dist: str, event: Event, switched: bool) -> list[Alert]:
         paid = self.paid.setdefault(payer, event.ts, lambda: deque(maxlen=100))
         paid.append((event.ts, dist, event.id))
         recent = sorted(p for p in paid if event.ts - p[0] <= PAID_WINDOW)
         downlines = {d for _, d, _ in recent}
-        # A family card paying for a spouse or the kids is household life, however often: it takes
-        # someone outside the payer's household, or more household accounts than a family has.
+        # A family card paying for a spouse or the kids is household life, however often. It takes
+        # someone outside the payer's household AND a second sign (several accounts paid for, the
+        # payer at the keyboard, a buyer who used to pay for themselves), or more accounts than a family.
         outside = [d for d in downlines if not self._household(payer, d, event.ts)]
-        if (not outside and len(downlines) <= FAMILY) or not self.suppress.allow(payer, event.ts):
+        second = len(downlines) >= 2 or switched or self._operated_by(payer, dist, event.ts)
+        if not ((outside and second) or len(downlines) > FAMILY) or not self.suppress.allow(payer, event.ts):
             return []
         return [make_alert(
             rule_id="mlm-fraud-sponsor-paid-orders", rule_name="Upline pays the orders of their downline",
