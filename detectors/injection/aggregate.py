@@ -13,7 +13,7 @@ from typing import Any
 
 from core.alert import Alert
 from core.event import Event
-from detectors.injection.analyzer import Finding
+from detectors.injection.analyzer import LONE, Finding
 
 WINDOW_SECONDS = 600.0  # one attack session; re-alert for the same IP and class after it ends
 SCANNER_ATTEMPTS = 20  # a human probing by hand rarely sends 20 payloads in 10 minutes; tools do
@@ -39,6 +39,7 @@ CLASS_INFO: dict[str, tuple[str, str, int, tuple[str, ...]]] = {
     "ssti": ("server-side template injection", "high", 75, ("attack.t1190", "attack.t1059")),
     "nosql": ("NoSQL injection", "high", 70, ("attack.t1190",)),
 }
+LONE_RISK = 35  # a lone probe (a bare quote-and-word, '--', '|'): worth a look, not a page
 SCANNER_TOOLS = ("sqlmap", "nikto", "nuclei", "acunetix", "wfuzz", "ffuf", "gobuster", "dirbuster",
                  "burp", "zap", "commix", "tplmap", "nmap", "masscan", "havij", "xsstrike", "dalfox")
 
@@ -49,6 +50,7 @@ class _IpState:
     attempts: int = 0
     classes: dict[str, int] = field(default_factory=dict)
     alerted: set[str] = field(default_factory=set)
+    alerted_low: set[str] = field(default_factory=set)  # classes alerted on only by a lone probe so far
     scanner_alerted: bool = False
     event_ids: list[str] = field(default_factory=list)
     probes: set[int] = field(default_factory=set)  # hashes of distinct probe values (in-process only)
@@ -88,8 +90,7 @@ class Aggregator:
         shown = False
         for finding in strong:
             state.classes[finding.cls] = state.classes.get(finding.cls, 0) + 1
-            if finding.cls not in state.alerted:
-                state.alerted.add(finding.cls)
+            if self._first_of_its_kind(state, finding):
                 alerts.append(self._attempt_alert(event, ip, finding))
                 shown = True
         if not state.scanner_alerted and self._is_scanner(state):
@@ -115,6 +116,21 @@ class Aggregator:
                 alerts.append(self._rollup_alert(ip, state))
                 state.last_alert_ts = state.pending_ts
         return alerts
+
+    @staticmethod
+    def _first_of_its_kind(state: _IpState, finding: Finding) -> bool:
+        """True for the first finding of a class from this source, and for the first clear payload
+        after only lone probes of that class (the analyst then sees the real attempt at its severity)."""
+        lone = finding.engine == LONE
+        if finding.cls not in state.alerted:
+            state.alerted.add(finding.cls)
+            if lone:
+                state.alerted_low.add(finding.cls)
+            return True
+        if not lone and finding.cls in state.alerted_low:
+            state.alerted_low.discard(finding.cls)
+            return True
+        return False
 
     @staticmethod
     def _has_alerted(state: _IpState) -> bool:
@@ -151,16 +167,20 @@ class Aggregator:
 
     def _attempt_alert(self, event: Event, ip: str, finding: Finding) -> Alert:
         name, severity, risk, tags = CLASS_INFO[finding.cls]
+        kind = "attempt"
+        if finding.engine == LONE:  # a lone metacharacter or keyword probe: intent, not yet a payload
+            severity, risk, kind = "low", LONE_RISK, "probe"
         tool = scanner_tool(str(event.flat.get("user_agent.original") or ""))
         status = event.flat.get("http.response.status_code")
         if isinstance(status, int) and status < 400:
             risk = min(100, risk + 10)  # the app accepted the request: the payload reached the code
         return Alert(
-            rule_id=f"injection.{finding.cls}", rule_name=f"{name[0].upper()}{name[1:]} attempt",
+            rule_id=f"injection.{finding.cls}", rule_name=f"{name[0].upper()}{name[1:]} {kind}",
             category="injection", severity=severity, risk_score=risk, entity_type="ip",
             entity_value=ip, timestamp=event.timestamp, event_ids=[event.id],
             tags=list(tags) + (["attack.t1595.002"] if tool else []),
-            summary=f"{name[0].upper()}{name[1:]} payload from {ip} in {finding.location}"
+            summary=f"{name[0].upper()}{name[1:]} {'probe' if kind == 'probe' else 'payload'} from {ip} in "
+                    f"{finding.location}"
                     + (f" (user agent of {tool})." if tool else "."),
             extra=_extra(event, finding),
         )

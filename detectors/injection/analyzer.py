@@ -16,6 +16,8 @@ from detectors.injection.matcher import PatternMatcher
 LOCATIONS = ("url.query", "http.request.body.content", "url.path", "user_agent.original",
              "http.request.referrer")
 PROBE = "probe"  # the engine name of weak findings
+LONE = "lone-probe"  # a probe no person types: alerts on its own request, at low severity
+_RANK = {PROBE: 0, LONE: 1}  # every other engine (pattern, libinjection, model) is a clear finding: 2
 CACHE_SIZE = 16_384  # repeated identical queries (pagination, polling) are decided once
 SAMPLE_CHARS = 160
 _QUOTED = re.compile(r"\w['\"\\\\^]+\w")
@@ -108,15 +110,17 @@ class Analyzer:
         patterns_only = location in _PATTERNS_ONLY
         if location == "user_agent.original" and _UA_SQL.search(raw):
             patterns_only = False
-        parts = [(part, patterns_only) for part in _SPLITTERS[location](raw)]
+        parts: list[tuple[str, bool | None]] = [(part, patterns_only) for part in _SPLITTERS[location](raw)]
         if location == "http.request.referrer" and (query := _referrer_query(raw)):
             parts += [(part, False) for part in decode.query_parts(query)]  # parameters, as in url.query
+        if location == "url.path":  # a segment alone (/product/1', /files/--) may be a lone probe
+            parts = parts[:1] + [(part, None) for part, _ in parts[1:]]
         for part, only_patterns in parts:
-            for cls, engine in self.classify(part, only_patterns):
+            for cls, engine in self.classify(part, only_patterns is not False) or self._lone(part, only_patterns):
                 if engine == PROBE and location == "user_agent.original":
                     continue  # a stray quote in a user agent is no probe
                 known = found.get(cls)
-                if known is None or known.weak and engine != PROBE:  # a clear finding beats a probe
+                if known is None or _RANK.get(known.engine, 2) < _RANK.get(engine, 2):  # clear beats probe
                     found[cls] = Finding(cls, location, engine, part[:SAMPLE_CHARS])
         result = tuple(found.values())
         if len(cache) >= CACHE_SIZE:
@@ -130,7 +134,12 @@ class Analyzer:
             return []
         if " " not in text and (text.isalnum() or decode.is_plain(text)) and "0x" not in text.lower():
             # One plain word (page=2, sort=price_asc) matches no pattern; a lone keyword is a probe.
-            cls = None if patterns_only else probes.word_class(text.lower())
+            if patterns_only:
+                return []
+            lowered = text.lower()
+            if lowered in probes.LONE_SQL_WORDS or lowered in probes.LONE_COMMAND_WORDS:
+                return [(probes.lone_class(lowered) or "sqli", LONE)]
+            cls = probes.word_class(lowered)
             return [(cls, PROBE)] if cls else []
         squeezed = decode.squeeze(text)
         folded = decode.sql_fold(squeezed)
@@ -159,6 +168,15 @@ class Analyzer:
         return out or self._probe(text)
 
     @staticmethod
+    def _lone(text: str, mode: bool | None) -> list[tuple[str, str]]:
+        """A lone probe in a path segment (mode None), where only patterns ran."""
+        cls = probes.lone_class(text) if mode is None else None
+        return [(cls, LONE)] if cls else []
+
+    @staticmethod
     def _probe(text: str) -> list[tuple[str, str]]:
+        cls = probes.lone_class(text)
+        if cls:
+            return [(cls, LONE)]
         cls = probes.probe_class(text)
         return [(cls, PROBE)] if cls else []

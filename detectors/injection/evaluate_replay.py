@@ -109,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
     w = sub.add_parser("write", help="write the labelled events")
     w.add_argument("events", type=Path)
     w.add_argument("--per-kind", type=int, default=200)
-    w.add_argument("--attack-sources", type=int, default=0, choices=range(0, 251), metavar="0-250",
+    w.add_argument("--attack-sources", type=int, default=0, choices=range(251), metavar="0-250",
                    help="send the payloads from this many addresses (0: one address each)")
     s = sub.add_parser("score", help="score a replay's alerts")
     s.add_argument("events", type=Path)

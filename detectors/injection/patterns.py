@@ -199,6 +199,7 @@ TRAVERSAL = [
     (r"^\s*['\"]?[a-z]:[\\/]+(documents and settings|program|windows|winnt|inetpub|xampp|wamp|boot\.ini|"
     r"system32|apache|php|mysql|sysprep|unattend|autoexec|config\.sys)"),
     r"\b[a-z]:[\\/]+users[\\/]+[^\\/]+[\\/]+(ntuser\.dat|appdata[\\/]|\.ssh[\\/])",
+    r"\betc[\\/]+(passwd|shadow|master\.passwd)\b",  # however the path before it is spelled
 ]
 
 COMMAND = [

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from detectors.injection.decode import squeeze
+
 # Keywords and functions of SQL dialects that fuzzing lists send alone. Everyday parameter names
 # (limit, order, page, sort) are left out: they arrive as keys on every API call.
 SQL_WORDS = frozenset({
@@ -36,6 +38,80 @@ _TAG_PROBE = re.compile(r"<[a-z][\w-]*((\s|/)[^<>]*)?(//\s*$|$)|<[a-z][\w-]*/[a-
 _ENV_VAR = re.compile(r"^\$\{?[A-Z_]{3,}\}?$")
 MAX_PROBE_CHARS = 64  # fuzzing probes are short; long text with a stray quote is prose
 MAX_PROBE_SPACES = 3  # and they are a token or two ("' OR", "order by", "<test x=y//")
+
+
+# Lone probes: values that are weak-probe shaped yet no person types them, so one request alerts
+# (at low severity). SQL words that are not English and that fuzzing lists send alone.
+LONE_SQL_WORDS = frozenset({
+    "order by", "group by", "exec xp", "exec sp", "to_timestamp_tz", "tz_offset", "bfilename", "waitfor",
+    "xp_cmdshell", "sp_executesql", "utl_http", "dbms_pipe", "pg_sleep", "sysdate", "getdate()", "now()",
+    "user()", "version()", "database()", "current_user()", "@@version",
+})
+# Command names alone stay weak (wfuzz's path words hold netstat, printenv: CGI script names).
+LONE_COMMAND_WORDS = frozenset({"--help", "--version"})
+# What breaks a query or a shell when it arrives unescaped: a value of only punctuation that holds
+# one of these is a "does it break?" probe. '-', '/', '.', '*', '%', '?', '!' alone are placeholders
+# and wildcards people do type, so they are not enough.
+_BREAKING = re.compile(r"['\"`;|#()=&\[\]{}]|\$[({]|--|/\*|\*/")  # not < >: arrows, << >> page links
+_ASCII_PUNCT = re.compile(r"^[\s!-/:-@\[-`{-~]{1,16}$")
+_QUOTES_ONLY = re.compile(r"^[\s'\"`\\]+$")  # '' and \\ are weak: stray keys and escapes people type
+# Emoticons are the punctuation people really type alone: :) ;-) :'( <3 </3 ^_^ >_< (: =]
+_EMOTICON = re.compile(r"^[>}]?[:;=8][\-'^o]?[()\[\]{}|/\\*$@#<>3pPdDoO0xX]{1,3}$|"
+                       r"^[()\[\]{}|/\\dD<>]{1,3}[\-'^]?[:;=8]$|^<\\?/?3+$")
+_KAOMOJI = re.compile(r"[\^>;T\-o0@*]_+[\^<;T\-o0@*]|\^[\w.-]?\^")  # ^_^ (^_^) (>_<) \(^o^)/
+_EMPTY_PAIRS = re.compile(r"^(\(\)|\[\]|\{\})+$")  # ids=[] filters={}: empty lists and objects apps send
+# A word glued to one unbalanced quote (1', admin', 'test, 'x): quoted words ("serum") and possessives
+# inside a name (O'Brien) are not; a number before a double quote is inches (12").
+_LONE_QUOTE = re.compile(r"^[\w.@-]{1,40}['`]$|^[\w.@-]*[a-z_]\"$|^['`][\w.@-]{1,40}$|"
+                         r"^['`]\s*#|^['`]\s*(or|and|xor|union|select|sleep|waitfor|exec)\s*$|"
+                         r"^['\"`]\s*sleep\s+\d+\s*['\"`]?$", re.IGNORECASE)
+
+# A tag probe with an unquoted attribute value (<test x=y//, <a href=x//, <svg/onxx=y>) or a bare tag
+# start (<test): editors quote every attribute, and people write "<3" or "<Base Model>", not these.
+_ATTR = r"[\s/]+[a-z-]+(=[^\s\"'<>]*)?"
+_LONE_TAG = re.compile(r"^<[a-z][\w-]*(" + _ATTR + r")*[\s/]+[a-z-]+=[^\s\"'<>]*(" + _ATTR + r")*[\s/]*>?$|"
+                       r"^<[a-z][\w-]*/*$", re.IGNORECASE)
+# A whole value that is the address of a script: what an injected <script src> would load.
+_SCRIPT_URL = re.compile(r"^(https?:)?//[\w.-]+(:\d+)?/\S*\.js(\?\S*)?$", re.IGNORECASE)
+
+# The environment variables a shell probe reads ($USER, ${HOME}), and the objects a template probe
+# names ($class, $request): a stock ticker is upper case and not one of these names.
+_SHELL_VAR = re.compile(r"^\$\{?(USER|HOME|PATH|SHELL|PWD|OLDPWD|IFS|HOSTNAME|UID|EUID|LOGNAME|SHLVL|TMPDIR|"
+                        r"PS1|BASH_VERSION)\}?$")
+_TEMPLATE_VAR = re.compile(r"^\$!?\{?(class|request|response|session|application|servlet|context|env|"
+                           r"this|self|smarty|_get|_post|_server|_cookie|_env|_request)\}?$")
+
+
+def lone_class(text: str) -> str | None:
+    """The class of a probe that alerts on one request (low severity), or None."""
+    if len(text) > MAX_PROBE_CHARS or text.count(" ") > MAX_PROBE_SPACES:
+        return None
+    value = text.strip()
+    lowered = value.lower()
+    if lowered in LONE_SQL_WORDS:
+        return "sqli"
+    if lowered in LONE_COMMAND_WORDS or _SHELL_VAR.match(value):
+        return "command"
+    if _TEMPLATE_VAR.match(value):
+        return "ssti"
+    if _LONE_QUOTE.match(value) or _LDAP.search(value) or _punct_probe(value):
+        return "sqli"
+    if value in ("<", "<?"):  # does the page echo '<' unencoded? (in any of its encodings, decoded here)
+        return "xss"
+    # ASCII only: a pasted <foo val=“bar” /> with typographic quotes is prose about markup.
+    if value.startswith("<") and value.isascii() and _LONE_TAG.match(squeeze(value)) or _SCRIPT_URL.match(value):
+        return "xss"
+    return None
+
+
+def _punct_probe(value: str) -> bool:
+    """Only punctuation, holding a character that breaks SQL or a shell; not an emoticon or a divider."""
+    if not _ASCII_PUNCT.match(value) or _QUOTES_ONLY.match(value) or _EMOTICON.match(value) \
+            or _KAOMOJI.search(value) or _EMPTY_PAIRS.match(value):
+        return False
+    if len(value) > 2 and len(set(value)) == 1:
+        return False  # "-----", "####", "****": dividers and ratings
+    return _BREAKING.search(value) is not None
 
 
 def word_class(lowered: str) -> str | None:

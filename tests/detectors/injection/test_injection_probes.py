@@ -26,8 +26,22 @@ CLEAR_PROBES = ["AND 1", "and 1", "' --", "'--", "\"", "'", "1' or '1'='1", "1'o
                 "1') or ('1'='1", "' or ''='", "' or 1#", "or 1=1", "' or true--", "1;--", " and USER=USER",
                 "'--%23foo%0D%0A-", "admin'--", "') or '1'='1--", "' OR 1 --"]
 # Weak probes: a keyword or a few punctuation marks that a person may type too.
-WEAK_PROBES = ["select", "desc", "order by", "or", "#", "-", "|", "!", "''", "admin'", "1'", "now()", "$USER",
-               "--help", "<test x=y//", "*(|(mail=*))", "' OR", "whoami"]
+WEAK_PROBES = ["select", "desc", "or", "-", "!", "''", "%", "*", "/", '12"', "#mysql", "whoami", ";)", "\\",
+               "$MONEY", "<<"]
+# Lone probes: probe-shaped values no person types (a word glued to one quote, only punctuation that
+# breaks SQL or a shell, an SQL-only word, a tag with an unquoted attribute): each alerts alone, low.
+LONE_PROBES = {"sqli": ["order by", "#", "|", "admin'", "1'", "'test", "now()", "*(|(mail=*))", "' OR", "--",
+                        "<>\"'%;)(&+", "=;", "exec xp", "bfilename", "'sleep 50'"],
+               "command": ["$USER", "${HOME}", "--help"],
+               "xss": ["<test x=y//", "<a href=x//", "<aUdio x=y>", "<test", "<", "https://cdn.example.net/x.js"],
+               "ssti": ["$class"]}
+# What people do type alone: emoticons, placeholders, wildcards, dividers, quoted searches, sizes,
+# empty lists an app sends, arrows and page links.
+PEOPLE_TYPE = [":)", ";-)", ":'(", "<3", "</3", "^_^", "(^_^)", "(>_<)", "-", "/", ".", "...", "?", "!!!", "*",
+               "%", "+", "-----", "#####", "****", "N/A", "$", "$$$", "#1", "5'10\"", '12"', '"serum"',
+               "\"Select Comfort\"", "C++", "C#", "1+1", "O'Brien", "Rock 'n' roll", "don't", "->", "<<", ">>",
+               "<b>New</b>", "<Base Model>", "[]", "{}", "()", "(optional)", "Drop Top", "Deliver at 5 -- thanks",
+               "Tea | Coffee", "$TSLA", "$5", "#tbt"]
 
 
 def test_clear_short_probes_alert_alone(analyzer: Analyzer) -> None:
@@ -40,6 +54,34 @@ def test_weak_probes_are_weak_findings_only(analyzer: Analyzer) -> None:
     for probe in WEAK_PROBES:
         findings = analyzer.findings({"url.query": "q=" + quote_plus(probe)})
         assert findings and all(f.weak for f in findings), (probe, findings)
+
+
+def test_lone_probes_alert_alone_at_low_severity(detector: InjectionDetector) -> None:
+    for n, (cls, values) in enumerate((c, v) for c, vs in LONE_PROBES.items() for v in vs):
+        alerts = detector.process(http(n, ip=f"203.0.113.{n + 1}", **{"url.query": "q=" + quote_plus(values)}))
+        assert [(a.rule_id, a.severity) for a in alerts] == [(f"injection.{cls}", "low")], (values, alerts)
+        assert "probe" in alerts[0].summary and alerts[0].risk_score < 50
+
+
+def test_values_people_type_alone_stay_quiet(analyzer: Analyzer) -> None:
+    for value in PEOPLE_TYPE:
+        placed = [{"url.query": "q=" + quote_plus(value)}]
+        if "/" not in value and ".." not in value:  # an encoded slash splits a slug; /.. is traversal
+            placed.append({"url.path": "/product/" + quote_plus(value)})
+        for fields in placed:
+            assert all(f.weak for f in analyzer.findings(fields)), (value, fields)
+
+
+def test_a_clear_payload_after_a_lone_probe_still_alerts_at_its_severity(detector: InjectionDetector) -> None:
+    sent = ["1'", "admin'", "1' UNION SELECT username, password FROM users--", "1' AND SLEEP(5)--"]
+    alerts = [a for i, v in enumerate(sent) for a in detector.process(http(i, **{"url.query": "id=" + quote_plus(v)}))]
+    assert [(a.rule_id, a.severity) for a in alerts] == [("injection.sqli", "low"), ("injection.sqli", "high")]
+
+
+def test_a_lone_probe_in_a_path_segment_alerts(detector: InjectionDetector) -> None:
+    for n, path in enumerate(["/product/17'", "/files/--", "/api/orders/%7C"]):
+        [alert] = detector.process(http(n, ip=f"192.0.2.{n + 1}", **{"url.path": path}))
+        assert alert.rule_id == "injection.sqli" and alert.severity == "low", path
 
 
 def test_one_weak_probe_never_alerts_and_repeats_are_not_counted(detector: InjectionDetector) -> None:
