@@ -33,6 +33,16 @@ class BoundedMap(Generic[K, V]):
         self._data.move_to_end(key)
         return item[1]
 
+    def get_lazily(self, key: K, now: float, slack: float) -> V | None:
+        """Like `get`, but touching the key at most once per `slack` seconds (slack < ttl): the hot
+        path of keys seen on every event is then one dict lookup; expiry stays within `slack`."""
+        item = self._data.get(key)
+        if item is None:
+            return None
+        if now - item[0] > slack:
+            return self.get(key, now)
+        return item[1]
+
     def setdefault(self, key: K, now: float, factory: Callable[[], V]) -> V:
         """The live value for `key`, creating it with `factory` when absent or expired."""
         value = self.get(key, now)

@@ -15,6 +15,8 @@ from detectors.anomaly.state import BoundedMap
 from detectors.ato.profiles import device_of
 
 SESSION_TTL = 24 * 3600.0  # sessions idle this long have expired in the app too
+TOUCH_EVERY = 60.0  # a session's idle clock is refreshed once a minute, not on every request
+ENDINGS = ("logout", "session_revoked")
 
 
 @dataclass(slots=True)
@@ -36,18 +38,24 @@ class SessionHijack:
         self.sessions: BoundedMap[str, Session] = BoundedMap(500_000, SESSION_TTL)
 
     def process(self, event: Event) -> list[Alert]:
+        # Every request of every session comes here: the common case (a session seen before, from
+        # its first address) is decided with two field reads and one lookup.
         flat = event.flat
         sid, ip = flat.get("mlm.session.id"), flat.get("source.ip")
-        if not sid or not ip or flat.get("event.action") in ("logout", "session_revoked"):
+        if not sid or not ip:
             return []
-        sid = str(sid)[:256]
-        seen = self.sessions.get(sid, event.ts)
+        if sid.__class__ is not str or len(sid) > 256:
+            sid = str(sid)[:256]
+        seen = self.sessions.get_lazily(sid, event.ts, TOUCH_EVERY)
+        if seen is not None and (seen.alerted or ip == seen.ip):
+            return []
+        if flat.get("event.action") in ENDINGS:
+            return []
         if seen is None:
             self.sessions.put(sid, event.ts, Session(ip, flat.get("user_agent.original"), device_of(event),
                                                      flat.get("user.id"), event.id))
             return []
-        # Most requests of a session come from where it started: decided before reading the client.
-        if seen.alerted or ip == seen.ip or network_of(ip) == network_of(seen.ip):
+        if network_of(ip) == network_of(seen.ip):
             return []
         agent, device = flat.get("user_agent.original"), device_of(event)
         new_client = (device is not None and seen.device is not None and device != seen.device) or \

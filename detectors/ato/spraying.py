@@ -48,6 +48,7 @@ class Network:
     users: BoundedMap[str, Tries] = field(default_factory=lambda: BoundedMap(500, WINDOW))
     ips: Counter[str] = field(default_factory=Counter)
     unknown: int = 0  # failures for names that do not exist: a combo list, not a target list
+    tools: int = 0    # accounts a tool agent failed for (an upper bound: expired ones stay counted)
     evidence: deque[str] = field(default_factory=lambda: deque(maxlen=100))
 
 
@@ -93,7 +94,9 @@ class PasswordSpraying:
                 continue
             tries = net.users.setdefault(user, event.ts, Tries)
             tries.fails += 1
-            tries.tool = tries.tool or tool
+            if tool and not tries.tool:
+                tries.tool = True
+                net.tools += 1
             tries.ip = ip
             net.evidence.append(event.id)
             if len(net.ips) < 256 or ip in net.ips:
@@ -136,7 +139,8 @@ class PasswordSpraying:
         return keys
 
     def _judge(self, key: str, net: Network, event: Event) -> list[Alert]:
-        if len(net.users) < self.min_users_tool:
+        # Bounds first (stuck accounts are at most the failed ones): most networks never get near.
+        if len(net.users) < self.min_users_tool or (len(net.users) < self.min_users and net.tools < self.min_users_tool):
             return []
         stuck = [t for _, t in net.users.items() if t.fails and not t.successes]
         if len(stuck) < self.min_users and sum(t.tool for t in stuck) < self.min_users_tool:
@@ -152,7 +156,7 @@ class PasswordSpraying:
         top_ip = Counter(t.ip for t in stuck).most_common(1)[0][0]
         # Counting starts afresh once reported (or already reported through another key), so a
         # later benign typo cannot resurface the old victims; an attack still going re-alerts.
-        net.users = BoundedMap(500, WINDOW)
+        net.users, net.tools = BoundedMap(500, WINDOW), 0
         if not self.suppress.allow(key, event.ts) or not self.suppress.allow(("ip", top_ip), event.ts):
             return []
         label = key.split(":", 1)[1]

@@ -24,6 +24,11 @@ SCHEMA = FeatureSchema("ato_travel_countries", 1, ("country", "device", "asn", "
 MAX_SPEED_KMH = 1000.0  # airliners cruise at ~900 km/h; centroids blur the rest
 MIN_DISTANCE_KM = 900.0  # centroid error: neighbouring countries are never "impossible"
 STRANGER_HISTORY = 2  # logins needed before a device behind a VPN exit can be called new
+# Without that history, the owner's own login this recent is the history: a browser that is neither
+# the one just used nor any known one, behind a VPN exit abroad within the hour, is a stranger's.
+FRESH_WINDOW = 3600.0
+# An exit address this many members sign in from is a company VPN: its new laptops are colleagues'.
+SHARED_EXIT_MEMBERS = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +55,8 @@ class ImpossibleTravel:
         # Device cookie -> the one account it failed for: a cookie failing for several accounts is
         # a spraying tool's browser, not a thief at one account's door.
         self.tried: BoundedMap[str, str] = BoundedMap(100_000, DAY)
+        # Hosting or VPN exit address -> members who signed in through it (up to the bar), a month.
+        self.exits: BoundedMap[str, set[str]] = BoundedMap(100_000, 30 * DAY)
 
     def process(self, event: Event) -> list[Alert]:
         user = event.flat.get("user.id")
@@ -64,7 +71,9 @@ class ImpossibleTravel:
         now = self._login(event)
         before = self.last.get(user, event.ts)
         alerts = self._judge(user, before, now, event) if before else []
-        if not now.place.hosting:
+        if now.place.hosting:
+            self._through_exit(str(event.flat.get("source.ip") or ""), user, event.ts)
+        else:
             self.last.put(user, event.ts, now)
         self.profiles.learn(user, event.ts, now.place, now.device)  # a VPN exit's country is not learned
         return alerts
@@ -93,7 +102,7 @@ class ImpossibleTravel:
         if now.device and now.device == before.device and now.agent == before.agent:
             return []  # same browser cookie and agent: a VPN toggle or a phone roaming
         prof = self.profiles.users.get(user, event.ts)
-        if now.place.hosting and not self._stranger(prof, now.device):
+        if now.place.hosting and not (self._stranger(prof, now.device) or self._newcomer(user, prof, before, now, event)):
             return []  # VPN users keep their own devices; only a stranger's browser behind one counts
         if prof is not None and b in prof.countries:
             return []
@@ -123,6 +132,24 @@ class ImpossibleTravel:
         """A device cookie new to a user with enough history (two logins) to know their devices."""
         return bool(device) and prof is not None and prof.logins >= STRANGER_HISTORY \
             and bool(prof.devices) and device not in prof.devices
+
+    def _newcomer(self, user: str, prof: UserProfile | None, before: LastLogin, now: LastLogin, event: Event) -> bool:
+        """Too little history to know the user's devices, but within the hour of their own login: a
+        browser (cookie and agent) other than that one, never seen for them, from an exit that is not
+        a company's shared one."""
+        if (prof is not None and prof.logins >= STRANGER_HISTORY) or not now.device:
+            return False
+        if now.device == before.device or now.agent == before.agent or now.ts - before.ts > FRESH_WINDOW:
+            return False
+        if prof is not None and now.device in prof.devices:
+            return False
+        members = self.exits.get(str(event.flat.get("source.ip") or ""), event.ts)
+        return members is None or len(members - {user}) < SHARED_EXIT_MEMBERS
+
+    def _through_exit(self, ip: str, user: str, ts: float) -> None:
+        members = self.exits.setdefault(ip, ts, set)
+        if len(members) <= SHARED_EXIT_MEMBERS:
+            members.add(user)
 
     # Warming on the baseline: usual countries are learned, not alerted.
     def observe_baseline(self, event: Event) -> None:

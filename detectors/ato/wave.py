@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter, deque
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from core.event import Event
 from detectors.anomaly.alerts import network_of, user_key
@@ -12,10 +12,15 @@ from detectors.anomaly.state import SlidingWindow
 
 BASELINE_FACTOR = 4.0  # the bar: 4x the worst benign window seen in the baseline
 BUCKETS = 30           # successes are counted in span/30 buckets: one deque entry each, not one per login
+# Breadth (users, addresses, networks) is counted from the window only once it is over its bar, and
+# then again only after the window grew by 1/RESCAN: no per-failure bookkeeping in quiet times, and
+# a scan of a big attack window amortized over the failures that led to it.
+RESCAN = 20
 
 
-@dataclass(frozen=True, slots=True)
-class Attempt:
+class Attempt(NamedTuple):
+    """One failed login as the waves count it (a tuple: built once per failure, shared by both)."""
+
     event_id: str
     user: str
     ip: str
@@ -36,10 +41,11 @@ class Wave:
         self.span = span
         self.min_failures, self.min_users, self.min_ips = min_failures, min_users, min_ips
         self.failures: SlidingWindow[Attempt] = SlidingWindow(span, 50_000)
-        self.users: Counter[str] = Counter()  # running counts over `failures`, kept in step
+        self.users: Counter[str] = Counter()  # breadth of `failures` as of the last scan (see RESCAN)
         self.ips: Counter[str] = Counter()
         self.nets: Counter[str] = Counter()
-        self.unknown = 0
+        self.unknown = 0  # kept in step with `failures`
+        self._unscanned = 0  # failures added since the last breadth scan
         self.armed = True  # disarmed by an alert; re-armed a window later, once cooled below half its bar
         self.disarmed_at = 0.0
         self.bar = float(min_failures)
@@ -51,18 +57,16 @@ class Wave:
         self._bucket: list[int] | None = None     # [bucket, failures, unknown]
 
     def add(self, ts: float, attempt: Attempt) -> None:
-        self._count(attempt, 1)
-        for old in self.failures.add(ts, attempt):
-            self._count(old, -1)
-        if not self.armed and len(self.failures) < self.bar / 2 and ts - self.disarmed_at > self.span:
+        # Inlined (no helper calls, no list of dropped items): this runs twice per failed login.
+        self.unknown += attempt.unknown
+        self._unscanned += 1
+        window = self.failures
+        items = window.items
+        items.append((ts, attempt))
+        while ts - items[0][0] > window.span or len(items) > window.cap:
+            self.unknown -= items.popleft()[1].unknown
+        if not self.armed and len(items) < self.bar / 2 and ts - self.disarmed_at > self.span:
             self.armed = True  # that wave is over: the next one is news
-
-    def _count(self, attempt: Attempt, step: int) -> None:
-        _step(self.users, attempt.user, step)
-        _step(self.ips, attempt.ip, step)
-        _step(self.nets, attempt.net, step)
-        if attempt.unknown:
-            self.unknown += step
 
     def disarm(self, ts: float) -> None:
         self.armed, self.disarmed_at = False, ts
@@ -90,6 +94,9 @@ class Wave:
         fails = len(self.failures)
         if not self.armed or (fails < self.bar and self.unknown < self.unknown_bar):
             return False
+        if self._unscanned < max(1, fails // RESCAN):
+            return False
+        self._scan()
         if len(self.users) < self.min_users or len(self.ips) < self.min_ips or len(self.nets) < self.min_ips:
             return False
         if max(self.nets.values()) > fails / 2:
@@ -97,6 +104,14 @@ class Wave:
         if self.failures.items:
             self._expire_wins(int(self.failures.items[-1][0] // self._step))
         return self.unknown / fails >= 0.3 or self.fail_share() >= 0.3
+
+    def _scan(self) -> None:
+        """Count the window's users, addresses and networks afresh."""
+        self._unscanned = 0
+        attempts = [a for _, a in self.failures.items]
+        self.users = Counter(a.user for a in attempts)
+        self.ips = Counter(a.ip for a in attempts)
+        self.nets = Counter(a.net for a in attempts)
 
     # Baseline: the worst fixed window of benign failures (and of unknown-user failures).
     def observe(self, ts: float, unknown: bool) -> None:
@@ -124,14 +139,6 @@ class Wave:
         """Bars never fall below the window's floor, whatever a model file says."""
         self.bar = max(float(self.min_failures), _number(bar))
         self.unknown_bar = max(float(self.min_failures), _number(unknown_bar))
-
-
-def _step(counter: Counter[str], key: str, step: int) -> None:
-    left = counter[key] + step
-    if left > 0:
-        counter[key] = left
-    else:
-        del counter[key]
 
 
 def _number(value: object) -> float:

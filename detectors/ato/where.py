@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from core import geo
 from core.event import Event
@@ -53,12 +54,27 @@ def is_hosting(org: str) -> bool:
     return any(marker in lowered for marker in HOSTING_MARKERS)
 
 
+_places: dict[tuple[object, ...], Place] = {}  # (address, enrichment) -> Place: addresses recur all day
+PLACES_CAP = 16_384
+
+
 def _place_of(event: Event) -> Place:
     flat = event.flat
-    country = flat.get("source.geo.country_iso_code")
-    org = flat.get("source.as.organization.name")
-    number = flat.get("source.as.number")
-    ip = flat.get("source.ip")
+    key = (flat.get("source.ip"), flat.get("source.geo.country_iso_code"), flat.get("source.as.organization.name"),
+           flat.get("source.as.number"))
+    try:
+        place = _places.get(key)
+    except TypeError:  # a list or object where a string belongs (hostile input): judged, not cached
+        return _judge_place(*key)
+    if place is None:
+        if len(_places) >= PLACES_CAP:
+            _places.clear()
+        place = _places[key] = _judge_place(*key)
+    return place
+
+
+def _judge_place(ip: Any, country: Any, org: Any, number: Any) -> Place:
+    """Country, operator and whether it is a hosting or VPN operator, from enrichment or the bundled DB."""
     if ip and (not country or not (org or number)):
         info = geo.lookup(ip)
         country = country or info.country
