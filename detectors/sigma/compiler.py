@@ -39,6 +39,11 @@ from sigma.types import (
 from detectors.sigma import values
 
 _ACTION = "event.action"
+# Case-insensitive text tests decided at compile time on a known lower-cased value.
+_STATIC: dict[str, Callable[[str, Any], bool]] = {
+    "eq": lambda text, c: text == c, "in": lambda text, c: text in c, "contains": lambda text, c: c in text,
+    "startswith": lambda text, c: text.startswith(c), "endswith": lambda text, c: text.endswith(c),
+}
 _COMPARE = {"LT": "lt", "LTE": "lte", "GT": "gt", "GTE": "gte", "NEQ": "neq"}
 
 
@@ -62,13 +67,17 @@ def where(rule: Any) -> str:
     return f"{path}: rule {rule.id or rule.title!r}"
 
 
-def compile_rule(rule: SigmaRule) -> CompiledMatcher:
-    """Compile a rule's condition(s) into one function; raises RuleCompileError with its location."""
+def compile_rule(rule: SigmaRule, known_action: str | None = None) -> CompiledMatcher:
+    """Compile a rule's condition(s) into one function; raises RuleCompileError with its location.
+
+    With `known_action` (lower case) the function is only ever called on events whose lower-cased
+    `event.action` is that text, so case-insensitive tests of `event.action` are decided here.
+    """
     try:
         trees = [cond.parse() for cond in rule.detection.parsed_condition]
     except SigmaError as exc:
         raise RuleCompileError(f"{where(rule)}: condition: {exc}") from None
-    gen = _Generator(where(rule))
+    gen = _Generator(where(rule), known_action)
     try:
         exprs = [gen.node(tree) for tree in trees]
     except RuleCompileError as exc:
@@ -86,8 +95,9 @@ def compile_rule(rule: SigmaRule) -> CompiledMatcher:
 class _Generator:
     """Turns a condition tree into one Python expression; constants go into `namespace`."""
 
-    def __init__(self, location: str) -> None:
+    def __init__(self, location: str, known_action: str | None = None) -> None:
         self.location = location
+        self.known_action = known_action
         self.fields: set[str] = set()
         self.namespace: dict[str, Any] = {
             "_any_text": values.any_text, "_number_eq": values.number_eq, "_bool_eq": values.bool_eq,
@@ -166,6 +176,8 @@ class _Generator:
         raise self.fail(f"{field}: unsupported value type {type(value).__name__}")
 
     def string(self, field: str, kind: str, operand: Any, cased: bool) -> str:
+        if field == _ACTION and self.known_action is not None and not cased and kind in _STATIC:
+            return repr(_STATIC[kind](self.known_action, operand.lower() if kind != "in" else operand))
         return self._text(f"f.get({field!r})", self._string_pred(kind, operand, cased))
 
     def _string_pred(self, kind: str, operand: Any, cased: bool) -> Callable[[str], str]:

@@ -38,12 +38,19 @@ SUPPORTED = {
 }
 
 
+_NO_ITEMS: deque[tuple[float, Any, str]] = deque(maxlen=0)  # shared, always empty
+_NO_LATEST: dict[Any, tuple[float, str]] = {}  # shared, never written: the type does not use it
+
+
 class _Group:
     __slots__ = ("items", "last", "latest", "steps", "until")
 
-    def __init__(self) -> None:
-        self.items: deque[tuple[float, Any, str]] = deque()  # event_count: (ts, None, event id)
-        self.latest: dict[Any, tuple[float, str]] = {}  # value_count/temporal: value -> (ts, event id)
+    def __init__(self, kind: SigmaCorrelationType) -> None:
+        # Only what the rule's type uses is allocated: a stuffing run opens a group per typed name.
+        self.items: deque[tuple[float, Any, str]] = (  # event_count: (ts, None, event id)
+            deque() if kind == SigmaCorrelationType.EVENT_COUNT else _NO_ITEMS)
+        self.latest: dict[Any, tuple[float, str]] = (  # value_count/temporal: value -> (ts, event id)
+            {} if kind in (SigmaCorrelationType.VALUE_COUNT, SigmaCorrelationType.TEMPORAL) else _NO_LATEST)
         self.steps: list[tuple[float, list[str]] | None] = []
         self.last = 0.0
         self.until = float("-inf")
@@ -76,13 +83,22 @@ class Correlation:
         self.history: dict[tuple[Any, ...], deque[Any]] = {}
         # An event matching two referenced rules is one event to count, but two steps of a sequence.
         self._counts_events = self.kind in (SigmaCorrelationType.EVENT_COUNT, SigmaCorrelationType.VALUE_COUNT)
+        # Groups in order of last activity (touched ones move to the end): sweeps stop at the first fresh one.
         self.groups: dict[tuple[Any, ...], _Group] = {}
         self._next_sweep = float("-inf")
-        self._oldest_last = float("inf")  # a lower bound of every group's `last`: sweeps skip when none can be stale
         self._clock = float("-inf")
         # event_count keeps enough events to decide the condition and fill the evidence, never more.
         self.cap = min(MAX_ITEMS, max(self.threshold + 1, MAX_EVIDENCE))
         self._check(where)
+        # Only the first step opens a sequence group; any referenced rule opens a count group.
+        ordered = self.kind == SigmaCorrelationType.TEMPORAL_ORDERED
+        self._starters = frozenset(self.refs[:1] if ordered else self.refs)
+        self._keyers = {ref: _keyer(fields) for ref, fields in self.fields.items()}
+        self._distinct_field = self.value_field if self.kind == SigmaCorrelationType.VALUE_COUNT else None
+        self._advance = {  # chosen once: the per-event path never tests the type
+            SigmaCorrelationType.EVENT_COUNT: self._advance_count, SigmaCorrelationType.VALUE_COUNT: self._advance_values,
+            SigmaCorrelationType.TEMPORAL: self._advance_values, SigmaCorrelationType.TEMPORAL_ORDERED: self._ordered,
+        }[self.kind]
 
     def _check(self, where: str) -> None:
         """Refuse conditions this engine cannot evaluate on a stream, naming the rule."""
@@ -113,78 +129,83 @@ class Correlation:
             self._clock = ts if self._clock == float("-inf") else min(ts, self._clock + MAX_CLOCK_STEP)
         if self._clock >= self._next_sweep:
             self.sweep(self._clock)
+        if len(matched) == 1:  # nearly every event: one referenced rule matched
+            name = matched[0]
+            key = self._keyers[name](event.flat)
+            return None if key is None else self._step(name, key, event, ts)
         alert = None
         counted: set[tuple[Any, ...]] = set()
         # Later steps first, so one event matching two steps of a sequence cannot complete both.
         for name in reversed(matched):
-            key = self._key(name, event)
+            key = self._keyers[name](event.flat)
             if key is None or (key in counted and self._counts_events):
                 continue
             counted.add(key)
-            group = self.groups.get(key)
-            if group is None:
-                if len(self.groups) >= self.max_groups:
-                    self._evict(self._clock)
-                group = self.groups[key] = _Group()
-            group.last = max(group.last, ts)
-            self._oldest_last = min(self._oldest_last, group.last)
-            fired = self._advance(group, name, event, ts < group.until)
-            if self.novel_field and name == self.refs[-1]:
-                fired = fired if self._remember(key, event) else None
-            if fired is not None and ts >= group.until:
-                group.until = ts + self.suppress
-                alert = self._alert(name, key, event, fired)
+            alert = self._step(name, key, event, ts) or alert
         return alert
 
-    def _key(self, name: str, event: Event) -> tuple[Any, ...] | None:
-        flat = event.flat
-        key = tuple(flat.get(f) for f in self.fields.get(name, ()))
-        if any(v is None or v == "" or isinstance(v, list) for v in key):
-            return None
-        return key
+    def _step(self, name: str, key: tuple[Any, ...], event: Event, ts: float) -> Alert | None:
+        """One referenced rule's match for one group: record it, alert when the condition holds."""
+        groups = self.groups
+        group = groups.pop(key, None)
+        if group is None:
+            if name not in self._starters:  # a later step of a sequence never started: only history moves
+                if self.novel_field and name == self.refs[-1]:
+                    self._remember(key, event)
+                return None
+            if len(groups) >= self.max_groups:
+                self._evict(self._clock)
+            group = _Group(self.kind)
+        groups[key] = group  # (re)inserted last: the most recently active
+        group.last = max(group.last, ts)
+        fired = self._advance(group, name, event, ts < group.until)
+        if self.novel_field and name == self.refs[-1]:
+            fired = fired if self._remember(key, event) else None
+        if fired is not None and ts >= group.until:
+            group.until = ts + self.suppress
+            return self._alert(name, key, event, fired)
+        return None
 
-    def _advance(self, group: _Group, name: str, event: Event, held: bool) -> tuple[int, list[str]] | None:
-        """Record the event; (count, evidence ids) when the condition now holds and alerts are not held."""
-        if self.kind == SigmaCorrelationType.TEMPORAL_ORDERED:
-            return self._ordered(group, name, event)
-        if self.kind == SigmaCorrelationType.EVENT_COUNT:
-            n = self._count(group, event)
-        else:
-            value: Any = name  # temporal: the distinct rules seen; value_count: the distinct values
-            if self.kind == SigmaCorrelationType.VALUE_COUNT:
-                value = event.flat.get(self.value_field or "")
-                if value is None or isinstance(value, list):
-                    return None
-            n = self._distinct(group, value, event)
-        if held or not self.op(n, self.threshold):
-            return None  # while suppressed, skip building evidence: an attack can fill the window
-        if self.kind == SigmaCorrelationType.EVENT_COUNT:
-            ids = [i for _, _, i in islice(reversed(group.items), MAX_EVIDENCE)][::-1]
-        else:
-            ids = [i for _, i in list(group.latest.values())[-MAX_EVIDENCE:]]
-        if self.kind == SigmaCorrelationType.TEMPORAL:
-            group.latest.clear()
-        return n, ids
+    def _advance_count(self, group: _Group, name: str, event: Event, held: bool) -> tuple[int, list[str]] | None:
+        """event_count: record the event; (count, evidence ids) when the condition holds and is not held.
 
-    def _count(self, group: _Group, event: Event) -> int:
-        """event_count: events in the window; only the newest `cap` are kept (enough to decide)."""
-        items, horizon = group.items, event.ts - self.timespan
-        items.append((event.ts, None, event.id))
+        Only the newest `cap` events are kept: enough to decide and to fill the evidence.
+        """
+        items, ts = group.items, event.ts
+        items.append((ts, None, event.flat["event.id"]))
+        horizon = ts - self.timespan
         while items and (items[0][0] < horizon or len(items) > self.cap):
             items.popleft()
-        return len(items)
+        n = len(items)
+        if held or not self.op(n, self.threshold):
+            return None  # while suppressed, skip building evidence: an attack can fill the window
+        return n, [i for _, _, i in islice(reversed(items), MAX_EVIDENCE)][::-1]
 
-    def _distinct(self, group: _Group, value: Any, event: Event) -> int:
-        """Distinct values in the window: newest time per value, dict order = recency order."""
-        latest, horizon = group.latest, event.ts - self.timespan
+    def _advance_values(self, group: _Group, name: str, event: Event, held: bool) -> tuple[int, list[str]] | None:
+        """value_count: distinct values of the condition field; temporal: distinct rules seen."""
+        if self._distinct_field is None:
+            value: Any = name
+        else:
+            value = event.flat.get(self._distinct_field)
+            if value is None or value.__class__ is list:
+                return None
+        # Newest time per value; dict order = recency order, so the oldest leave from the front.
+        latest, ts = group.latest, event.ts
         latest.pop(value, None)
-        latest[value] = (event.ts, event.id)
+        latest[value] = (ts, event.flat["event.id"])
+        horizon = ts - self.timespan
         while latest:
             oldest = next(iter(latest))
             if latest[oldest][0] >= horizon and len(latest) <= MAX_ITEMS:
                 break
             del latest[oldest]
-        return len(latest)
+        n = len(latest)
+        if held or not self.op(n, self.threshold):
+            return None
+        ids = [i for _, i in list(latest.values())[-MAX_EVIDENCE:]]
+        if self._distinct_field is None:
+            latest.clear()  # temporal: a completed set starts over
+        return n, ids
 
     def _remember(self, key: tuple[Any, ...], event: Event) -> bool:
         """Record the entity's value of `novel_field`; True when it was not seen before (or is absent)."""
@@ -202,7 +223,7 @@ class Correlation:
         self.history[key] = seen
         return new
 
-    def _ordered(self, group: _Group, name: str, event: Event) -> tuple[int, list[str]] | None:
+    def _ordered(self, group: _Group, name: str, event: Event, held: bool) -> tuple[int, list[str]] | None:
         """Steps hold (start time, ids) of the newest partial sequence ending at that step."""
         steps = group.steps or [None] * len(self.refs)
         group.steps = steps
@@ -241,12 +262,13 @@ class Correlation:
         """Drop groups idle for longer than the window and their suppression."""
         horizon = now - max(self.timespan, self.suppress)
         self._next_sweep = now + max(60.0, self.timespan / 4)
-        if self._oldest_last >= horizon:
-            return  # no group is idle that long (9 sweeps in 10 on live traffic): skip the scan
-        stale = [k for k, g in self.groups.items() if g.last < horizon and g.until <= now]
+        stale = []
+        for key, group in self.groups.items():  # least recently active first: stop at the first fresh one
+            if group.last >= horizon or group.until > now:
+                break
+            stale.append(key)
         for key in stale:
             del self.groups[key]
-        self._oldest_last = min((g.last for g in self.groups.values()), default=float("inf"))
 
     def _evict(self, now: float) -> None:
         """At the group cap: sweep, then drop the least recently active tenth."""
@@ -256,3 +278,25 @@ class Correlation:
         oldest = sorted(self.groups, key=lambda k: self.groups[k].last)[: max(1, self.max_groups // 10)]
         for key in oldest:
             del self.groups[key]
+
+
+def _keyer(fields: list[str]) -> Callable[[dict[str, Any]], tuple[Any, ...] | None]:
+    """The group key of an event's flat view: the group-by values, None when one is missing or a list."""
+    if len(fields) == 1:
+        name = fields[0]
+
+        def one(flat: dict[str, Any]) -> tuple[Any, ...] | None:
+            value = flat.get(name)
+            if value is None or value == "" or value.__class__ is list:
+                return None
+            return (value,)
+
+        return one
+
+    def many(flat: dict[str, Any]) -> tuple[Any, ...] | None:
+        key = tuple(flat.get(f) for f in fields)
+        if any(v is None or v == "" or isinstance(v, list) for v in key):
+            return None
+        return key
+
+    return many

@@ -21,14 +21,22 @@ MAX_SUPPRESSED = 100_000
 
 
 class _BaseRule:
-    __slots__ = ("links", "matcher", "meta", "output", "suppressed")
+    __slots__ = ("feeds", "links", "matcher", "meta", "output", "suppressed")
 
     def __init__(self, meta: RuleMeta, matcher: CompiledMatcher, output: bool) -> None:
         self.meta = meta
         self.matcher = matcher
         self.output = output  # False when it only feeds correlations (Sigma `generate: false`)
         self.links: list[tuple[Correlation, str]] = []  # correlations fed, by reference name
+        # (correlation, [reference]) per link when this rule alone matched; None when one
+        # correlation references it twice (the general path then orders the references).
+        self.feeds: list[tuple[Correlation, list[str]]] | None = None
         self.suppressed: dict[Any, float] = {}  # entity -> event time until which alerts are held
+
+    def prepare(self) -> None:
+        """Precompute what one match feeds, once every correlation is linked."""
+        corrs = [id(c) for c, _ in self.links]
+        self.feeds = [(c, [name]) for c, name in self.links] if len(set(corrs)) == len(corrs) else None
 
 
 class SigmaDetector:
@@ -45,6 +53,9 @@ class SigmaDetector:
         self._by_action: dict[str, list[_BaseRule]] = {}
         self._any_action: list[_BaseRule] = []
         for rule in self.rules:
+            rule.prepare()
+            if not rule.output and not rule.links:
+                continue  # alerts nothing and feeds nothing (`generate: false`, unreferenced): never run
             if rule.matcher.actions is None:
                 self._any_action.append(rule)
             else:
@@ -70,7 +81,7 @@ class SigmaDetector:
                 raise ValueError(f"{location}: duplicate rule id (also in {seen[rid]})")
             seen[rid] = location
             if isinstance(rule, SigmaRule):
-                base = _BaseRule(rule_meta(rule, location), compile_rule(rule), rule._output)
+                base = _BaseRule(rule_meta(rule, location), _compiled(rule), rule._output)
                 base_of[id(rule)] = base
                 self.rules.append(base)
             elif isinstance(rule, SigmaCorrelationRule):
@@ -88,19 +99,38 @@ class SigmaDetector:
         """Alerts completed by this event: single-event rules first, then correlations."""
         flat = event.flat
         action = flat.get("event.action")
-        rules = self._by_action.get(action.lower() if isinstance(action, str) else "", self._any_action)
-        if not rules:  # most traffic (HTTP requests) has no rule of its own: leave at once
-            return []
-        alerts: list[Alert] = []
-        fed: dict[int, tuple[Correlation, list[str]]] = {}
+        rules = self._by_action.get(action) if action.__class__ is str else None  # type: ignore[arg-type]
+        if rules is None:
+            rules = self._by_action.get(action.lower() if isinstance(action, str) else "", self._any_action)
+            if not rules:  # most traffic (HTTP requests) has no rule of its own: leave at once
+                return []
+        matched: list[_BaseRule] = []
         for rule in rules:
             try:
-                if not rule.matcher.match(flat):
-                    continue
+                if rule.matcher.match(flat):
+                    matched.append(rule)
             except Exception:  # a rule must never stop the stream
                 self.errors[rule.meta.rule_id] += 1
                 log.exception("rule %s failed on event %r", rule.meta.rule_id, event.id[:80])
-                continue
+        if not matched:
+            return []
+        feeds = matched[0].feeds
+        if len(matched) == 1 and feeds is not None:
+            rule = matched[0]
+            self.hits[rule.meta.rule_id] += 1
+            alerts: list[Alert] = []
+            if rule.output:
+                alert = self._single(rule, event)
+                if alert is not None:
+                    alerts.append(alert)
+            return self._correlate(feeds, event, alerts)
+        return self._matched(matched, event)
+
+    def _matched(self, matched: list[_BaseRule], event: Event) -> list[Alert]:
+        """Several rules matched one event: alerts of each, then every correlation fed once."""
+        alerts: list[Alert] = []
+        fed: dict[int, tuple[Correlation, list[str]]] = {}
+        for rule in matched:
             self.hits[rule.meta.rule_id] += 1
             if rule.output:
                 alert = self._single(rule, event)
@@ -108,10 +138,14 @@ class SigmaDetector:
                     alerts.append(alert)
             for corr, ref in rule.links:
                 fed.setdefault(id(corr), (corr, []))[1].append(ref)
-        for corr, names in fed.values():
-            ordered = [n for n in corr.refs if n in names]
+        feeds = [(corr, list(dict.fromkeys(n for n in corr.refs if n in names))) for corr, names in fed.values()]
+        return self._correlate(feeds, event, alerts)
+
+    def _correlate(self, feeds: list[tuple[Correlation, list[str]]], event: Event, alerts: list[Alert]) -> list[Alert]:
+        """Feed the correlations; a failing one is counted and logged, the others still run."""
+        for corr, names in feeds:
             try:
-                alert = corr.observe(list(dict.fromkeys(ordered)), event)
+                alert = corr.observe(names, event)
             except Exception:
                 self.errors[corr.meta.rule_id] += 1
                 log.exception("correlation %s failed on event %r", corr.meta.rule_id, event.id[:80])
@@ -148,3 +182,12 @@ class SigmaDetector:
         for corr in self.correlations:
             used[corr.meta.rule_id] = corr.used_fields
         return used
+
+
+def _compiled(rule: SigmaRule) -> CompiledMatcher:
+    """The rule's matcher; a rule of one action is dispatched only to that action's events, so its
+    tests of `event.action` are decided at compile time."""
+    matcher = compile_rule(rule)
+    if matcher.actions is not None and len(matcher.actions) == 1:
+        return compile_rule(rule, known_action=next(iter(matcher.actions)))
+    return matcher

@@ -188,3 +188,28 @@ def test_wildcard_patterns_agree_with_fnmatch(pattern, value):
     m = matcher(f"sel:\n  url.path: '{spec}'\ncondition: sel")
     expected = fnmatch.fnmatchcase(value.lower(), f"*{pattern.lower()}?".replace("[", "[[]"))
     assert m.match({"url.path": value}) == expected
+
+
+KNOWN = "a:\n  event.action|startswith: LOG\nb:\n  event.action: [login, mfa_verify]\nc:\n  event.outcome: failure\n"
+
+
+@settings(max_examples=60, deadline=None)
+@given(action=st.sampled_from(["login", "LOGIN", "Login", "logout", "mfa_verify", "Mfa_Verify", "order_placed"]),
+       outcome=st.sampled_from(["failure", "success", None]),
+       condition=st.sampled_from(["(a or b) and not c", "b and c", "not a", "a and not b"]))
+def test_a_known_action_decides_action_tests_as_the_event_would(action, outcome, condition):
+    rule = SigmaCollection.from_yaml(RULE.format(detection="\n".join(
+        "  " + line for line in (KNOWN + f"condition: {condition}").splitlines()))).rules[0]
+    generic, known = compile_rule(rule), compile_rule(rule, known_action=action.lower())
+    flat = {"event.action": action, "event.outcome": outcome}
+    assert known.match(flat) == generic.match(flat)
+    assert "event.action" not in known.source and known.fields == generic.fields
+
+
+def test_a_cased_action_test_is_still_made_on_the_event():
+    m = matcher("sel:\n  event.action|cased: Login\ncondition: sel")
+    rule = SigmaCollection.from_yaml(RULE.format(detection="  sel:\n    event.action|cased: Login\n  condition: sel")).rules[0]
+    known = compile_rule(rule, known_action="login")
+    assert "event.action" in known.source
+    assert known.match({"event.action": "Login"}) and not known.match({"event.action": "LOGIN"})
+    assert m.match({"event.action": "Login"})

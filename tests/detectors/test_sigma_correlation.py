@@ -164,3 +164,25 @@ def test_sweeps_skipped_while_every_group_is_fresh_still_drop_idle_groups(tmp_pa
     run(det, [ev(1230, "a", user__name="new")])
     run(det, [ev(t, "a", user__name="busy") for t in range(1260, 2400, 30)])
     assert set(corr.groups) == {("busy",)}
+
+
+def test_a_later_step_without_its_first_opens_no_group(tmp_path):
+    det = detector(tmp_path, "temporal_ordered", rules=("a", "b"), span="10m", extra="")
+    assert run(det, [ev(i, "b", user__name=f"u{i}") for i in range(500)]) == []
+    assert det.correlations[0].groups == {}  # a login per user must not hold state for every user
+    assert len(run(det, [ev(600, "a", user__name="u1"), ev(601, "b", user__name="u1")])) == 1
+
+
+def test_groups_touched_again_stay_while_idle_ones_are_swept(tmp_path):
+    det = detector(tmp_path, "event_count", extra="condition: {gte: 50}")
+    corr = det.correlations[0]
+    run(det, [ev(0, "a", user__name="first"), ev(1, "a", user__name="second")])
+    run(det, [ev(t, "a", user__name="first") for t in range(30, 900, 30)])  # "first" stays active
+    assert set(corr.groups) == {("first",)}
+
+
+def test_upper_case_actions_reach_their_rules(tmp_path):
+    det = detector(tmp_path, "event_count")
+    events = [make_event(t, event__action="ACT_A", user__name="amy") for t in range(3)]
+    assert len(run(det, events)) == 1
+
