@@ -80,53 +80,102 @@ def _libinjection_xss(text: str) -> bool:
     return bool(libinjection.is_xss(text)["is_xss"])
 
 
+FULL, PATTERNS, SEGMENT = 0, 1, 2  # how a part is judged: every engine, patterns only, patterns + lone probe
+Verdict = tuple[tuple[str, str], ...]  # (class, engine) pairs of one part
+_PLAIN_PATH = re.compile(r"[A-Za-z0-9/_.,@ -]*")  # decode.is_plain, and slashes
+
+
+def _plain_path(path: str) -> bool:
+    """A path of names and ids only (/shop, /api/orders/123): no decoding or matching needed."""
+    if _PLAIN_PATH.fullmatch(path) is None or "0x" in path:
+        return False
+    joined = path.replace("/", "")  # /a/../b and /-/-x hide their dots and dashes behind slashes
+    return ".." not in joined and "--" not in joined
+
+
+def _parts(location: str, raw: str) -> list[tuple[str, int]]:
+    """The decoded parts of one location and how each is judged."""
+    if location == "url.path":  # the whole path by patterns; a segment alone (/product/1') may be a lone probe
+        whole, *segments = decode.path_parts(raw)
+        return [(whole, PATTERNS)] + [(segment, SEGMENT) for segment in segments]
+    mode = PATTERNS if location in _PATTERNS_ONLY else FULL
+    if location == "user_agent.original" and _UA_SQL.search(raw):
+        mode = FULL
+    parts = [(part, mode) for part in _SPLITTERS[location](raw)]
+    if location == "http.request.referrer" and (query := _referrer_query(raw)):
+        parts += [(part, FULL) for part in decode.query_parts(query)]  # parameters, as in url.query
+    return parts
+
+
+def _bounded_put(cache: dict[str, Any], key: str, value: Any) -> None:
+    if len(cache) >= CACHE_SIZE:
+        cache.clear()  # simple and bounded; a hot set refills in a few events
+    cache[key] = value
+
+
 class Analyzer:
     """`findings(flat_event)` lists the payload classes in an `mlm.http` event, per location."""
 
     def __init__(self, model: Any | None = None, force_re: bool = False) -> None:
         self.matcher = PatternMatcher(force_re=force_re)
         self.model = model
-        self._cache: dict[str, dict[str, tuple[Finding, ...]]] = {loc: {} for loc in LOCATIONS}
+        # Verdicts are cached twice, both bounded: per raw location value (a browser's user agent,
+        # a polled query string) and per decoded part (the keys and values that recur inside
+        # otherwise unique bodies: "username", "[REDACTED]", "page", "2").
+        self._caches = tuple((location, {}) for location in LOCATIONS)
+        self._by_location: dict[str, dict[str, tuple[Finding, ...]]] = dict(self._caches)
+        self._parts: tuple[dict[str, Verdict], ...] = ({}, {}, {})
 
     def findings(self, flat: dict[str, Any]) -> list[Finding]:
-        """Every finding of the event; locations that are absent or empty cost nothing."""
+        """Every finding of the event; absent, empty and already-judged locations cost a lookup."""
         out: list[Finding] = []
-        for location in LOCATIONS:
-            raw = flat.get(location)
-            if not raw or not isinstance(raw, str):
+        get = flat.get
+        for location, cache in self._caches:
+            raw = get(location)
+            if not raw:
                 continue
-            if location == "url.path" and decode.is_plain(raw.replace("/", "")) and "0x" not in raw:
-                continue  # the common case: /shop, /api/orders/123
-            out.extend(self.location_findings(location, raw))
+            hit = cache.get(raw)
+            if hit is None:
+                if type(raw) is not str:
+                    continue
+                if location == "url.path" and _plain_path(raw):
+                    _bounded_put(cache, raw, ())  # the common case: /shop, /api/orders/123
+                    continue
+                hit = self.location_findings(location, raw)
+            if hit:
+                out += hit
         return out
 
     def location_findings(self, location: str, raw: str) -> tuple[Finding, ...]:
         """Findings of one raw location value, cached (bounded) on the raw text."""
-        cache = self._cache[location]
+        cache = self._by_location[location]
         hit = cache.get(raw)
         if hit is not None:
             return hit
         found: dict[str, Finding] = {}
-        patterns_only = location in _PATTERNS_ONLY
-        if location == "user_agent.original" and _UA_SQL.search(raw):
-            patterns_only = False
-        parts: list[tuple[str, bool | None]] = [(part, patterns_only) for part in _SPLITTERS[location](raw)]
-        if location == "http.request.referrer" and (query := _referrer_query(raw)):
-            parts += [(part, False) for part in decode.query_parts(query)]  # parameters, as in url.query
-        if location == "url.path":  # a segment alone (/product/1', /files/--) may be a lone probe
-            parts = parts[:1] + [(part, None) for part, _ in parts[1:]]
-        for part, only_patterns in parts:
-            for cls, engine in self.classify(part, only_patterns is not False) or self._lone(part, only_patterns):
+        for part, mode in _parts(location, raw):
+            for cls, engine in self._verdict(part, mode):
                 if engine == PROBE and location == "user_agent.original":
                     continue  # a stray quote in a user agent is no probe
                 known = found.get(cls)
                 if known is None or _RANK.get(known.engine, 2) < _RANK.get(engine, 2):  # clear beats probe
                     found[cls] = Finding(cls, location, engine, part[:SAMPLE_CHARS])
         result = tuple(found.values())
-        if len(cache) >= CACHE_SIZE:
-            cache.clear()  # simple and bounded; a hot set refills in a few events
-        cache[raw] = result
+        _bounded_put(cache, raw, result)
         return result
+
+    def _verdict(self, part: str, mode: int) -> Verdict:
+        """`classify` of one decoded part in one mode, cached (bounded) on the part."""
+        cache = self._parts[mode]
+        hit = cache.get(part)
+        if hit is None:
+            verdict = self.classify(part, mode != FULL)
+            if not verdict and mode == SEGMENT:
+                cls = probes.lone_class(part)
+                verdict = [(cls, LONE)] if cls else []
+            hit = tuple(verdict)
+            _bounded_put(cache, part, hit)
+        return hit
 
     def classify(self, text: str, patterns_only: bool = False) -> list[tuple[str, str]]:
         """(class, engine) pairs for one decoded candidate string."""
@@ -166,12 +215,6 @@ class Analyzer:
             if cls is not None:
                 out.append((cls, "model"))
         return out or self._probe(text)
-
-    @staticmethod
-    def _lone(text: str, mode: bool | None) -> list[tuple[str, str]]:
-        """A lone probe in a path segment (mode None), where only patterns ran."""
-        cls = probes.lone_class(text) if mode is None else None
-        return [(cls, LONE)] if cls else []
 
     @staticmethod
     def _probe(text: str) -> list[tuple[str, str]]:

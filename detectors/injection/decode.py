@@ -26,6 +26,7 @@ _SQL_COMMENT = re.compile(r"/\*.*?\*/", re.DOTALL)
 _SPACES = re.compile(r"[ \t\x00-\x09\x0b-\x1f\x7f]+")  # newline stays: it separates shell commands
 _WORD_QUOTES = re.compile(r"(?<=\w)(?:''|\"\"|['\"\\\\^])(?=\w)")
 _FORM = re.compile(r"^[\w.\[\]$%+-]*=[^&]*(&[\w.\[\]$%+-]*=?[^&]*)*$")  # keys of names, encoded values
+_ESCAPES = re.compile(r"[%+&\\]")  # what url_decode and normalize act on in ASCII text
 _SUSPECT = re.compile(r"[^A-Za-z0-9 _.,@\-]")  # a value of only these is left alone (fast path)
 
 
@@ -149,6 +150,8 @@ def body_parts(body: str) -> list[str]:
 
 def deep_decode(text: str, plus_is_space: bool) -> str:
     """URL-decode then normalize; again when normalizing revealed new escapes (fullwidth %２ｆ)."""
+    if text.isascii() and _ESCAPES.search(text) is None:
+        return text  # most keys and values: nothing to undo
     text = normalize(url_decode(text, plus_is_space))
     if "%" in text:
         again = normalize(url_decode(text, False))
