@@ -16,6 +16,7 @@ from sigma.backends.elasticsearch import EqlBackend, ESQLBackend, LuceneBackend
 from sigma.collection import SigmaCollection
 from sigma.correlations import SigmaCorrelationRule
 from sigma.processing.pipeline import ProcessingPipeline
+from sigma.rule import SigmaStatus
 
 from detectors.sigma.loader import load_collection, rule_files
 
@@ -29,12 +30,16 @@ class ExportResult:
 
 
 def export_rules(dirs: list[Path], language: str = "lucene", output_format: str = "default") -> ExportResult:
-    """Convert every rule under `dirs`; detection rules always, correlations where the language can."""
+    """Convert every rule under `dirs` but deprecated ones; detection rules always, correlations where
+    the language can."""
     collection = load_collection(rule_files(dirs))
     backend_class = BACKENDS[language]
     result = ExportResult()
     for rule in collection.rules:
         label = f"{rule.title} ({rule.id})"
+        if rule.status == SigmaStatus.DEPRECATED:
+            result.skipped.append((label, "deprecated: covered elsewhere, not run"))
+            continue
         backend = backend_class(ProcessingPipeline())
         try:
             queries = backend.convert(_alone(rule), output_format)

@@ -8,7 +8,7 @@ from typing import Any
 
 from sigma.collection import SigmaCollection
 from sigma.correlations import SigmaCorrelationRule
-from sigma.rule import SigmaRule
+from sigma.rule import SigmaRule, SigmaStatus
 
 from core.alert import Alert
 from core.event import Event
@@ -80,6 +80,8 @@ class SigmaDetector:
             if rid in seen:
                 raise ValueError(f"{location}: duplicate rule id (also in {seen[rid]})")
             seen[rid] = location
+            if rule.status == SigmaStatus.DEPRECATED:
+                continue  # kept for reference (its id stays taken), covered elsewhere: never run
             if isinstance(rule, SigmaRule):
                 base = _BaseRule(rule_meta(rule, location), _compiled(rule), rule._output)
                 base_of[id(rule)] = base
@@ -91,7 +93,7 @@ class SigmaDetector:
                 for ref in rule.rules or []:
                     target = base_of.get(id(ref.rule))
                     if target is None:
-                        raise ValueError(f"{location}: {ref.reference} must be a detection rule")
+                        raise ValueError(f"{location}: {ref.reference} must be a detection rule that is not deprecated")
                     if ref.reference not in [n for c, n in target.links if c is corr]:
                         target.links.append((corr, ref.reference))
 

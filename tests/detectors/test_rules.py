@@ -9,6 +9,7 @@ import re
 
 import pytest
 import yaml
+from builders import make_event
 
 from core.schema import FIELDS
 from detectors.sigma import PACKAGED_RULES, load_detector
@@ -74,3 +75,23 @@ def test_duplicate_ids_are_refused(tmp_path):
     (tmp_path / "b.yml").write_text(text.format(t="b"))
     with pytest.raises(ValueError, match="duplicate rule id"):
         load_detector([tmp_path])
+
+
+def test_deprecated_rules_keep_their_id_but_never_run_or_export(tmp_path):
+    from detectors.export import export_rules
+
+    base = ("title: Export\nid: 1b4e28ba-2fa1-11d2-883f-0016d3cca401\nname: t_export\nlogsource: {product: mlm}\n"
+            "detection: {sel: {event.action: data_exported}, condition: sel}\nlevel: low\nmlm: {category: test}\n")
+    corr = ("title: Exports\nid: 1b4e28ba-2fa1-11d2-883f-0016d3cca402\nstatus: deprecated\n"
+            "correlation: {type: event_count, rules: [t_export], group-by: [user.id], timespan: 10m,"
+            " condition: {gte: 1}}\nlevel: high\nmlm: {category: test}\n")
+    (tmp_path / "r.yml").write_text(base + "---\n" + corr)
+    detector = load_detector([tmp_path])
+    assert detector.correlations == [] and detector.actions == frozenset()  # its feeding rule idles too
+    assert detector.process(make_event(0, event__action="data_exported", user__id="u1")) == []
+    result = export_rules([tmp_path])
+    assert [q["rule"]["name"] for q in result.queries] == ["t_export"]
+    assert result.skipped == [("Exports (1b4e28ba-2fa1-11d2-883f-0016d3cca402)", "deprecated: covered elsewhere, not run")]
+    (tmp_path / "s.yml").write_text(base.replace("cca401", "cca402").replace("t_export", "other"))
+    with pytest.raises(ValueError, match="duplicate rule id"):
+        load_detector([tmp_path])  # a deprecated rule's id stays taken
