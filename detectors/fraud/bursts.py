@@ -7,7 +7,8 @@ sponsoring the next). A recruit enrolled by a recruit of the same burst counts i
 the first sponsor (its root), so a chain and a fan are one burst. Each sign is worth points; a
 burst alerts when the signs add up to more than a meeting: from four members on three points,
 and already at the second or third when they share a device or bank AND use a throwaway mail
-domain AND share a network or a leg (a household shares a computer and a bank, not a mailinator).
+domain AND share a device and a bank, a network or a leg (a household shares a computer and a
+bank, not a mailinator).
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ SLOW_WINDOW = 36 * 3600.0  # a ring fed over a day or two shows itself by shared
 BURST_MIN = 4    # four sign-ups in three hours is busy; the shared traits make it suspicious
 SAME_MIN = 4     # how many burst members must share a domain, network or leg for it to count
 ALERT_POINTS = 3
-SMALL_POINTS = 4  # two or three sign-ups: sharing (2) + throwaway mail (1) + network or leg (1)
+SMALL_POINTS = 4  # two or three sign-ups: sharing (2) + throwaway mail (1) + device and bank, network or leg (1)
 FREEMAIL = frozenset((
     "gmail.com", "googlemail.com", "yahoo.com", "hotmail.com", "outlook.com", "live.com", "msn.com",
     "icloud.com", "me.com", "aol.com", "proton.me", "protonmail.com", "gmx.com", "gmx.de", "gmx.net",
@@ -43,6 +44,18 @@ DISPOSABLE = frozenset(blocklist) | frozenset((
     "yopmail.com", "trashmail.com", "temp-mail.org", "tempmail.com", "getnada.com", "dispostable.com",
     "maildrop.cc", "throwawaymail.com", "fakeinbox.com", "mintemail.com", "emailondeck.com", "mohmal.com",
 ))
+# New throwaway services appear weekly and name themselves after what they are (tempmail.dev,
+# 10minutemail.net): a label with one of these words is a throwaway inbox even when no list has it yet.
+THROWAWAY_WORDS = ("tempmail", "temp-mail", "tmpmail", "throwaway", "trashmail", "disposable", "minutemail",
+                   "fakemail", "fakeinbox", "burnermail", "mailinator", "guerrillamail", "yopmail")
+
+
+def throwaway(domain: str | None) -> bool:
+    """A throwaway inbox: on the maintained list, or named like one (any label)."""
+    if not domain:
+        return False
+    domain = domain.lower()
+    return domain in DISPOSABLE or any(word in domain for word in THROWAWAY_WORDS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,12 +152,14 @@ class EnrollmentBursts:
         group = _linked_group(members)
         if len(group) >= min(3, size):
             points, signs = 2, [f"devices or banks among {len(group)} of them"]
+            if size < BURST_MIN and _device_and_bank(group):  # one hand's phone AND its payout account
+                points, signs = points + 1, signs + ["a device and a bank account"]
         domains = Counter(m.domain for m in members if m.domain and not self.common_domain(m.domain))
-        throwaway = sum(n for d, n in domains.items() if d in DISPOSABLE)
+        junk = sum(n for d, n in domains.items() if throwaway(d))
         if size < BURST_MIN:  # a small burst: the look-alikes themselves must use throwaway mail
-            throwaway = sum(1 for m in group if m.domain in DISPOSABLE)
-        if throwaway >= (1 if size < BURST_MIN else 2):
-            points, signs = points + 1, signs + [f"throwaway mail domains ({throwaway})"]
+            junk = sum(1 for m in group if throwaway(m.domain))
+        if junk >= (1 if size < BURST_MIN else 2):
+            points, signs = points + 1, signs + [f"throwaway mail domains ({junk})"]
         elif domains and (top := domains.most_common(1)[0])[1] >= SAME_MIN:
             points, signs = points + 1, signs + [f"mail domain {short(top[0])} ({top[1]})"]
         nets = Counter(m.network for m in members if m.network)
@@ -178,6 +193,14 @@ def _linked_group(members: list[Enrollment]) -> list[Enrollment]:
     groups = Counter(find(i) for i in range(len(members)))
     root, size = groups.most_common(1)[0]
     return [m for i, m in enumerate(members) if find(i) == root] if size > 1 else []
+
+
+def _device_and_bank(group: list[Enrollment]) -> bool:
+    """Whether the group shares a device and also a bank account (a couple shares one or the other
+    at home, and then uses its own mail; see `signs` for why the pair still needs throwaway mail)."""
+    devices = Counter(m.device for m in group if m.device)
+    banks = Counter(m.bank for m in group if m.bank)
+    return max(devices.values(), default=0) >= 2 and max(banks.values(), default=0) >= 2
 
 
 def _stacked(members: list[Enrollment]) -> int:

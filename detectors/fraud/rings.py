@@ -15,7 +15,8 @@ import networkx as nx
 from core.alert import Alert
 from core.event import Event
 from detectors.anomaly.alerts import make_alert, short
-from detectors.fraud.bursts import DISPOSABLE
+from detectors.anomaly.state import Suppressor
+from detectors.fraud.bursts import throwaway
 from detectors.fraud.common import CATEGORY, FAKE_ACCOUNT_TAGS, distributor_of, text
 
 FAMILY_AGE = 86_400.0  # how long an owner must have used an identifier before sharing it is family
@@ -52,6 +53,7 @@ class LinkedAccounts:
         self.born: dict[str, float] = {}  # distributor -> first seen (the ring's first member names it)
         self.alerted: dict[str, int] = {}  # distributor -> component size when last alerted
         self._now = 0.0  # event time of the event being linked (edges remember when they appeared)
+        self.self_suppress = Suppressor(2 * 86_400.0)  # one self-enrollment alert per sponsor and two days
 
     def process(self, event: Event) -> list[Alert]:
         fields = LINK_FIELDS.get(str(event.flat.get("event.action")))
@@ -66,14 +68,39 @@ class LinkedAccounts:
             self.graph.remove_edge(("d", dist), ("bank", previous))  # moved away from that account
         if not links:
             return []
-        if event.flat.get("event.action") == "distributor_enrolled" and text(event, "mlm.sponsor.id"):
-            self.sponsor[dist] = str(text(event, "mlm.sponsor.id"))  # forgotten with the node (bounded)
-            domain = (text(event, "mlm.email.domain") or "").lower()
-            self.signup[dist] = (text(event, "mlm.device.id"), event.ts, domain in DISPOSABLE)
+        alerts: list[Alert] = []
+        if event.flat.get("event.action") == "distributor_enrolled" and (sponsor := text(event, "mlm.sponsor.id")):
+            self.sponsor[dist] = sponsor  # forgotten with the node (bounded)
+            junk = throwaway(text(event, "mlm.email.domain"))
+            self.signup[dist] = (text(event, "mlm.device.id"), event.ts, junk)
+            if junk and sponsor != dist:
+                alerts += self._self_enrolled(dist, sponsor, links, event)
         self._touch(dist, event)
         self._now = event.ts
         grew = [self._link(dist, kind, value) for kind, value in links]
-        return self._judge(dist, event) if any(grew) else []
+        return alerts + self._judge(dist, event) if any(grew) else alerts
+
+    def _self_enrolled(self, dist: str, sponsor: str, links: list[tuple[str, str]], event: Event) -> list[Alert]:
+        """A recruit on throwaway mail signed up from the sponsor's own long-used device or into the
+        sponsor's own bank account: the sponsor enrolled themselves again (a family member brings
+        their own mailbox; nobody who expects commission statements picks a throwaway one)."""
+        for kind, value in links:
+            edge = self.graph.get_edge_data(("d", sponsor), (kind, value))
+            if edge is None or event.ts - edge.get("since", event.ts) < FAMILY_AGE:
+                continue
+            if not self.self_suppress.allow(sponsor, event.ts):
+                return []
+            what = "device" if kind == "dev" else "bank account"
+            return [make_alert(
+                rule_id="mlm-fraud-self-enrollment", rule_name="Sponsor enrolling a throwaway account of their own",
+                category=CATEGORY, severity="medium", risk=65, entity=("distributor", sponsor), ts=event.ts,
+                evidence=[*self.evidence.get(sponsor, ())][-4:] + [event.id],
+                summary=(f"Distributor {short(dist)} joined under {short(sponsor)} with a throwaway mail address "
+                         f"from the sponsor's own {what}, used by the sponsor for "
+                         f"{int((event.ts - edge['since']) // 86_400)} days."),
+                tags=FAKE_ACCOUNT_TAGS, extra={"mlm_siem": {"members": [sponsor, dist]}},
+            )]
+        return []
 
     def _touch(self, dist: str, event: Event) -> None:
         self.seen[dist] = event.ts

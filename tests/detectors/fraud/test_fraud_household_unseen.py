@@ -48,8 +48,10 @@ def test_family_signed_up_on_the_parents_computer_stays_quiet():
 ])
 def test_without_the_household_evidence_the_same_links_alert(change):
     alerts = run(LinkedAccounts(), family(**change))
-    assert [a.rule_id for a in alerts] == ["mlm-fraud-linked-accounts"]
-    assert {"spouse", "child", "parent"} <= set(alerts[0].extra["mlm_siem"]["members"])
+    # Throwaway mail on the parent's own long-used computer is also self-enrollment, said first.
+    earlier = ["mlm-fraud-self-enrollment"] if change.get("domain") else []
+    assert [a.rule_id for a in alerts] == [*earlier, "mlm-fraud-linked-accounts"]
+    assert {"spouse", "child", "parent"} <= set(alerts[-1].extra["mlm_siem"]["members"])
 
 
 def payout(seconds: float, dist: str, bank: str, ip: str):
