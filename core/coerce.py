@@ -99,11 +99,16 @@ def _parsed_ip(value: str) -> str | None:
         return None
 
 
+def is_canonical_stamp(value: str) -> bool:
+    """Whether a date-time string has the canonical layout (`format_timestamp`'s) if it parses."""
+    size = len(value)
+    return (size == 24 or (size == 27 and value[23:26] != "000")) and value[-1] == "Z" \
+        and value[19] == "." and value[10] == "T"
+
+
 def event_time(value: Any) -> tuple[str, float]:
     """@timestamp as (canonical string, epoch seconds); canonical input skips re-formatting."""
-    size = len(value) if type(value) is str else 0
-    if (size == 24 or (size == 27 and value[23:26] != "000")) and value[-1] == "Z" and value[19] == "." \
-            and value[10] == "T":
+    if type(value) is str and is_canonical_stamp(value):
         try:
             return value, datetime.fromisoformat(value).timestamp()
         except ValueError:

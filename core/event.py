@@ -11,7 +11,7 @@ from typing import Any
 
 import orjson
 
-from core.coerce import coerce_known, event_time
+from core.coerce import coerce_known, event_time, is_canonical_stamp
 from core.contract import DEFAULT_LIMITS, EventError, Limits, format_timestamp, parse_timestamp
 from core.event_shape import ShapeCache
 from core.schema import ACTIONS, FIELDS, OUTCOMES, REQUIRED
@@ -216,8 +216,14 @@ class Event:
         return cls._validate(obj, limits, False)
 
     @classmethod
-    def from_json(cls, raw: bytes | str, limits: Limits = DEFAULT_LIMITS) -> Event:
-        """Parse one JSON document (one NDJSON line) into an Event."""
+    def from_json(cls, raw: bytes | str, limits: Limits = DEFAULT_LIMITS,
+                  known_time: tuple[str | None, float] | None = None) -> Event:
+        """Parse one JSON document (one NDJSON line) into an Event.
+
+        `known_time` is an @timestamp text and its epoch seconds the caller already computed (replay
+        reads them from the raw line to order events): reused when the event's @timestamp is that
+        text in canonical form, so the time is not parsed twice.
+        """
         if len(raw) > limits.max_bytes:
             raise EventError(None, f"event larger than {limits.max_bytes} bytes")
         try:
@@ -229,7 +235,7 @@ class Event:
         if limits is DEFAULT_LIMITS and len(raw) <= limits.max_string and type(obj) is dict:
             flat = _SHAPES.flatten(obj)
             if flat is not None:
-                return cls._finish(obj, flat, [], False)
+                return cls._finish(obj, flat, [], False, known_time)
             return cls._validate(obj, limits, True)
         return cls.from_dict(obj, limits)
 
@@ -250,12 +256,17 @@ class Event:
         return cls._finish(obj, flat, changed, dotted)
 
     @classmethod
-    def _finish(cls, obj: dict[str, Any], flat: dict[str, Any], changed: list[str], dotted: bool) -> Event:
+    def _finish(cls, obj: dict[str, Any], flat: dict[str, Any], changed: list[str], dotted: bool,
+                known_time: tuple[str | None, float] | None = None) -> Event:
         """Event time and envelope checks on a validated flat view, then the nested document."""
-        stamp, ts = event_time(flat["@timestamp"])
-        if stamp != flat["@timestamp"]:
-            flat["@timestamp"] = stamp
-            changed.append("@timestamp")
+        stamp = flat["@timestamp"]
+        if known_time is not None and known_time[0] == stamp and is_canonical_stamp(stamp):
+            ts = known_time[1]  # what event_time gives for this canonical text
+        else:
+            canonical, ts = event_time(stamp)
+            if canonical != stamp:
+                flat["@timestamp"] = canonical
+                changed.append("@timestamp")
         _check_envelope(flat, changed)
         if "event.kind" not in flat:
             flat["event.kind"] = "event"
