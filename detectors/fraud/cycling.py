@@ -9,11 +9,17 @@ distributor's volume for it, the period's commissions (for them or from their vo
 calculated, and the refund followed. That alerts when on top of it the order was outsized, the
 refund came fast, a rank was gained meanwhile, the distributor cycled before, or the order was
 already flagged when placed (then it is the confirmation, high).
+
+Inventory loading (mlm-fraud-inventory-loading): one member buys in a period's closing stretch as
+much as LOADING ordinary members' big orders together (whatever their own history: stock no one
+person uses), and the period's run pays commissions on it. It alerts at the run, naming the buyer
+and the first earner paid on it.
 """
 
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Iterable
 from dataclasses import dataclass
 from statistics import median
 
@@ -37,6 +43,9 @@ MIN_POINTS = 2
 MIN_HISTORY = 3
 OWN_MEDIAN, OWN_MAX, POPULATION = 3.0, 2.0, 1.5
 POP_MIN = 200  # orders seen before the population's percentile means anything
+# Inventory loading: why 30: an honest leader stocking up for the month buys a few of the
+# population's big orders (up to ~20 here); 30 is a shop's stock bought by one member in hours.
+LOADING = 30.0
 
 
 @dataclass(slots=True)
@@ -66,6 +75,8 @@ class OrderCycling:
         self.ranked: BoundedMap[str, float] = BoundedMap(200_000, 120 * DAY)
         self.cycled: BoundedMap[str, float] = BoundedMap(100_000, 120 * DAY)
         self.flagged: BoundedMap[str, float] = BoundedMap(100_000, 60 * DAY)  # order id -> flagged at placement
+        self.loaded: BoundedMap[str, tuple[float, float, list[Order]]] = BoundedMap(10_000, 60 * DAY)  # (close, big)
+        self.suppress_loaded = Suppressor(30 * DAY)
         self.kinds: dict[str, float] = {}  # period kinds the commission runs use -> last seen
         self.big = (0.0, -1)  # the population's 95th-percentile order, and placed_count when computed
         self.placed_count = 0
@@ -83,7 +94,7 @@ class OrderCycling:
             order = self._placed(dist, event)
             return self._judge_placed(order, event) if order else []
         elif action == "commission_calculated":
-            self._commission(dist, event)
+            return self._commission(dist, event)
         elif action == "rank_changed":
             self.ranked.put(dist, event.ts, event.ts)
         elif commerce(event, "order_refunded"):
@@ -102,13 +113,13 @@ class OrderCycling:
         self.history.setdefault(dist, event.ts, lambda: deque(maxlen=50)).append(order)
         return order
 
-    def _closing(self, ts: float) -> tuple[str, float, float] | None:
+    def _closing(self, ts: float, kinds: tuple[str, ...] = ()) -> tuple[str, float, float] | None:
         """(kind, start, close) of the period whose closing stretch `ts` falls in, if any.
 
         Kinds come from the commission runs seen (both when none was seen yet); a run already
         made for the period closed it, so later orders belong to the next one.
         """
-        for kind in [k for k in KINDS if k in self.kinds] or KINDS:
+        for kind in kinds or [k for k in KINDS if k in self.kinds] or KINDS:
             bounds = bounds_at(ts, kind)
             if bounds is None:
                 continue
@@ -130,13 +141,15 @@ class OrderCycling:
 
     def _judge_placed(self, order: Order, event: Event) -> list[Alert]:
         """Closing-stretch buying far beyond an established buyer's own, on a card or device new to them."""
-        closing = self._closing(order.ts) if order.pv > 0 else None
         big = self._big_order()
+        closing = self._closing(order.ts) if order.pv > 0 and big is not None else None
+        mine = self.history.get(order.distributor, event.ts) or ()
+        if big is not None and order.pv > 0:
+            self._loading(order, mine, big)
         if closing is None or big is None:
             return []
         kind, start, close = closing
         since = close - late_span(start, close)
-        mine = self.history.get(order.distributor, event.ts) or ()
         earlier = [o for o in mine if o.ts < since]
         if len(earlier) < MIN_HISTORY:
             return []
@@ -161,20 +174,59 @@ class OrderCycling:
             tags=FRAUD_TAGS,
         )]
 
-    def _commission(self, dist: str, event: Event) -> None:
+    def _loading(self, order: Order, mine: Iterable[Order], big: float) -> None:
+        """Remember a member whose closing-stretch buying adds up to a shop's stock (judged at the run).
+
+        Any period kind counts: a plan paying weekly may still close a month (rank qualification)."""
+        closing = self._closing(order.ts, KINDS)
+        if closing is None or big <= 0:
+            return
+        close = closing[2]
+        stretch = [o for o in mine if close - late_span(closing[1], close) <= o.ts <= order.ts]
+        if sum(o.pv for o in stretch) >= LOADING * big:
+            self.loaded.put(order.distributor, order.ts, (close, big, stretch[-100:]))
+            for o in stretch:
+                self.flagged.put(o.order_id, order.ts, order.ts)
+
+    def _commission(self, dist: str, event: Event) -> list[Alert]:
         period = text(event, "mlm.commission.period")
         bounds = period_bounds(period) if period else None
         if not period or bounds is None:
-            return
+            return []
         self.kinds[period_kind(period)] = event.ts
         # The run is the de facto close: a run before the calendar end closes the period early.
         known = self.periods.get(period, event.ts)
         self.periods.put(period, event.ts, (bounds[0], min(bounds[1], event.ts) if known is None else known[1]))
         if self.runs.get(period, event.ts) is None:
             self.runs.put(period, event.ts, event.ts)
+        alerts = []
         for who in [dist, *(event.flat.get("mlm.commission.source_ids") or [])[:50]]:
             if (str(who), period) not in self.paid:
                 self.paid.put((str(who), period), event.ts, event.ts)
+            if str(who) in self.loaded and (alert := self._judge_loaded(str(who), dist, period, bounds, event)):
+                alerts.append(alert)
+        return alerts
+
+    def _judge_loaded(self, buyer: str, earner: str, period: str, bounds: tuple[float, float],
+                      event: Event) -> Alert | None:
+        """The run paid commissions on a member's loaded stock: alert once per buyer and period."""
+        found = self.loaded.get(buyer, event.ts)
+        if found is None or not bounds[0] <= found[2][-1].ts < bounds[1] or found[2][-1].ts >= event.ts:
+            return None
+        if not self.suppress_loaded.allow((buyer, period), event.ts):
+            return None
+        close, big, orders = found
+        volume = sum(o.pv for o in orders)
+        paid = "their own commission" if earner == buyer else f"commissions (first to {short(earner)})"
+        return make_alert(
+            rule_id="mlm-fraud-inventory-loading", rule_name="Inventory loading paid commissions",
+            category=CATEGORY, severity="high", risk=70 + min(25, int(volume / big / 10)),
+            entity=("distributor", buyer), ts=event.ts, evidence=[o.event_id for o in orders][-99:] + [event.id],
+            summary=(f"Distributor {short(buyer)} bought {volume:,.0f} volume in {len(orders)} orders in the "
+                     f"{(close - orders[0].ts) / 3600:,.0f} hours before period {short(period)} closed, "
+                     f"{volume / big:,.0f}x the population's big orders, and the run paid {paid} on it."),
+            tags=FRAUD_TAGS, extra={"mlm_siem": {"earner": earner, "volume": volume}},
+        )
 
     def _refunded(self, dist: str, event: Event) -> list[Alert]:
         order = self.orders.get(text(event, "mlm.order.id") or "", event.ts)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 
 import pytest
+from builders import make_event
 from fraud_helpers import DAY, commerce, run, seconds_of
 
 from detectors.fraud.spikes import CommissionSpikes
@@ -98,3 +99,18 @@ def test_model_of_another_schema_is_refused(trained, tmp_path):
     (tmp_path / "fraud_commission_spikes").mkdir()
     (tmp_path / "fraud_commission_spikes" / "meta.json").write_text(meta.replace('"robust_z"', '"other"'))
     assert not CommissionSpikes().load(tmp_path)
+
+
+def test_engine_routes_only_commissions_and_the_spike_alerts_at_its_own_event(trained):
+    """The detector sees commission events only, so nothing later may be needed to release an alert."""
+    from detectors.engine import Engine
+
+    det = loaded(trained)
+    engine = Engine([det])
+    http = make_event(6 * 30 * DAY, event__dataset="mlm.http", event__action="http_request")
+    assert engine._route("mlm.http", "http_request") == [] and engine.process(http) == []
+    events = payroll(6, 300, random.Random(4))
+    spike = commerce(6 * 30 * DAY + 500, "p7", "commission_calculated", mlm__commission__period=month(6),
+                     mlm__commission__amount=5000.0, mlm__commission__source_ids=["p7-d0", "p7-d1"])
+    found = [(e.id, a.entity_value) for e in [*events, spike] for a in engine.process(e)]
+    assert found == [(spike.id, "p7")]
