@@ -122,7 +122,8 @@ class Analyzer:
         # Verdicts are cached twice, both bounded: per raw location value (a browser's user agent,
         # a polled query string) and per decoded part (the keys and values that recur inside
         # otherwise unique bodies: "username", "[REDACTED]", "page", "2").
-        self._caches = tuple((location, {}) for location in LOCATIONS)
+        self._caches: tuple[tuple[str, dict[str, tuple[Finding, ...]]], ...] = tuple(
+            (location, {}) for location in LOCATIONS)
         self._by_location: dict[str, dict[str, tuple[Finding, ...]]] = dict(self._caches)
         self._parts: tuple[dict[str, Verdict], ...] = ({}, {}, {})
 

@@ -69,3 +69,16 @@ def test_re_fallback_matches_what_hyperscan_matches() -> None:
     for text in texts:
         squeezed = decode.squeeze(text)
         assert fast.classes(squeezed) == slow.classes(squeezed), text
+
+
+def test_values_without_escapes_skip_decoding_with_the_same_result() -> None:
+    """The fast path (ASCII with no % + & or backslash) returns what the full layers would."""
+    import random
+
+    rng = random.Random(5)
+    alphabet = "abcXYZ019 _.,@-'\"<>;|()=*/#$!?:[]{}`~^"
+    for _ in range(3000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 24)))
+        for plus in (True, False):
+            slow = decode.normalize(decode.url_decode(text, plus))
+            assert decode.deep_decode(text, plus) == slow, text

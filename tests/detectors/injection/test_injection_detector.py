@@ -134,3 +134,25 @@ def test_build_returns_the_family_and_the_registry_finds_it(tmp_path: Any) -> No
     assert again.analyzer.model is not None
     names = [d.name for d in build_all(DetectorConfig(families=["injection"]))]
     assert names == ["injection"]
+
+
+def test_cached_verdicts_are_the_verdicts_and_caches_stay_bounded(model: Any) -> None:
+    from detectors.injection import analyzer as analyzer_module
+    from detectors.injection.analyzer import Analyzer
+
+    cached, fresh = Analyzer(model=model), Analyzer(model=model)
+
+    def uncached(fields: dict[str, str]) -> list[Any]:
+        for cache in [c for _, c in fresh._caches] + list(fresh._parts):
+            cache.clear()
+        return fresh.findings(fields)
+
+    bodies = [f"username=m{n}&password=%5BREDACTED%5D&next=%2Fshop%3Fq%3D1%27" for n in range(50)]
+    for body in bodies * 2:  # the second round is served from the caches
+        fields = {"http.request.body.content": body, "url.path": f"/api/orders/{len(body)}'"}
+        assert cached.findings(fields) == uncached(fields) != []
+    limit = analyzer_module.CACHE_SIZE
+    for n in range(limit + 10):  # a stream of unique values never grows the caches past the limit
+        cached.findings({"url.query": f"page={n}&q=item{n}", "url.path": f"/p/{n}"})
+    assert all(len(cache) <= limit for _, cache in cached._caches)
+    assert all(len(cache) <= limit for cache in cached._parts)
