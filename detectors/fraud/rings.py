@@ -22,6 +22,7 @@ from detectors.fraud.common import CATEGORY, FAKE_ACCOUNT_TAGS, distributor_of, 
 FAMILY_AGE = 86_400.0  # how long an owner must have used an identifier before sharing it is family
 RING_MIN = 4           # beyond a household of two or three sharing a bank or a computer
 TIGHT_MIN = 3          # three accounts sharing two kinds of identifier (a device AND a bank) already
+MAX_ADDRESSES = 8     # a member's home, office and phone addresses; more says nothing about a home
 HUB_DEGREE = 50        # an identifier shared this widely is infrastructure (a shop terminal), not a ring
 MAX_DISTRIBUTORS = 200_000
 IDLE = 180 * 86_400.0  # forget distributors whose identifiers were not seen for half a year
@@ -49,33 +50,42 @@ class LinkedAccounts:
         self.seen: OrderedDict[str, float] = OrderedDict()  # distributor -> last event time
         self.evidence: dict[str, deque[str]] = {}
         self.sponsor: dict[str, str] = {}
-        self.signup: dict[str, tuple[str | None, float, bool]] = {}  # distributor -> (device, when, throwaway mail)
+        # distributor -> (device, address, when, throwaway mail) of its sign-up
+        self.signup: dict[str, tuple[str | None, str | None, float, bool]] = {}
+        self.homes: dict[str, dict[str, float]] = {}  # distributor -> its own addresses, first seen (a few)
         self.born: dict[str, float] = {}  # distributor -> first seen (the ring's first member names it)
         self.alerted: dict[str, int] = {}  # distributor -> component size when last alerted
         self._now = 0.0  # event time of the event being linked (edges remember when they appeared)
         self.self_suppress = Suppressor(2 * 86_400.0)  # one self-enrollment alert per sponsor and two days
 
     def process(self, event: Event) -> list[Alert]:
-        fields = LINK_FIELDS.get(str(event.flat.get("event.action")))
+        action = event.flat.get("event.action")
+        fields = LINK_FIELDS.get(action) if isinstance(action, str) else None
         if not fields or event.flat.get("event.outcome") == "failure":
             return []
-        dist = distributor_of(event)
-        if not dist or (event.flat.get("event.action") == "login" and event.flat.get("user.id") != dist):
+        dist = self._account(event, action)
+        if not dist:
             return []
         links = [(kind, value) for kind, field in fields if (value := text(event, field))]
-        previous = text(event, "mlm.bank.previous_fingerprint")
+        previous = text(event, "mlm.bank.previous_fingerprint") if action == "bank_account_changed" else None
         if previous and self.graph.has_edge(("d", dist), ("bank", previous)):
             self.graph.remove_edge(("d", dist), ("bank", previous))  # moved away from that account
         if not links:
             return []
+        if action != "distributor_enrolled" and all(self.graph.has_edge(("d", dist), link) for link in links):
+            self.seen[dist] = event.ts  # a sign-in on a known device, a known card: nothing new links
+            self.seen.move_to_end(dist)
+            self._address(dist, event)
+            return []
         alerts: list[Alert] = []
-        if event.flat.get("event.action") == "distributor_enrolled" and (sponsor := text(event, "mlm.sponsor.id")):
+        if action == "distributor_enrolled" and (sponsor := text(event, "mlm.sponsor.id")):
             self.sponsor[dist] = sponsor  # forgotten with the node (bounded)
             junk = throwaway(text(event, "mlm.email.domain"))
-            self.signup[dist] = (text(event, "mlm.device.id"), event.ts, junk)
+            self.signup[dist] = (text(event, "mlm.device.id"), text(event, "source.ip"), event.ts, junk)
             if junk and sponsor != dist:
                 alerts += self._self_enrolled(dist, sponsor, links, event)
         self._touch(dist, event)
+        self._address(dist, event)
         self._now = event.ts
         grew = [self._link(dist, kind, value) for kind, value in links]
         return alerts + self._judge(dist, event) if any(grew) else alerts
@@ -102,6 +112,17 @@ class LinkedAccounts:
             )]
         return []
 
+    @staticmethod
+    def _account(event: Event, action: str) -> str | None:
+        """The distributor whose identifiers the event shows: the account acted upon when staff change a
+        bank (their own desk is no link), the signed-in account itself for a login."""
+        if action == "bank_account_changed" and (target := text(event, "mlm.target.id")):
+            return target[:128]
+        dist = distributor_of(event)
+        if action == "login" and event.flat.get("user.id") != dist:
+            return None
+        return dist
+
     def _touch(self, dist: str, event: Event) -> None:
         self.seen[dist] = event.ts
         self.seen.move_to_end(dist)
@@ -115,6 +136,7 @@ class LinkedAccounts:
         self.evidence.pop(dist, None)
         self.sponsor.pop(dist, None)
         self.signup.pop(dist, None)
+        self.homes.pop(dist, None)
         self.born.pop(dist, None)
         self.alerted.pop(dist, None)
         node = ("d", dist)
@@ -170,11 +192,24 @@ class LinkedAccounts:
             all(m == head or self._enrolled_at_home(m, head) for m in members) for head in members)
 
     def _enrolled_at_home(self, dist: str, head: str) -> bool:
-        device, when, throwaway = self.signup.get(dist, (None, 0.0, True))
-        if throwaway or device is None or self.sponsor.get(dist) != head:
+        """Enrolled by `head` with ordinary mail on the head's long-used device or from the head's
+        long-used address (a parent's computer we never saw them use still sits at their home)."""
+        device, address, when, junk = self.signup.get(dist, (None, None, 0.0, True))
+        if junk or self.sponsor.get(dist) != head:
             return False
-        edge = self.graph.get_edge_data(("d", head), ("dev", device))
-        return edge is not None and when - edge.get("since", when) >= FAMILY_AGE
+        edge = self.graph.get_edge_data(("d", head), ("dev", device)) if device else None
+        if edge is not None and when - edge.get("since", when) >= FAMILY_AGE:
+            return True
+        since = self.homes.get(head, {}).get(address or "")
+        return since is not None and when - since >= FAMILY_AGE
+
+    def _address(self, dist: str, event: Event) -> None:
+        """Remember when the account first used an address of its own (its first MAX_ADDRESSES)."""
+        if event.flat.get("user.id") != dist or not (ip := event.flat.get("source.ip")):
+            return  # staff acting on an account: their desk is not the member's home
+        addresses = self.homes.setdefault(dist, {})
+        if ip not in addresses and len(addresses) < MAX_ADDRESSES:
+            addresses[str(ip)[:64]] = event.ts
 
     def _component(self, dist: str, now: float) -> set[tuple[str, str]]:
         """The accounts and identifiers linked to `dist`, household identifiers set aside."""
@@ -185,7 +220,26 @@ class LinkedAccounts:
         view = nx.subgraph_view(self.graph, filter_node=lambda n: n not in family)
         return nx.node_connected_component(view, ("d", dist))
 
+    def _linked_to_few(self, dist: str) -> bool:
+        """Whether fewer than TIGHT_MIN accounts are linked to `dist` at all: most new links (a first
+        device, a private card) join no one, and this bounded walk spares them the full judgement."""
+        adjacency = self.graph._adj  # networkx's own adjacency dict: the walk runs on every new link
+        start = ("d", dist)
+        seen, todo, accounts = {start}, [start], 0
+        while todo:
+            node = todo.pop()
+            accounts += node[0] == "d"
+            if accounts >= TIGHT_MIN:
+                return False
+            for other in adjacency[node]:
+                if other not in seen:
+                    seen.add(other)
+                    todo.append(other)
+        return True
+
     def _judge(self, dist: str, event: Event) -> list[Alert]:
+        if self._linked_to_few(dist):
+            return []
         component = self._component(dist, event.ts)
         members = sorted(n[1] for n in component if n[0] == "d")
         size = len(members)

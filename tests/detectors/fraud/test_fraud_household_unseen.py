@@ -65,3 +65,26 @@ def test_the_parent_paid_out_to_the_joint_account_is_family_a_stranger_is_not(pa
     events = family() + [payout(SIGNUP + 2 * DAY, payer, "joint", "203.0.113.9")]
     found = run(SharedBankAccounts(), sorted(events, key=lambda e: e.ts))
     assert [a.rule_id for a in found] == ["mlm-fraud-shared-bank"] * alerts
+
+
+def at(event, ip: str):
+    """The same event from another address."""
+    from core.event import Event
+
+    flat = dict(event.flat)
+    flat["source.ip"] = ip
+    return Event.from_dict(flat)
+
+
+@pytest.mark.parametrize(("signup_ip", "alerts"), [("198.51.100.20", 0), ("203.0.113.77", 1)])
+def test_family_on_a_computer_never_seen_is_family_when_signed_up_from_the_parents_home(signup_ip, alerts):
+    """The parent only ever signed in on a phone from home; spouse and child join on the home computer,
+    which the parent first uses that evening. The home address vouches for the computer; a stranger's
+    address does not."""
+    home = "198.51.100.20"
+    events = [at(login(0, "parent", "parent-phone"), home)]
+    events += [at(enroll(SIGNUP + i * 1200, who, "parent", device="home-pc", bank="joint"), signup_ip)
+               for i, who in enumerate(("spouse", "child"))]
+    events.append(at(login(SIGNUP + 6 * 3600, "parent", "home-pc"), home))
+    found = run(LinkedAccounts(), events)
+    assert [a.rule_id for a in found] == ["mlm-fraud-linked-accounts"] * alerts
