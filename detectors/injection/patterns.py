@@ -154,6 +154,12 @@ XSS = [
     r"(alert|prompt|confirm|eval|javascript|document|window|location|top|self|this|fetch|"
     r"import|\w+\s*\()"),
     r"<\s*/?\s*script\s*>",
+    # An event handler written into an attribute the value lands in (no tag needed): '" onfocus='(alert)(1)'
+    (r"(^|['\"`\s/])on(error|load|focus|focusin|focusout|blur|click|dblclick|auxclick|contextmenu|"
+    r"mouse[a-z]+|key[a-z]+|pointer[a-z]+|touch[a-z]+|drag[a-z]*|drop|input|change|submit|reset|toggle|"
+    r"begin|end|start|finish|animation[a-z]+|transition[a-z]+|pageshow|hashchange|message|popstate|"
+    r"resize|scroll|wheel|copy|cut|paste|search|show|invalid|beforeunload|unload|play|playing|pause|"
+    r"ended|canplay|loadstart|progress)\s*=\s*['\"`]?\s*(\(|\[|`|[a-z_$][\w$.]*\s*[(=\[`])"),
     # Script-context breakouts that call through an indirection, and prototype pollution.
     r"\(\s*\d+\s*,\s*(alert|prompt|confirm|eval)\s*\)",
     r"\.(find|map|filter|call|apply|foreach|some|every|reduce|then)\s*\(\s*(alert|prompt|confirm|eval)\b",
@@ -183,7 +189,8 @@ TRAVERSAL = [
     (r"\b(file|php|phar|zip|expect|glob|zlib|compress\.zlib|compress\.bzip2|netdoc|jar|"
     r"ogg|rar|ssh2\.\w+)://"),
     r"\bphp://(filter|input|fd|memory|temp|stdin)",
-    r"\bdata://text/plain",
+    r"\bdata:(//)?(text/plain)?;base64,|\bdata://text/plain",  # a data: include (not data:image/png)
+    r"::\$data\b",  # NTFS stream: index.php::$DATA reads the source
     r"[\\/]proc[\\/](self|\d+)[\\/](environ|cmdline|fd|maps|status|cwd|exe|root)",
     r"/etc/(passwd|shadow|hosts|group|issue|hostname|resolv\.conf|nginx|apache|httpd)",
     r"\\\\[a-z0-9._-]+\\(c\$|admin\$|ipc\$|share)",
@@ -206,9 +213,12 @@ COMMAND = [
     _SEP_STRONG + r"\s*\{?(" + _CMD_UNAMBIGUOUS_MORE + r")\b",
     _SEP_SHELL + r"\s*\{?(" + _CMD_PLAIN + r")\b",
     _SEP_STRONG + r"\s*\{?(" + _CMD_PLAIN + r")" + _CMD_ARGS,
-    r"(;|\||\n)(id|ls|pwd|dir|ps)\s*($|[;|&`)#\n])|(;|\||\n)\s+(id|ls|pwd|dir|ps)\s*[;|&`)#\n]|\n\s*(id|ls|pwd)\s*$|\|\s*(id|whoami)\s*$",
+    r"(;|\||\n)(id|ls|pwd|dir|ps|env)\s*($|[;|&`)#\n])|(;|\||\n)\s+(id|ls|pwd|dir|ps)\s*[;|&`)#\n]|\n\s*(id|ls|pwd)\s*$|\|\s*(id|whoami)\s*$",
     r"&\s*(" + _CMD_UNAMBIGUOUS + r")\b",
     r"&\s*(id|ls|pwd|dir)\s*[;&|#`]",
+    r"(;|\||\n|&)(env|set|printenv|export)[;|&`]",  # ;env; &set&: tight, unlike "Game & Set & Match"
+    # PHP code breaking out of a string or statement: ';exit(md5('x'));// ".die(1)."
+    r"[;.]\s*(exit|die|eval|assert|system|passthru|phpinfo|md5|print_r|var_dump|base64_decode)\((['\"\d$]|\)|\w+\()",
     r"&\s*(" + _CMD_PLAIN + r")\b" + _CMD_ARGS,
     _SEP_SHELL + r"\s*\{?(" + _CMD_WORDS + r")(\s*($|[;|&`)#\n])|" + _CMD_ARGS + ")",
     _SEP_STRONG + r"\s*\{?(" + _CMD_WORDS + r")" + _CMD_ARGS,

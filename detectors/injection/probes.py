@@ -48,7 +48,7 @@ LONE_SQL_WORDS = frozenset({
     "user()", "version()", "database()", "current_user()", "@@version",
 })
 # Command names alone stay weak (wfuzz's path words hold netstat, printenv: CGI script names).
-LONE_COMMAND_WORDS = frozenset({"--help", "--version"})
+LONE_COMMAND_WORDS = frozenset({"--help", "--version", "env"})
 # What breaks a query or a shell when it arrives unescaped: a value of only punctuation that holds
 # one of these is a "does it break?" probe. '-', '/', '.', '*', '%', '?', '!' alone are placeholders
 # and wildcards people do type, so they are not enough.
@@ -87,6 +87,8 @@ def lone_class(text: str) -> str | None:
     if len(text) > MAX_PROBE_CHARS or text.count(" ") > MAX_PROBE_SPACES:
         return None
     value = text.strip()
+    if "\x00" in value:  # a NUL byte cuts a path or string short in C-backed code; no keyboard types one
+        return "traversal"
     lowered = value.lower()
     if lowered in LONE_SQL_WORDS:
         return "sqli"

