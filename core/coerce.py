@@ -141,7 +141,9 @@ def coerce_known(flat: dict[str, Any]) -> list[str]:
         if type(value) is plain and (plain is not list or _all_strings(value)):
             continue
         coerced = coerce(name, FIELDS[name], value)
-        if coerced is not value:
+        # An equal string is no change (a canonical date or IPv6 address comes back as a new object):
+        # counting it as one kept such events off the compiled-shape path for good.
+        if coerced is not value and (type(coerced) is not str or coerced != value):
             flat[name] = coerced
             changed.append(name)
     return changed

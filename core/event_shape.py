@@ -172,7 +172,10 @@ class _Shape:
         known = self.names.get(prefix, {})
         variables = [f"v{self.count + i}" for i in range(len(obj))]
         self.count += len(obj)
-        node = _Node(f"{', '.join(variables)}, = {var}.values()", [], [])
+        if len(obj) == 1:  # a lone key: looked up, cheaper than building and comparing a key tuple
+            node = _Node(f"{variables[0]} = {var}[{next(iter(obj))!r}]", [], [])
+        else:
+            node = _Node(f"{', '.join(variables)}, = {var}.values()", [], [])
         for key, variable, value in zip(obj, variables, obj.values(), strict=True):
             if not key or len(key) > 256 or "." in key:
                 raise _Uncompilable(key)
@@ -181,10 +184,17 @@ class _Shape:
                 self.guards.append(_guard(name, variable, value))
                 self.entries.append(f"{name!r}: {variable}")
                 continue
-            node.structure.append(f"type({variable}) is not dict or tuple({variable}) != {tuple(value)!r}")
+            node.structure.append(_structure(variable, value))
             if value:  # an empty object adds no field (as in the generic walk)
                 node.children.append(self.visit(value, variable, name + "."))
         return node
+
+
+def _structure(variable: str, value: dict[str, Any]) -> str:
+    """The condition under which a nested object's keys differ from the shape's (in order)."""
+    if len(value) == 1:
+        return f"type({variable}) is not dict or len({variable}) != 1 or {next(iter(value))!r} not in {variable}"
+    return f"type({variable}) is not dict or tuple({variable}) != {tuple(value)!r}"
 
 
 def _guard(name: str, variable: str, value: Any) -> str:

@@ -80,50 +80,42 @@ def events_in_time_order(path: str | Path, stats: ReadStats, errors: IO[str] | N
     list kept sorted: recordings are nearly sorted, so an entry is almost always appended, and the
     oldest leaves from the front (a heap paid ~1 us per event in comparisons for the same order).
     """
-    window = _SortedWindow()
     newest_out = float("-inf")
-    seq = 0
+    for seconds, _, number, held, stamp in _time_ordered(path, stats, errors, reorder):
+        if type(held) is Event:
+            event = held
+        else:  # parsed now, reusing the time read from the raw line
+            parsed = parse_line(number, held, stats, errors, (stamp, seconds))  # type: ignore[arg-type]
+            if parsed is None:
+                continue
+            event = parsed
+        if event.ts < newest_out:
+            stats.late += 1
+        else:
+            newest_out = event.ts
+        yield event
+
+
+def _time_ordered(path: str | Path, stats: ReadStats, errors: IO[str] | None, reorder: int) -> Iterator[_Entry]:
+    """The input's entries in time order, through a window of at most `reorder` entries."""
+    window = _SortedWindow()
+    held, seq = 0, 0
     for batch in line_batches(path, stats, errors):
         for number, line in batch:
             seq += 1
-            entry = _entry(seq, number, line, stats, errors)
-            if entry is None:
-                continue
-            window.push(entry)
-            if len(window) <= reorder:
-                continue
-            event = _release(window.pop(), stats, errors)
-            if event is not None:
-                if event.ts < newest_out:
-                    stats.late += 1
-                else:
-                    newest_out = event.ts
-                yield event
-    while window:
-        event = _release(window.pop(), stats, errors)
-        if event is not None:
-            if event.ts < newest_out:
-                stats.late += 1
+            found = stamp_of(line)
+            if found is not None:
+                window.push((found[1], seq, number, line, found[0]))
+            elif (parsed := parse_line(number, line, stats, errors)) is not None:  # unusual layout: parse now
+                window.push((parsed.ts, seq, number, parsed, None))
             else:
-                newest_out = event.ts
-            yield event
-
-
-def _entry(seq: int, number: int, line: bytes, stats: ReadStats, errors: IO[str] | None) -> _Entry | None:
-    """A line's place in the buffer; a line whose time cannot be read raw is parsed now to learn it."""
-    found = stamp_of(line)
-    if found is not None:
-        return (found[1], seq, number, line, found[0])
-    parsed = parse_line(number, line, stats, errors)
-    return None if parsed is None else (parsed.ts, seq, number, parsed, None)
-
-
-def _release(entry: _Entry, stats: ReadStats, errors: IO[str] | None) -> Event | None:
-    """The entry's event, parsed on its way out (the time read from the raw line is reused)."""
-    held = entry[3]
-    if type(held) is Event:
-        return held
-    return parse_line(entry[2], held, stats, errors, (entry[4], entry[0]))  # type: ignore[arg-type]
+                continue
+            if held < reorder:
+                held += 1
+            else:
+                yield window.pop()
+    while window:
+        yield window.pop()
 
 
 class _SortedWindow:
