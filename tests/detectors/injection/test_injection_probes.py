@@ -139,6 +139,14 @@ def test_script_context_and_interpreter_payloads(analyzer: Analyzer) -> None:
                      "__proto__[src]=//x.example/a.js", "x.png; script-src 'unsafe-inline'",
                      '<form action="http://x.example/"><input name="a" value="'],
              "command": ["eval(\"puts 'hello world'\")", "Kernel.exit(1)", "%x('ls -al /')"]}
+    # wapiti's shapes (a list nobody tuned on): tight separators, PHP breakouts, handler attributes
+    cases["command"] += [";env;", "a);env;", "&set&", "';exit(md5('w4p1t1_md5'));//", "\".die(1).\""]
+    cases["xss"] += ["\" autofocus onfocus='((x)=>(confirm)(x))(`1`)", "' onmouseover=alert(1) x='"]
+    cases["traversal"] = ["data:;base64,PD9waHAgZWNobyAxOyA/Pg==", "index.php::$DATA", "x%00", "../x"]
     missed = [(cls, p) for cls, payloads in cases.items() for p in payloads
-              if cls not in {f.cls for f in analyzer.findings({"url.query": "q=" + quote_plus(p)}) if not f.weak}]
+              if cls not in {f.cls for f in analyzer.findings({"url.query": "q=" + quote_plus(p, safe="%")})
+                             if not f.weak}]
     assert not missed
+    quiet = ["Game & Set & Match", "Salt; set; pepper", "data:image/png;base64,iVBORw0KGgo=", "Done. Exit (left)",
+             "Our onboarding = (1) sign up", "Turn on (the) lights", "env: production"]
+    assert [q for q in quiet if any(not f.weak for f in analyzer.findings({"url.query": "q=" + quote_plus(q)}))] == []
