@@ -1,49 +1,52 @@
 """Request floods per IP, per network, per path (login included) and for the whole service.
 
-A rate above its threshold is necessary, never sufficient: a flood also looks like one (requests
-without sessions or device ids, referrers, asset fetches or returning devices, all on one path;
-failing logins; one client doing the work of many). A promo flash crowd is fast too, but made of
-real sessions that load pages with their assets.
+Every HTTP request is counted under four keys; a key is judged (judge.py) when it rolls over into
+a new bucket or its open bucket reaches a checkpoint. Counting is the hot path of the whole
+detection engine (most events are HTTP requests), so it is written for the interpreter: one dict
+lookup per key, states that point at each other instead of being looked up again, and thresholds
+turned into request counts once, so a rollover is judged with one comparison.
 """
 
 from __future__ import annotations
 
-import itertools
 from pathlib import Path
+from typing import Any
 
 from core.alert import Alert
 from core.event import Event
 from detectors.flood.baseline import Baseline
-from detectors.flood.features import Request, request_of
+from detectors.flood.features import network_of, path_features
+from detectors.flood.judge import CHECKPOINTS, Judge
 from detectors.flood.window import (
     BUCKET_SECONDS,
+    DETACHED,
+    EVIDENCE_FROM,
     FAILED,
+    LANE_BITS,
+    LANE_MASK,
+    MAX_CLIENTS,
     NO_SESSION,
+    UNRESOLVED,
     WINDOW_BUCKETS,
     KeyState,
     KeyTable,
-    WindowStats,
-    increment,
 )
 
-FLOOD_SCORE_MIN = 0.6  # flash crowds score under 0.25 (sessions, assets); tools and bots near 1
-CLIENT_RATE_MAX = 5.0  # req/s per distinct client behind one IP; a NAT of people stays under it
-LOGIN_FAIL_MIN = 0.7  # a login flood fails; a crowd of members logging in mostly succeeds
-DOMINANT_SHARE = 0.8  # when one IP makes most of a spike, the IP alert tells the story alone
-SUPPRESS_SECONDS = 300.0
 SWEEP_BUCKETS = 6
-# A key is also judged mid-bucket when its open bucket reaches one of these counts, so a burst
-# that starts and stops inside one bucket (wrk for 5 s) alerts too, at a cost of a few checks.
-CHECKPOINTS = frozenset(1 << k for k in range(6, 26))
 MAX_IPS, MAX_NETWORKS, MAX_PATHS = 200_000, 50_000, 5_000
 MAX_DEVICES = 200_000  # device ids remembered to tell returning visitors from new ones
-TAGS = ["attack.t1499", "attack.t1499.002"]
-# The packed counter step of a request, by its (no session, no referrer, asset, new device, failed)
-# signs: built once, so counting a request is one addition per key.
-_STEPS = {signs: increment(signs) for signs in itertools.product((False, True), repeat=5)}
+MAX_CLIENT_TEXT = 128
+MAX_ROUTES = 16_384  # raw paths remembered per method kind; cleared when full (random paths)
+WINDOW_SECONDS = WINDOW_BUCKETS * BUCKET_SECONDS
+# What one request adds to a key's packed counters (window.KeyState): one TOTAL, plus one in the
+# lane of each sign of a non-visitor it shows.
+NO_SESSION_STEP, NO_REFERRER_STEP, ASSET_STEP, NEW_DEVICE_STEP, FAILED_STEP = (
+    1 << (LANE_BITS * slot) for slot in range(NO_SESSION, FAILED + 1))
+
+Route = tuple[KeyState, int]  # a raw path's key state, and the step it starts a request with
 
 
-class FloodDetector:
+class FloodDetector(Judge):
     """Event-time flood detection with bounded state; Trainable from baseline traffic."""
 
     name = "flood"
@@ -51,6 +54,9 @@ class FloodDetector:
 
     def __init__(self, baseline: Baseline | None = None) -> None:
         self.baseline = baseline or Baseline()
+        self.devices: dict[str, None] = {}  # returning devices survive fitting: baseline visitors return
+        self._learning = False
+        self.process = self._track  # type: ignore[method-assign]
         self._reset()
 
     def _reset(self) -> None:
@@ -58,89 +64,213 @@ class FloodDetector:
         self.networks = KeyTable(MAX_NETWORKS)
         self.paths = KeyTable(MAX_PATHS)
         self.services = KeyTable(64)
-        self._learning = False
-        if not hasattr(self, "devices"):  # returning devices survive fitting: baseline visitors return
-            self.devices: dict[str, None] = {}
+        # The tables' dicts, for the hot path; raw path -> Route, for GET and the like, and for POST.
+        self._ip_keys, self._path_keys, self._service_keys = self.ips.keys, self.paths.keys, self.services.keys
+        self._routes: tuple[dict[str, Route], dict[str, Route]] = ({}, {})
+        self._set_limits()
+
+    def _set_limits(self) -> None:
+        """Thresholds as window request counts, under which a key cannot be fast enough to judge
+        (zero while learning: every window is then recorded)."""
+        threshold, learning = self.baseline.threshold, self._learning
+        self._ip_limit = 0.0 if learning else threshold("ip", "", 0) * WINDOW_BUCKETS * BUCKET_SECONDS
+        self._network_limit = 0.0 if learning else threshold("network", "", 0) * WINDOW_BUCKETS * BUCKET_SECONDS
+        self._service_limit = 0.0 if learning else min(  # the quietest hour's: a bound for every hour
+            threshold("service", "", hour * 3600.0) for hour in range(24)) * WINDOW_BUCKETS * BUCKET_SECONDS
+        for state in self._path_keys.values():
+            state.limit = self._path_limit(state.key, state.login)
+
+    def _path_limit(self, path: str, login: bool) -> float:
+        if self._learning:
+            return 0.0
+        return self.baseline.threshold("path", path, 0, login) * WINDOW_BUCKETS * BUCKET_SECONDS
+
+    def _learn(self, learning: bool) -> None:
+        """Switch between learning from baseline traffic and detecting."""
+        self._learning = learning
+        # While detecting, `process` is the hot path itself: a wrapper would cost a call per request.
+        self.process = self._detect_after_learning if learning else self._track  # type: ignore[method-assign]
+        self._set_limits()
 
     # -- Trainable -------------------------------------------------------------------------
     def observe_baseline(self, event: Event) -> None:
-        self._learning = True
+        if not self._learning:
+            self._learn(True)
         self._track(event)
 
     def fit_baseline(self) -> None:
         self.baseline.fit()
+        self._learning = False
         self._reset()
 
     def save(self, directory: Path) -> None:
         self.baseline.save(directory)
 
     def load(self, directory: Path) -> bool:
-        return self.baseline.load(directory)
+        loaded = self.baseline.load(directory)
+        self._set_limits()
+        return loaded
 
     # -- detection -------------------------------------------------------------------------
     def process(self, event: Event) -> list[Alert]:
-        self._learning = False
+        """Detect on one event (instances bind `process` straight to `_track`, see `_learn`)."""
+        if self._learning:
+            self._learn(False)
+        return self._track(event)
+
+    def _detect_after_learning(self, event: Event) -> list[Alert]:
+        self._learn(False)
         return self._track(event)
 
     def _track(self, event: Event) -> list[Alert]:
+        """Count one HTTP request under its IP, network, path and service keys, judging the keys that
+        roll over first. Field types are the contract's (core.coerce made them so)."""
         flat = event.flat
-        if flat.get("event.dataset") != "mlm.http":
-            return []
-        req = request_of(flat)
-        service = str(flat.get("service.name") or "unknown")
+        try:  # the fields every HTTP request carries: indexing is cheaper than get()
+            if flat["event.dataset"] != "mlm.http":
+                return []
+            ip, method, raw_path = flat["source.ip"] or "unknown", flat["http.request.method"], flat["url.path"]
+            service, failed = flat["service.name"] or "unknown", flat["event.outcome"] == "failure"
+            failed = failed or (flat["http.response.status_code"] or 0) >= 400
+        except KeyError:
+            if flat.get("event.dataset") != "mlm.http":
+                return []
+            ip, method, raw_path, service, failed = _request_line(flat)
+        bucket = event.ts // BUCKET_SECONDS  # a whole float: exact, and cheaper than int()
         alerts: list[Alert] = []
-        ip_state, net_state, path_state, svc_state = self._touch_keys(event, req, service, alerts)
-        step = _STEPS[req.no_session, req.no_referrer, req.asset, self._new_device(req.device), req.failed]
-        # Busiest-source counts are this bucket's counts of the event's IP and path: an upper bound
-        # of one source's share, enough to see when one IP or one path carries a spike.
-        path_count = path_state.total + 1
-        event_id = event.id
-        ip_state.count(step, event_id, 0, path_count)
-        ip_state.see_client(req.client)
-        ip_count = ip_state.total
-        net_state.count(step, event_id, ip_count, path_count)
-        path_state.count(step, event_id, ip_count, path_count)
-        svc_state.count(step, event_id, ip_count, path_count)
-        if not self._learning and (ip_count in CHECKPOINTS or net_state.total in CHECKPOINTS
-                                   or path_count in CHECKPOINTS or svc_state.total in CHECKPOINTS):
-            alerts += self._checkpoints(event, req, service, (ip_state, net_state, path_state, svc_state))
+        ip_state = self._ip_keys.get(ip)
+        if ip_state is None or bucket > ip_state.bucket:
+            ip_state = self._open_ip(ip_state, ip, bucket, event, alerts)
+        net_state = ip_state.net
+        if bucket > net_state.bucket:
+            net_state = self._open_network(ip_state, bucket, event, alerts)
+        post = method == "POST" or (method != "GET" and str(method).upper() == "POST")
+        route = self._routes[post].get(raw_path) or self._route(raw_path or "/", post, bucket)
+        path_state, step = route
+        if bucket > path_state.bucket:
+            path_state = self._open_path(route, raw_path, post, service, bucket, event, alerts)
+        svc_state = self._service_keys.get(service)
+        if svc_state is None or bucket > svc_state.bucket:
+            svc_state = self._open_service(svc_state, service, bucket, event, alerts)
+        if self._count(flat, step, failed, ip_state, net_state, path_state, svc_state):
+            alerts += self._checkpoints(event, service, (ip_state, net_state, path_state, svc_state))
         return alerts
 
-    def _touch_keys(self, event: Event, req: Request, service: str,
-                    alerts: list[Alert]) -> tuple[KeyState, KeyState, KeyState, KeyState]:
-        """The four keys' states in the event's bucket; a key that rolls over is judged first (into
-        `alerts`), before this event opens its new bucket. KeyTable.touch is inlined for the common
-        case, a known key still in its open bucket."""
-        bucket = int(event.ts // BUCKET_SECONDS)
-        ip_state = self.ips.keys.get(req.ip)
-        if ip_state is None or bucket > ip_state.bucket:
-            ip_state, rolled = self.ips.touch(req.ip, bucket)
-            if rolled:
-                alerts += self._check_ip(event, req, ip_state)
-        net_state = self.networks.keys.get(req.network)
-        if net_state is None or bucket > net_state.bucket:
-            net_state, rolled = self.networks.touch(req.network, bucket)
-            if rolled:
-                alerts += self._check_network(event, req, net_state)
-        path_state = self.paths.keys.get(req.path)
-        if path_state is None or bucket > path_state.bucket:
-            path_state, rolled = self.paths.touch(req.path, bucket)
-            if rolled:
-                alerts += self._check_path(event, req, service, path_state)
-        svc_state = self.services.keys.get(service)
-        if svc_state is None or bucket > svc_state.bucket:
-            svc_state, rolled = self.services.touch(service, bucket)
-            if rolled:
-                alerts += self._check_service(event, service, svc_state)
-                if bucket % SWEEP_BUCKETS == 0:
-                    for table in (self.ips, self.networks, self.paths):
-                        table.sweep(bucket)
-        return ip_state, net_state, path_state, svc_state
+    def _count(self, flat: dict[str, Any], step: int, failed: bool, ip_state: KeyState, net_state: KeyState,
+               path_state: KeyState, svc_state: KeyState) -> bool:
+        """Count the request in its keys' open buckets; True when one reached a checkpoint count."""
+        get = flat.get
+        device = get("mlm.device.id")
+        client = get("mlm.session.id") or device  # tells the people behind one address apart
+        if not client:
+            step += NO_SESSION_STEP
+            client = get("user_agent.original") or "-"
+        if not device or (device not in self.devices and self._new_device(device)):
+            step += NEW_DEVICE_STEP
+        if not get("http.request.referrer"):
+            step += NO_REFERRER_STEP
+        if failed:
+            step += FAILED_STEP
+        event_id = flat["event.id"]
+        # Busiest-source counts are this bucket's counts of the event's IP and path: an upper bound
+        # of one source's share, enough to see when one IP or one path carries a spike.
+        path_count = (path_state.packed & LANE_MASK) + 1
+        ip_state.packed = packed = ip_state.packed + step
+        ip_count = packed & LANE_MASK
+        if path_count > ip_state.top_path:  # noqa: PLR1730 - a compare is cheaper than max() per request
+            ip_state.top_path = path_count
+        clients = ip_state.clients
+        if clients is None:
+            clients = ip_state.clients = {}
+        if client in clients:
+            clients[client] = ip_state.bucket
+        elif len(clients) < MAX_CLIENTS or client[:MAX_CLIENT_TEXT] in clients:
+            clients[client[:MAX_CLIENT_TEXT]] = ip_state.bucket
+        checkpoint = False  # 10 (EVIDENCE_FROM) <= 64 <= every checkpoint count
+        if ip_count >= EVIDENCE_FROM:
+            (ip_state.ids or ip_state.evidence_ids()).append(event_id)
+            checkpoint = ip_count in CHECKPOINTS
+        for state in (net_state, path_state, svc_state):
+            state.packed = packed = state.packed + step
+            if ip_count > state.top_ip:  # noqa: PLR1730
+                state.top_ip = ip_count
+            if path_count > state.top_path:  # noqa: PLR1730
+                state.top_path = path_count
+            total = packed & LANE_MASK
+            if total >= EVIDENCE_FROM:
+                (state.ids or state.evidence_ids()).append(event_id)
+                checkpoint = checkpoint or total in CHECKPOINTS
+        return checkpoint
 
-    def _new_device(self, device: str | None) -> bool:
-        """True for a request without a device id or with one never seen before (bounded memory)."""
-        if device is None:
-            return True
+    # -- a key seen for the first time, or in a later bucket: rolled over, then judged ------------
+    def _open_ip(self, state: KeyState | None, ip: str, bucket: float, event: Event,
+                 alerts: list[Alert]) -> KeyState:
+        if state is None:
+            state = KeyState(bucket, ip)
+            state.network = network_of(ip)
+            state.net = UNRESOLVED  # resolved by _open_network, next
+            state.clients = {}
+            return self.ips.add(state)
+        if state.roll(bucket) >= self._ip_limit:
+            alerts += self._check_ip(event, state)
+        return state
+
+    def _open_network(self, ip_state: KeyState, bucket: float, event: Event, alerts: list[Alert]) -> KeyState:
+        state = ip_state.net
+        if state.bucket == DETACHED:  # a new IP, or its network's state was dropped: look it up
+            state = self.networks.keys.get(ip_state.network) or self.networks.add(
+                KeyState(bucket, ip_state.network))
+            ip_state.net = state
+            if bucket <= state.bucket:
+                return state
+        if state.roll(bucket) >= self._network_limit:
+            alerts += self._check_network(event, state)
+        return state
+
+    def _route(self, raw_path: str, post: bool, bucket: float) -> Route:
+        """A raw path not seen lately: its key's state (started here when new) and first step."""
+        routes = self._routes[post]
+        if len(routes) >= MAX_ROUTES:
+            routes.clear()
+        path, login, asset = path_features(str(raw_path), post)
+        state = self._path_keys.get(path)
+        if state is None:
+            state = self._add_path(path, login, bucket)
+        route = routes[raw_path] = (state, ASSET_STEP + 1 if asset else 1)
+        return route
+
+    def _add_path(self, path: str, login: bool, bucket: float) -> KeyState:
+        state = KeyState(bucket, path)
+        state.login = login  # the key tells (features.path_features), so it is stored once
+        state.limit = self._path_limit(path, login)
+        return self.paths.add(state)
+
+    def _open_path(self, route: Route, raw_path: str, post: bool, service: str, bucket: float, event: Event,
+                   alerts: list[Alert]) -> KeyState:
+        state, step = route
+        if state.bucket == DETACHED:  # dropped from the table: the key's current state, or a new one
+            state = self._path_keys.get(state.key) or self._add_path(state.key, state.login, bucket)
+            self._routes[post][raw_path] = (state, step)
+            if bucket <= state.bucket:
+                return state
+        if state.roll(bucket) >= state.limit:
+            alerts += self._check_path(event, service, state)
+        return state
+
+    def _open_service(self, state: KeyState | None, service: str, bucket: float, event: Event,
+                      alerts: list[Alert]) -> KeyState:
+        if state is None:
+            return self.services.add(KeyState(bucket, service))
+        if state.roll(bucket) >= self._service_limit:
+            alerts += self._check_service(event, state)
+        if bucket % SWEEP_BUCKETS == 0:
+            for table in (self.ips, self.networks, self.paths):
+                table.sweep(bucket)
+        return state
+
+    def _new_device(self, device: str) -> bool:
+        """True for a device id never seen before, which is then remembered (bounded memory)."""
+        device = device[:MAX_CLIENT_TEXT]
         if device in self.devices:
             return False
         self.devices[device] = None
@@ -148,98 +278,11 @@ class FloodDetector:
             del self.devices[next(iter(self.devices))]
         return True
 
-    def _checkpoints(self, event: Event, req: Request, service: str,
-                     states: tuple[KeyState, KeyState, KeyState, KeyState]) -> list[Alert]:
-        """Judge keys whose open bucket just reached a checkpoint count (bursts inside one bucket)."""
-        ip, net, path, svc = states
-        alerts: list[Alert] = []
-        if ip.total in CHECKPOINTS:
-            alerts += self._check_ip(event, req, ip, True)
-        if net.total in CHECKPOINTS:
-            alerts += self._check_network(event, req, net, True)
-        if path.total in CHECKPOINTS:
-            alerts += self._check_path(event, req, service, path, True)
-        if svc.total in CHECKPOINTS:
-            alerts += self._check_service(event, service, svc, True)
-        return alerts
 
-    def _window(self, kind: str, key: str, state: KeyState, ts: float, current: bool,
-                threshold: float) -> WindowStats | None:
-        """The window when it is fast enough to judge (all of them while learning), else None."""
-        if self._learning:
-            stats = state.window(current)
-            if stats.total:
-                self.baseline.record(kind, key, stats.rate, ts)
-            return None
-        # Cheap bound first: most keys (one visitor's IP) are nowhere near any threshold.
-        if state.recent_total(current) < threshold * WINDOW_BUCKETS * BUCKET_SECONDS:
-            return None
-        return state.window(current)
-
-    def _check_ip(self, event: Event, req: Request, state: KeyState, current: bool = False) -> list[Alert]:
-        threshold = self.baseline.threshold("ip", req.ip, event.ts)
-        stats = self._window("ip", req.ip, state, event.ts, current, threshold)
-        if stats is None or stats.rate < threshold:
-            return []
-        if stats.flood_score() < FLOOD_SCORE_MIN and stats.rate / stats.clients < CLIENT_RATE_MAX:
-            return []  # many real clients behind one address: an office or carrier NAT
-        return self._alert(event, state, "flood.ip", "HTTP flood from one address", "high", 75,
-                           "ip", req.ip, stats, f"{req.ip} sent {stats.rate:.0f} req/s")
-
-    def _check_network(self, event: Event, req: Request, state: KeyState,
-                       current: bool = False) -> list[Alert]:
-        threshold = self.baseline.threshold("network", req.network, event.ts)
-        stats = self._window("network", req.network, state, event.ts, current, threshold)
-        if stats is None or stats.rate < threshold:
-            return []
-        if stats.flood_score() < FLOOD_SCORE_MIN or stats.dominated(DOMINANT_SHARE):
-            return []
-        return self._alert(event, state, "flood.network", "HTTP flood from one network", "high", 75,
-                           "ip", req.network, stats, f"network {req.network} sent {stats.rate:.0f} req/s")
-
-    def _check_path(self, event: Event, req: Request, service: str, state: KeyState,
-                    current: bool = False) -> list[Alert]:
-        threshold = self.baseline.threshold("path", req.path, event.ts, req.login)
-        stats = self._window("path", req.path, state, event.ts, current, threshold)
-        if stats is None or stats.rate < threshold:
-            return []
-        floods = stats.flood_score(page_key=True) >= FLOOD_SCORE_MIN or (
-            req.login and stats.ratio(FAILED) >= LOGIN_FAIL_MIN)
-        if not floods or stats.dominated(DOMINANT_SHARE):
-            return []
-        kind = "login flood" if req.login else "request flood"
-        rule = "flood.login" if req.login else "flood.path"
-        tags = ["attack.t1110"] if req.login else []
-        return self._alert(event, state, rule, f"HTTP {kind} on one endpoint", "high", 80, "service", service,
-                           stats, f"{req.path} on {service} received {stats.rate:.0f} req/s", tags)
-
-    def _check_service(self, event: Event, service: str, state: KeyState,
-                       current: bool = False) -> list[Alert]:
-        threshold = self.baseline.threshold("service", service, event.ts)
-        stats = self._window("service", service, state, event.ts, current, threshold)
-        if stats is None or stats.rate < threshold:
-            return []
-        if stats.flood_score() < FLOOD_SCORE_MIN or stats.dominated(DOMINANT_SHARE):
-            return []  # a flash crowd: fast, but made of sessions, assets and referrers
-        return self._alert(event, state, "flood.service", "Distributed HTTP flood", "critical", 85,
-                           "service", service, stats, f"{service} received {stats.rate:.0f} req/s",
-                           ["attack.t1498"])
-
-    def _alert(self, event: Event, state: KeyState, rule: str, name: str, severity: str, risk: int,
-               entity_type: str, entity: str, stats: WindowStats, what: str,
-               tags: list[str] | None = None) -> list[Alert]:
-        if event.ts - state.alerted_at < SUPPRESS_SECONDS:
-            return []
-        state.alerted_at = event.ts
-        return [Alert(
-            rule_id=rule, rule_name=name, category="traffic_flood", severity=severity, risk_score=risk,
-            entity_type=entity_type, entity_value=entity, timestamp=event.timestamp,
-            event_ids=state.evidence() or [event.id], tags=TAGS + (tags or []),
-            summary=(f"{what} over {stats.seconds:.0f} s, {stats.ratio(NO_SESSION):.0%} of them without "
-                     f"session or device cookie (flood score {stats.flood_score():.2f})."),
-            extra={"flood": {"rate": round(stats.rate, 2), "requests": stats.total,
-                             "score": round(stats.flood_score(), 3), "clients": stats.clients,
-                             "no_session_ratio": round(stats.ratio(NO_SESSION), 3),
-                             "fail_ratio": round(stats.ratio(FAILED), 3)}},
-        )]
-
+def _request_line(flat: dict[str, Any]) -> tuple[str, Any, Any, str, bool]:
+    """(ip, method, raw path, service, failed) of a request missing some of them."""
+    get = flat.get
+    status = get("http.response.status_code")
+    failed = get("event.outcome") == "failure" or (isinstance(status, int) and status >= 400)
+    return (get("source.ip") or "unknown", get("http.request.method"), get("url.path"),
+            get("service.name") or "unknown", failed)

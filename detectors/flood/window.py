@@ -9,15 +9,26 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass
+from itertools import compress
+from operator import attrgetter
 
 BUCKET_SECONDS = 10.0
 WINDOW_BUCKETS = 3  # rates are judged over the last 30 s of completed buckets: sustained, yet fast
 MAX_CLIENTS = 64  # distinct clients counted per key; beyond it a key is plainly many people
+PRUNE_CLIENTS = MAX_CLIENTS // 2  # clients remembered when a bucket closes, before pruning
 EVIDENCE_IDS = 20  # newest event ids kept per busy key
 EVIDENCE_FROM = 10  # keys start keeping ids once a bucket has this many requests
 
-# Counter slots, in this order, in KeyState.counts and in each history entry.
+# Counter slots, in this order, in KeyState.counts and in WindowStats.counts.
 TOTAL, NO_SESSION, NO_REFERRER, ASSET, NEW_DEVICE, FAILED, TOP_IP, TOP_PATH = range(8)
+
+LANE_BITS = 40  # per summed counter: a bucket (or window) never holds 2**40 requests
+LANE_MASK = (1 << LANE_BITS) - 1
+# A closed bucket is (bucket, total, packed, top_ip, top_path); this one is older than any window.
+_NEVER = (float(-(1 << 62)), 0, 0, 0, 0)
+# The bucket of a state no longer in its table (swept or evicted): every bucket is later, so a
+# holder of the state (an IP's network, a route's path) takes the slow path and looks it up again.
+DETACHED = float("-inf")
 
 
 @dataclass(slots=True)
@@ -62,22 +73,37 @@ class KeyState:
 
     The summed counters (TOTAL..FAILED) of a bucket share one integer, LANE_BITS per counter, so a
     request is counted with one addition of its precomputed `increment` (the hot path); window sums
-    add those integers and split the lanes once. TOP_IP and TOP_PATH are maxima, kept apart.
+    add those integers and split the lanes once. TOP_IP and TOP_PATH are maxima, kept apart. The
+    last WINDOW_BUCKETS closed buckets are kept newest first in `closed`, and `recent` sums their
+    totals: a bound that tells most keys (one visitor's IP) are nowhere near a threshold with one
+    comparison. `key` names the key; `network`, `net` (an IP's network and its state) and `login`,
+    `limit` (paths) are the caller's.
     """
 
-    __slots__ = ("alerted_at", "bucket", "clients", "history", "ids", "packed", "top_ip", "top_path", "total")
+    __slots__ = ("alerted_at", "bucket", "clients", "closed", "ids", "key", "limit", "login", "net", "network",
+                 "packed", "recent", "top_ip", "top_path")
 
-    def __init__(self, bucket: int) -> None:
+    def __init__(self, bucket: float, key: str = "") -> None:
+        self.key = key
         self.bucket = bucket
-        self.total = 0  # TOTAL of the open bucket, also in lane 0 of `packed`
         self.packed = 0
         self.top_ip = 0
         self.top_path = 0
+        self.closed = (_NEVER, _NEVER, _NEVER)
+        self.recent = 0
         # Allocated on first use: most keys (one-off IPs) never need them, and allocation is the cost.
-        self.history: list[tuple[int, int, int, int]] | None = None  # (bucket, packed, top_ip, top_path)
-        self.clients: dict[str, int] | None = None
+        self.clients: dict[str, float] | None = None
         self.ids: deque[str] | None = None
         self.alerted_at = -1.0e18
+        self.network = ""
+        self.net: KeyState = self
+        self.login = False
+        self.limit = 0.0
+
+    @property
+    def total(self) -> int:
+        """Requests in the open bucket (lane 0 of `packed`)."""
+        return self.packed & LANE_MASK
 
     @property
     def counts(self) -> list[int]:
@@ -92,17 +118,24 @@ class KeyState:
             self.see_client(client)
 
     def count(self, step: int, event_id: str, ip_count: int, path_count: int) -> None:
-        """Count one request whose signs give `step` (see `increment`): the hot path."""
-        self.total = total = self.total + 1
-        self.packed += step
+        """Count one request whose signs give `step` (see `increment`)."""
+        self.packed = packed = self.packed + step
         if ip_count > self.top_ip:  # noqa: PLR1730 - a compare is cheaper than max() per request
             self.top_ip = ip_count
         if path_count > self.top_path:  # noqa: PLR1730
             self.top_path = path_count
-        if total >= EVIDENCE_FROM:
-            if self.ids is None:
-                self.ids = deque(maxlen=EVIDENCE_IDS)
-            self.ids.append(event_id)
+        if packed & LANE_MASK >= EVIDENCE_FROM:
+            self.keep(event_id)
+
+    def keep(self, event_id: str) -> None:
+        """Remember an event id as evidence (the newest EVIDENCE_IDS)."""
+        (self.ids or self.evidence_ids()).append(event_id)
+
+    def evidence_ids(self) -> deque[str]:
+        """The evidence ids, started on first use (most keys never need them)."""
+        if self.ids is None:
+            self.ids = deque(maxlen=EVIDENCE_IDS)
+        return self.ids
 
     def see_client(self, client: str) -> None:
         """Remember a distinct client of this key in the open bucket (bounded)."""
@@ -112,33 +145,39 @@ class KeyState:
         if client in clients or len(clients) < MAX_CLIENTS:
             clients[client] = self.bucket
 
-    def roll(self, bucket: int) -> None:
-        """Close the current bucket and start `bucket` (a later one)."""
-        if self.history is None:
-            self.history = []
-        self.history.append((self.bucket, self.packed, self.top_ip, self.top_path))
-        if len(self.history) > WINDOW_BUCKETS:
-            del self.history[0]
+    def roll(self, bucket: float) -> int:
+        """Close the open bucket and start `bucket` (a later one); returns `recent`, the bound."""
+        packed = self.packed
+        total = packed & LANE_MASK
+        closed = self.closed
+        self.closed = ((self.bucket, total, packed, self.top_ip, self.top_path), closed[0], closed[1])
+        self.recent = recent = self.recent + total - closed[2][1]
         self.bucket = bucket
-        self.total = self.packed = self.top_ip = self.top_path = 0
-        oldest = bucket - WINDOW_BUCKETS
-        if self.clients is not None and len(self.clients) >= MAX_CLIENTS // 2:
-            self.clients = {c: b for c, b in self.clients.items() if b >= oldest}
+        self.packed = self.top_ip = self.top_path = 0
+        clients = self.clients
+        if clients is not None and len(clients) >= PRUNE_CLIENTS:
+            self.prune_clients()
+        return recent
+
+    def prune_clients(self) -> None:
+        """Forget clients last seen before the window (they count for nothing, yet fill the cap)."""
+        oldest = self.bucket - WINDOW_BUCKETS
+        self.clients = {c: b for c, b in (self.clients or {}).items() if b >= oldest}
 
     def recent_total(self, current: bool = False) -> int:
         """Requests in the window (plus the open bucket if `current`): the cheap part of `window`."""
         oldest = self.bucket - WINDOW_BUCKETS
-        total = self.total if current else 0
-        for bucket, packed, _, _ in self.history or ():
+        total = self.packed & LANE_MASK if current else 0
+        for bucket, count, _, _, _ in self.closed:
             if bucket >= oldest:
-                total += packed & _LANE_MASK
+                total += count
         return total
 
     def window(self, current: bool = False) -> WindowStats:
         """Sums over the completed buckets still inside the window (plus the open one if `current`)."""
         oldest = self.bucket - WINDOW_BUCKETS
         packed, top_ip, top_path = (self.packed, self.top_ip, self.top_path) if current else (0, 0, 0)
-        for bucket, p, ip, path in self.history or ():
+        for bucket, _, p, ip, path in self.closed:
             if bucket >= oldest:
                 packed, top_ip, top_path = packed + p, top_ip + ip, top_path + path
         clients = sum(1 for b in self.clients.values() if b >= oldest) if self.clients else 0
@@ -146,10 +185,6 @@ class KeyState:
 
     def evidence(self) -> list[str]:
         return list(self.ids) if self.ids else []
-
-
-LANE_BITS = 40  # per summed counter: a bucket (or window) never holds 2**40 requests
-_LANE_MASK = (1 << LANE_BITS) - 1
 
 
 def increment(signs: tuple[int, ...]) -> int:
@@ -160,7 +195,11 @@ def increment(signs: tuple[int, ...]) -> int:
 
 def _counters(packed: int, top_ip: int, top_path: int) -> list[int]:
     """Split packed sums back into the slot list (TOTAL..FAILED, then TOP_IP, TOP_PATH)."""
-    return [(packed >> (LANE_BITS * slot)) & _LANE_MASK for slot in range(FAILED + 1)] + [top_ip, top_path]
+    return [(packed >> (LANE_BITS * slot)) & LANE_MASK for slot in range(FAILED + 1)] + [top_ip, top_path]
+
+
+UNRESOLVED = KeyState(DETACHED)
+_BUCKET_OF = attrgetter("bucket")  # an IP's network state before it is looked up
 
 
 class KeyTable:
@@ -170,21 +209,27 @@ class KeyTable:
         self.max_keys = max_keys
         self.keys: dict[str, KeyState] = {}
 
-    def touch(self, key: str, bucket: int) -> tuple[KeyState, bool]:
+    def touch(self, key: str, bucket: float) -> tuple[KeyState, bool]:
         state = self.keys.get(key)
         if state is None:
-            state = self.keys[key] = KeyState(bucket)
-            if len(self.keys) > self.max_keys:
-                del self.keys[next(iter(self.keys))]  # the oldest-created key goes first
-            return state, False
+            return self.add(KeyState(bucket, key)), False
         if bucket > state.bucket:
             state.roll(bucket)
             return state, True
         return state, False
 
-    def sweep(self, bucket: int) -> None:
+    def add(self, state: KeyState) -> KeyState:
+        """Hold a new key's state; over the cap, the oldest-created key goes first."""
+        keys = self.keys
+        keys[state.key] = state
+        if len(keys) > self.max_keys:
+            keys.pop(next(iter(keys))).bucket = DETACHED
+        return state
+
+    def sweep(self, bucket: float) -> None:
         """Forget keys with no request inside the window (bounded memory under IP churn)."""
-        oldest = bucket - WINDOW_BUCKETS - 1
-        stale = [k for k, s in self.keys.items() if s.bucket < oldest]
-        for key in stale:
-            del self.keys[key]
+        oldest = float(bucket - WINDOW_BUCKETS - 1)  # float.__gt__ compares with ints and floats
+        keys = self.keys
+        # In C (map, compress) rather than a comprehension: the tables hold every recent visitor.
+        for key in list(compress(keys, map(oldest.__gt__, map(_BUCKET_OF, keys.values())))):
+            keys.pop(key).bucket = DETACHED
