@@ -1,7 +1,7 @@
 import orjson
 import pytest
-
 from builders import make_event_dict
+
 from core.event import Event, EventError, Limits
 
 
@@ -95,3 +95,21 @@ def test_envelope_enumerations_take_their_canonical_case():
     flat = Event.from_dict({"@timestamp": "2026-11-02T09:00:00Z", "event.id": "f1", "event.dataset": "mlm.http",
                             "event.action": "HTTP_Request"})
     assert flat.doc["event"]["action"] == "http_request"
+
+
+@pytest.mark.parametrize("stamp", ["2026-11-02T09:30:00.000Z", "2026-11-02T09:30:00.123456Z",
+                                   "2026-11-02T10:30:00+01:00", "2026-11-02T09:30:00Z", "2026-11-02T09:30:00.120000Z"])
+def test_known_time_is_reused_only_for_its_own_canonical_text(stamp):
+    """Replay passes the time it read from the raw line; the event must be what a plain parse gives,
+    whether the hint applies (same canonical text) or not (other text, non-canonical text)."""
+    raw = orjson.dumps(make_event_dict(**{"@timestamp": stamp}))
+    plain = Event.from_json(raw)
+    for _ in range(2):  # the second parse takes the compiled-shape path
+        hinted = Event.from_json(raw, known_time=(stamp, plain.ts))
+        assert (hinted.doc, list(hinted.flat.items()), hinted.ts) == (plain.doc, list(plain.flat.items()), plain.ts)
+    # A hint for other text is ignored, even a wrong one.
+    assert Event.from_json(raw, known_time=("2026-11-02T09:30:00.999Z", 0.0)).ts == plain.ts
+    assert Event.from_json(raw, known_time=(None, 0.0)).ts == plain.ts
+    if plain.timestamp != stamp:  # not canonical: normalized whatever the hint says
+        again = Event.from_json(raw, known_time=(stamp, 0.0))
+        assert (again.timestamp, again.ts) == (plain.timestamp, plain.ts)
