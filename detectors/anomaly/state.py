@@ -43,9 +43,10 @@ class BoundedMap(Generic[K, V]):
             return self.get(key, now)
         return item[1]
 
-    def setdefault(self, key: K, now: float, factory: Callable[[], V]) -> V:
-        """The live value for `key`, creating it with `factory` when absent or expired."""
-        value = self.get(key, now)
+    def setdefault(self, key: K, now: float, factory: Callable[[], V], slack: float = 0.0) -> V:
+        """The live value for `key`, creating it with `factory` when absent or expired (touching it
+        at most once per `slack` seconds, see `get_lazily`)."""
+        value = self.get_lazily(key, now, slack) if slack else self.get(key, now)
         if value is None:
             value = factory()
             self.put(key, now, value)

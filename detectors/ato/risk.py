@@ -41,6 +41,10 @@ KNOWN_DEVICE_CREDIT = 20
 STRANGER_RESET = 60  # the kill chain's bar for a contact change (killchain.STRANGER)
 
 
+def _fifty() -> deque[tuple[float, str, str | None]]:
+    return deque(maxlen=50)
+
+
 class LoginRisk:
     """Scores successful logins against the user's habits; alerts on strangers, feeds the kill chain."""
 
@@ -136,7 +140,7 @@ class LoginRisk:
     def _failed(self, event: Event) -> None:
         name = event.flat.get("user.id") or event.flat.get("user.name")
         if name:
-            times = self.failures.setdefault(str(name)[:256], event.ts, lambda: deque(maxlen=50))
+            times = self.failures.setdefault(str(name)[:256], event.ts, _fifty, 60.0)
             times.append((event.ts, str(event.flat.get("source.ip") or ""), device_of(event)))
 
     def _recent_failures(self, event: Event, user: str, device: str | None,

@@ -18,10 +18,13 @@ from core.alert import Alert
 from core.event import Event
 from detectors.anomaly.alerts import is_login, make_alert, network_of, user_key
 from detectors.anomaly.state import BoundedMap, Suppressor
+from detectors.ato.oneclient import OneClientSpray
 from detectors.ato.stuck import StuckAccounts
-from detectors.ato.where import place_of
+from detectors.ato.where import Place, place_of
 
 WINDOW = 24 * 3600.0  # sprayers pace themselves under lockout thresholds: look back a day
+TOUCH_EVERY = 60.0  # idle clocks of a day-long window need no refresh on every failure
+_KEYS: dict[tuple[str, Place], tuple[str, ...]] = {}  # (address, place) -> counting keys: addresses recur
 # Bare HTTP-library and attack-tool agents: people log in with browsers and apps, scripts with these.
 TOOL_AGENTS = ("python-requests", "python-urllib", "aiohttp", "httpx", "curl/", "wget/", "go-http-client",
                "libwww-perl", "java/", "axios/", "node-fetch", "sqlmap", "hydra", "scrapy",
@@ -70,9 +73,10 @@ class PasswordSpraying:
         # The same attack spread over a whole proxy pool, counted service-wide (stuck.py); run from
         # here so that the spraying detector is one global unit (detectors/scope.py).
         self.service = StuckAccounts()
+        self.one_client = OneClientSpray()  # the same pool driven by one client program: found sooner
 
     def process(self, event: Event) -> list[Alert]:
-        return self._per_network(event) + self.service.process(event)
+        return self._per_network(event) + self.service.process(event) + self.one_client.process(event)
 
     def _per_network(self, event: Event) -> list[Alert]:
         if not is_login(event):
@@ -81,6 +85,7 @@ class PasswordSpraying:
         ip, user = event.flat.get("source.ip"), user_key(event)
         if not ip or not user or outcome not in ("success", "failure"):
             return []
+        ip = str(ip)
         if outcome == "success":
             self._success(event, ip, user)
             return []
@@ -88,11 +93,11 @@ class PasswordSpraying:
         tool = is_tool(str(event.flat.get("user_agent.original") or "")[:512])
         alerts: list[Alert] = []
         for key in self._keys(event, ip):
-            net = self.networks.setdefault(key, event.ts, Network)
+            net = self.networks.setdefault(key, event.ts, Network, TOUCH_EVERY)
             if unknown:
                 net.unknown += 1  # sprayers try real accounts; unknown names are the stuffing detector's
                 continue
-            tries = net.users.setdefault(user, event.ts, Tries)
+            tries = net.users.setdefault(user, event.ts, Tries, TOUCH_EVERY)
             tries.fails += 1
             if tool and not tries.tool:
                 tries.tool = True
@@ -116,26 +121,35 @@ class PasswordSpraying:
     def observe_baseline(self, event: Event) -> None:
         self._per_network(event)
         self.service.observe_baseline(event)
+        self.one_client.observe_baseline(event)
 
     def fit_baseline(self) -> None:
         self.service.fit_baseline()
+        self.one_client.fit_baseline()
 
     def save(self, directory: Path) -> None:
         self.service.save(directory)
+        self.one_client.save(directory)
 
     def load(self, directory: Path) -> bool:
-        return self.service.load(directory)
+        found = self.service.load(directory)
+        return self.one_client.load(directory) or found
 
     @staticmethod
-    def _keys(event: Event, ip: str) -> list[str]:
-        keys = [f"net:{network_of(ip)}"]
+    def _keys(event: Event, ip: str) -> tuple[str, ...]:
         place = place_of(event)
-        if place.asn:
-            keys.append(f"asn:{place.asn}")
-        if place.hosting:
-            # Members log in from clouds only through a VPN, and then succeed: a spray rented across
-            # several providers adds up here even when each provider sees only a few accounts.
-            keys.append("hosting:all")
+        keys = _KEYS.get((ip, place))
+        if keys is None:
+            found = [f"net:{network_of(ip)}"]
+            if place.asn:
+                found.append(f"asn:{place.asn}")
+            if place.hosting:
+                # Members log in from clouds only through a VPN, and then succeed: a spray rented across
+                # several providers adds up here even when each provider sees only a few accounts.
+                found.append("hosting:all")
+            if len(_KEYS) >= 16_384:
+                _KEYS.clear()
+            keys = _KEYS[(ip, place)] = tuple(found)
         return keys
 
     def _judge(self, key: str, net: Network, event: Event) -> list[Alert]:

@@ -71,6 +71,8 @@ class ImpossibleTravel:
         now = self._login(event)
         before = self.last.get(user, event.ts)
         alerts = self._judge(user, before, now, event) if before else []
+        if before and not alerts and now.place.hosting:
+            alerts = self._stranger_behind_exit(user, before, now, event)
         if now.place.hosting:
             self._through_exit(str(event.flat.get("source.ip") or ""), user, event.ts)
         else:
@@ -145,6 +147,27 @@ class ImpossibleTravel:
             return False
         members = self.exits.get(str(event.flat.get("source.ip") or ""), event.ts)
         return members is None or len(members - {user}) < SHARED_EXIT_MEMBERS
+
+    def _stranger_behind_exit(self, user: str, before: LastLogin, now: LastLogin, event: Event) -> list[Alert]:
+        """Not travel (the exit is in the home country or next door), yet the same newcomer's case: a
+        browser never seen for the member, behind a hosting or VPN exit, within the hour of their own
+        home login. Judged only where no history tells the member's own devices and exits apart."""
+        prof = self.profiles.users.get(user, event.ts)
+        if before.place.hosting or not self._newcomer(user, prof, before, now, event):
+            return []
+        if not self.suppress.allow(("exit", user), event.ts):
+            return []
+        minutes = (now.ts - before.ts) / 60
+        return [make_alert(
+            rule_id="mlm-ato-stranger-behind-vpn", rule_name="A new browser behind a VPN exit right after the owner's login",
+            category="account_takeover", severity="medium", risk=60, entity=("user", user), ts=event.ts,
+            evidence=[before.event_id, event.id],
+            summary=(f"User {short(user)} logged in from home ({before.place.country or 'unknown country'}), then "
+                     f"{minutes:,.0f} minutes later from a device and browser never seen for them behind a "
+                     f"hosting or VPN exit ({now.place.country or 'unknown country'})."),
+            tags=["attack.initial_access", "attack.t1078"],
+            extra={"mlm_siem": {"from": before.place.country, "to": now.place.country}},
+        )]
 
     def _through_exit(self, ip: str, user: str, ts: float) -> None:
         members = self.exits.setdefault(ip, ts, set)

@@ -73,11 +73,19 @@ def test_new_laptop_through_a_company_vpn_exit_shared_by_colleagues_stays_quiet(
     assert len(run(travel, thief)) == 1
 
 
-def test_exit_in_the_home_country_or_next_door_stays_quiet():
+def test_exit_in_the_home_country_or_next_door_is_a_stranger_behind_a_vpn_not_travel():
+    """No travel to claim, yet the same newcomer's case: a never-seen browser behind an exit at home."""
     travel = ImpossibleTravel()
     same = [home(0, "new6", HOMES[2]),
-            login(900, "new6", device="dev-x", user_agent__original=DESKTOP,
-                  **dict(EXITS[2], country="GB"))]
+            login(900, "new6", device="dev-x", user_agent__original=DESKTOP, **dict(EXITS[2], country="GB"))]
     near = [home(DAY, "new7", HOMES[2]),
             login(DAY + 900, "new7", device="dev-y", user_agent__original=DESKTOP, **EXITS[2])]  # GB -> NL
-    assert run(travel, same) == [] and run(travel, near) == []
+    for events, at in ((same, 900), (near, DAY + 900)):
+        alerts = run(travel, events)
+        assert [(a.rule_id, a.severity, seconds_of(a)) for a in alerts] == [("mlm-ato-stranger-behind-vpn", "medium", at)]
+        assert "never seen" in alerts[0].summary
+    # The member's own phone behind that exit, or a stranger's browser on a plain home line, is not it.
+    own = [home(2 * DAY, "new8", HOMES[2]), home(2 * DAY + 900, "new8", dict(EXITS[2], country="GB"))]
+    other_line = [home(3 * DAY, "new9", HOMES[2]),
+                  login(3 * DAY + 900, "new9", device="dev-z", user_agent__original=DESKTOP, **HOMES[2])]
+    assert run(travel, own) == [] and run(travel, other_line) == []

@@ -1,0 +1,142 @@
+"""Password spraying by one client program over a proxy pool: one try per real account, then silence.
+
+A low-and-slow spray rotates addresses (no network sees more than a few accounts) but runs one
+tool with one user agent, tries each real account once and never logs in. Members are the
+opposite: a typo is retried or followed by a login within seconds, a forgotten password is tried
+several times, then reset. So: real accounts failed once, then silent for two minutes, counted
+per exact user agent over the hour, from several networks. The bar is fitted on the baseline
+(the worst benign agent-hour), so a population sharing one phone's agent string stays quiet.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from pathlib import Path
+
+from core.alert import Alert
+from core.event import Event
+from detectors.anomaly.alerts import is_login, make_alert, network_of, short, user_key
+from detectors.anomaly.models import FeatureSchema, load_model, save_model
+from detectors.anomaly.state import BoundedMap, SlidingWindow
+
+SCHEMA = FeatureSchema("ato_one_client_spray", 1, ("silent_accounts_per_agent_hour",))
+GRACE = 120.0    # members retry a typo or log in within seconds; two minutes of silence is a spray's
+WINDOW = 3600.0
+MIN_ACCOUNTS = 6  # floor of the bar: six accounts tried once by one agent within the hour
+MIN_NETWORKS = 3  # fewer is one address (or /24) at work: the per-network detectors' case
+FACTOR = 3.0      # the bar: 3x the worst benign agent-hour of the baseline
+AGENT_CHARS = 256
+
+
+class OneClientSpray:
+    """Alerts once per agent per wave when accounts tried once and left silent pass the bar."""
+
+    name = "ato.one_client_spray"  # run inside ato.password_spraying (global), not registered alone
+
+    def __init__(self) -> None:
+        # account -> [first failure ts, event id, agent, network, tries]; a person's retry spoils it
+        self.pending: dict[str, list] = {}
+        self.queue: deque[tuple[float, str]] = deque()
+        self.agents: BoundedMap[str, SlidingWindow[tuple[str, str]]] = BoundedMap(10_000, WINDOW)
+        # agent -> when its latest silent account joined, once alerted: one alert per wave, re-armed
+        # only after an hour without new victims from that agent.
+        self.alerted: BoundedMap[str, float] = BoundedMap(10_000, WINDOW)
+        self.bar = float(MIN_ACCOUNTS)
+        self._worst = 0
+        self._learning = False
+
+    def process(self, event: Event) -> list[Alert]:
+        if not is_login(event):
+            return []
+        flat = event.flat
+        account, outcome = user_key(event), flat.get("event.outcome")
+        if account and outcome == "success":
+            self.pending.pop(account, None)
+        elif account and outcome == "failure":
+            self._failed(event, account)
+        if not self.queue or event.ts - self.queue[0][0] <= GRACE:
+            return []
+        return self._mature(event)
+
+    def _failed(self, event: Event, account: str) -> None:
+        entry = self.pending.get(account)
+        if entry is not None:
+            entry[4] += 1  # tried again: a person, or a guesser at one account (brute force's case)
+            return
+        agent = event.flat.get("user_agent.original")
+        if event.flat.get("mlm.auth.failure_reason") != "bad_password" or not isinstance(agent, str) or \
+                len(self.pending) >= 200_000:
+            return
+        net = network_of(event.flat.get("source.ip")) or ""
+        self.pending[account] = [event.ts, event.id, agent[:AGENT_CHARS], net, 1]
+        self.queue.append((event.ts, account))
+
+    def _mature(self, event: Event) -> list[Alert]:
+        """Accounts failed once over two minutes ago and silent since join their agent's window."""
+        alerts: list[Alert] = []
+        now = event.ts
+        while self.queue and now - self.queue[0][0] > GRACE:
+            ts, account = self.queue.popleft()
+            entry = self.pending.get(account)
+            if entry is None or entry[0] != ts:
+                continue  # it logged in meanwhile
+            del self.pending[account]
+            if entry[4] > 1:
+                continue
+            window = self.agents.setdefault(entry[2], now, lambda: SlidingWindow(WINDOW, 1_000))
+            window.add(ts, (entry[1], entry[3]))
+            if self._learning:
+                self._worst = max(self._worst, len(window))
+            elif not alerts:
+                alerts = self._judge(entry[2], window, event)
+        return alerts
+
+    def _judge(self, agent: str, window: SlidingWindow[tuple[str, str]], event: Event) -> list[Alert]:
+        last = self.alerted.get(agent, event.ts)
+        if last is not None and event.ts - last <= WINDOW:
+            self.alerted.put(agent, event.ts, event.ts)  # the same wave goes on
+            return []
+        count = len(window)
+        if count < self.bar:
+            return []
+        nets = {net for _, net in window.values()}
+        if len(nets) < MIN_NETWORKS:
+            return []
+        self.alerted.put(agent, event.ts, event.ts)
+        return [make_alert(
+            rule_id="mlm-ato-one-client-spray", rule_name="Password spraying by one client over many addresses",
+            category="account_takeover", severity="high", risk=75 + min(20, count // 5),
+            entity=("service", str(event.flat.get("service.name") or "mlm_app")), ts=event.ts,
+            evidence=[eid for eid, _ in window.values()[-100:]],
+            summary=(f"{count} real accounts each failed one password from the same client "
+                     f"({short(agent, 80)}) across {len(nets)} networks within the hour, and none "
+                     f"retried or logged in (bar {self.bar:.0f})."),
+            tags=["attack.credential_access", "attack.t1110.003", "attack.t1110"],
+            extra={"mlm_siem": {"accounts": count, "networks": len(nets)}},
+        )]
+
+    # Trainable: the same bookkeeping over the baseline, remembering the worst agent-hour.
+    def observe_baseline(self, event: Event) -> None:
+        self._learning = True
+        self.process(event)
+        self._learning = False
+
+    def fit_baseline(self) -> None:
+        self.bar = max(float(MIN_ACCOUNTS), FACTOR * self._worst)
+        self.pending.clear()
+        self.queue.clear()
+        self.agents = BoundedMap(10_000, WINDOW)
+        self._worst = 0
+
+    def save(self, directory: Path) -> None:
+        save_model(directory, SCHEMA, {"bar": self.bar})
+
+    def load(self, directory: Path) -> bool:
+        loaded = load_model(directory, SCHEMA)
+        if loaded is None:
+            return False
+        try:
+            self.bar = max(float(MIN_ACCOUNTS), float(loaded[0].get("bar", MIN_ACCOUNTS)))
+        except (TypeError, ValueError):
+            self.bar = float(MIN_ACCOUNTS)
+        return True
