@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections import Counter
 from urllib.parse import quote_plus
 
 from simulator.events import Client, Emitter, fingerprint
@@ -192,10 +193,36 @@ def enrollment_meeting(em: Emitter, rng: random.Random, plan: IpPlan, people: li
                start + index * rng.uniform(120, 420))
 
 
+# What every member does on an ordinary day; anyone who did anything else in a window has a story in it.
+ORDINARY = frozenset({"http_request", "login", "mfa_verify", "logout", "order_placed", "payout_requested"})
+
+
+def _cast(em: Emitter, people: list[Person]) -> list[Person]:
+    """Members free for a benign story: enrolled before this window and in no other story in it."""
+    card_of = {p.payment: p.user_id for p in people}
+    bank_holders: dict[str, set[str]] = {}
+    for person in people:
+        bank_holders.setdefault(person.bank, set()).add(person.user_id)
+    busy: set[str | None] = set()
+    for doc in em.events:
+        event, mlm = doc["event"], doc.get("mlm", {})
+        named = {doc.get("user", {}).get("id"), mlm.get("distributor", {}).get("id")}
+        if event["action"] == "order_placed":
+            payer = card_of.get(mlm.get("payment", {}).get("fingerprint"))
+            if payer not in named:  # someone else's card paid: both are in a story
+                busy |= named | {payer}
+        elif event["action"] not in ORDINARY:  # failed logins stay ordinary: typos, and sprays hit everyone
+            busy |= named | {mlm.get("sponsor", {}).get("id"), mlm.get("target", {}).get("id")}
+            busy |= bank_holders.get(mlm.get("bank", {}).get("fingerprint", ""), set())
+    free = [p for p in people if p.user_id not in busy]
+    return free if len(free) >= 2 else people  # a tiny world: better a crowded story than none
+
+
 def family_signup(em: Emitter, rng: random.Random, plan: IpPlan, people: list[Person], start: float) -> list[str]:
     """A member signs up a spouse and a grown child one evening on the home computer, one joint
-    account, their usual mail provider; the spouse then pays the child's first order. Returns the ids."""
-    parent = rng.choice(people)
+    account, their usual mail provider; the parent's card pays the child's first order. The parent
+    is an established member in no other story of this window. Returns the ids."""
+    parent = rng.choice(_cast(em, people))
     home = host_in(random.Random(parent.user_id), parent.home_network)
     device = parent.devices[0]
     joined = []
@@ -213,9 +240,14 @@ def family_signup(em: Emitter, rng: random.Random, plan: IpPlan, people: list[Pe
 
 
 def partner_joins_bank(em: Emitter, rng: random.Random, plan: IpPlan, people: list[Person], start: float) -> list[str]:
-    """Partners who live together: one logs in from the other's home for days, then points payouts at
-    the other's account. Returns both ids."""
-    owner, partner = rng.sample(people, 2)
+    """Partners who live together (one country, two established members in no other story of this
+    window): one logs in from the other's home for days, then points payouts at the other's account.
+    Returns both ids."""
+    free = _cast(em, people)
+    countries = Counter(p.country for p in free)
+    owner = rng.choice([p for p in free if countries[p.country] > 1] or free)
+    partner = rng.choice([p for p in free if p.country == owner.country and p is not owner] or
+                         [p for p in free if p is not owner])
     home = host_in(random.Random(owner.user_id), owner.home_network)
     em.emit(start, "mlm.commerce", "payout_requested", "success", Client(home, owner.devices[0].user_agent,
             owner.devices[0].id, owner.user_id, owner.username), mlm__distributor__id=owner.user_id,

@@ -7,7 +7,7 @@ from typing import Any
 
 from simulator.alt.benign import browse
 from simulator.alt.emit import Who, Writer
-from simulator.alt.net import Net
+from simulator.alt.net import Net, far_apart
 from simulator.alt.people import AGENTS, Member, keyed
 from simulator.attacks import Truth
 
@@ -48,9 +48,10 @@ def _attempt(w: Writer, who: Who, target: Member | str, ts: float, ok: bool = Fa
 def stuffing(
     w: Writer, rng: random.Random, net: Net, members: list[Member], ts: float, scale: float = 1.0
 ) -> Truth:
-    """Thousands of residential proxies, one or two tries each, spread over half an hour."""
-    combo = _leak(rng, members, int(rng.randint(2000, 4000) * scale), 0.12)
-    window = rng.uniform(1200, 2400)
+    """Thousands of residential proxies, one try each (or a second on another name), over 10 min-3 h."""
+    combo = _leak(rng, members, int(rng.randint(1000, 6000) * scale), rng.uniform(0.05, 0.2))
+    window = rng.uniform(600, 10_800)
+    second = rng.choice((0.0, 0.0, 0.3))  # share of proxies that try a second name
     ips, hit = [], []
     for target in combo:
         who = Who(net.home_ip(rng, net.country_of_choice(rng)), _browser(rng))
@@ -60,7 +61,7 @@ def stuffing(
         _attempt(w, who, target, at, ok)
         if ok and isinstance(target, Member):
             hit.append(target.id)
-        elif rng.random() < 0.3:
+        elif rng.random() < second:
             _attempt(w, who, rng.choice(combo), at + rng.uniform(2, 30))
     users = [t.id for t in combo if isinstance(t, Member)]
     return Truth(
@@ -75,18 +76,19 @@ def stuffing(
 
 
 def slow_spray(w: Writer, rng: random.Random, net: Net, members: list[Member], ts: float) -> Truth:
-    """Low and slow: two season passwords across hundreds of members over a day, from a few dozen IPs."""
+    """Low and slow: one or two season passwords across hundreds of members over 3-24 h, one try per
+    member and round, from one address up to a few dozen."""
     pool = [
         net.dc_ip(rng) if rng.random() < 0.4 else net.home_ip(rng, net.country_of_choice(rng))
-        for _ in range(rng.randint(25, 70))
+        for _ in range(rng.choice((1, 3, rng.randint(10, 70))))
     ]
     agent = _browser(rng)
-    targets = rng.sample(members, min(len(members), rng.randint(150, 500)))
-    span = rng.uniform(16, 24) * 3600
+    targets = rng.sample(members, min(len(members), rng.randint(100, 500)))
+    rounds, span = rng.choice((1, 2)), rng.uniform(3, 24) * 3600
     at, end = ts, ts
-    for _round in range(2):
+    for _round in range(rounds):
         for target in targets:
-            at += rng.expovariate(len(targets) * 2 / span)
+            at += rng.expovariate(len(targets) * rounds / span)
             end = _attempt(w, Who(rng.choice(pool), agent), target, at)
     return Truth(
         "",
@@ -95,19 +97,22 @@ def slow_spray(w: Writer, rng: random.Random, net: Net, members: list[Member], t
         ["service", *pool, *[t.id for t in targets]],
         ts,
         end,
-        {"targets": len(targets), "ips": len(set(pool))},
+        {"targets": len(targets), "ips": len(set(pool)), "rounds": rounds},
     )
 
 
-def slow_brute(w: Writer, rng: random.Random, net: Net, members: list[Member], ts: float) -> Truth:
-    """One account, one guess a minute for hours (under a lockout threshold per 15 minutes)."""
+def slow_brute(
+    w: Writer, rng: random.Random, net: Net, members: list[Member], ts: float, every: float = 60.0
+) -> Truth:
+    """One account, one guess every `every` seconds (a minute stays under lockouts per 15 minutes)."""
     target = rng.choice([m for m in members if m.archetype in ("leader", "builder")] or members)
     who = Who(net.dc_ip(rng), rng.choice(HEADLESS))
     tries = rng.randint(90, 240)
     at = ts
     for _ in range(tries):
-        at = _attempt(w, who, target, at + rng.uniform(50, 70))
-    return Truth("", FAMILY, "brute_force_one_per_minute", [target.id, who.ip], ts, at, {"tries": tries})
+        at = _attempt(w, who, target, at + rng.uniform(0.8, 1.2) * every)
+    kind = "brute_force_one_per_minute" if every >= 30 else "brute_force_every_10s"
+    return Truth("", FAMILY, kind, [target.id, who.ip], ts, at, {"tries": tries, "every": every})
 
 
 def mfa_guessing(w: Writer, rng: random.Random, net: Net, members: list[Member], ts: float) -> Truth:
@@ -133,40 +138,15 @@ def travel(w: Writer, rng: random.Random, net: Net, members: list[Member], ts: f
     device = victim.devices[0]
     home = Who(victim.home_ip, device.agent, device.id)
     w.login(ts, home, victim.username, victim.id, True)
-    far = [c for c in net.countries if abs(_lon(c) - _lon(victim.country)) > 90] or net.countries
-    thief = Who(net.dc_ip(rng) if vpn else net.home_ip(rng, rng.choice(far)), _browser(rng), w.token(96))
+    far = [c for c in net.countries if far_apart(c, victim.country)] or net.countries
+    exit_ip = net.far_dc_ip(rng, victim.country) if vpn else net.home_ip(rng, rng.choice(far))
+    thief = Who(exit_ip, _browser(rng), w.token(96))
     start = ts + rng.uniform(900, 3600)
     at = w.login(start, thief, victim.username, victim.id, True)
     thief.session, thief.user_id, thief.user_name = w.token(), victim.id, victim.username
     end = browse(w, rng, victim, thief, at, rng.randint(3, 8))
     kind = "impossible_travel_vpn" if vpn else "impossible_travel"
     return Truth("", FAMILY, kind, [victim.id, thief.ip, thief.session], start, end)
-
-
-def _lon(country: str) -> float:
-    """Rough longitude of a market, enough to tell continents apart."""
-    return {
-        "US": -98,
-        "CA": -100,
-        "MX": -102,
-        "BR": -50,
-        "CO": -74,
-        "PE": -76,
-        "GB": -2,
-        "FR": 2,
-        "DE": 10,
-        "NG": 8,
-        "ZA": 25,
-        "IN": 78,
-        "TH": 101,
-        "MY": 102,
-        "ID": 113,
-        "PH": 122,
-        "TW": 121,
-        "KR": 128,
-        "JP": 138,
-        "AU": 134,
-    }.get(country, 0)
 
 
 def hijack(w: Writer, rng: random.Random, net: Net, members: list[Member], ts: float) -> Truth:
@@ -182,14 +162,16 @@ def hijack(w: Writer, rng: random.Random, net: Net, members: list[Member], ts: f
     return Truth("", FAMILY, "session_cookie_replay", [victim.id, session, thief.ip], start, end)
 
 
-def cash_out(w: Writer, rng: random.Random, net: Net, members: list[Member], ts: float) -> Truth:
-    """Takeover, hours of quiet, then bank and email changed and a payout requested to the new bank."""
+def cash_out(
+    w: Writer, rng: random.Random, net: Net, members: list[Member], ts: float, wait: float = 6 * 3600
+) -> Truth:
+    """Takeover, `wait` seconds of quiet, then bank and email changed and a payout to the new bank."""
     victim = rng.choice([m for m in members if m.archetype in ("leader", "builder") and not m.mfa] or members)
     thief = Who(net.home_ip(rng, net.country_of_choice(rng)), _browser(rng), w.token(96))
     at = w.login(ts, thief, victim.username, victim.id, True)
     thief.session, thief.user_id, thief.user_name = w.token(), victim.id, victim.username
     at = browse(w, rng, victim, thief, at, 4)
-    at += rng.uniform(3, 9) * 3600
+    at += wait
     first_session = thief.session
     at = w.login(at, thief.anonymous(), victim.username, victim.id, True)
     thief.session = w.token()
@@ -223,7 +205,7 @@ def cash_out(w: Writer, rng: random.Random, net: Net, members: list[Member], ts:
         [victim.id, thief.ip, first_session or "", thief.session],
         ts,
         at,
-        {"bank_changed": bank_at},
+        {"bank_changed": bank_at, "wait_h": round(wait / 3600, 1)},
     )
 
 
@@ -244,3 +226,39 @@ def reset_takeover(w: Writer, rng: random.Random, net: Net, members: list[Member
     at += rng.uniform(60, 600)
     w.event(at, "mlm.audit", "email_changed", thief, mlm__target__id=victim.id)
     return Truth("", FAMILY, "password_reset_takeover", [victim.id, thief.ip, thief.session], ts, at)
+
+
+def sim_swap(w: Writer, rng: random.Random, net: Net, members: list[Member], ts: float) -> Truth:
+    """The victim's number is ported to the thief's SIM: an SMS password reset from the victim's own
+    country and carrier, then email, bank and a payout within the hour (no geography to notice)."""
+    victim = rng.choice([m for m in members if not m.mfa and m.downline] or members)
+    thief = Who(net.mobile_ip(rng, victim.country), _browser(rng), w.token(96))
+    named = Who(thief.ip, thief.agent, thief.device, victim.id, victim.username)
+    w.event(ts, "mlm.auth", "password_reset_requested", named)
+    at = ts + rng.uniform(30, 240)
+    w.event(at, "mlm.auth", "password_reset_completed", named)
+    at = w.login(at + rng.uniform(5, 40), thief, victim.username, victim.id, True)
+    thief.session, thief.user_id, thief.user_name = w.token(), victim.id, victim.username
+    at = browse(w, rng, victim, thief, at, rng.randint(1, 4))
+    mule = keyed("bank", f"simswap/{ts}")
+    for action in ("email_changed", "bank_account_changed"):
+        at += rng.uniform(30, 900)
+        extra = {}
+        if action == "bank_account_changed":
+            extra = {
+                "mlm__bank__fingerprint": mule,
+                "mlm__bank__previous_fingerprint": victim.change_bank(at, mule),
+            }
+        w.event(at, "mlm.audit", action, thief, mlm__target__id=victim.id, **extra)
+    at += rng.uniform(60, 1200)
+    w.event(
+        at,
+        "mlm.commerce",
+        "payout_requested",
+        thief,
+        mlm__distributor__id=victim.id,
+        mlm__payout__id=f"PO-{w.token(40)}",
+        mlm__payout__amount=round(rng.uniform(150, 3000), 2),
+        mlm__bank__fingerprint=mule,
+    )
+    return Truth("", FAMILY, "sim_swap_reset_cash_out", [victim.id, thief.ip, thief.session], ts, at)

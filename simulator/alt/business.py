@@ -94,7 +94,10 @@ def place_order(
     return order_id
 
 
-def refund(w: Writer, book: Book, order_id: str, ts: float, who: Who | None = None) -> None:
+def refund(
+    w: Writer, book: Book, order_id: str, ts: float, who: Who | None = None, reason: str | None = None
+) -> None:
+    """`order_refunded` (a return, or a `chargeback` the card issuer forced)."""
     member_id, amount, _, _ = book.orders[order_id]
     book.refunded[order_id] = ts
     w.event(
@@ -105,6 +108,7 @@ def refund(w: Writer, book: Book, order_id: str, ts: float, who: Who | None = No
         mlm__distributor__id=member_id,
         mlm__order__id=order_id,
         mlm__order__amount=amount,
+        mlm__refund__reason=reason,
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import random
 
 from simulator.alt.benign import sign_in
@@ -24,7 +25,8 @@ def fake_ring(
     ips = [net.mobile_ip(rng, leader.country) for _ in range(2)] + [leader.home_ip]
     banks = [keyed("bank", f"ring/{ts}/{i}") for i in range(rng.randint(1, 3))]
     card = keyed("card", f"ring/{ts}") if rng.random() < 0.7 else leader.card
-    span = rng.uniform(4, 30) * 3600
+    # Sign-up gaps from 20 s (a script) to 6 h (someone careful), log-uniform, within a day and a half.
+    span = min(math.exp(rng.uniform(math.log(20), math.log(6 * 3600))) * size, 36 * 3600)
     domain = rng.choice(("gmail.com", "outlook.com", "tempmail.dev", "yopmail.com"))
     ring: list[Member] = []
     for index in range(size):
@@ -53,7 +55,7 @@ def fake_ring(
         [leader.id, *[m.id for m in ring]],
         ts,
         ts + span + 600,
-        {"size": size, "banks": len(banks), "collateral": uplines(book, leader)},
+        {"size": size, "banks": len(banks), "gap_s": round(span / size), "collateral": uplines(book, leader)},
     )
 
 

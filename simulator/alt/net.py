@@ -102,9 +102,72 @@ class Net:
     def dc_ip(self, rng: random.Random) -> str:
         return host(rng, rng.choice(self.datacenter))
 
+    def far_dc_ip(self, rng: random.Random, country: str) -> str:
+        """A datacenter exit on another continent than `country` (a VPN hop no trip could explain)."""
+        far = [n for n in self.datacenter if far_apart(country, _country(n) or country)]
+        return host(rng, rng.choice(far or self.datacenter))
+
     def country_of_choice(self, rng: random.Random) -> str:
         names = self.countries
         return rng.choices(names, weights=[MARKETS.get(c, 1) for c in names])[0]
+
+
+# Rough longitude of the markets and of the countries datacenters geolocate to: tells continents apart.
+LONGITUDE = {
+    "US": -98,
+    "CA": -100,
+    "MX": -102,
+    "BR": -50,
+    "CO": -74,
+    "PE": -76,
+    "CL": -71,
+    "PR": -66,
+    "GB": -2,
+    "IE": -8,
+    "FR": 2,
+    "DE": 10,
+    "NL": 5,
+    "BE": 4,
+    "ES": -4,
+    "IT": 12,
+    "CH": 8,
+    "SE": 15,
+    "NO": 10,
+    "FI": 26,
+    "PL": 19,
+    "CZ": 15,
+    "LT": 24,
+    "RO": 25,
+    "RS": 21,
+    "TR": 35,
+    "NG": 8,
+    "ZA": 25,
+    "AE": 54,
+    "BH": 50,
+    "QA": 51,
+    "SA": 45,
+    "IN": 78,
+    "TH": 101,
+    "MY": 102,
+    "SG": 104,
+    "ID": 113,
+    "PH": 122,
+    "CN": 105,
+    "HK": 114,
+    "TW": 121,
+    "KR": 128,
+    "JP": 138,
+    "AU": 134,
+}
+
+
+def far_apart(a: str, b: str) -> bool:
+    """Different continents (or the far side of one): no honest trip between them takes an hour."""
+    return a != b and abs(LONGITUDE.get(a, 0) - LONGITUDE.get(b, 0)) > 60
+
+
+def _country(network: int) -> str | None:
+    return lookup(str(ipaddress.IPv4Address(network + 1))).country
 
 
 def host(rng: random.Random, network: int) -> str:

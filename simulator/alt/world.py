@@ -7,12 +7,14 @@ end-of-month buying all meet a real commission run inside the test window.
 from __future__ import annotations
 
 import ipaddress
+import math
 import random
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from simulator import world as sim_world
-from simulator.alt import ato, crowd, floods, fraud, web
+from simulator.alt import ato, crowd, floods, fraud, payments, staff, web
+from simulator.alt import negatives as hard
 from simulator.alt.benign import member_day
 from simulator.alt.business import Book, commission_run, payouts
 from simulator.alt.emit import Writer
@@ -46,6 +48,9 @@ class Life:
     members: list[Member]
     trips: dict[str, tuple[str, int, int]] = field(default_factory=dict)
     scale: float = 1.0  # volume of the floods and the stuffing wave (smaller for quick tests)
+    staff: list[staff.Staff] = field(default_factory=list)
+    test_from: int = 7  # the first test day: staff work from then on is named as a hard negative
+    phones: list[list[Member]] = field(default_factory=list)  # households sharing one phone
 
 
 def _day(life: Life, day: int) -> None:
@@ -61,6 +66,7 @@ def _day(life: Life, day: int) -> None:
         life.w, life.rng, life.net, life.book, life.members, start, max(10, len(life.members) // 6)
     )
     crowd.crawlers(life.w, life.rng, start)
+    staff.work_day(life.w, life.rng, life.staff, life.members, start, day >= life.test_from)
     if day % 7 == 6:
         _close(life, start + CLOSE_HOUR * 3600, f"2026-W{48 + day // 7}")
 
@@ -96,6 +102,17 @@ def _negatives(life: Life, first: float, span: float, close: float) -> list[Trut
     found.append(crowd.enrollment_meeting(w, rng, net, book, members, when()))
     found.append(crowd.big_buyers(w, rng, net, book, members, close))
     found.append(crowd.spouse_bank(w, rng, members, when()))
+    found.append(hard.email_blast(w, rng, net, book, members, when(), life.scale))
+    found.append(hard.leader_event_abroad(w, rng, net, book, members, when()))
+    found.append(hard.shared_phone_truth(life.phones, first, first + span))
+    agents = [p for p in life.staff if p.role == "support"]
+    served = sorted({m for p in agents for m in p.served})
+    centre = sorted({p.office_ip for p in agents})
+    found.append(
+        Truth(
+            "", "benign", "call_centre_agent", [p.id for p in agents] + centre + served, first, first + span
+        )
+    )
     for kind, attr in (("office_nat", "office_ip"), ("corporate_vpn_exit", "vpn_ip")):
         ips = sorted({getattr(m, attr) for m in members if getattr(m, attr)})
         users = [m.id for m in members if getattr(m, attr)]
@@ -121,32 +138,39 @@ def _negatives(life: Life, first: float, span: float, close: float) -> list[Trut
     return found
 
 
-def _attacks(life: Life, first: float, span: float, close: float) -> list[Truth]:
-    """Every scenario kind once, at random times of the test days."""
+def _attacks(life: Life, first: float, span: float, close: float, active: set[str]) -> list[Truth]:
+    """Every scenario kind once, at random times of the test days, with parameters from wide ranges."""
     w, rng, net, book, members = life.w, life.rng, life.net, life.book, life.members
 
     def when(tail: float = 4 * 3600) -> float:
         return first + rng.uniform(1800, span - tail)
 
+    wait = math.exp(rng.uniform(math.log(0.3), math.log(20))) * 3600  # takeover to cash-out: 20 min-20 h
     truth = [
         ato.stuffing(w, rng, net, members, when(), life.scale),
         ato.slow_spray(w, rng, net, members, first + 600),
         ato.slow_brute(w, rng, net, members, when()),
+        ato.slow_brute(w, rng, net, members, when(), every=10.0),
         ato.mfa_guessing(w, rng, net, members, when()),
         ato.travel(w, rng, net, members, when(), vpn=False),
         ato.travel(w, rng, net, members, when(), vpn=True),
         ato.hijack(w, rng, net, members, when()),
-        ato.cash_out(w, rng, net, members, when(10 * 3600)),
+        ato.cash_out(w, rng, net, members, when(wait + 2 * 3600), wait),
         ato.reset_takeover(w, rng, net, members, when()),
+        ato.sim_swap(w, rng, net, members, when()),
+        staff.phished_admin(w, rng, net, life.staff, members, when()),
     ]
     truth += [
-        fraud.fake_ring(w, rng, net, book, members, first + rng.uniform(600, 7200), rng.randint(4, 10)),
-        fraud.fake_ring(w, rng, net, book, members, first + rng.uniform(600, 7200), rng.randint(16, 40)),
+        fraud.fake_ring(w, rng, net, book, members, first + rng.uniform(600, 7200), rng.randint(3, 15)),
+        fraud.fake_ring(w, rng, net, book, members, first + rng.uniform(600, 7200), rng.randint(16, 30)),
         fraud.order_cycling(w, rng, book, members, close),
         fraud.shared_bank(w, rng, members, when(8 * 3600)),
         fraud.sponsor_pays(w, rng, net, book, members, when()),
         fraud.inflate(w, rng, book, members, close),
         fraud.slow_ring(w, rng, net, book, members, first, span),
+        payments.chargeback_ring(w, rng, net, book, members, when(12 * 3600)),
+        payments.refund_churn(w, rng, book, members, close + rng.uniform(1800, 4 * 3600)),
+        payments.dormant_stacking(w, rng, net, book, members, when(10 * 3600), active),
     ]
     for cls in sorted(web.PAYLOADS):
         for place in (*web.PLACES, "evasive"):
@@ -157,6 +181,8 @@ def _attacks(life: Life, first: float, span: float, close: float) -> list[Truth]
         floods.botnet(w, rng, net, when(), life.scale),
         floods.login_flood(w, rng, net, when(), life.scale),
         floods.expensive_pages(w, rng, net, when(), life.scale),
+        floods.one_ip(w, rng, net, when(), life.scale, slow=True),
+        floods.genealogy_scraper(w, rng, net, members, when(), life.scale),
     ]
     return truth
 
@@ -170,6 +196,8 @@ def generate(
     members = grow(rng, net, distributors)
     trips = crowd.plan_trips(rng, net, members, [2, 3, baseline_days, baseline_days, baseline_days + 1], 2)
     life = Life(Writer(seed * 2), rng, net, Book({m.id: m for m in members}), members, trips, scale)
+    life.staff, life.test_from = staff.hire(rng, net), baseline_days
+    life.phones = hard.share_phones(rng, members)
     for day in range(baseline_days):
         _day(life, day)
     baseline, life.w = life.w.events, Writer(seed * 2 + 1)
@@ -179,7 +207,8 @@ def generate(
         _day(life, day)
     negatives = _negatives(life, first, span, close)
     benign = _entities(life.w.events)
-    truth = _attacks(life, first, span, close)
+    active = {doc["user"]["id"] for doc in baseline + life.w.events if "user" in doc and "id" in doc["user"]}
+    truth = _attacks(life, first, span, close, active)
     _close(life, close, "2026-11")
     for index, item in enumerate(truth):
         item.id = f"A{index + 1:02d}-{item.kind}"

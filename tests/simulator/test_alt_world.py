@@ -37,6 +37,14 @@ KINDS = {
     "login_flood",
     "fake_account_ring_slow",
     "distributed_expensive_page_flood",
+    "brute_force_every_10s",
+    "sim_swap_reset_cash_out",
+    "phished_admin_repoints_payouts",
+    "chargeback_ring_stolen_cards",
+    "refund_churn_no_close",
+    "dormant_upline_stacking",
+    "slow_single_ip_flood",
+    "genealogy_api_scraper",
 }
 NEGATIVES = {
     "traveller",
@@ -52,12 +60,16 @@ NEGATIVES = {
     "consumer_vpn",
     "household_card",
     "flash_crowd_tv_mention",
+    "email_blast_login_surge",
+    "leader_event_abroad",
+    "family_shares_one_phone",
+    "call_centre_agent",
 }
 
 
 @pytest.fixture(scope="module")
-def world():
-    return generate(5, distributors=150, baseline_days=2, test_days=1, scale=0.5)
+def world(alt_world):
+    return alt_world
 
 
 def test_every_event_meets_the_contract_with_unique_ids_in_time_order(world):
