@@ -80,7 +80,9 @@ def _libinjection_xss(text: str) -> bool:
     return bool(libinjection.is_xss(text)["is_xss"])
 
 
-FULL, PATTERNS, SEGMENT = 0, 1, 2  # how a part is judged: every engine, patterns only, patterns + lone probe
+# How a part is judged: every engine; patterns only; a path segment (every engine and lone probes,
+# no weak probes: crawlers walk odd slugs); a header (patterns and lone probes: `'`, `|`, `1'`).
+FULL, PATTERNS, SEGMENT, HEADER = 0, 1, 2, 3
 Verdict = tuple[tuple[str, str], ...]  # (class, engine) pairs of one part
 _PLAIN_PATH = re.compile(r"[A-Za-z0-9/_.,@ -]*")  # decode.is_plain, and slashes
 
@@ -99,8 +101,8 @@ def _parts(location: str, raw: str) -> list[tuple[str, int]]:
         whole, *segments = decode.path_parts(raw)
         return [(whole, PATTERNS)] + [(segment, SEGMENT) for segment in segments]
     mode = PATTERNS if location in _PATTERNS_ONLY else FULL
-    if location == "user_agent.original" and _UA_SQL.search(raw):
-        mode = FULL
+    if location == "user_agent.original":
+        mode = FULL if _UA_SQL.search(raw) else HEADER
     parts = [(part, mode) for part in _SPLITTERS[location](raw)]
     if location == "http.request.referrer" and (query := _referrer_query(raw)):
         parts += [(part, FULL) for part in decode.query_parts(query)]  # parameters, as in url.query
@@ -125,7 +127,7 @@ class Analyzer:
         self._caches: tuple[tuple[str, dict[str, tuple[Finding, ...]]], ...] = tuple(
             (location, {}) for location in LOCATIONS)
         self._by_location: dict[str, dict[str, tuple[Finding, ...]]] = dict(self._caches)
-        self._parts: tuple[dict[str, Verdict], ...] = ({}, {}, {})
+        self._parts: tuple[dict[str, Verdict], ...] = ({}, {}, {}, {})
 
     def findings(self, flat: dict[str, Any]) -> list[Finding]:
         """Every finding of the event; absent, empty and already-judged locations cost a lookup."""
@@ -170,10 +172,11 @@ class Analyzer:
         cache = self._parts[mode]
         hit = cache.get(part)
         if hit is None:
-            verdict = self.classify(part, mode != FULL)
-            if not verdict and mode == SEGMENT:
-                cls = probes.lone_class(part)
-                verdict = [(cls, LONE)] if cls else []
+            verdict = self.classify(part, mode in (PATTERNS, HEADER))
+            if mode >= SEGMENT:
+                verdict = [v for v in verdict if v[1] != PROBE]
+                if not verdict and (cls := probes.lone_class(part)):
+                    verdict = [(cls, LONE)]
             hit = tuple(verdict)
             _bounded_put(cache, part, hit)
         return hit

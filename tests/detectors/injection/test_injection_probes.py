@@ -84,6 +84,25 @@ def test_a_lone_probe_in_a_path_segment_alerts(detector: InjectionDetector) -> N
         assert alert.rule_id == "injection.sqli" and alert.severity == "low", path
 
 
+def test_lone_probes_in_a_user_agent_alert_and_short_real_agents_do_not(detector: InjectionDetector) -> None:
+    for n, agent in enumerate(["admin'", "|", "<>\"'%;)(&+", "$USER", "1'"]):
+        alerts = detector.process(http(n, ip=f"192.0.2.{n + 1}", **{"user_agent.original": agent}))
+        assert [(a.rule_id, a.severity) for a in alerts] in ([("injection.sqli", "low")],
+                                                            [("injection.command", "low")]), agent
+    quiet = ["-", "curl/8.5.0", "Wget/1.21.3 (linux-gnu)", "okhttp/4.12.0", "Go-http-client/1.1", "Java/17.0.2",
+             "python-requests/2.32.3", "Mozilla/5.0", "Dalvik/2.1.0 (Linux; U; Android 14; SM-S911B Build/UP1A)"]
+    for n, agent in enumerate(quiet):
+        assert detector.process(http(100 + n, ip=f"198.51.100.{n + 1}", **{"user_agent.original": agent})) == []
+
+
+def test_a_path_segment_is_judged_like_a_parameter(detector: InjectionDetector) -> None:
+    path = "/files/" + quote_plus("shoes' AND LENGTH('a')=1-- -", safe="'")
+    assert [a.rule_id for a in detector.process(http(0, **{"url.path": path}))] == ["injection.sqli"]
+    slugs = ["/product/kids-multivitamin", "/product/Omega-3%20(90%20caps)", "/p/O'Brien's-Tea", "/c/tea-%26-coffee"]
+    assert [a for n, slug in enumerate(slugs) for a in detector.process(http(n, ip="203.0.113.9", **{"url.path": slug}))] \
+        == []
+
+
 def test_one_weak_probe_never_alerts_and_repeats_are_not_counted(detector: InjectionDetector) -> None:
     # A person sorting descending all afternoon, or typing one stray quote pair, stays quiet.
     alerts = [a for i in range(300) for a in detector.process(http(i, **{"url.query": "sort=desc&q=%27%27"}))]
