@@ -66,21 +66,6 @@ def path_features(raw_path: str, post: bool) -> tuple[str, bool, bool]:
     return ("/" + path if path.startswith("POST ") else path), login, is_asset(raw_path)
 
 
-PATH_CACHE_MAX = 16_384
-# path_features by raw path, for POST (index 1) and other methods (0): a plain dict lookup is the
-# cheapest cache on the hot path (an lru_cache call builds a key tuple per event).
-PATHS: tuple[dict[str, tuple[str, bool, bool]], dict[str, tuple[str, bool, bool]]] = ({}, {})
-
-
-def path_info(raw_path: str, post: bool) -> tuple[str, bool, bool]:
-    """path_features of a path not yet in PATHS[post], remembered there (bounded: cleared when full)."""
-    cache = PATHS[post]
-    if len(cache) >= PATH_CACHE_MAX:
-        cache.clear()  # hostile random paths: start over rather than grow
-    info = cache[raw_path] = path_features(str(raw_path), post)
-    return info
-
-
 def request_of(flat: dict[str, Any]) -> Request:
     """Extract the flood features of one HTTP event (missing fields are simply absent signals)."""
     get = flat.get

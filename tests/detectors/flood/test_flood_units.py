@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from builders import make_event
 
@@ -122,3 +123,41 @@ def test_packed_counters_sum_like_separate_ones() -> None:
         assert state.counts == expected[bucket]
     assert state.window(current=True).counts == [sum(col) for col in zip(*expected, strict=True)]
     assert state.evidence() == [f"e2-{n}" for n in range(n - 19, n + 1)]
+
+
+def _http(t: float, ip: str, path: str = "/shop", method: str = "GET", status: int = 200) -> Any:
+    return make_event(t, event__dataset="mlm.http", event__action="http_request", url__path=path,
+                      http__request__method=method, http__response__status_code=status, source__ip=ip,
+                      event__outcome="failure" if status >= 400 else "success")
+
+
+def test_states_dropped_from_a_full_table_are_looked_up_again_not_counted_apart() -> None:
+    detector = FloodDetector()
+    detector.networks.max_keys = 2  # a tiny cap: the first network is evicted by the third
+    for n, ip in enumerate(("198.51.100.1", "203.0.113.1", "192.0.2.1")):
+        detector.process(_http(n, ip))
+    assert "198.51.100.0/24" not in detector.networks.keys
+    first_ip = detector.ips.keys["198.51.100.1"]
+    detector.process(_http(3, "198.51.100.1"))  # its IP state still points at the evicted network
+    network = detector.networks.keys["198.51.100.0/24"]
+    assert first_ip.net is network and network.total == 1
+    detector.paths.max_keys = 1  # the same for a path key held by a raw-path route
+    detector.process(_http(4, "198.51.100.1", "/cart"))
+    detector.process(_http(5, "198.51.100.1", "/shop"))
+    assert detector.paths.keys["/shop"].total == 1 and list(detector.paths.keys) == ["/shop"]
+
+
+def test_a_raw_path_spelling_the_login_key_does_not_take_the_login_threshold() -> None:
+    detector = FloodDetector()
+    detector.process(_http(0, "192.0.2.7", "POST /login"))  # a GET whose raw path mimics the key
+    flood = [_http(1 + i / 15, f"100.64.{i % 250}.{1 + i % 200}", "/login", "POST", 401) for i in range(15 * 60)]
+    assert "flood.login" in {a.rule_id for e in flood for a in detector.process(e)}
+
+
+def test_remembered_raw_paths_are_bounded() -> None:
+    from detectors.flood.detector import MAX_ROUTES
+
+    detector = FloodDetector()
+    for i in range(MAX_ROUTES + 100):
+        detector.process(_http(i / 1000, "192.0.2.8", f"/search/x{i}y"))
+    assert len(detector._routes[False]) <= MAX_ROUTES and len(detector.paths.keys) <= 5000
