@@ -1,9 +1,11 @@
-"""Bank accounts shared beyond a household.
+"""Bank accounts shared beyond a household, and cards shared by unrelated new accounts.
 
 Two people of one household may share a bank account; a third distributor on it is a sign of
 one person collecting several accounts' commissions. A distributor who newly points payouts at
 an account already held by a stranger (no shared device or address, neither enrolled the other)
-is that sign already at the second holder: it alerts at once, not after the third.
+is that sign already at the second holder: it alerts at once, not after the third. A new account
+paying with a card that an unrelated account used before is the stolen-card ring's sign, at the
+second straw account's first order (not at the chargebacks a day or two later).
 """
 
 from __future__ import annotations
@@ -37,11 +39,40 @@ class SharedBankAccounts:
 
     name = "fraud.shared_bank_accounts"
     # Logins teach each account's devices and addresses (the household test); the engine skips the rest.
-    actions = frozenset((*BANK_ACTIONS, "login"))
+    actions = frozenset((*BANK_ACTIONS, "order_placed", "login"))
 
     def __init__(self) -> None:
         self.banks: BoundedMap[str, Holders] = BoundedMap(500_000, 365 * DAY)
+        self.cards: BoundedMap[str, Holders] = BoundedMap(500_000, 90 * DAY)
         self.traits = Traits()
+
+    def _card(self, event: Event) -> list[Alert]:
+        """A new account paying with a card that strangers used before it: stolen cards spread over
+        straw accounts (a household shares a card and a home; a sponsor pays a recruit's kit)."""
+        dist, card = distributor_of(event), text(event, "mlm.payment.fingerprint")
+        if not dist or not card:
+            return []
+        self.traits.learn(dist, event)
+        users = self.cards.setdefault(card, event.ts, Holders)
+        if dist in users.members or len(users.members) >= MAX_MEMBERS:
+            return []
+        above = self._uplines(dist, event.ts)  # an upline buying a recruit's kit is funding.py's question
+        related = [m in above or self.traits.household(dist, m, event.ts) for m in users.members]
+        users.members[dist] = event.id
+        # Only brand-new accounts: a card between established members is a household we may not know.
+        stranger = bool(related) and not any(related) and self.traits.operator_of(dist, event.ts) is not None
+        if not stranger or len(users.members) < 2 * users.alerted_at:
+            return []
+        users.alerted_at = len(users.members)
+        members = list(users.members)
+        return [make_alert(
+            rule_id="mlm-fraud-shared-card", rule_name="Payment card shared by unrelated new accounts",
+            category=CATEGORY, severity="high" if len(members) >= 4 else "medium", risk=55 + min(40, 8 * len(members)),
+            entity=("distributor", self._owner(members, event.ts)), ts=event.ts, evidence=list(users.members.values()),
+            summary=(f"New distributor {short(dist)} paid with a card {len(members) - 1} other distributors "
+                     f"used before, none of its household or upline (users: {', '.join(short(m, 24) for m in members[:5])})."),
+            tags=FAKE_ACCOUNT_TAGS, extra={"mlm_siem": {"members": members[:50]}},
+        )]
 
     def process(self, event: Event) -> list[Alert]:
         action = event.flat.get("event.action")
@@ -51,12 +82,15 @@ class SharedBankAccounts:
             if (who := event.flat.get("user.id")) and event.flat.get("event.dataset") == "mlm.auth":
                 self.traits.learn(str(who)[:128], event)
             return []
+        if action == "order_placed":
+            return self._card(event)
         # Staff may change a distributor's bank: then the account acted upon is the target.
         dist = text(event, "mlm.target.id") if action == "bank_account_changed" else None
         dist, bank = dist or distributor_of(event), text(event, "mlm.bank.fingerprint")
+        if dist:
+            self.traits.learn(dist, event)  # an enrollment names the sponsor, with or without a bank
         if not dist or not bank:
             return []
-        self.traits.learn(dist, event)
         previous = text(event, "mlm.bank.previous_fingerprint")
         old = self.banks.get(previous, event.ts) if previous and previous != bank else None
         if old is not None:
@@ -76,6 +110,15 @@ class SharedBankAccounts:
             return []
         holders.alerted_at = size
         return [self._alert(dist, holders, event, strangers)]
+
+    def _uplines(self, dist: str, now: float, depth: int = 5) -> set[str]:
+        """The sponsors above `dist` whose enrollments were seen, nearest `depth` levels."""
+        found: set[str] = set()
+        node = self.traits.sponsor_of(dist, now)
+        while node and node not in found and len(found) < depth:
+            found.add(node)
+            node = self.traits.sponsor_of(node, now)
+        return found
 
     def _owner(self, members: list[str], now: float) -> str:
         """Whom the alert names, the same for every alert on one account (one incident): the
