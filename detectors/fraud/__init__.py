@@ -10,8 +10,11 @@ shared bank's operator or first holder, the card owner, the cycling distributor.
   a family's long-used computer or account shared with the people it enrolled is set aside (rings.py).
 - mlm-fraud-shared-bank: a stranger joining an account, or more holders than a family (payments.py).
 - mlm-fraud-sponsor-paid-orders: an upline's card paying for someone outside its household (funding.py).
-- mlm-fraud-outsized-order (placement) and mlm-fraud-order-cycling (refund after the run; high
-  when it confirms a placement alert) (cycling.py); mlm-fraud-commission-spike (spikes.py).
+- mlm-fraud-outsized-order (placement), mlm-fraud-order-cycling (refund after the run; high
+  when it confirms a placement alert) and mlm-fraud-inventory-loading (a shop's stock bought
+  before the close, alerted at the run paying on it) (cycling.py); mlm-fraud-commission-spike
+  (spikes.py); mlm-fraud-rank-buying (the volume that earned a rank
+  refunded after it; rankbuy.py, run inside OrderCycling).
 """
 
 from __future__ import annotations

@@ -13,7 +13,8 @@ already flagged when placed (then it is the confirmation, high).
 Inventory loading (mlm-fraud-inventory-loading): one member buys in a period's closing stretch as
 much as LOADING ordinary members' big orders together (whatever their own history: stock no one
 person uses), and the period's run pays commissions on it. It alerts at the run, naming the buyer
-and the first earner paid on it.
+and the first earner paid on it. Rank buying (rankbuy.py) runs inside this detector: it reads the
+same events.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from detectors.anomaly.alerts import make_alert, short
 from detectors.anomaly.state import BoundedMap, Suppressor
 from detectors.fraud.common import CATEGORY, FRAUD_TAGS, commerce, distributor_of, number, text
 from detectors.fraud.periods import KINDS, bounds_at, late_span, period_bounds, period_kind
+from detectors.fraud.rankbuy import RankBuying
 
 __all__ = ["OrderCycling", "period_bounds"]
 
@@ -82,11 +84,18 @@ class OrderCycling:
         self.placed_count = 0
         self.suppress = Suppressor(30 * DAY)
         self.suppress_placed = Suppressor(7 * DAY)  # one per distributor and week
+        self.rank_buying = RankBuying()  # its own state: rank changes, and what earned them
 
     def process(self, event: Event) -> list[Alert]:
         action = event.flat.get("event.action")
         if event.flat.get("event.dataset") != "mlm.commerce":
             return []
+        # Refunds undoing a rank need no period close: rank buying is judged on its own.
+        found = self.rank_buying.process(event) if action in self.rank_buying.actions else []
+        return found + self._cycle(event, action)
+
+    def _cycle(self, event: Event, action: object) -> list[Alert]:
+        """Placements, runs, rank changes and refunds, judged against the period they close."""
         dist = distributor_of(event)
         if not dist:
             return []

@@ -1,13 +1,15 @@
 """Sponsors paying for their downline's orders: buying the team's qualification (and their own pay).
 
-A card belongs to its first user. It is an upline's when that first user is above the buyer; a
-card whose owner was never seen is an upline's when it pays for three or more people below that
-upline (two is a couple sharing a card). One partner paying the other's order is household life,
-so it takes two signals: the card paid for two or more downline accounts, one of them outside the
-payer's household (no bank account, or computer or home address shared for longer than today),
-the payer placed the order from their own computer (signed in as the recruit), or the buyer paid
-with a card of their own before (someone else now pays their qualification). A family card
-paying for the family never alerts alone (up to FAMILY accounts).
+A card first used by the buyer is theirs. Otherwise its payer is an upline who used it before: the
+one whose computer placed the order (a couple's card, used by the partner who sponsored the buyer),
+else the first. A card whose owner was never seen is an upline's when it pays for three or more
+people below that upline (two is a couple sharing a card).
+
+One partner paying the other's order is household life, so it takes two signals: someone outside
+the payer's household (no bank account, or computer or home address shared for longer than today)
+AND two or more downline accounts paid for, the payer at the keyboard (the order placed from their
+own computer), or a buyer who paid with a card of their own before (someone else now pays their
+qualification). A family card paying for the family never alerts alone (up to FAMILY accounts).
 """
 
 from __future__ import annotations
@@ -33,8 +35,10 @@ class SponsorPaidOrders:
     """Alerts when an upline's payment card pays orders of people below them."""
 
     name = "fraud.sponsor_paid_orders"
-    # HTTP requests carry no bank and only devices that logins also show: skip them (half the cost).
-    datasets = frozenset({"mlm.commerce", "mlm.auth", "mlm.audit"})
+    # Orders, the genealogy, and where each account signs in and is paid: HTTP requests, sessions
+    # and MFA steps show only the devices and addresses their login showed (the engine skips them).
+    actions = frozenset({"login", "distributor_enrolled", "order_placed", "commission_calculated",
+                         "bank_account_changed", "payout_requested", "payout_sent"})
 
     def __init__(self) -> None:
         self.tree = Genealogy()
@@ -48,9 +52,12 @@ class SponsorPaidOrders:
         self.suppress = Suppressor(PAID_WINDOW)
 
     def process(self, event: Event) -> list[Alert]:
-        if event.flat.get("event.dataset") not in self.datasets:
+        action = event.flat.get("event.action")
+        if action not in self.actions or event.flat.get("event.dataset") == "mlm.http":
             return []
         self._learn_traits(event)
+        if action == "login":
+            return []  # most of what arrives: it only teaches where the account signs in
         self.tree.learn(event)
         if not commerce(event, "order_placed"):
             return []
@@ -60,13 +67,21 @@ class SponsorPaidOrders:
         users = self.card_users.setdefault(card, event.ts, dict)
         uplines = self.tree.uplines(dist, event.ts)
         owner = next(iter(users), dist)  # dicts keep first-use order
-        payer = owner if owner in uplines else self._unseen_owner(dist, uplines, users, event.ts)
+        payer = None if owner == dist else self._payer_above(dist, uplines, users, event.ts)
+        payer = payer or self._unseen_owner(dist, uplines, users, event.ts)
         if len(users) < MAX_CARD_USERS and dist not in users:
             users[dist] = (event.ts, event.id)
         mine = self.own_cards.setdefault(dist, event.ts, set)
         if owner == dist and len(mine) < MAX_CARD_USERS:
             mine.add(card)
         return self._judge(payer, dist, event, switched=bool(mine - {card})) if payer else []
+
+    def _payer_above(self, dist: str, uplines: list[str], users: dict[str, tuple[float, str]],
+                     now: float) -> str | None:
+        """Of the card's earlier users above the buyer, the one at the keyboard (the order came from
+        their computer: a couple's card, used by the partner who sponsored the buyer), else the first."""
+        above = [u for u in users if u in set(uplines)]  # dicts keep first-use order
+        return next((u for u in above if self._operated_by(u, dist, now)), above[0] if above else None)
 
     def _unseen_owner(self, dist: str, uplines: list[str], users: dict[str, tuple[float, str]],
                       now: float) -> str | None:

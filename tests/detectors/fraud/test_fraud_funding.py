@@ -143,3 +143,24 @@ def test_sponsor_paying_downline_orders_alerts_at_the_first_sound_order(seed):
     assert [a.entity_value for a in alerts] == ["spx"]  # one alert per paid-for window
     first = 0 if own_cards else 1 if known else 2
     assert seconds_of(alerts[0]) == pytest.approx(paid[first].ts - events[0].ts, abs=1e-3)
+
+
+def test_couples_card_names_the_partner_at_the_keyboard():
+    """A couple shares a card and a payout account; the partner who sponsored the recruit (not the
+    one who used the card first) buys in the recruit's account from their own computer."""
+    def payout(seconds: float, dist: str):
+        return commerce(seconds, dist, "payout_requested", user__id=None, mlm__payout__id=f"po-{dist}",
+                        mlm__payout__amount=50.0, mlm__bank__fingerprint="couple-bank")
+
+    events = [enroll(0, "him", "her", ip="198.51.100.60", device="his-pc"),
+              enroll(10, "kid", "him", ip="192.0.2.61", device="kid-phone"),
+              order(DAY, "her", "h1", 80, card="couple-card", source__ip="198.51.100.60"),
+              commerce(DAY + 60, "him", "login", event__dataset="mlm.auth", mlm__distributor__id=None,
+                       source__ip="198.51.100.60", mlm__device__id="his-pc"),
+              order(DAY + 90, "him", "m1", 80, card="couple-card", source__ip="198.51.100.60"),
+              payout(2 * DAY, "her"), payout(2 * DAY, "him"),
+              commerce(5 * DAY, "kid", "login", event__dataset="mlm.auth", mlm__distributor__id=None,
+                       source__ip="198.51.100.60", mlm__device__id="his-pc"),
+              order(5 * DAY + 60, "kid", "paid", 99, card="couple-card", source__ip="198.51.100.60")]
+    alerts = run(SponsorPaidOrders(), events)
+    assert [(a.entity_value, a.event_ids) for a in alerts] == [("him", [events[-1].id])]
