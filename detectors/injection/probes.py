@@ -47,7 +47,9 @@ LONE_SQL_WORDS = frozenset({
     "xp_cmdshell", "sp_executesql", "utl_http", "dbms_pipe", "pg_sleep", "sysdate", "getdate()", "now()",
     "user()", "version()", "database()", "current_user()", "@@version",
 })
-# Command names alone stay weak (wfuzz's path words hold netstat, printenv: CGI script names).
+# Command names alone stay weak (wfuzz's path words hold netstat, printenv: CGI script names), except
+# `env`, which scanners send alone (wapiti) and no form field expects: sent as a query value, that
+# path word is an accepted false positive of the evaluation.
 LONE_COMMAND_WORDS = frozenset({"--help", "--version", "env"})
 # What breaks a query or a shell when it arrives unescaped: a value of only punctuation that holds
 # one of these is a "does it break?" probe. '-', '/', '.', '*', '%', '?', '!' alone are placeholders
@@ -68,9 +70,10 @@ _LONE_QUOTE = re.compile(r"^[\w.@-]{1,40}['`]$|^[\w.@-]*[a-z_]\"$|^['`][\w.@-]{1
 
 # A tag probe with an unquoted attribute value (<test x=y//, <a href=x//, <svg/onxx=y>) or a bare tag
 # start (<test): editors quote every attribute, and people write "<3" or "<Base Model>", not these.
-_ATTR = r"[\s/]+[a-z-]+(=[^\s\"'<>]*)?"
-_LONE_TAG = re.compile(r"^<[a-z][\w-]*(" + _ATTR + r")*[\s/]+[a-z-]+=[^\s\"'<>]*(" + _ATTR + r")*[\s/]*>?$|"
-                       r"^<[a-z][\w-]*/*$", re.IGNORECASE)
+# Checked in steps, not one regex: nested optional attribute groups backtrack exponentially.
+_TAG_OPEN = re.compile(r"<[a-z][\w-]*[\s/]", re.IGNORECASE)
+_UNQUOTED_ATTR = re.compile(r"[\s/][a-z-]+=[^\s\"'<>]", re.IGNORECASE)
+_BARE_TAG = re.compile(r"<[a-z][\w-]*/*", re.IGNORECASE)
 # A whole value that is the address of a script: what an injected <script src> would load.
 _SCRIPT_URL = re.compile(r"^(https?:)?//[\w.-]+(:\d+)?/\S*\.js(\?\S*)?$", re.IGNORECASE)
 
@@ -100,10 +103,19 @@ def lone_class(text: str) -> str | None:
         return "sqli"
     if value in ("<", "<?"):  # does the page echo '<' unencoded? (in any of its encodings, decoded here)
         return "xss"
-    # ASCII only: a pasted <foo val=“bar” /> with typographic quotes is prose about markup.
-    if value.startswith("<") and value.isascii() and _LONE_TAG.match(squeeze(value)) or _SCRIPT_URL.match(value):
+    if value.startswith("<") and _tag_probe(value) or _SCRIPT_URL.match(value):
         return "xss"
     return None
+
+
+def _tag_probe(value: str) -> bool:
+    """One tag, opened and never quoted, with an unquoted attribute value or nothing after its name.
+    ASCII only: a pasted <foo val=“bar” /> with typographic quotes is prose about markup."""
+    if not value.isascii() or _BARE_TAG.fullmatch(value):
+        return value.isascii()
+    value = squeeze(value)
+    return (_TAG_OPEN.match(value) is not None and _UNQUOTED_ATTR.search(value) is not None
+            and value.count("<") == 1 and ">" not in value[:-1] and not any(q in value for q in "\"'`"))
 
 
 def _punct_probe(value: str) -> bool:

@@ -169,3 +169,17 @@ def test_script_context_and_interpreter_payloads(analyzer: Analyzer) -> None:
     quiet = ["Game & Set & Match", "Salt; set; pepper", "data:image/png;base64,iVBORw0KGgo=", "Done. Exit (left)",
              "Our onboarding = (1) sign up", "Turn on (the) lights", "env: production"]
     assert [q for q in quiet if any(not f.weak for f in analyzer.findings({"url.query": "q=" + quote_plus(q)}))] == []
+
+
+def test_probe_shapes_are_judged_in_linear_time() -> None:
+    """Attribute-like repetitions once made the tag-probe regex backtrack for seconds."""
+    import time
+
+    from detectors.injection import probes
+
+    hostile = ["<a/" + "a=/" * 20 + '"', "<a x=" + "/a=" * 20 + "'", "*)(" * 21, "'" + "a'" * 31, "<" + "a " * 31]
+    for value in hostile:
+        started = time.process_time()
+        probes.lone_class(value[:64])
+        probes.probe_class(value[:64])
+        assert time.process_time() - started < 0.05, value
