@@ -1,8 +1,8 @@
 """`mlm-siem rules export`: convert the Sigma rule pack to Elasticsearch queries with pySigma's backend.
 
 Each rule is converted on its own so one unsupported construct skips one rule, with the reason,
-rather than the whole pack: Lucene has no correlations; ES|QL has no ordered sequences; EQL has no
-`exists`. Our fields are already ECS names, so no field-mapping pipeline is needed.
+rather than the whole pack: Lucene has no correlations; ES|QL has no ordered sequences. A detection
+rule the language cannot express (Lucene has no field references, EQL no `exists`) is given in ES|QL. Our fields are already ECS names, so no field-mapping pipeline is needed.
 """
 
 from __future__ import annotations
@@ -21,6 +21,9 @@ from sigma.rule import SigmaStatus
 from detectors.sigma.loader import load_collection, rule_files
 
 BACKENDS = {"lucene": LuceneBackend, "esql": ESQLBackend, "eql": EqlBackend}
+# Elastic runs ES|QL rules beside query rules, and ES|QL compares fields (Lucene cannot) and tests
+# existence (EQL cannot): a detection rule the chosen language cannot express is exported in ES|QL.
+FALLBACK = "esql"
 
 
 @dataclass(slots=True)
@@ -30,31 +33,47 @@ class ExportResult:
 
 
 def export_rules(dirs: list[Path], language: str = "lucene", output_format: str = "default") -> ExportResult:
-    """Convert every rule under `dirs` but deprecated ones; detection rules always, correlations where
-    the language can."""
+    """Convert every rule under `dirs` but deprecated ones; detection rules always (in ES|QL when the
+    language cannot express one, e.g. a Lucene field reference), correlations where the language can."""
     collection = load_collection(rule_files(dirs))
-    backend_class = BACKENDS[language]
     result = ExportResult()
     for rule in collection.rules:
         label = f"{rule.title} ({rule.id})"
         if rule.status == SigmaStatus.DEPRECATED:
             result.skipped.append((label, "deprecated: covered elsewhere, not run"))
             continue
-        backend = backend_class(ProcessingPipeline())
+        used = language
+        queries: list[Any] | None
         try:
-            queries = backend.convert(_alone(rule), output_format)
+            queries = _convert(rule, language, output_format)
         except Exception as exc:  # noqa: BLE001 - pySigma raises NotImplementedError and SigmaError subclasses
-            result.skipped.append((label, f"{type(exc).__name__}: {exc}"))
-            continue
-        if not isinstance(queries, list):
-            queries = [queries]
+            detection = not isinstance(rule, SigmaCorrelationRule)
+            queries = _try(rule, FALLBACK, output_format) if detection and language != FALLBACK else None
+            if queries is None:
+                result.skipped.append((label, f"{type(exc).__name__}: {exc}"))
+                continue
+            used = FALLBACK
         result.queries.append({
             "rule": {"id": str(rule.id), "name": rule.name, "title": rule.title},
-            "language": language, "format": output_format,
+            "language": used, "format": output_format,
             "correlation": isinstance(rule, SigmaCorrelationRule),
             "queries": queries,
         })
     return result
+
+
+def _convert(rule: Any, language: str, output_format: str) -> list[Any]:
+    """One rule's queries in one language; raises what pySigma raises."""
+    queries = BACKENDS[language](ProcessingPipeline()).convert(_alone(rule), output_format)
+    return queries if isinstance(queries, list) else [queries]
+
+
+def _try(rule: Any, language: str, output_format: str) -> list[Any] | None:
+    """`_convert`, or None when this language cannot express the rule either."""
+    try:
+        return _convert(rule, language, output_format)
+    except Exception:  # noqa: BLE001 - the first language's reason is the one reported
+        return None
 
 
 def _alone(rule: Any) -> SigmaCollection:

@@ -10,7 +10,7 @@ is suppressed for `suppress` (default: the timespan), so a long attack gives one
 from __future__ import annotations
 
 import operator
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Callable
 from itertools import islice
 from typing import Any
@@ -27,6 +27,8 @@ from detectors.sigma.meta import RuleMeta, entity_type_for, human_span, render_s
 
 MAX_ITEMS = 10_000
 MAX_CLOCK_STEP = 60.0  # seconds; a steady stream keeps the clock current, a forged jump barely moves it
+SWEEP_EVERY = 300.0  # seconds of event time between sweeps of one rule, at least
+KNOWN = "@known_from"  # the reference name under which `known_from` rules feed a correlation
 HISTORY_VALUES = 16  # places remembered per entity for `new_value_of`
 _OPS: dict[str, Callable[[int, int], bool]] = {
     "GT": operator.gt, "GTE": operator.ge, "EQ": operator.eq, "LT": operator.lt, "LTE": operator.le,
@@ -45,12 +47,10 @@ _NO_LATEST: dict[Any, tuple[float, str]] = {}  # shared, never written: the type
 class _Group:
     __slots__ = ("items", "last", "latest", "steps", "until")
 
-    def __init__(self, kind: SigmaCorrelationType) -> None:
+    def __init__(self, counts: bool, distinct: bool) -> None:
         # Only what the rule's type uses is allocated: a stuffing run opens a group per typed name.
-        self.items: deque[tuple[float, Any, str]] = (  # event_count: (ts, None, event id)
-            deque() if kind == SigmaCorrelationType.EVENT_COUNT else _NO_ITEMS)
-        self.latest: dict[Any, tuple[float, str]] = (  # value_count/temporal: value -> (ts, event id)
-            {} if kind in (SigmaCorrelationType.VALUE_COUNT, SigmaCorrelationType.TEMPORAL) else _NO_LATEST)
+        self.items: deque[tuple[float, Any, str]] = deque() if counts else _NO_ITEMS  # event_count: (ts, None, id)
+        self.latest: dict[Any, tuple[float, str]] = {} if distinct else _NO_LATEST  # value -> (ts, event id)
         self.steps: list[tuple[float, list[str]] | None] = []
         self.last = 0.0
         self.until = float("-inf")
@@ -69,6 +69,7 @@ class Correlation:
         self.timespan = float(rule.timespan.seconds)
         self.suppress = meta.suppress_seconds or self.timespan
         self.refs = [ref.reference for ref in rule.rules or []]
+        self.feed_order = [*self.refs, KNOWN]  # how the names of several rules an event matched are ordered
         self.op = _OPS[rule.condition.op.name]
         self.threshold = rule.condition.count
         self.value_field = rule.condition.fieldref if isinstance(rule.condition.fieldref, str) else None
@@ -80,11 +81,14 @@ class Correlation:
         # `mlm.new_value_of` (temporal_ordered): the last step counts only when this field's value is
         # new for the entity, e.g. a login from a country the account never used before.
         self.novel_field: str | None = meta.new_value_of
-        self.history: dict[tuple[Any, ...], deque[Any]] = {}
+        # entity -> {value: first seen}; fed by the last step and by the `known_from` rules' events
+        self.history: OrderedDict[tuple[Any, ...], dict[Any, float]] = OrderedDict()
         # An event matching two referenced rules is one event to count, but two steps of a sequence.
         self._counts_events = self.kind in (SigmaCorrelationType.EVENT_COUNT, SigmaCorrelationType.VALUE_COUNT)
-        # Groups in order of last activity (touched ones move to the end): sweeps stop at the first fresh one.
-        self.groups: dict[tuple[Any, ...], _Group] = {}
+        # Groups in order of last activity (touched ones move to the end): sweeps stop at the first fresh
+        # one. An OrderedDict, not a dict: a dict keeps a hole per entry moved or dropped until it grows
+        # again, and every sweep would scan those holes (a stuffing run leaves thousands).
+        self.groups: OrderedDict[tuple[Any, ...], _Group] = OrderedDict()
         self._next_sweep = float("-inf")
         self._clock = float("-inf")
         # event_count keeps enough events to decide the condition and fill the evidence, never more.
@@ -94,7 +98,11 @@ class Correlation:
         ordered = self.kind == SigmaCorrelationType.TEMPORAL_ORDERED
         self._starters = frozenset(self.refs[:1] if ordered else self.refs)
         self._keyers = {ref: _keyer(fields) for ref, fields in self.fields.items()}
+        self._keyers[KNOWN] = _keyer(self.group_by)  # `known_from` rules name the entity by the group-by fields
         self._distinct_field = self.value_field if self.kind == SigmaCorrelationType.VALUE_COUNT else None
+        self._novel_step = self.refs[-1] if self.novel_field and self.refs else None  # the step judged by novelty
+        self._shape = (self.kind == SigmaCorrelationType.EVENT_COUNT,
+                       self.kind in (SigmaCorrelationType.VALUE_COUNT, SigmaCorrelationType.TEMPORAL))
         self._advance = {  # chosen once: the per-event path never tests the type
             SigmaCorrelationType.EVENT_COUNT: self._advance_count, SigmaCorrelationType.VALUE_COUNT: self._advance_values,
             SigmaCorrelationType.TEMPORAL: self._advance_values, SigmaCorrelationType.TEMPORAL_ORDERED: self._ordered,
@@ -109,6 +117,10 @@ class Correlation:
                 raise ValueError(f"{where}: condition count must be below {MAX_ITEMS}")
         if self.kind == SigmaCorrelationType.VALUE_COUNT and not self.value_field:
             raise ValueError(f"{where}: value_count needs condition.field")
+        if self.meta.known_from and not (self.novel_field and self.kind == SigmaCorrelationType.TEMPORAL_ORDERED):
+            raise ValueError(f"{where}: mlm.known_from teaches mlm.new_value_of of a temporal_ordered rule only")
+        if self.novel_field and self.kind != SigmaCorrelationType.TEMPORAL_ORDERED:
+            raise ValueError(f"{where}: mlm.new_value_of applies to temporal_ordered rules only")
 
     def _resolve_fields(self, rule: SigmaCorrelationRule) -> dict[str, list[str]]:
         """For each referenced rule, the event field behind each group-by name (aliases resolved)."""
@@ -137,6 +149,11 @@ class Correlation:
         counted: set[tuple[Any, ...]] = set()
         # Later steps first, so one event matching two steps of a sequence cannot complete both.
         for name in reversed(matched):
+            if name == KNOWN:  # teaches only, and not twice: the judged step records its own value
+                key = self._keyers[name](event.flat)
+                if key is not None and self._novel_step not in matched:
+                    self._remember(key, event)
+                continue
             key = self._keyers[name](event.flat)
             if key is None or (key in counted and self._counts_events):
                 continue
@@ -146,20 +163,25 @@ class Correlation:
 
     def _step(self, name: str, key: tuple[Any, ...], event: Event, ts: float) -> Alert | None:
         """One referenced rule's match for one group: record it, alert when the condition holds."""
+        if name == KNOWN:  # an event of a `known_from` rule: it only teaches the entity's values
+            self._remember(key, event)
+            return None
         groups = self.groups
-        group = groups.pop(key, None)
-        if group is None:
+        group = groups.get(key)
+        if group is not None:
+            groups.move_to_end(key)  # the most recently active go last
+        else:
             if name not in self._starters:  # a later step of a sequence never started: only history moves
-                if self.novel_field and name == self.refs[-1]:
+                if name == self._novel_step:
                     self._remember(key, event)
                 return None
             if len(groups) >= self.max_groups:
                 self._evict(self._clock)
-            group = _Group(self.kind)
-        groups[key] = group  # (re)inserted last: the most recently active
-        group.last = max(group.last, ts)
+            group = groups[key] = _Group(*self._shape)
+        if ts > group.last:  # noqa: PLR1730 - the hot path: no builtin call
+            group.last = ts
         fired = self._advance(group, name, event, ts < group.until)
-        if self.novel_field and name == self.refs[-1]:
+        if name == self._novel_step:
             fired = fired if self._remember(key, event) else None
         if fired is not None and ts >= group.until:
             group.until = ts + self.suppress
@@ -208,20 +230,27 @@ class Correlation:
         return n, ids
 
     def _remember(self, key: tuple[Any, ...], event: Event) -> bool:
-        """Record the entity's value of `novel_field`; True when it was not seen before (or is absent)."""
+        """Record the entity's value of `novel_field`; True when it is new to the entity: never seen, or
+        first seen within the timespan while older values were known (the device a stranger logged in
+        with just before). An absent value counts as new; an entity with no history knows nothing old."""
         value = event.flat.get(self.novel_field or "")
-        if value is None:
+        if value is None or value.__class__ is list:
             return True
-        seen = self.history.pop(key, None)  # re-inserted below: dict order is recency order
+        history, ts = self.history, event.ts
+        seen = history.get(key)
         if seen is None:
-            seen = deque(maxlen=HISTORY_VALUES)
-            if len(self.history) >= self.max_groups:
-                del self.history[next(iter(self.history))]
-        new = value not in seen
-        if new:
-            seen.append(value)
-        self.history[key] = seen
-        return new
+            if len(history) >= self.max_groups:
+                history.popitem(last=False)  # the least recently active entity
+            history[key] = {value: ts}
+            return True
+        history.move_to_end(key)
+        first = seen.get(value)
+        if first is None:
+            if len(seen) >= HISTORY_VALUES:
+                del seen[next(iter(seen))]  # the value first seen longest ago
+            seen[value] = ts
+            return True
+        return ts - first <= self.timespan and any(t < first for t in seen.values())
 
     def _ordered(self, group: _Group, name: str, event: Event, held: bool) -> tuple[int, list[str]] | None:
         """Steps hold (start time, ids) of the newest partial sequence ending at that step."""
@@ -261,7 +290,9 @@ class Correlation:
     def sweep(self, now: float) -> None:
         """Drop groups idle for longer than the window and their suppression."""
         horizon = now - max(self.timespan, self.suppress)
-        self._next_sweep = now + max(60.0, self.timespan / 4)
+        # Sweeping is per call, not per group: a sparse rule would pay it on most events if it ran each
+        # minute. Idle groups outstay their window by at most this long (and max_groups caps them).
+        self._next_sweep = now + max(SWEEP_EVERY, self.timespan / 4)
         stale = []
         for key, group in self.groups.items():  # least recently active first: stop at the first fresh one
             if group.last >= horizon or group.until > now:

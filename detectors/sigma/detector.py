@@ -13,7 +13,7 @@ from sigma.rule import SigmaRule, SigmaStatus
 from core.alert import Alert
 from core.event import Event
 from detectors.sigma.compiler import CompiledMatcher, compile_rule, where
-from detectors.sigma.correlation import Correlation
+from detectors.sigma.correlation import KNOWN, Correlation
 from detectors.sigma.meta import DEFAULT_ENTITY_FIELDS, RuleMeta, entity_type_for, render_summary, rule_meta
 
 log = logging.getLogger(__name__)
@@ -70,8 +70,11 @@ class SigmaDetector:
             rules.sort(key=lambda r: order[id(r)])
 
     def _build(self, collection: SigmaCollection) -> None:
+        """Compile every rule, then link each correlation to the rules it reads (in any file)."""
         seen: dict[str, str] = {}
         base_of: dict[int, _BaseRule] = {}
+        by_name: dict[str, _BaseRule] = {}
+        pending: list[tuple[SigmaCorrelationRule, Correlation, str]] = []
         for rule in collection.rules:
             location = where(rule)
             rid = str(rule.id) if rule.id else ""
@@ -85,17 +88,20 @@ class SigmaDetector:
             if isinstance(rule, SigmaRule):
                 base = _BaseRule(rule_meta(rule, location), _compiled(rule), rule._output)
                 base_of[id(rule)] = base
+                by_name.update({n: base for n in (rule.name, rid) if n})
                 self.rules.append(base)
             elif isinstance(rule, SigmaCorrelationRule):
-                meta = rule_meta(rule, location)
-                corr = Correlation(rule, meta, location)
+                corr = Correlation(rule, rule_meta(rule, location), location)
                 self.correlations.append(corr)
-                for ref in rule.rules or []:
-                    target = base_of.get(id(ref.rule))
-                    if target is None:
-                        raise ValueError(f"{location}: {ref.reference} must be a detection rule that is not deprecated")
-                    if ref.reference not in [n for c, n in target.links if c is corr]:
-                        target.links.append((corr, ref.reference))
+                pending.append((rule, corr, location))
+        for rule, corr, location in pending:
+            for ref in rule.rules or []:
+                target = base_of.get(id(ref.rule))
+                if target is None:
+                    raise ValueError(f"{location}: {ref.reference} must be a detection rule that is not deprecated")
+                if ref.reference not in [n for c, n in target.links if c is corr]:
+                    target.links.append((corr, ref.reference))
+            _link_known(corr, by_name)
 
     def process(self, event: Event) -> list[Alert]:
         """Alerts completed by this event: single-event rules first, then correlations."""
@@ -140,7 +146,7 @@ class SigmaDetector:
                     alerts.append(alert)
             for corr, ref in rule.links:
                 fed.setdefault(id(corr), (corr, []))[1].append(ref)
-        feeds = [(corr, list(dict.fromkeys(n for n in corr.refs if n in names))) for corr, names in fed.values()]
+        feeds = [(corr, list(dict.fromkeys(n for n in corr.feed_order if n in names))) for corr, names in fed.values()]
         return self._correlate(feeds, event, alerts)
 
     def _correlate(self, feeds: list[tuple[Correlation, list[str]]], event: Event, alerts: list[Alert]) -> list[Alert]:
@@ -193,3 +199,13 @@ def _compiled(rule: SigmaRule) -> CompiledMatcher:
     if matcher.actions is not None and len(matcher.actions) == 1:
         return compile_rule(rule, known_action=next(iter(matcher.actions)))
     return matcher
+
+
+def _link_known(corr: Correlation, by_name: dict[str, _BaseRule]) -> None:
+    """Feed a correlation the events of its `mlm.known_from` rules (they teach `new_value_of` only)."""
+    for name in corr.meta.known_from:
+        target = by_name.get(name)
+        if target is None:
+            raise ValueError(f"{corr.meta.title}: mlm.known_from names {name!r}, not a detection rule that runs here")
+        if (corr, KNOWN) not in target.links:
+            target.links.append((corr, KNOWN))

@@ -11,6 +11,7 @@ Sigma gives `id`, `title`, `level` and `tags`; our own keys live under `mlm:` in
       summary: "{count} failed logins for {entity} within {window}"
       suppress: 15m                   # one alert per entity per this window (correlations: timespan)
       new_value_of: source.geo.country_iso_code   # temporal_ordered: last step must bring a new value
+      known_from: [mlm_login_success]             # rules whose events also teach the known values
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ class RuleMeta:
     summary: str
     suppress_seconds: float
     new_value_of: str | None = None
+    known_from: list[str] = field(default_factory=list)
     fields: list[str] = field(default_factory=list)
 
 
@@ -93,7 +95,18 @@ def rule_meta(rule: Any, where: str, default_suppress: float = 0.0) -> RuleMeta:
         summary=str(custom.get("summary") or rule.title),
         suppress_seconds=_timespan(suppress, where) if suppress else default_suppress,
         new_value_of=custom.get("new_value_of"),
+        known_from=_names(custom.get("known_from"), where),
     )
+
+
+def _names(value: Any, where: str) -> list[str]:
+    """A rule name or a list of them (`mlm.known_from`)."""
+    if value is None:
+        return []
+    names = [value] if isinstance(value, str) else value
+    if not isinstance(names, list) or not all(isinstance(n, str) and n for n in names):
+        raise ValueError(f"{where}: mlm.known_from must be a rule name or a list of rule names")
+    return list(names)
 
 
 def entity_type_for(meta: RuleMeta, field_name: str | None) -> str:

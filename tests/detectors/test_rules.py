@@ -95,3 +95,20 @@ def test_deprecated_rules_keep_their_id_but_never_run_or_export(tmp_path):
     (tmp_path / "s.yml").write_text(base.replace("cca401", "cca402").replace("t_export", "other"))
     with pytest.raises(ValueError, match="duplicate rule id"):
         load_detector([tmp_path])  # a deprecated rule's id stays taken
+
+
+@pytest.mark.parametrize("language", ["lucene", "esql", "eql"])
+def test_every_detection_rule_of_the_pack_exports(language):
+    from sigma.rule import SigmaRule
+
+    from detectors.export import export_rules
+
+    result = export_rules([PACKAGED_RULES], language)
+    collection = load_collection(rule_files([PACKAGED_RULES]))
+    detection = {str(r.id) for r in collection.rules if isinstance(r, SigmaRule) and r.status.name != "DEPRECATED"}
+    exported = {q["rule"]["id"]: q for q in result.queries}
+    assert detection <= set(exported), [s for s in result.skipped if s[0].split("(")[-1].rstrip(")") in detection]
+    # Lucene cannot compare two fields, EQL cannot test existence: such a rule is given in ES|QL, labelled so.
+    staff = exported["3f6c1d2a-5b7e-4c19-9a01-6d0e1f2a1001"]
+    assert staff["language"] == "esql" and "user.id==mlm.target.id" in staff["queries"][0]
+    assert exported["3f6c1d2a-5b7e-4c19-9a01-6d0e1f2a0701"]["language"] == language  # plain rules stay as asked

@@ -186,3 +186,40 @@ def test_upper_case_actions_reach_their_rules(tmp_path):
     events = [make_event(t, event__action="ACT_A", user__name="amy") for t in range(3)]
     assert len(run(det, events)) == 1
 
+
+
+
+def with_mlm(tmp_path, type_, mlm, **kw):
+    """A correlation whose `mlm:` mapping is `mlm` (rules a, b, c as in `detector`)."""
+    extra = kw.pop("extra", "")
+    detector(tmp_path, type_, extra=extra, **kw)
+    path = tmp_path / "r.yml"
+    path.write_text(path.read_text().replace("mlm: {category: test, risk_score: 88}", f"mlm: {mlm}"))
+    return load_detector([tmp_path])
+
+
+def test_known_from_needs_a_novelty_sequence_and_a_rule_that_runs(tmp_path):
+    with pytest.raises(ValueError, match="known_from"):
+        with_mlm(tmp_path, "event_count", "{category: test, known_from: [b]}", extra="condition: {gte: 3}")
+    with pytest.raises(ValueError, match="known_from names 'nope'"):
+        with_mlm(tmp_path, "temporal_ordered", "{category: test, new_value_of: mlm.device.id, known_from: [nope]}",
+                 rules=("a", "b"))
+
+
+def test_known_from_rules_teach_the_values_a_later_step_is_judged_against(tmp_path):
+    det = with_mlm(tmp_path, "temporal_ordered", "{category: test, new_value_of: mlm.device.id, known_from: [c]}",
+                   rules=("a", "b"), span="1h")
+    assert det.actions == frozenset({"act_a", "act_b", "act_c"})
+
+    def corr(events):  # c is no step of the correlation, so it also alerts on its own: left out here
+        return [a for a in run(det, events) if a.rule_name == "corr"]
+
+    def seq(t, user, device, taught=None):
+        first = [ev(t - 86400, "c", user__name=user, mlm__device__id=taught)] if taught else []
+        return first + [ev(t - 60, "c", user__name=user, mlm__device__id=device),
+                        ev(t, "a", user__name=user), ev(t + 60, "b", user__name=user, mlm__device__id=device)]
+
+    assert corr(seq(100_000, "amy", "home", taught="home")) == []  # the usual device
+    assert len(corr(seq(200_000, "bob", "stranger", taught="home"))) == 1  # a device first seen a minute ago
+    assert corr(seq(300_000, "cy", "first")) == []  # nothing older known: no judgement
+    assert len(corr([ev(400_000, "a", user__name="dee"), ev(400_060, "b", user__name="dee")])) == 1  # absent
