@@ -63,7 +63,8 @@ def stuffing(
             hit.append(target.id)
         elif rng.random() < second:
             _attempt(w, who, rng.choice(combo), at + rng.uniform(2, 30))
-    users = [t.id for t in combo if isinstance(t, Member)]
+    # Failed logins name what was typed (EVENTS.md): an alert may name the account or the typed name.
+    users = [x for t in combo if isinstance(t, Member) for x in (t.id, t.username)]
     return Truth(
         "",
         FAMILY,
@@ -85,16 +86,18 @@ def slow_spray(w: Writer, rng: random.Random, net: Net, members: list[Member], t
     agent = _browser(rng)
     targets = rng.sample(members, min(len(members), rng.randint(100, 500)))
     rounds, span = rng.choice((1, 2)), rng.uniform(3, 24) * 3600
-    at, end = ts, ts
+    at, end, used = ts, ts, set()
     for _round in range(rounds):
         for target in targets:
             at += rng.expovariate(len(targets) * rounds / span)
-            end = _attempt(w, Who(rng.choice(pool), agent), target, at)
+            who = Who(rng.choice(pool), agent)
+            used.add(who.ip)
+            end = _attempt(w, who, target, at)
     return Truth(
         "",
         FAMILY,
         "low_and_slow_spraying",
-        ["service", *pool, *[t.id for t in targets]],
+        ["service", *sorted(used), *[x for t in targets for x in (t.id, t.username)]],
         ts,
         end,
         {"targets": len(targets), "ips": len(set(pool)), "rounds": rounds},
@@ -112,7 +115,9 @@ def slow_brute(
     for _ in range(tries):
         at = _attempt(w, who, target, at + rng.uniform(0.8, 1.2) * every)
     kind = "brute_force_one_per_minute" if every >= 30 else "brute_force_every_10s"
-    return Truth("", FAMILY, kind, [target.id, who.ip], ts, at, {"tries": tries, "every": every})
+    return Truth(
+        "", FAMILY, kind, [target.id, who.ip, target.username], ts, at, {"tries": tries, "every": every}
+    )
 
 
 def mfa_guessing(w: Writer, rng: random.Random, net: Net, members: list[Member], ts: float) -> Truth:

@@ -116,9 +116,8 @@ def sponsor_pays(
 ) -> Truth:
     """A sponsor keeps a leg "active" by buying in downline accounts with their own card, from home."""
     sponsor = rng.choice([m for m in members if len(m.downline) >= 3] or members)
-    legs = [
-        book.members[i] for i in rng.sample(sponsor.downline, min(len(sponsor.downline), rng.randint(3, 8)))
-    ]
+    downline = _free(sponsor.downline, members)
+    legs = [book.members[i] for i in rng.sample(downline, min(len(downline), rng.randint(3, 8)))]
     at = ts
     for member in legs:
         device = sponsor.devices[0]
@@ -128,10 +127,16 @@ def sponsor_pays(
     return Truth("", FAMILY, "sponsor_pays_downline", [sponsor.id, *[m.id for m in legs]], ts, at + 200)
 
 
+def _free(ids: list[str], members: list[Member]) -> list[str]:
+    """The ids among `members` (the cast still free for a scenario), else all of them."""
+    pool = {m.id for m in members}
+    return [i for i in ids if i in pool] or ids
+
+
 def inflate(w: Writer, rng: random.Random, book: Book, members: list[Member], close: float) -> Truth:
     """Inventory loading in one leg just before the close: the earner above gets a commission spike."""
     earner = rng.choice([m for m in members if m.archetype == "hobbyist" and m.downline] or members)
-    buyer = book.members[rng.choice(earner.downline)] if earner.downline else earner
+    buyer = book.members[rng.choice(_free(earner.downline, members))] if earner.downline else earner
     device = buyer.devices[0]
     who = Who(buyer.home_ip, device.agent, device.id, buyer.id, buyer.username, w.token())
     at = close - rng.uniform(1, 6) * 3600

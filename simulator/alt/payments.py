@@ -104,8 +104,9 @@ def dormant_stacking(
     """A builder revives a silent account in their own downline from their own phone, points its payouts
     at their bank and stacks a burst of recruits under it (the upline stays clean)."""
     operator = rng.choice([m for m in members if m.archetype == "builder" and m.downline] or members)
-    idle = [book.members[i] for i in operator.downline if i not in active and i in book.members]
-    dormant = rng.choice(idle or [book.members[i] for i in operator.downline] or members)
+    pool = {m.id for m in members}  # the cast still free for a scenario
+    idle = [book.members[i] for i in operator.downline if i not in active and i in pool]
+    dormant = rng.choice(idle or [book.members[i] for i in operator.downline if i in pool] or members)
     phone = operator.devices[0]
     who = Who(operator.home_ip, phone.agent, phone.id)
     at = sign_in(w, rng, dormant, who, ts)

@@ -50,7 +50,8 @@ def _start(w: Writer, rng: random.Random, person: Staff, ts: float) -> Who:
 
 
 def _ticket(w: Writer, rng: random.Random, who: Who, member: Member, ts: float) -> None:
-    """One call: look the caller up, maybe change what they ask for on their behalf."""
+    """One call: look the caller up, maybe change contact details or reset MFA on their behalf
+    (payout details are the member's own job in the back office: staff never change them)."""
     w.event(ts, "mlm.audit", "pii_viewed", who, mlm__target__id=member.id)
     w.hit(ts + 0.02, who, "GET", f"/admin/distributors/{member.id}")
     roll, at = rng.random(), ts + rng.uniform(60, 400)
@@ -58,19 +59,8 @@ def _ticket(w: Writer, rng: random.Random, who: Who, member: Member, ts: float) 
         w.event(at, "mlm.audit", "phone_changed", who, mlm__target__id=member.id)
     elif roll < 0.22:
         w.event(at, "mlm.audit", "email_changed", who, mlm__target__id=member.id)
-    elif roll < 0.26:
+    elif roll < 0.26 and member.mfa:  # a lost phone: the second factor is reset, the member re-enrols
         w.event(at, "mlm.auth", "mfa_reset", who, mlm__target__id=member.id)
-    elif roll < 0.29:  # the member read their new account number out over the phone
-        new = keyed("bank", f"{member.id}/call/{ts}")
-        w.event(
-            at,
-            "mlm.audit",
-            "bank_account_changed",
-            who,
-            mlm__bank__fingerprint=new,
-            mlm__bank__previous_fingerprint=member.change_bank(at, new),
-            mlm__target__id=member.id,
-        )
     else:
         return
     w.hit(at + 0.03, who, "POST", f"/admin/distributors/{member.id}", 303, body=f"csrf_token={w.token(64)}")

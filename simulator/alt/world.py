@@ -27,6 +27,18 @@ DAY = 86_400.0
 CLOSE_HOUR = 23.0
 
 
+# Hard negatives that are stories of a few members (not population traits like VPN use or CGNAT).
+STORIES = {
+    "traveller",
+    "new_phone",
+    "enrollment_meeting",
+    "end_of_month_big_buyer",
+    "spouses_share_bank",
+    "leader_event_abroad",
+    "family_shares_one_phone",
+}
+
+
 @dataclass
 class AltWorld(sim_world.World):
     """`World` plus the hard negatives planted in the test days (benign look-alikes, for FP triage)."""
@@ -208,6 +220,10 @@ def generate(
     negatives = _negatives(life, first, span, close)
     benign = _entities(life.w.events)
     active = {doc["user"]["id"] for doc in baseline + life.w.events if "user" in doc and "id" in doc["user"]}
+    # Attackers pick among members who are not the protagonists of a benign story told the same days:
+    # one member both a traveller and a takeover victim is no test of either.
+    told = {e for t in negatives if t.kind in STORIES for e in t.entities}
+    life.members = [m for m in life.members if m.id not in told]
     truth = _attacks(life, first, span, close, active)
     _close(life, close, "2026-11")
     for index, item in enumerate(truth):

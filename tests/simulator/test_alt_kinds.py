@@ -188,3 +188,12 @@ def test_wider_ranges_differ_between_seeds_and_travel_is_never_explained_by_geog
         flood = floods.one_ip(w, rng, net, 1e9, 0.05, slow=bool(seed % 2))
         assert (flood.notes["rate"] <= 10) == bool(seed % 2)
     assert len(shapes) > 1 and len(orders) > 1
+
+
+def test_attack_victims_and_benign_story_protagonists_are_different_members(alt_world):
+    from simulator.alt.world import STORIES
+
+    told = {e for t in alt_world.negatives if t.kind in STORIES for e in t.entities if e.isdigit()}
+    for truth in alt_world.truth:
+        picked = {e for e in truth.entities[:2] if e.isdigit()}  # the victim, cheat or recruiter first
+        assert not picked & told, truth.kind

@@ -104,6 +104,7 @@ def test_every_kind_and_hard_negative_is_planted_and_named_in_events(world):
         seen |= {
             doc.get("source", {}).get("ip"),
             doc.get("user", {}).get("id"),
+            doc.get("user", {}).get("name"),  # failed logins name what was typed
             doc.get("mlm", {}).get("distributor", {}).get("id"),
             doc.get("mlm", {}).get("session", {}).get("id"),
         }
