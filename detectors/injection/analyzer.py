@@ -19,6 +19,7 @@ PROBE = "probe"  # the engine name of weak findings
 LONE = "lone-probe"  # a probe no person types: alerts on its own request, at low severity
 _RANK = {PROBE: 0, LONE: 1}  # every other engine (pattern, libinjection, model) is a clear finding: 2
 CACHE_SIZE = 16_384  # repeated identical queries (pagination, polling) are decided once
+MAX_CACHED_CHARS = 512  # at most 16,384 x 512 characters per cache (9 caches): bounded by size, not trust
 SAMPLE_CHARS = 160
 _QUOTED = re.compile(r"\w['\"\\\\^]+\w")
 # libinjection only runs where SQL syntax is (a comment, ';' or '='): prose with quotes and
@@ -110,6 +111,8 @@ def _parts(location: str, raw: str) -> list[tuple[str, int]]:
 
 
 def _bounded_put(cache: dict[str, Any], key: str, value: Any) -> None:
+    if len(key) > MAX_CACHED_CHARS:
+        return  # long values rarely repeat; keeping them would let hostile input fill memory
     if len(cache) >= CACHE_SIZE:
         cache.clear()  # simple and bounded; a hot set refills in a few events
     cache[key] = value
