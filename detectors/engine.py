@@ -108,18 +108,20 @@ class Engine:
     def warm(self, baseline: Iterable[Event]) -> int:
         """Learn from benign history: stateful detectors see it, models observe and fit; no alerts."""
         trainable = [d for d in self.detectors if isinstance(d, Trainable)]
+        plans: dict[Any, list[tuple[Detector, Any]]] = {}
         seen = 0
         for event in baseline:
             seen += 1
-            route = self._route(event.flat.get("event.dataset"), event.flat.get("event.action"))
-            for detector in self.detectors:
+            flat = event.flat
+            pair = (flat.get("event.dataset"), flat.get("event.action"))
+            plan = plans.get(pair)
+            if plan is None:
+                plan = self._warm_plan(pair, trainable)
+                if pair in self._routes:  # a known pair (the routes cache only those): bounded
+                    plans[pair] = plan
+            for detector, step in plan:
                 try:
-                    # Models learn through observe_baseline (they may not score before fitting);
-                    # rules and stateful detectors warm their windows through process (when routed).
-                    if detector in trainable:  # a Protocol isinstance per event costs more than the rest
-                        detector.observe_baseline(event)  # type: ignore[attr-defined]
-                    elif detector in route:
-                        detector.process(event)
+                    step(event)
                 except Exception:  # noqa: BLE001 - isolation is the point
                     self._failed(detector, "warm", event)
         self.flush_silently()
@@ -129,6 +131,22 @@ class Engine:
             except Exception:  # noqa: BLE001 - isolation is the point
                 self._failed(detector, "fit_baseline", None)
         return seen
+
+    def _warm_plan(self, pair: tuple[Any, Any], trainable: list[Any]) -> list[tuple[Detector, Any]]:
+        """How each detector learns from a baseline event of this (dataset, action), in detector order.
+
+        Models learn through observe_baseline (they may not score before fitting), every event;
+        rules and stateful detectors warm their windows through process, when routed.
+        """
+        models = {id(d) for d in trainable}
+        routed = {id(d) for d in self._route(*pair)}
+        plan: list[tuple[Detector, Any]] = []
+        for detector in self.detectors:
+            if id(detector) in models:
+                plan.append((detector, detector.observe_baseline))  # type: ignore[attr-defined]
+            elif id(detector) in routed:
+                plan.append((detector, detector.process))
+        return plan
 
     def flush_silently(self) -> None:
         """Drop pending alerts (after warming on baseline, whose alerts are never written)."""
