@@ -16,7 +16,7 @@ from core.alert import Alert
 from core.event import Event
 from detectors.flood.baseline import Baseline
 from detectors.flood.features import network_of, path_features
-from detectors.flood.judge import CHECKPOINTS, Judge
+from detectors.flood.judge import CHECKPOINTS, SLOW_KEEP_RATE, Judge
 from detectors.flood.window import (
     BUCKET_SECONDS,
     DETACHED,
@@ -74,6 +74,7 @@ class FloodDetector(Judge):
         (zero while learning: every window is then recorded)."""
         threshold, learning = self.baseline.threshold, self._learning
         self._ip_limit = 0.0 if learning else threshold("ip", "", 0) * WINDOW_BUCKETS * BUCKET_SECONDS
+        self._slow_limit = float("inf") if learning else SLOW_KEEP_RATE * WINDOW_BUCKETS * BUCKET_SECONDS
         self._network_limit = 0.0 if learning else threshold("network", "", 0) * WINDOW_BUCKETS * BUCKET_SECONDS
         self._service_limit = 0.0 if learning else min(  # the quietest hour's: a bound for every hour
             threshold("service", "", hour * 3600.0) for hour in range(24)) * WINDOW_BUCKETS * BUCKET_SECONDS
@@ -211,8 +212,13 @@ class FloodDetector(Judge):
             state.net = UNRESOLVED  # resolved by _open_network, next
             state.clients = {}
             return self.ips.add(state)
-        if state.roll(bucket) >= self._ip_limit:
+        recent = state.roll(bucket)
+        if recent >= self._ip_limit:
             alerts += self._check_ip(event, state)
+        if recent >= self._slow_limit:
+            alerts += self._check_sustained(event, state)
+        elif state.slow_since >= 0:
+            state.slow_since = -1.0  # a pause ends a slow flood's streak
         return state
 
     def _open_network(self, ip_state: KeyState, bucket: float, event: Event, alerts: list[Alert]) -> KeyState:

@@ -18,6 +18,13 @@ CLIENT_RATE_MAX = 5.0  # req/s per distinct client behind one IP; a NAT of peopl
 LOGIN_FAIL_MIN = 0.7  # a login flood fails; a crowd of members logging in mostly succeeds
 DOMINANT_SHARE = 0.8  # when one IP makes most of a spike, the IP alert tells the story alone
 SUPPRESS_SECONDS = 300.0
+# A slow flood stays under the 30-s thresholds but far above a person's pace, for minutes: one
+# address averaging SLOW_RATE over SUSTAIN_SECONDS while its traffic lacks a visitor's signs or
+# fails. People browse at well under 1 req/s with their assets; polite crawlers at under 1 req/s.
+SLOW_RATE = 1.5
+SLOW_KEEP_RATE = 0.75  # a 30-s window under this ends the streak (a pause, not jitter)
+SLOW_FAIL_MIN = 0.5  # an enumeration of ids mostly fails (404, 403)
+SUSTAIN_SECONDS = 300.0
 # A key is also judged mid-bucket when its open bucket reaches one of these counts, so a burst
 # that starts and stops inside one bucket (wrk for 5 s) alerts too, at a cost of a few checks.
 CHECKPOINT_MIN = 64
@@ -72,6 +79,28 @@ class Judge:
             return []  # many real clients behind one address: an office or carrier NAT
         return self._alert(event, state, "flood.ip", "HTTP flood from one address", "high", 75,
                            "ip", ip, stats, f"{ip} sent {stats.rate:.0f} req/s")
+
+    def _check_sustained(self, event: Event, state: KeyState) -> list[Alert]:
+        """A slow flood from one address (at a rollover): bad traffic, above SLOW_RATE for minutes."""
+        if self._learning:
+            return []
+        stats = state.window()
+        bad = stats.flood_score() >= FLOOD_SCORE_MIN or stats.ratio(FAILED) >= SLOW_FAIL_MIN
+        if not bad or stats.rate < SLOW_KEEP_RATE:
+            state.slow_since = -1.0
+            return []
+        bucket, total = state.closed[0][0], state.closed[0][1]  # the bucket that just closed
+        if state.slow_since < 0:
+            state.slow_since, state.slow_requests = bucket * BUCKET_SECONDS, 0
+        state.slow_requests += total
+        span = (bucket + 1) * BUCKET_SECONDS - state.slow_since
+        rate = state.slow_requests / span
+        if span < SUSTAIN_SECONDS or rate < SLOW_RATE:
+            return []
+        ip = state.key
+        return self._alert(event, state, "flood.ip_sustained", "Sustained request flood from one address",
+                           "medium", 60, "ip", ip, stats,
+                           f"{ip} kept up {rate:.1f} req/s for {span / 60:.0f} min, {stats.rate:.1f} req/s")
 
     def _check_network(self, event: Event, state: KeyState, current: bool = False) -> list[Alert]:
         network = state.key

@@ -81,7 +81,7 @@ class KeyState:
     """
 
     __slots__ = ("alerted_at", "bucket", "clients", "closed", "ids", "key", "limit", "login", "net", "network",
-                 "packed", "recent", "top_ip", "top_path")
+                 "packed", "recent", "slow_requests", "slow_since", "top_ip", "top_path")
 
     def __init__(self, bucket: float, key: str = "") -> None:
         self.key = key
@@ -95,6 +95,8 @@ class KeyState:
         self.clients: dict[str, float] | None = None
         self.ids: deque[str] | None = None
         self.alerted_at = -1.0e18
+        self.slow_since = -1.0  # start of a streak of slow-flood buckets (judge._check_sustained)
+        self.slow_requests = 0
         self.network = ""
         self.net: KeyState = self
         self.login = False

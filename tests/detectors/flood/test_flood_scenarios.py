@@ -145,3 +145,41 @@ def test_ipv6_bots_sharing_one_64_alert_on_the_network() -> None:
     flood = [req(i / 150, f"2001:db8:1:2::{1 + i % 150:x}", "/shop") for i in range(150 * 45)]
     nets = [a for a in run(FloodDetector(), flood) if a.rule_id == "flood.network"]
     assert [a.entity_value for a in nets] == ["2001:db8:1:2::/64"]
+
+
+def test_slow_flood_from_one_address_alerts_after_minutes_and_once() -> None:
+    rng = random.Random(7)
+    background = list(browsing(rng, 0, 900, 30, lambda v: f"198.51.100.{v}", 0.5))
+    pages = ["/shop", "/shop/promo", "/genealogy", "/", "/enroll"]
+    flood, t = [], 60.0
+    while t < 60 + 600:  # 3 req/s for 10 minutes: under every 30-s threshold
+        flood.append(req(t, "203.0.113.99", rng.choice(pages), status=rng.choice((200, 200, 200, 503)),
+                         **{"user_agent.original": "Go-http-client/2.0"}))
+        t += rng.expovariate(3.0)
+    alerts = run(FloodDetector(), background + flood)
+    assert [(a.rule_id, a.entity_value) for a in alerts] == [("flood.ip_sustained", "203.0.113.99")]
+    took = parse_timestamp(alerts[0].timestamp).timestamp() - flood[0].ts
+    assert 300 <= took <= 360 and "req/s for 5 min" in alerts[0].summary
+
+
+def test_signed_in_scraper_walking_ids_that_mostly_fail_alerts() -> None:
+    rng = random.Random(8)
+    scrape, t = [], 0.0
+    for target in range(100_000, 101_500):  # ~2 req/s, one at a time, with a member's session
+        status = 200 if target % 9 == 0 else (403 if target % 7 == 0 else 404)
+        scrape.append(req(t, "20.43.31.31", f"/api/genealogy/{target}", status=status,
+                          **{"mlm.session.id": "s-scraper", "user_agent.original": "python-requests/2.32.3"}))
+        t += 0.02 + rng.expovariate(2.2)
+    alerts = run(FloodDetector(), scrape)  # ~11 minutes: alerted, and again once suppression ends
+    assert [(a.rule_id, a.entity_value) for a in alerts] == [("flood.ip_sustained", "20.43.31.31")] * 2
+    times = [parse_timestamp(a.timestamp).timestamp() - scrape[0].ts for a in alerts]
+    assert 300 <= times[0] <= 360 and times[1] - times[0] >= 300
+
+
+def test_steady_crawlers_and_busy_people_are_not_slow_floods() -> None:
+    rng = random.Random(9)
+    crawler = [req(i * 1.0, "66.249.66.7", f"/product/{i}", **{"user_agent.original": "Googlebot/2.1"})
+               for i in range(1200)]  # 1 req/s for 20 minutes, no session: a steady crawler
+    shopper = list(browsing(rng, 0, 900, 1, lambda v: "198.51.100.50", 2.0))  # a fast clicker with assets
+    office = list(browsing(rng, 0, 900, 20, lambda v: "203.0.113.1", 0.5))  # a call centre behind one NAT
+    assert run(FloodDetector(), crawler + shopper + office) == []
