@@ -20,6 +20,10 @@ class BoundedMap(Generic[K, V]):
         self.cap = cap
         self.ttl = ttl
         self._data: OrderedDict[K, tuple[float, V]] = OrderedDict()
+        # Expired keys are swept from the cold end at most this often (`get` checks the ttl itself,
+        # so the sweep only frees memory): one sweep per put cost more than the rest of a put.
+        self._sweep_every = min(60.0, ttl / 100)
+        self._sweep_at = float("-inf")
 
     def get(self, key: K, now: float) -> V | None:
         """The live value for `key` (touching it), or None when absent or expired."""
@@ -64,6 +68,9 @@ class BoundedMap(Generic[K, V]):
     def _evict(self, now: float) -> None:
         while len(self._data) > self.cap:
             self._data.popitem(last=False)
+        if now < self._sweep_at:
+            return
+        self._sweep_at = now + self._sweep_every
         # Expire from the cold end only: the oldest-touched keys come first.
         while self._data:
             key, (seen, _) = next(iter(self._data.items()))

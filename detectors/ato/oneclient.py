@@ -48,8 +48,10 @@ class OneClientSpray:
     def process(self, event: Event) -> list[Alert]:
         if not is_login(event):
             return []
-        flat = event.flat
-        account, outcome = user_key(event), flat.get("event.outcome")
+        return self.login(event, user_key(event), event.flat.get("event.outcome"))
+
+    def login(self, event: Event, account: str | None, outcome: object) -> list[Alert]:
+        """A password-step login already read by the caller (the spraying detector reads it once)."""
         if account and outcome == "success":
             self.pending.pop(account, None)
         elif account and outcome == "failure":

@@ -138,7 +138,10 @@ class LoginRisk:
         return min(100, risk), reasons
 
     def _failed(self, event: Event) -> None:
-        name = event.flat.get("user.id") or event.flat.get("user.name")
+        flat = event.flat
+        if flat.get("mlm.auth.failure_reason") == "unknown_user":
+            return  # a name no account has cannot be the one that logs in next (a combo list's)
+        name = flat.get("user.id") or flat.get("user.name")
         if name:
             times = self.failures.setdefault(str(name)[:256], event.ts, _fifty, 60.0)
             times.append((event.ts, str(event.flat.get("source.ip") or ""), device_of(event)))

@@ -20,11 +20,11 @@ from detectors.anomaly.alerts import is_login, make_alert, network_of, user_key
 from detectors.anomaly.state import BoundedMap, Suppressor
 from detectors.ato.oneclient import OneClientSpray
 from detectors.ato.stuck import StuckAccounts
-from detectors.ato.where import Place, place_of
+from detectors.ato.where import place_of
 
 WINDOW = 24 * 3600.0  # sprayers pace themselves under lockout thresholds: look back a day
 TOUCH_EVERY = 60.0  # idle clocks of a day-long window need no refresh on every failure
-_KEYS: dict[tuple[str, Place], tuple[str, ...]] = {}  # (address, place) -> counting keys: addresses recur
+_KEYS: dict[tuple[str, str | None, bool], tuple[str, ...]] = {}  # (address, AS, hosting) -> counting keys
 # Bare HTTP-library and attack-tool agents: people log in with browsers and apps, scripts with these.
 TOOL_AGENTS = ("python-requests", "python-urllib", "aiohttp", "httpx", "curl/", "wget/", "go-http-client",
                "libwww-perl", "java/", "axios/", "node-fetch", "sqlmap", "hydra", "scrapy",
@@ -76,27 +76,32 @@ class PasswordSpraying:
         self.one_client = OneClientSpray()  # the same pool driven by one client program: found sooner
 
     def process(self, event: Event) -> list[Alert]:
-        return self._per_network(event) + self.service.process(event) + self.one_client.process(event)
-
-    def _per_network(self, event: Event) -> list[Alert]:
         if not is_login(event):
             return []
-        outcome = event.flat.get("event.outcome")
-        ip, user = event.flat.get("source.ip"), user_key(event)
+        # Read once for the three counts: this runs for every login of the service.
+        user, outcome = user_key(event), event.flat.get("event.outcome")
+        alerts = self._per_network(event, user, outcome)
+        service = self.service.login(event, user, outcome)
+        pool = self.one_client.login(event, user, outcome)
+        return alerts + service + pool if service or pool else alerts
+
+    def _per_network(self, event: Event, user: str | None, outcome: object) -> list[Alert]:
+        ip = event.flat.get("source.ip")
         if not ip or not user or outcome not in ("success", "failure"):
             return []
         ip = str(ip)
         if outcome == "success":
             self._success(event, ip, user)
             return []
-        unknown = event.flat.get("mlm.auth.failure_reason") == "unknown_user"
+        keys, ts = self._keys(event, ip), event.ts
+        if event.flat.get("mlm.auth.failure_reason") == "unknown_user":
+            for key in keys:  # sprayers try real accounts; unknown names are the stuffing detector's
+                self.networks.setdefault(key, ts, Network, TOUCH_EVERY).unknown += 1
+            return []
         tool = is_tool(str(event.flat.get("user_agent.original") or "")[:512])
         alerts: list[Alert] = []
-        for key in self._keys(event, ip):
+        for key in keys:
             net = self.networks.setdefault(key, event.ts, Network, TOUCH_EVERY)
-            if unknown:
-                net.unknown += 1  # sprayers try real accounts; unknown names are the stuffing detector's
-                continue
             tries = net.users.setdefault(user, event.ts, Tries, TOUCH_EVERY)
             tries.fails += 1
             if tool and not tries.tool:
@@ -106,7 +111,8 @@ class PasswordSpraying:
             net.evidence.append(event.id)
             if len(net.ips) < 256 or ip in net.ips:
                 net.ips[ip] += 1
-            alerts.extend(self._judge(key, net, event))
+            if len(net.users) >= self.min_users or net.tools >= self.min_users_tool:
+                alerts.extend(self._judge(key, net, event))
         return alerts
 
     def _success(self, event: Event, ip: str, user: str) -> None:
@@ -119,7 +125,8 @@ class PasswordSpraying:
 
     # Trainable (the service-wide bar); per-network state warms on the baseline as on live events.
     def observe_baseline(self, event: Event) -> None:
-        self._per_network(event)
+        if is_login(event):
+            self._per_network(event, user_key(event), event.flat.get("event.outcome"))
         self.service.observe_baseline(event)
         self.one_client.observe_baseline(event)
 
@@ -138,7 +145,8 @@ class PasswordSpraying:
     @staticmethod
     def _keys(event: Event, ip: str) -> tuple[str, ...]:
         place = place_of(event)
-        keys = _KEYS.get((ip, place))
+        memo = (ip, place.asn, place.hosting)  # plain values hash in C; the dataclass's hash is Python
+        keys = _KEYS.get(memo)
         if keys is None:
             found = [f"net:{network_of(ip)}"]
             if place.asn:
@@ -149,7 +157,7 @@ class PasswordSpraying:
                 found.append("hosting:all")
             if len(_KEYS) >= 16_384:
                 _KEYS.clear()
-            keys = _KEYS[(ip, place)] = tuple(found)
+            keys = _KEYS[memo] = tuple(found)
         return keys
 
     def _judge(self, key: str, net: Network, event: Event) -> list[Alert]:

@@ -47,7 +47,10 @@ class StuckAccounts:
     def process(self, event: Event) -> list[Alert]:
         if not is_login(event):
             return []
-        account, outcome = user_key(event), event.flat.get("event.outcome")
+        return self.login(event, user_key(event), event.flat.get("event.outcome"))
+
+    def login(self, event: Event, account: str | None, outcome: object) -> list[Alert]:
+        """A password-step login already read by the caller (the spraying detector reads it once)."""
         if account and outcome == "success":
             self.pending.pop(account, None)
         elif account and outcome == "failure" and event.flat.get("mlm.auth.failure_reason") == "bad_password" \

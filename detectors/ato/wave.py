@@ -24,14 +24,13 @@ class Attempt(NamedTuple):
     event_id: str
     user: str
     ip: str
-    net: str
     unknown: bool
 
     @classmethod
     def of(cls, event: Event) -> Attempt:
-        ip = str(event.flat.get("source.ip", ""))
-        return cls(event.id, user_key(event) or "", ip, network_of(ip) or ip,
-                   event.flat.get("mlm.auth.failure_reason") == "unknown_user")
+        flat = event.flat
+        return cls(flat["event.id"], user_key(event) or "", str(flat.get("source.ip", "")),
+                   flat.get("mlm.auth.failure_reason") == "unknown_user")
 
 
 class Wave:
@@ -111,7 +110,7 @@ class Wave:
         attempts = [a for _, a in self.failures.items]
         self.users = Counter(a.user for a in attempts)
         self.ips = Counter(a.ip for a in attempts)
-        self.nets = Counter(a.net for a in attempts)
+        self.nets = Counter(network_of(a.ip) or a.ip for a in attempts)  # cached per address
 
     # Baseline: the worst fixed window of benign failures (and of unknown-user failures).
     def observe(self, ts: float, unknown: bool) -> None:

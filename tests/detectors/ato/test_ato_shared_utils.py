@@ -93,3 +93,19 @@ def test_hostile_field_values_never_crash_a_detector(items):
                 assert 0 <= alert.risk_score <= 100 and alert.event_ids
     for detector in detectors:
         getattr(detector, "flush", list)()
+
+
+@given(st.lists(st.one_of(st.integers(0, 300), st.sampled_from(["00", "07", "010", "-1", "+1", " 1", "١"])),
+                min_size=3, max_size=5))
+@settings(max_examples=300, deadline=None)
+def test_network_of_fast_path_answers_as_ipaddress_does(parts):
+    """The dotted-quad shortcut gives the same /24 as the ipaddress module, or None where it refuses."""
+    import ipaddress
+
+    from detectors.anomaly.alerts import network_of
+    text = ".".join(str(p) for p in parts)
+    try:
+        expected: str | None = str(ipaddress.ip_network(f"{ipaddress.ip_address(text)}/24", strict=False))
+    except ValueError:
+        expected = None
+    assert network_of.__wrapped__(text) == expected
