@@ -183,3 +183,39 @@ def test_steady_crawlers_and_busy_people_are_not_slow_floods() -> None:
     shopper = list(browsing(rng, 0, 900, 1, lambda v: "198.51.100.50", 2.0))  # a fast clicker with assets
     office = list(browsing(rng, 0, 900, 20, lambda v: "203.0.113.1", 0.5))  # a call centre behind one NAT
     assert run(FloodDetector(), crawler + shopper + office) == []
+
+
+def _fitted(rng: random.Random) -> FloodDetector:
+    """A detector that learned ten minutes of a small site's normal traffic (a few req/s)."""
+    detector = FloodDetector()
+    for event in sorted(browsing(rng, 0, 600, 8, lambda v: f"198.51.100.{v}", 0.5), key=lambda e: e.ts):
+        detector.observe_baseline(event)
+    detector.fit_baseline()
+    return detector
+
+
+def test_low_rate_distributed_flood_of_thousands_of_addresses_alerts_on_the_service() -> None:
+    rng = random.Random(10)
+    detector = _fitted(rng)
+    background = list(browsing(rng, 1000, 400, 8, lambda v: f"198.51.100.{v}", 0.5))
+    bots = [f"{rng.randint(11, 220)}.{rng.randint(0, 255)}.{rng.randint(0, 255)}.{rng.randint(1, 254)}"
+            for _ in range(2500)]
+    # Each address sends one request a minute (~42 req/s in all), cache-busting the home page.
+    flood = [req(1060 + minute * 60 + rng.uniform(0, 60), ip, "/", **{"user_agent.original": "Mozilla/5.0"})
+             for minute in range(5) for ip in bots]
+    alerts = run(detector, background + flood)
+    service = [a for a in alerts if a.rule_id == "flood.service"]
+    start = min(e.ts for e in flood)
+    assert service and parse_timestamp(service[0].timestamp).timestamp() - start <= 60
+    assert not [a for a in alerts if a.entity_type == "ip"]  # no single address stands out
+
+
+def test_login_flood_from_a_proxy_pool_alerts_on_the_login_form() -> None:
+    rng = random.Random(11)
+    detector = _fitted(rng)
+    pool = [f"45.{rng.randint(0, 255)}.{rng.randint(0, 255)}.{rng.randint(1, 254)}" for _ in range(800)]
+    flood = [req(1000 + i / 6, rng.choice(pool), "/login", "POST", 401,
+                 **{"user_agent.original": "python-httpx/0.27.2"}) for i in range(6 * 180)]  # 6 req/s
+    alerts = run(detector, list(browsing(rng, 1000, 200, 8, lambda v: f"198.51.100.{v}", 0.5)) + flood)
+    login = [a for a in alerts if a.rule_id == "flood.login"]
+    assert login and parse_timestamp(login[0].timestamp).timestamp() - flood[0].ts <= 60
