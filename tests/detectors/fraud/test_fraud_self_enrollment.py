@@ -96,3 +96,14 @@ def test_a_pair_without_all_three_signs_stays_quiet(device2, bank2, domain2):
     pair = [enroll(0, "n1", "op", device="burner", bank="b1", ip="198.51.100.7", domain="gmail.com"),
             enroll(1800, "n2", "op", device=device2, bank=bank2, ip="203.0.113.9", domain=domain2)]
     assert run(EnrollmentBursts(), pair) == []
+
+
+def test_a_support_agent_changing_many_members_banks_links_nobody():
+    """Staff act on accounts: the changed bank belongs to the account acted upon, not to the agent."""
+    events = []
+    for i in range(6):
+        events.append(commerce(600 * i, "agent-7", "bank_account_changed", event__dataset="mlm.audit",
+                               mlm__distributor__id=None, mlm__target__id=f"m{i}", mlm__bank__fingerprint=f"new{i}",
+                               mlm__bank__previous_fingerprint=f"old{i}", mlm__device__id="helpdesk-pc"))
+        events.append(payout(600 * i + DAY, f"m{i}", f"new{i}"))
+    assert run(LinkedAccounts(), sorted(events, key=lambda e: e.ts)) == []
