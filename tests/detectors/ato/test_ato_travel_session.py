@@ -97,3 +97,16 @@ def test_expired_session_state_is_forgotten():
     det = SessionHijack()
     run(det, [request(0, "s5", "198.51.100.7", "UA")])
     assert run(det, [request(2 * 86_400, "s5", "203.0.113.5", "Other")]) == []
+
+
+def test_the_password_step_and_logout_are_not_uses_of_the_session():
+    """Routed past login and logout events; fed them anyway (unrouted), it learns nothing from them."""
+    assert not {"login", "logout", "session_revoked"} & SessionHijack.actions
+    assert {"http_request", "mfa_verify", "bank_account_changed"} <= SessionHijack.actions
+    signin = login(0, "amy", ip="198.51.100.7", mlm__session__id="s6", user_agent__original="Firefox/120")
+    uses = [request(5, "s6", "198.51.100.7", "Firefox/120"), request(60, "s6", "203.0.113.66", "curl/8.1")]
+    alerts = run(SessionHijack(), [signin, *uses])
+    assert [a.event_ids for a in alerts] == [[uses[0].id, uses[1].id]]
+    logout = make_event(70, event__dataset="mlm.auth", event__action="logout", mlm__session__id="s7",
+                        source__ip="203.0.113.9", user__id="amy")
+    assert run(SessionHijack(), [logout, request(80, "s7", "198.51.100.7", "Other")]) == []
