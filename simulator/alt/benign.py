@@ -218,7 +218,8 @@ def visit(
         ts = sign_in(w, rng, member, who, ts)
     ts = browse(w, rng, member, who, ts, rng.randint(2, 14))
     if rng.random() < order_chance:
-        place_order(w, rng, book, member, who, ts + rng.uniform(30, 200))
+        ts += rng.uniform(30, 200)  # checkout takes a while; logging out comes after it
+        place_order(w, rng, book, member, who, ts)
     if rng.random() < 0.002:
         ts = legit_bank_change(w, rng, member, who, ts + rng.uniform(10, 60))
     if rng.random() < 0.35:
