@@ -232,10 +232,12 @@ class Correlation:
     def _remember(self, key: tuple[Any, ...], event: Event) -> bool:
         """Record the entity's value of `novel_field`; True when it is new to the entity: never seen, or
         first seen within the timespan while older values were known (the device a stranger logged in
-        with just before). An absent value counts as new; an entity with no history knows nothing old."""
+        with just before). An entity with no history knows nothing old. An absent value is new only
+        with `mlm.new_if_absent` (a missing device cookie is the attacker's choice; a missing country
+        is only a missing enrichment)."""
         value = event.flat.get(self.novel_field or "")
         if value is None or value.__class__ is list:
-            return True
+            return self.meta.new_if_absent
         history, ts = self.history, event.ts
         seen = history.get(key)
         if seen is None:
@@ -258,6 +260,9 @@ class Correlation:
         group.steps = steps
         fired = None
         for index in reversed([i for i, ref in enumerate(self.refs) if ref == name]):
+            if index == 0 and len(self.refs) == 1:  # a sequence of one step: each match completes it
+                fired = (1, [event.id])
+                continue
             if index == 0:
                 steps[0] = (event.ts, [event.id])
                 continue

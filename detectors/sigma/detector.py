@@ -75,6 +75,7 @@ class SigmaDetector:
         base_of: dict[int, _BaseRule] = {}
         by_name: dict[str, _BaseRule] = {}
         pending: list[tuple[SigmaCorrelationRule, Correlation, str]] = []
+        shared: dict[tuple[Any, ...], Correlation] = {}
         for rule in collection.rules:
             location = where(rule)
             rid = str(rule.id) if rule.id else ""
@@ -101,7 +102,7 @@ class SigmaDetector:
                     raise ValueError(f"{location}: {ref.reference} must be a detection rule that is not deprecated")
                 if ref.reference not in [n for c, n in target.links if c is corr]:
                     target.links.append((corr, ref.reference))
-            _link_known(corr, by_name)
+            _link_known(corr, by_name, shared)
 
     def process(self, event: Event) -> list[Alert]:
         """Alerts completed by this event: single-event rules first, then correlations."""
@@ -201,8 +202,19 @@ def _compiled(rule: SigmaRule) -> CompiledMatcher:
     return matcher
 
 
-def _link_known(corr: Correlation, by_name: dict[str, _BaseRule]) -> None:
-    """Feed a correlation the events of its `mlm.known_from` rules (they teach `new_value_of` only)."""
+def _link_known(corr: Correlation, by_name: dict[str, _BaseRule], shared: dict[tuple[Any, ...], Correlation]) -> None:
+    """Feed a correlation the events of its `mlm.known_from` rules (they teach `new_value_of` only).
+
+    Correlations learning the same field of the same entity from the same rules share one history,
+    taught once per event (every successful login would otherwise be recorded once per rule).
+    """
+    if not corr.meta.known_from:
+        return
+    signature = (tuple(corr.group_by), corr.novel_field, tuple(corr.meta.known_from))
+    teacher = shared.setdefault(signature, corr)
+    if teacher is not corr:
+        corr.history = teacher.history
+        return
     for name in corr.meta.known_from:
         target = by_name.get(name)
         if target is None:

@@ -12,6 +12,7 @@ Sigma gives `id`, `title`, `level` and `tags`; our own keys live under `mlm:` in
       suppress: 15m                   # one alert per entity per this window (correlations: timespan)
       new_value_of: source.geo.country_iso_code   # temporal_ordered: last step must bring a new value
       known_from: [mlm_login_success]             # rules whose events also teach the known values
+      new_if_absent: true                         # a last step without the field counts as new
 """
 
 from __future__ import annotations
@@ -53,6 +54,7 @@ class RuleMeta:
     suppress_seconds: float
     new_value_of: str | None = None
     known_from: list[str] = field(default_factory=list)
+    new_if_absent: bool = False
     fields: list[str] = field(default_factory=list)
 
 
@@ -96,6 +98,7 @@ def rule_meta(rule: Any, where: str, default_suppress: float = 0.0) -> RuleMeta:
         suppress_seconds=_timespan(suppress, where) if suppress else default_suppress,
         new_value_of=custom.get("new_value_of"),
         known_from=_names(custom.get("known_from"), where),
+        new_if_absent=custom.get("new_if_absent") is True,
     )
 
 
