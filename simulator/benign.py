@@ -221,8 +221,10 @@ def _cast(em: Emitter, people: list[Person]) -> list[Person]:
 def family_signup(em: Emitter, rng: random.Random, plan: IpPlan, people: list[Person], start: float) -> list[str]:
     """A member signs up a spouse and a grown child one evening on the home computer, one joint
     account, their usual mail provider; the parent's card pays the child's first order. The parent
-    is an established member in no other story of this window. Returns the ids."""
-    parent = rng.choice(_cast(em, people))
+    is an established member with one device, in no other story of this window. Returns the ids."""
+    free = _cast(em, people)
+    # "The home computer": a parent with one device, the one every session of theirs used.
+    parent = rng.choice([p for p in free if len(p.devices) == 1] or free)
     home = host_in(random.Random(parent.user_id), parent.home_network)
     device = parent.devices[0]
     joined = []
