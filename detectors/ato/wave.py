@@ -29,8 +29,9 @@ class Attempt(NamedTuple):
     @classmethod
     def of(cls, event: Event) -> Attempt:
         flat = event.flat
-        return cls(flat["event.id"], user_key(event) or "", str(flat.get("source.ip", "")),
-                   flat.get("mlm.auth.failure_reason") == "unknown_user")
+        # tuple.__new__ skips the generated Python __new__: this runs for every failed login.
+        return tuple.__new__(cls, (flat["event.id"], user_key(event) or "", str(flat.get("source.ip", "")),
+                                   flat.get("mlm.auth.failure_reason") == "unknown_user"))
 
 
 class Wave:
