@@ -61,6 +61,10 @@ def _ticket(w: Writer, rng: random.Random, who: Who, member: Member, ts: float) 
         w.event(at, "mlm.audit", "email_changed", who, mlm__target__id=member.id)
     elif roll < 0.26 and member.mfa:  # a lost phone: the second factor is reset, the member re-enrols
         w.event(at, "mlm.auth", "mfa_reset", who, mlm__target__id=member.id)
+        phone = member.devices[0]
+        session = keyed("sess", f"{member.id}/{phone.id}")[:32]
+        mine = Who(member.home_ip, phone.agent, phone.id, member.id, member.username, session)
+        w.event(at + rng.uniform(120, 1800), "mlm.auth", "mfa_enrolled", mine)
     else:
         return
     w.hit(at + 0.03, who, "POST", f"/admin/distributors/{member.id}", 303, body=f"csrf_token={w.token(64)}")

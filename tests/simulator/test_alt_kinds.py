@@ -78,6 +78,17 @@ def test_call_centre_agents_change_member_details_on_ordinary_days_too(alt_world
         if d.get("user", {}).get("id") in staff_ids and d["event"]["dataset"] == "mlm.audit"
     )
     assert done["pii_viewed"] > 20 and done["phone_changed"] + done["email_changed"] > 0
+    # A member whose second factor support reset enrols a new one from home soon after.
+    resets = [d for d in alt_world.baseline if d["event"]["action"] == "mfa_reset"]
+    assert resets
+    for reset in resets:
+        member = reset["mlm"]["target"]["id"]
+        assert any(
+            d["event"]["action"] == "mfa_enrolled"
+            and d["user"]["id"] == member
+            and 0 < _ts(d) - _ts(reset) <= 1800
+            for d in alt_world.baseline
+        )
 
 
 def test_chargebacks_pull_back_the_stolen_card_orders_after_they_were_placed(alt_world):
