@@ -80,9 +80,10 @@ class Correlation:
         self.max_groups = max_groups
         # `mlm.new_value_of` (temporal_ordered): the last step counts only when this field's value is
         # new for the entity, e.g. a login from a country the account never used before.
-        self.novel_field: str | None = meta.new_value_of
-        # entity -> {value: first seen}; fed by the last step and by the `known_from` rules' events
-        self.history: OrderedDict[tuple[Any, ...], dict[Any, float]] = OrderedDict()
+        self.novel_fields: list[str] = meta.new_value_of  # all must be new (a new device from a known home is not)
+        self.novel_field: str | None = self.novel_fields[0] if self.novel_fields else None
+        # entity -> field -> {value: first seen}; fed by the last step and by the `known_from` rules' events
+        self.history: OrderedDict[tuple[Any, ...], dict[str, dict[Any, float]]] = OrderedDict()
         # An event matching two referenced rules is one event to count, but two steps of a sequence.
         self._counts_events = self.kind in (SigmaCorrelationType.EVENT_COUNT, SigmaCorrelationType.VALUE_COUNT)
         # Groups in order of last activity (touched ones move to the end): sweeps stop at the first fresh
@@ -130,7 +131,7 @@ class Correlation:
     @property
     def used_fields(self) -> set[str]:
         found = {f for fields in self.fields.values() for f in fields}
-        return found | {f for f in (self.value_field, self.novel_field) if f}
+        return found | set(self.novel_fields) | ({self.value_field} if self.value_field else set())
 
     def observe(self, matched: list[str], event: Event) -> Alert | None:
         """Advance state with an event that matched the base rules `matched` (in rule order)."""
@@ -230,22 +231,25 @@ class Correlation:
         return n, ids
 
     def _remember(self, key: tuple[Any, ...], event: Event) -> bool:
-        """Record the entity's value of `novel_field`; True when it is new to the entity: never seen, or
-        first seen within the timespan while older values were known (the device a stranger logged in
-        with just before). An entity with no history knows nothing old. An absent value is new only
-        with `mlm.new_if_absent` (a missing device cookie is the attacker's choice; a missing country
-        is only a missing enrichment)."""
-        value = event.flat.get(self.novel_field or "")
-        if value is None or value.__class__ is list:
-            return self.meta.new_if_absent
-        history, ts = self.history, event.ts
+        """Record the entity's values of the `new_value_of` fields; True when every one is new to it."""
+        history = self.history
         seen = history.get(key)
         if seen is None:
             if len(history) >= self.max_groups:
                 history.popitem(last=False)  # the least recently active entity
-            history[key] = {value: ts}
-            return True
-        history.move_to_end(key)
+            seen = history[key] = {}
+        else:
+            history.move_to_end(key)
+        verdicts = [self._novel(seen.setdefault(f, {}), event.flat.get(f), event.ts) for f in self.novel_fields]
+        return all(verdicts)
+
+    def _novel(self, seen: dict[Any, float], value: Any, ts: float) -> bool:
+        """Record one value (first-seen times); new: never seen, or first seen within the timespan while
+        older values were known (the device a stranger logged in with just before). An absent value is
+        new only with `mlm.new_if_absent` (a missing device cookie is the client's choice; a missing
+        country is only a missing enrichment)."""
+        if value is None or value.__class__ is list:
+            return self.meta.new_if_absent
         first = seen.get(value)
         if first is None:
             if len(seen) >= HISTORY_VALUES:

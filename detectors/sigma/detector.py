@@ -210,7 +210,7 @@ def _link_known(corr: Correlation, by_name: dict[str, _BaseRule], shared: dict[t
     """
     if not corr.meta.known_from:
         return
-    signature = (tuple(corr.group_by), corr.novel_field, tuple(corr.meta.known_from))
+    signature = (tuple(corr.group_by), tuple(corr.novel_fields), tuple(corr.meta.known_from))
     teacher = shared.setdefault(signature, corr)
     if teacher is not corr:
         corr.history = teacher.history

@@ -10,7 +10,7 @@ Sigma gives `id`, `title`, `level` and `tags`; our own keys live under `mlm:` in
       risk_score: 60                  # optional; derived from level otherwise
       summary: "{count} failed logins for {entity} within {window}"
       suppress: 15m                   # one alert per entity per this window (correlations: timespan)
-      new_value_of: source.geo.country_iso_code   # temporal_ordered: last step must bring a new value
+      new_value_of: source.geo.country_iso_code   # temporal_ordered: last step must bring a new value (a list: all new)
       known_from: [mlm_login_success]             # rules whose events also teach the known values
       new_if_absent: true                         # a last step without the field counts as new
 """
@@ -52,7 +52,7 @@ class RuleMeta:
     entity_type: str | None
     summary: str
     suppress_seconds: float
-    new_value_of: str | None = None
+    new_value_of: list[str] = field(default_factory=list)
     known_from: list[str] = field(default_factory=list)
     new_if_absent: bool = False
     fields: list[str] = field(default_factory=list)
@@ -96,19 +96,19 @@ def rule_meta(rule: Any, where: str, default_suppress: float = 0.0) -> RuleMeta:
         entity_type=entity_type,
         summary=str(custom.get("summary") or rule.title),
         suppress_seconds=_timespan(suppress, where) if suppress else default_suppress,
-        new_value_of=custom.get("new_value_of"),
-        known_from=_names(custom.get("known_from"), where),
+        new_value_of=_names(custom.get("new_value_of"), where, "new_value_of"),
+        known_from=_names(custom.get("known_from"), where, "known_from"),
         new_if_absent=custom.get("new_if_absent") is True,
     )
 
 
-def _names(value: Any, where: str) -> list[str]:
-    """A rule name or a list of them (`mlm.known_from`)."""
+def _names(value: Any, where: str, key: str) -> list[str]:
+    """A name or a list of names (`mlm.new_value_of` fields, `mlm.known_from` rules)."""
     if value is None:
         return []
     names = [value] if isinstance(value, str) else value
     if not isinstance(names, list) or not all(isinstance(n, str) and n for n in names):
-        raise ValueError(f"{where}: mlm.known_from must be a rule name or a list of rule names")
+        raise ValueError(f"{where}: mlm.{key} must be a name or a list of names")
     return list(names)
 
 
