@@ -22,8 +22,10 @@ SUPPRESS_SECONDS = 300.0
 # address averaging SLOW_RATE over SUSTAIN_SECONDS while its traffic lacks a visitor's signs or
 # fails. People browse at well under 1 req/s with their assets; polite crawlers at under 1 req/s.
 SLOW_RATE = 1.5
-SLOW_KEEP_RATE = 0.75  # a 30-s window under this ends the streak (a pause, not jitter)
-SLOW_FAIL_MIN = 0.5  # an enumeration of ids mostly fails (404, 403)
+# Traffic that almost only fails (an enumeration of ids: 404, 403) is a slow flood at half the rate,
+# so a scraper spreading its requests over two or three addresses is still seen.
+SLOW_FAIL_RATE, SLOW_FAIL_MIN = 0.75, 0.8
+SLOW_KEEP_RATE = 0.5  # a 30-s window under this ends the streak (a pause, not jitter)
 SUSTAIN_SECONDS = 300.0
 # A key is also judged mid-bucket when its open bucket reaches one of these counts, so a burst
 # that starts and stops inside one bucket (wrk for 5 s) alerts too, at a cost of a few checks.
@@ -95,7 +97,7 @@ class Judge:
         state.slow_requests += total
         span = (bucket + 1) * BUCKET_SECONDS - state.slow_since
         rate = state.slow_requests / span
-        if span < SUSTAIN_SECONDS or rate < SLOW_RATE:
+        if span < SUSTAIN_SECONDS or rate < (SLOW_FAIL_RATE if stats.ratio(FAILED) >= SLOW_FAIL_MIN else SLOW_RATE):
             return []
         ip = state.key
         return self._alert(event, state, "flood.ip_sustained", "Sustained request flood from one address",

@@ -171,6 +171,11 @@ def test_signed_in_scraper_walking_ids_that_mostly_fail_alerts() -> None:
                           **{"mlm.session.id": "s-scraper", "user_agent.original": "python-requests/2.32.3"}))
         t += 0.02 + rng.expovariate(2.2)
     alerts = run(FloodDetector(), scrape)  # ~11 minutes: alerted, and again once suppression ends
+    # The same walk spread over two addresses (about 1 req/s each) is still seen on both.
+    spread = [req(e.ts, ("20.43.31.31", "52.142.118.208")[n % 2], str(e.get("url.path")),
+                  status=int(e.get("http.response.status_code")), **{"mlm.session.id": "s-scraper"})
+              for n, e in enumerate(scrape) if e.ts - scrape[0].ts < 500]
+    assert {a.entity_value for a in run(FloodDetector(), spread)} == {"20.43.31.31", "52.142.118.208"}
     assert [(a.rule_id, a.entity_value) for a in alerts] == [("flood.ip_sustained", "20.43.31.31")] * 2
     times = [parse_timestamp(a.timestamp).timestamp() - scrape[0].ts for a in alerts]
     assert 300 <= times[0] <= 360 and times[1] - times[0] >= 300
