@@ -20,6 +20,11 @@ STRANGER_WINDOW = 24 * 3600.0
 CONTACT = {"email_changed", "phone_changed", "mfa_disabled", "password_changed"}
 MONEY = {"bank_account_changed", "payout_method_changed"}
 STRANGER = 60  # login risk at which even a contact change (locking the owner out) alerts
+# The recovery-flow takeover: a password reset, a login on a device never seen for the account, and
+# the mailbox or second factor taken within half an hour. A member on a new phone resets too, but
+# keeps their e-mail and MFA (a new number is theirs to update: phone_changed does not count here).
+RECOVERY_WINDOW = 1800.0
+RECOVERY_TAKES = {"email_changed", "mfa_disabled"}
 TAGS = ["attack.initial_access", "attack.t1078", "attack.persistence", "attack.t1098",
         "attack.impact", "attack.t1657"]
 
@@ -69,7 +74,7 @@ class KillChain:
             return []
         if len(chain.changes) < 10:
             chain.changes.append((event.ts, event.id, action))
-        if action not in MONEY and chain.risk < STRANGER:
+        if action not in MONEY and chain.risk < STRANGER and not _recovery_takeover(chain, action, event.ts):
             return []  # a traveller updating a phone number: watch on, alert only on money
         if not self.suppress.allow(("change", user), event.ts):
             return []
@@ -97,3 +102,9 @@ class KillChain:
                      f"within {minutes:,.0f} minutes."),
             tags=TAGS,
         )
+
+
+def _recovery_takeover(chain: Chain, action: str, ts: float) -> bool:
+    """A reset, a new device, then the mailbox or second factor taken soon after: see RECOVERY_WINDOW."""
+    return action in RECOVERY_TAKES and ts - chain.login_ts <= RECOVERY_WINDOW and \
+        "password reset first" in chain.reasons and "new_device" in chain.reasons
