@@ -61,7 +61,7 @@ class LinkedAccounts:
     def process(self, event: Event) -> list[Alert]:
         action = event.flat.get("event.action")
         fields = LINK_FIELDS.get(action) if isinstance(action, str) else None
-        if not fields or event.flat.get("event.outcome") == "failure":
+        if not fields or event.flat.get("event.outcome") == "failure" or not isinstance(action, str):
             return []
         dist = self._account(event, action)
         if not dist:
