@@ -78,9 +78,9 @@ class Correlation:
         self.entity_key = meta.entity_field if meta.entity_field in self.group_by else (
             self.group_by[0] if self.group_by else None)
         self.max_groups = max_groups
-        # `mlm.new_value_of` (temporal_ordered): the last step counts only when this field's value is
-        # new for the entity, e.g. a login from a country the account never used before.
-        self.novel_fields: list[str] = meta.new_value_of  # all must be new (a new device from a known home is not)
+        # `mlm.new_value_of` (temporal_ordered): the last step counts only when these fields' values are
+        # all new for the entity, e.g. a login from a country the account never used before.
+        self.novel_fields: list[str] = meta.new_value_of
         self.novel_field: str | None = self.novel_fields[0] if self.novel_fields else None
         # entity -> field -> {value: first seen}; fed by the last step and by the `known_from` rules' events
         self.history: OrderedDict[tuple[Any, ...], dict[str, dict[Any, float]]] = OrderedDict()
@@ -95,6 +95,10 @@ class Correlation:
         # event_count keeps enough events to decide the condition and fill the evidence, never more.
         self.cap = min(MAX_ITEMS, max(self.threshold + 1, MAX_EVIDENCE))
         self._check(where)
+        self._prepare()
+
+    def _prepare(self) -> None:
+        """What the per-event path needs, decided once from the rule."""
         # Only the first step opens a sequence group; any referenced rule opens a count group.
         ordered = self.kind == SigmaCorrelationType.TEMPORAL_ORDERED
         self._starters = frozenset(self.refs[:1] if ordered else self.refs)
