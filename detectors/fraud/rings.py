@@ -20,6 +20,9 @@ from detectors.fraud.bursts import throwaway
 from detectors.fraud.common import CATEGORY, FAKE_ACCOUNT_TAGS, distributor_of, text
 
 FAMILY_AGE = 86_400.0  # how long an owner must have used an identifier before sharing it is family
+# A head's device or address counts as home for recruits they enroll on it when the head used it in a
+# sitting before this one (the evening before): a ring's burner phone is new to the sponsor's account.
+HOME_AGE = 4 * 3600.0
 RING_MIN = 4           # beyond a household of two or three sharing a bank or a computer
 TIGHT_MIN = 3          # three accounts sharing two kinds of identifier (a device AND a bank) already
 MAX_ADDRESSES = 8     # a member's home, office and phone addresses; more says nothing about a home
@@ -198,10 +201,10 @@ class LinkedAccounts:
         if junk or self.sponsor.get(dist) != head:
             return False
         edge = self.graph.get_edge_data(("d", head), ("dev", device)) if device else None
-        if edge is not None and when - edge.get("since", when) >= FAMILY_AGE:
+        if edge is not None and when - edge.get("since", when) >= HOME_AGE:
             return True
         since = self.homes.get(head, {}).get(address or "")
-        return since is not None and when - since >= FAMILY_AGE
+        return since is not None and when - since >= HOME_AGE
 
     def _address(self, dist: str, event: Event) -> None:
         """Remember when the account first used an address of its own (its first MAX_ADDRESSES)."""

@@ -36,13 +36,15 @@ def family(*, home_since: float = 0.0, device: str = "home-pc", domain: str = "g
     return sorted(events, key=lambda e: e.ts)
 
 
-def test_family_signed_up_on_the_parents_computer_stays_quiet():
-    assert run(LinkedAccounts(), family()) == []
+@pytest.mark.parametrize("home_since", [0.0, SIGNUP - 15 * 3600])  # days before, or the evening before
+def test_family_signed_up_on_the_parents_computer_stays_quiet(home_since):
+    assert run(LinkedAccounts(), family(home_since=home_since)) == []
 
 
 @pytest.mark.parametrize("change", [
     {"device": "new-laptop"},          # enrolled from a device new to the parent: a ring's laptop
     {"home_since": SIGNUP + 2 * DAY},  # the parent only used that device after the sign-ups
+    {"home_since": SIGNUP - 1800},     # first seen on it in the same sitting as the sign-ups: a new phone
     {"domain": "mailinator.com"},      # throwaway mail: nobody's spouse
     {"extra": 1},                      # four people on one joint account and card: beyond a household
 ])
