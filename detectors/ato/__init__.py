@@ -1,5 +1,7 @@
-"""Account-takeover detectors: stuffing, spraying, slow brute force, impossible travel, session
-hijack, login risk and the MLM kill chain (login -> account change -> payout)."""
+"""Account-takeover detectors: stuffing, spraying (per network, service-wide stranded accounts, and
+one client over a proxy pool), slow brute force, impossible travel (and a stranger's browser behind
+a VPN exit right after a member's first login), session hijack, login risk and the MLM kill chain
+(login -> account change -> payout, and reset -> new device -> mailbox taken)."""
 
 from __future__ import annotations
 
