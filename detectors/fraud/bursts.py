@@ -29,6 +29,7 @@ SLOW_WINDOW = 36 * 3600.0  # a ring fed over a day or two shows itself by shared
 BURST_MIN = 4    # four sign-ups in three hours is busy; the shared traits make it suspicious
 SAME_MIN = 4     # how many burst members must share a domain, network or leg for it to count
 ALERT_POINTS = 3
+SITTING = 3600.0  # a later sign-up on the same device at least this much later is another sitting
 SMALL_POINTS = 4  # two or three sign-ups: sharing (2) + throwaway mail (1) + device and bank, network or leg (1)
 FREEMAIL = frozenset((
     "gmail.com", "googlemail.com", "yahoo.com", "hotmail.com", "outlook.com", "live.com", "msn.com",
@@ -103,6 +104,8 @@ class EnrollmentBursts:
         found = self._judge(sponsor, [m for ts, m in burst.items if event.ts - ts <= WINDOW], WINDOW)
         if found is None:  # slower: only a group tied by shared devices or banks counts
             found = self._judge(sponsor, burst.values(), SLOW_WINDOW, linked_only=True)
+        if found is None:
+            found = _returning(item, event.ts, burst.items)
         if found is None or not self.suppress.allow(sponsor, event.ts):
             return []
         members, points, signs, span = found
@@ -193,6 +196,23 @@ def _linked_group(members: list[Enrollment]) -> list[Enrollment]:
     groups = Counter(find(i) for i in range(len(members)))
     root, size = groups.most_common(1)[0]
     return [m for i, m in enumerate(members) if find(i) == root] if size > 1 else []
+
+
+def _returning(item: Enrollment, now: float,
+               burst: list[tuple[float, Enrollment]]) -> tuple[list[Enrollment], int, list[str], float] | None:
+    """A device that enrolled an account in this burst comes back in a later sitting, from another
+    network, to enroll another one paid into the same bank account: one hand feeding a ring slowly. A
+    couple signs up together at home (one sitting, one network); a meeting shares one venue."""
+    if not (item.device and item.bank and item.network):
+        return None
+    for ts, m in burst:
+        if (m is not item and m.device == item.device and m.bank == item.bank and m.network
+                and m.network != item.network and now - ts >= SITTING):
+            hours = max(1, int((now - ts) // 3600))
+            sign = (f"devices or banks among 2 of them: one device and bank account enrolling again {hours} h "
+                    "later from another network")
+            return [m, item], ALERT_POINTS, [sign], now - ts
+    return None
 
 
 def _device_and_bank(group: list[Enrollment]) -> bool:

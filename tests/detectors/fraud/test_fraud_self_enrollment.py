@@ -107,3 +107,28 @@ def test_a_support_agent_changing_many_members_banks_links_nobody():
                                mlm__bank__previous_fingerprint=f"old{i}", mlm__device__id="helpdesk-pc"))
         events.append(payout(600 * i + DAY, f"m{i}", f"new{i}"))
     assert run(LinkedAccounts(), sorted(events, key=lambda e: e.ts)) == []
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_a_phone_coming_back_hours_later_elsewhere_to_enroll_into_the_same_bank_alerts(seed):
+    """A slow ring's second account: the first one's phone and payout account, another sitting and place."""
+    rng = random.Random(seed)
+    gap = rng.uniform(1.2, 30) * 3600
+    pair = [enroll(0, "n1", "op", device="burner", bank="b1", ip=f"198.51.{rng.randint(0, 99)}.7",
+                   domain=rng.choice(("gmail.com", "web.de"))),
+            enroll(gap, "n2", "op", device="burner", bank="b1", ip=f"203.0.{rng.randint(0, 99)}.9",
+                   domain=rng.choice(("gmail.com", "outlook.com")))]
+    alerts = run(EnrollmentBursts(), pair)
+    assert [(a.entity_value, seconds_of(a)) for a in alerts] == [("op", pytest.approx(gap))]
+    assert "later from another network" in alerts[0].summary
+
+
+@pytest.mark.parametrize(("gap", "ip2", "bank2"), [
+    (5 * 3600, "198.51.100.7", "b1"),   # the spouse joins that evening at home on the same phone
+    (1200, "203.0.113.9", "b1"),        # one sitting: the phone switched from Wi-Fi to mobile data
+    (5 * 3600, "203.0.113.9", "b2"),    # another bank account: a friend borrowing the phone
+])
+def test_a_returning_phone_at_home_in_one_sitting_or_into_another_bank_stays_quiet(gap, ip2, bank2):
+    pair = [enroll(0, "n1", "op", device="phone", bank="b1", ip="198.51.100.7"),
+            enroll(gap, "n2", "op", device="phone", bank=bank2, ip=ip2)]
+    assert run(EnrollmentBursts(), pair) == []
