@@ -2,8 +2,9 @@
 
 A card first used by the buyer is theirs. Otherwise its payer is an upline who used it before: the
 one whose computer placed the order (a couple's card, used by the partner who sponsored the buyer),
-else the first. A card whose owner was never seen is an upline's when it pays for three or more
-people below that upline (two is a couple sharing a card).
+else the first. A card new to everyone is the upline's whose computer placed the order. A card
+whose owner was never seen is an upline's when it pays for three or more people below that upline
+(two is a couple sharing a card).
 
 One partner paying the other's order is household life, so it takes two signals: someone outside
 the payer's household (no bank account, or computer or home address shared for longer than today)
@@ -66,22 +67,25 @@ class SponsorPaidOrders:
             return []
         users = self.card_users.setdefault(card, event.ts, dict)
         uplines = self.tree.uplines(dist, event.ts)
-        owner = next(iter(users), dist)  # dicts keep first-use order
-        payer = None if owner == dist else self._payer_above(dist, uplines, users, event.ts)
-        payer = payer or self._unseen_owner(dist, uplines, users, event.ts)
+        owner = next(iter(users), None)  # dicts keep first-use order
+        payer = None if owner == dist else (
+            self._payer_above(dist, uplines, users, event)
+            # a card new to everyone, in the hands of an upline signed in from their own computer
+            or next((u for u in uplines if self._operated_by(u, dist, event)), None)
+            or self._unseen_owner(dist, uplines, users, event.ts))
         if len(users) < MAX_CARD_USERS and dist not in users:
             users[dist] = (event.ts, event.id)
         mine = self.own_cards.setdefault(dist, event.ts, set)
-        if owner == dist and len(mine) < MAX_CARD_USERS:
+        if owner in (None, dist) and len(mine) < MAX_CARD_USERS:
             mine.add(card)
         return self._judge(payer, dist, event, switched=bool(mine - {card})) if payer else []
 
     def _payer_above(self, dist: str, uplines: list[str], users: dict[str, tuple[float, str]],
-                     now: float) -> str | None:
+                     event: Event) -> str | None:
         """Of the card's earlier users above the buyer, the one at the keyboard (the order came from
         their computer: a couple's card, used by the partner who sponsored the buyer), else the first."""
         above = [u for u in users if u in set(uplines)]  # dicts keep first-use order
-        return next((u for u in above if self._operated_by(u, dist, now)), above[0] if above else None)
+        return next((u for u in above if self._operated_by(u, dist, event)), above[0] if above else None)
 
     def _unseen_owner(self, dist: str, uplines: list[str], users: dict[str, tuple[float, str]],
                       now: float) -> str | None:
@@ -147,12 +151,16 @@ class SponsorPaidOrders:
         born = self.born.get(new, now)
         return born is not None and any(born[0] - traits.get(t, born[0]) >= HOUSEHOLD_AGE for t in born[1])
 
-    def _operated_by(self, payer: str, buyer: str, now: float) -> bool:
-        """The buyer's account was used today on a computer the payer had used before: the payer
-        signed in as the buyer (devices only: strangers share mobile-carrier addresses every day)."""
-        mine, theirs = self.traits.get(payer, now) or {}, self.traits.get(buyer, now) or {}
-        return any(t.startswith("d:") and t in mine and mine[t] < first and now - first < HOUSEHOLD_AGE
-                   for t, first in theirs.items())
+    def _operated_by(self, payer: str, buyer: str, event: Event) -> bool:
+        """The order came from a computer the payer used before the buyer's account first did, today,
+        and the buyer has a computer of their own: the payer signed in as them (devices only: strangers
+        share mobile-carrier addresses; an account born on the family computer lives there)."""
+        device = text(event, "mlm.device.id")
+        mine, theirs = self.traits.get(payer, event.ts) or {}, self.traits.get(buyer, event.ts) or {}
+        first = theirs.get(f"d:{device}")
+        if first is None or not mine.get(f"d:{device}", first) < first or event.ts - first >= HOUSEHOLD_AGE:
+            return False
+        return any(t.startswith("d:") and seen < first for t, seen in theirs.items())
 
     def _judge(self, payer: str, dist: str, event: Event, switched: bool) -> list[Alert]:
         paid = self.paid.setdefault(payer, event.ts, lambda: deque(maxlen=100))
@@ -163,7 +171,7 @@ class SponsorPaidOrders:
         # someone outside the payer's household AND a second sign (several accounts paid for, the
         # payer at the keyboard, a buyer who used to pay for themselves), or more accounts than a family.
         outside = [d for d in downlines if not self._household(payer, d, event.ts)]
-        second = len(downlines) >= 2 or switched or self._operated_by(payer, dist, event.ts)
+        second = len(downlines) >= 2 or switched or self._operated_by(payer, dist, event)
         if not ((outside and second) or len(downlines) > FAMILY) or not self.suppress.allow(payer, event.ts):
             return []
         return [make_alert(

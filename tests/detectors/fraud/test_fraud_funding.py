@@ -16,6 +16,13 @@ def login(seconds: float, who: str, ip: str, device: str):
                     source__ip=ip, mlm__device__id=device)
 
 
+def order_on(seconds: float, dist: str, order_id: str, card: str, device: str, ip: str):
+    """An order placed from a given computer and address."""
+    return commerce(seconds, dist, "order_placed", mlm__order__id=order_id, mlm__order__amount=99.0,
+                    mlm__order__currency="USD", mlm__order__pv=80.0, mlm__payment__fingerprint=card,
+                    mlm__device__id=device, source__ip=ip)
+
+
 def test_family_card_paying_for_the_family_is_quiet_until_a_stranger_is_paid_for():
     """A family business on one bank account: the sponsor's card pays for two family members
     (quiet, however often), then for a recruit outside the household (alert)."""
@@ -37,7 +44,7 @@ def test_sponsor_signed_in_as_the_recruit_from_their_own_computer_alerts_at_once
     since today makes no household (a spouse shares it from long before), and it is a second sign."""
     events = [login(0, "boss", "198.51.100.9", "boss-laptop"), order(10, "boss", "own", 80, card="boss-card"),
               enroll(20, "leg", "boss", ip="192.0.2.60"), login(3 * DAY, "leg", "198.51.100.9", "boss-laptop"),
-              order(3 * DAY + 60, "leg", "paid", 99, card="boss-card", source__ip="198.51.100.9")]
+              order_on(3 * DAY + 60, "leg", "paid", "boss-card", "boss-laptop", "198.51.100.9")]
     spouse = [login(0, "ann", "198.51.100.30", "home-pc"), login(0, "ben", "198.51.100.30", "home-pc"),
               enroll(5, "ben", "ann", ip="198.51.100.30"), order(10, "ann", "own-a", 80, card="ann-card"),
               order(3 * DAY, "ben", "paid-b", 99, card="ann-card", source__ip="198.51.100.30")]
@@ -161,6 +168,26 @@ def test_couples_card_names_the_partner_at_the_keyboard():
               payout(2 * DAY, "her"), payout(2 * DAY, "him"),
               commerce(5 * DAY, "kid", "login", event__dataset="mlm.auth", mlm__distributor__id=None,
                        source__ip="198.51.100.60", mlm__device__id="his-pc"),
-              order(5 * DAY + 60, "kid", "paid", 99, card="couple-card", source__ip="198.51.100.60")]
+              order_on(5 * DAY + 60, "kid", "paid", "couple-card", "his-pc", "198.51.100.60")]
     alerts = run(SponsorPaidOrders(), events)
     assert [(a.entity_value, a.event_ids) for a in alerts] == [("him", [events[-1].id])]
+
+
+@pytest.mark.parametrize(("device", "alerts"), [("boss-pc", 1), ("leg-phone", 0)])
+def test_a_card_new_to_everyone_is_the_uplines_when_their_computer_places_the_order(device, alerts):
+    """A card nobody used before: the upline signed in as the recruit on the upline's own computer
+    (alert, at the first order); the recruit ordering on their own phone after that visit (quiet)."""
+    events = [login(0, "boss", "198.51.100.70", "boss-pc"), enroll(10, "leg", "boss", ip="192.0.2.70", device="leg-phone"),
+              login(2 * DAY, "leg", "198.51.100.70", "boss-pc"), login(2 * DAY + 5, "leg", "192.0.2.70", "leg-phone"),
+              order_on(2 * DAY + 60, "leg", "o1", "fresh-card", device, "198.51.100.70")]
+    found = run(SponsorPaidOrders(), events)
+    assert [(a.entity_value, a.event_ids) for a in found] == [("boss", [events[-1].id])] * alerts
+
+
+def test_child_signed_up_on_the_family_computer_buying_on_the_parents_new_card_stays_quiet():
+    """An account born on the family computer lives there: the parent's card paying its first
+    order from that computer is no one signing in as someone else."""
+    events = [login(3 * DAY - 3600, "mum", "198.51.100.80", "home-pc"),  # seen only today: no household yet
+              enroll(3 * DAY, "son", "mum", ip="198.51.100.80", device="home-pc"),
+              order_on(3 * DAY + 600, "son", "kit", "mum-new-card", "home-pc", "198.51.100.80")]
+    assert run(SponsorPaidOrders(), events) == []
