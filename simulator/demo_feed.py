@@ -26,7 +26,7 @@ import orjson
 
 from core.event import format_timestamp, parse_timestamp
 from simulator import attacks, fraud
-from simulator.events import Emitter
+from simulator.events import Client, Emitter
 from simulator.ipplan import build_plan
 from simulator.population import grow_population
 from simulator.world import START
@@ -45,6 +45,8 @@ CAMPAIGNS: dict[str, Campaign] = {
 # learn from enrollments, which the live demo never showed them, so it is not played.
 FRAUD_KINDS = ("fake_account_ring", "shared_bank_account")
 ATO_KINDS = ("payout_redirection", "impossible_travel", "session_hijack", "mfa_brute_force")
+# Takeovers judged against the owner's usual devices and places: the owner logs in first.
+OWNER_FIRST = frozenset({"payout_redirection"})
 SPAN_SECONDS = 30.0  # a scenario plays out within this much wall-clock time, unless listed below
 # Where the gaps carry meaning, a longer span keeps the alert believable: two logins 9,000 km apart
 # ten minutes apart read as 54,000 km/h, squeezed into seconds as an absurd million.
@@ -77,8 +79,18 @@ class ScenarioSource:
         # Scenarios are hours apart in simulated time, so their fingerprints (banks, devices) differ.
         t = START + self.made * 6 * 3600.0
         self.made += 1
-        CAMPAIGNS[kind](emitter, self.rng, self.plan, self.people, t)
+        truth = CAMPAIGNS[kind](emitter, self.rng, self.plan, self.people, t)
+        if kind in OWNER_FIRST:
+            self._owner_login_before(emitter, truth)
         return sorted(emitter.events, key=lambda e: parse_timestamp(e["@timestamp"]).timestamp())
+
+    def _owner_login_before(self, emitter: Emitter, truth: attacks.Truth) -> None:
+        """The victim's own login from home shortly before the thief's: the live demo's detectors have
+        no history of the account, and a takeover is judged against what its owner usually does."""
+        victim = next(p for p in self.people if p.user_id == truth.entities[0])
+        device = victim.devices[0]
+        home = Client(self.plan.address(self.rng, victim.country), device.user_agent, device.id)
+        emitter.login(truth.start - self.rng.uniform(1800, 3600), home, victim.username, victim.user_id, True)
 
 
 def schedule(events: list[dict[str, Any]], span: float = SPAN_SECONDS) -> list[tuple[float, dict[str, Any]]]:
