@@ -91,3 +91,14 @@ def load_model(directory: Path | None, schema: FeatureSchema) -> tuple[dict[str,
     params = meta.get("params")
     return (params if isinstance(params, dict) else {}), estimator
 
+
+
+def load_bar(directory: Path | None, schema: FeatureSchema, floor: float) -> float | None:
+    """A saved single-threshold model's bar, never below `floor`; None when no model was saved."""
+    loaded = load_model(directory, schema)
+    if loaded is None:
+        return None
+    try:
+        return max(floor, float(loaded[0].get("bar", floor)))
+    except (TypeError, ValueError):  # a hand-edited file: fall back to the floor, not a crash
+        return floor

@@ -16,7 +16,7 @@ from pathlib import Path
 from core.alert import Alert
 from core.event import Event
 from detectors.anomaly.alerts import is_login, make_alert, network_of, short, user_key
-from detectors.anomaly.models import FeatureSchema, load_model, save_model
+from detectors.anomaly.models import FeatureSchema, load_bar, save_model
 from detectors.anomaly.state import BoundedMap, SlidingWindow
 
 SCHEMA = FeatureSchema("ato_one_client_spray", 1, ("silent_accounts_per_agent_hour",))
@@ -134,11 +134,8 @@ class OneClientSpray:
         save_model(directory, SCHEMA, {"bar": self.bar})
 
     def load(self, directory: Path) -> bool:
-        loaded = load_model(directory, SCHEMA)
-        if loaded is None:
+        bar = load_bar(directory, SCHEMA, float(MIN_ACCOUNTS))
+        if bar is None:
             return False
-        try:
-            self.bar = max(float(MIN_ACCOUNTS), float(loaded[0].get("bar", MIN_ACCOUNTS)))
-        except (TypeError, ValueError):
-            self.bar = float(MIN_ACCOUNTS)
+        self.bar = bar
         return True

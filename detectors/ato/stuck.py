@@ -16,7 +16,7 @@ from core.alert import Alert
 from core.event import Event
 from detectors.anomaly.alerts import is_login, make_alert, network_of, user_key
 from detectors.anomaly.batch import percentile
-from detectors.anomaly.models import FeatureSchema, load_model, save_model
+from detectors.anomaly.models import FeatureSchema, load_bar, save_model
 from detectors.anomaly.state import SlidingWindow
 
 SCHEMA = FeatureSchema("ato_stuck_accounts", 1, ("stuck_per_hour",))
@@ -120,11 +120,8 @@ class StuckAccounts:
         save_model(directory, SCHEMA, {"bar": self.bar})
 
     def load(self, directory: Path) -> bool:
-        loaded = load_model(directory, SCHEMA)
-        if loaded is None:
+        bar = load_bar(directory, SCHEMA, float(MIN_STUCK))
+        if bar is None:
             return False
-        try:
-            self.bar = max(float(MIN_STUCK), float(loaded[0].get("bar", MIN_STUCK)))
-        except (TypeError, ValueError):
-            self.bar = float(MIN_STUCK)
+        self.bar = bar
         return True
