@@ -10,7 +10,6 @@ per exact user agent over the hour, from several networks. The bar is fitted on 
 
 from __future__ import annotations
 
-from collections import deque
 from pathlib import Path
 
 from core.alert import Alert
@@ -18,6 +17,7 @@ from core.event import Event
 from detectors.anomaly.alerts import is_login, make_alert, network_of, short, user_key
 from detectors.anomaly.models import FeatureSchema, load_bar, save_model
 from detectors.anomaly.state import BoundedMap, SlidingWindow
+from detectors.ato.silence import SilentFailures
 
 SCHEMA = FeatureSchema("ato_one_client_spray", 1, ("silent_accounts_per_agent_hour",))
 GRACE = 120.0    # members retry a typo or log in within seconds; two minutes of silence is a spray's
@@ -34,9 +34,8 @@ class OneClientSpray:
     name = "ato.one_client_spray"  # run inside ato.password_spraying (global), not registered alone
 
     def __init__(self) -> None:
-        # account -> [first failure ts, event id, agent, network, tries]; a person's retry spoils it
-        self.pending: dict[str, list] = {}
-        self.queue: deque[tuple[float, str]] = deque()
+        # account -> (event id, agent, network) of its one failure; a person's retry spoils it
+        self.silent = SilentFailures(GRACE)
         self.agents: BoundedMap[str, SlidingWindow[tuple[str, str]]] = BoundedMap(10_000, WINDOW)
         # agent -> when its latest silent account joined, once alerted: one alert per wave, re-armed
         # only after an hour without new victims from that agent.
@@ -53,44 +52,35 @@ class OneClientSpray:
     def login(self, event: Event, account: str | None, outcome: object) -> list[Alert]:
         """A password-step login already read by the caller (the spraying detector reads it once)."""
         if account and outcome == "success":
-            self.pending.pop(account, None)
+            self.silent.logged_in(account)
         elif account and outcome == "failure":
             self._failed(event, account)
-        if not self.queue or event.ts - self.queue[0][0] <= GRACE:
+        if not self.silent.due(event.ts):
             return []
         return self._mature(event)
 
     def _failed(self, event: Event, account: str) -> None:
-        entry = self.pending.get(account)
-        if entry is not None:
-            entry[4] += 1  # tried again: a person, or a guesser at one account (brute force's case)
-            return
+        if self.silent.retried(account):
+            return  # tried again: a person, or a guesser at one account (brute force's case)
         agent = event.flat.get("user_agent.original")
-        if event.flat.get("mlm.auth.failure_reason") != "bad_password" or not isinstance(agent, str) or \
-                len(self.pending) >= 200_000:
+        if event.flat.get("mlm.auth.failure_reason") != "bad_password" or not isinstance(agent, str):
             return
         net = network_of(event.flat.get("source.ip")) or ""
-        self.pending[account] = [event.ts, event.id, agent[:AGENT_CHARS], net, 1]
-        self.queue.append((event.ts, account))
+        self.silent.add(account, event.ts, (event.id, agent[:AGENT_CHARS], net))
 
     def _mature(self, event: Event) -> list[Alert]:
         """Accounts failed once over two minutes ago and silent since join their agent's window."""
         alerts: list[Alert] = []
         now = event.ts
-        while self.queue and now - self.queue[0][0] > GRACE:
-            ts, account = self.queue.popleft()
-            entry = self.pending.get(account)
-            if entry is None or entry[0] != ts:
-                continue  # it logged in meanwhile
-            del self.pending[account]
-            if entry[4] > 1:
+        for ts, (event_id, agent, net), tries in self.silent.matured(now):
+            if tries > 1:
                 continue
-            window = self.agents.setdefault(entry[2], now, lambda: SlidingWindow(WINDOW, 1_000))
-            window.add(ts, (entry[1], entry[3]))
+            window = self.agents.setdefault(agent, now, lambda: SlidingWindow(WINDOW, 1_000))
+            window.add(ts, (event_id, net))
             if self._learning:
                 self._worst = max(self._worst, len(window))
             elif not alerts:
-                alerts = self._judge(entry[2], window, event)
+                alerts = self._judge(agent, window, event)
         return alerts
 
     def _judge(self, agent: str, window: SlidingWindow[tuple[str, str]], event: Event) -> list[Alert]:
@@ -125,8 +115,7 @@ class OneClientSpray:
 
     def fit_baseline(self) -> None:
         self.bar = max(float(MIN_ACCOUNTS), FACTOR * self._worst)
-        self.pending.clear()
-        self.queue.clear()
+        self.silent = SilentFailures(GRACE)
         self.agents = BoundedMap(10_000, WINDOW)
         self._worst = 0
 

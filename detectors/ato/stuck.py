@@ -9,7 +9,7 @@ failed. The hourly bar is fitted on the deployment's baseline (Trainable).
 
 from __future__ import annotations
 
-from collections import Counter, deque
+from collections import Counter
 from pathlib import Path
 
 from core.alert import Alert
@@ -18,6 +18,7 @@ from detectors.anomaly.alerts import is_login, make_alert, network_of, user_key
 from detectors.anomaly.batch import percentile
 from detectors.anomaly.models import FeatureSchema, load_bar, save_model
 from detectors.anomaly.state import SlidingWindow
+from detectors.ato.silence import SilentFailures
 
 SCHEMA = FeatureSchema("ato_stuck_accounts", 1, ("stuck_per_hour",))
 GRACE = 600.0     # an account that logs in within ten minutes of failing was a typo
@@ -35,8 +36,7 @@ class StuckAccounts:
     actions = frozenset({"login"})
 
     def __init__(self) -> None:
-        self.pending: dict[str, tuple[float, str, str]] = {}  # account -> (first failure, event id, ip)
-        self.queue: deque[tuple[float, str]] = deque()
+        self.silent = SilentFailures(GRACE)  # account -> (event id, ip) of its first failure
         self.stuck: SlidingWindow[tuple[str, str]] = SlidingWindow(WINDOW, 100_000)  # (event id, net)
         self.nets: Counter[str] = Counter()
         self.bar = float(MIN_STUCK)
@@ -52,11 +52,10 @@ class StuckAccounts:
     def login(self, event: Event, account: str | None, outcome: object) -> list[Alert]:
         """A password-step login already read by the caller (the spraying detector reads it once)."""
         if account and outcome == "success":
-            self.pending.pop(account, None)
+            self.silent.logged_in(account)
         elif account and outcome == "failure" and event.flat.get("mlm.auth.failure_reason") == "bad_password" \
-                and account not in self.pending and len(self.pending) < 200_000:
-            self.pending[account] = (event.ts, event.id, str(event.flat.get("source.ip") or ""))
-            self.queue.append((event.ts, account))
+                and not self.silent.retried(account):
+            self.silent.add(account, event.ts, (event.id, str(event.flat.get("source.ip") or "")))
         if not self._mature(event.ts):
             return []
         return self._judge(event)
@@ -64,18 +63,13 @@ class StuckAccounts:
     def _mature(self, now: float) -> bool:
         """Move accounts failed over ten minutes ago and still not logged in to the stuck window."""
         grew = False
-        while self.queue and now - self.queue[0][0] > GRACE:
-            ts, account = self.queue.popleft()
-            entry = self.pending.get(account)
-            if entry is None or entry[0] != ts:
-                continue  # it logged in meanwhile
-            del self.pending[account]
-            net = network_of(entry[2]) or entry[2]
+        for ts, (event_id, ip), _tries in self.silent.matured(now):
+            net = network_of(ip) or ip
             if self._learning:
                 self._hours[int(ts // WINDOW)] += 1
                 continue
             self.nets[net] += 1
-            for _, old_net in self.stuck.add(now, (entry[1], net)):
+            for _, old_net in self.stuck.add(now, (event_id, net)):
                 self.nets[old_net] -= 1
                 if self.nets[old_net] <= 0:
                     del self.nets[old_net]
@@ -112,7 +106,7 @@ class StuckAccounts:
         self._learning = True
         self._mature(float("inf"))
         self._learning = False
-        self.pending.clear()
+        self.silent = SilentFailures(GRACE)
         self.bar = max(float(MIN_STUCK), FACTOR * percentile([float(v) for v in self._hours.values()], 99.5, 0.0))
         self._hours.clear()
 
