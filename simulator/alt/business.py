@@ -112,6 +112,17 @@ def refund(
     )
 
 
+def refund_each(
+    w: Writer, rng: random.Random, book: Book, placed: list[str], who: Who, at: float, reason: str
+) -> float:
+    """The member asks the shop to take back each order in turn; returns the time of the last refund."""
+    for order_id in placed:
+        at += rng.uniform(60, 1800)
+        w.hit(at, who, "POST", f"/orders/{order_id}/refund", 303, body=f"csrf_token={w.token(64)}&reason={reason}")
+        refund(w, book, order_id, at + 0.01, who)
+    return at
+
+
 def _earnings(book: Book, close: float) -> dict[str, tuple[float, list[str]]]:
     """Unilevel commissions: each buyer's volume pays five generations of sponsors."""
     pay: dict[str, float] = defaultdict(float)

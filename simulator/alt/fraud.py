@@ -6,7 +6,7 @@ import math
 import random
 
 from simulator.alt.benign import sign_in
-from simulator.alt.business import Book, place_order, refund, uplines
+from simulator.alt.business import Book, place_order, refund_each, uplines
 from simulator.alt.crowd import enroll
 from simulator.alt.emit import Who, Writer
 from simulator.alt.net import Net
@@ -73,17 +73,7 @@ def order_cycling(w: Writer, rng: random.Random, book: Book, members: list[Membe
         placed.append(place_order(w, rng, book, cheat, who, at, amount=float(rng.choice((299, 499, 799)))))
     # Refunds land after the run, when volume was already paid up the line.
     at = close + rng.uniform(4, 30) * 3600
-    for order_id in placed:
-        at += rng.uniform(60, 1800)
-        w.hit(
-            at,
-            who,
-            "POST",
-            f"/orders/{order_id}/refund",
-            303,
-            body=f"csrf_token={w.token(64)}&reason=changed",
-        )
-        refund(w, book, order_id, at + 0.01, who)
+    at = refund_each(w, rng, book, placed, who, at, "changed")
     return Truth(
         "", FAMILY, "order_cycling_refund_after_close", [cheat.id], first, at, {"orders": len(placed)}
     )

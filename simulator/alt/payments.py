@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 
 from simulator.alt.benign import browse, sign_in
-from simulator.alt.business import Book, place_order, refund, uplines
+from simulator.alt.business import Book, place_order, refund, refund_each, uplines
 from simulator.alt.crowd import enroll
 from simulator.alt.emit import Who, Writer
 from simulator.alt.net import Net
@@ -84,17 +84,7 @@ def refund_churn(w: Writer, rng: random.Random, book: Book, members: list[Member
         mlm__rank__current="gold",
     )
     at += rng.uniform(1, 10) * 3600
-    for order_id in placed:
-        at += rng.uniform(60, 1800)
-        w.hit(
-            at,
-            who,
-            "POST",
-            f"/orders/{order_id}/refund",
-            303,
-            body=f"csrf_token={w.token(64)}&reason=unwanted",
-        )
-        refund(w, book, order_id, at + 0.01, who)
+    at = refund_each(w, rng, book, placed, who, at, "unwanted")
     return Truth("", FAMILY, "refund_churn_no_close", [cheat.id], ts, at, {"orders": len(placed)})
 
 
