@@ -36,6 +36,7 @@ class Health:
     rules_disabled: int = 0
     rules_suppressed: int = 0
     rules_silent: int = 0  # rule files that never fired
+    rules_deprecated: int = 0  # kept for their ids, never run
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,7 +116,7 @@ def overview(ctx: AppContext) -> Overview:
         processed = db.scalar(select(func.count(AlertRecord.id))) or 0
     newest_event = _newest_event(ctx)
     rows, problems = rule_rows(ctx)
-    files = [r for r in rows if r.kind != "model"]
+    files = [r for r in rows if r.kind != "model" and not r.deprecated]
     health = Health(
         newest_event,
         format_timestamp(newest) if newest else "-",
@@ -127,6 +128,7 @@ def overview(ctx: AppContext) -> Overview:
         sum(1 for r in rows if not r.enabled),
         sum(1 for r in rows if r.suppressed_until),
         sum(1 for r in files if not r.hits),
+        sum(1 for r in rows if r.deprecated),
     )
     per_minute, last_hour = events_per_minute(ctx)
     return Overview(

@@ -37,6 +37,7 @@ class RuleFile:
     category: str
     description: str
     path: str
+    status: str = ""  # Sigma status; a deprecated rule keeps its id but is never run or exported
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +54,7 @@ class RuleRow:
     hits: int
     last_fired: str
     path: str
+    deprecated: bool = False
 
 
 def load_rule_files(rules_dir: Path) -> tuple[list[RuleFile], list[str]]:
@@ -86,6 +88,7 @@ def _rule(doc: dict[str, Any], path: Path) -> RuleFile:
         str(mlm.get("category", "")),
         str(doc.get("description", "")),
         str(path),
+        str(doc.get("status", "")),
     )
 
 
@@ -147,6 +150,7 @@ def _row(f: RuleFile, state: RuleState | None, stat: tuple[Any, ...], now: datet
         hits,
         format_timestamp(last) if last else "",
         f.path,
+        f.status == "deprecated",
     )
 
 

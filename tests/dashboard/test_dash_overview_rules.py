@@ -21,12 +21,23 @@ correlation: {type: value_count, rules: [x], group-by: [source.ip], timespan: 10
 mlm: {category: account_takeover}
 """
 
+OLD_RULE = """title: Old per-address rule
+id: rule-old
+status: deprecated
+level: medium
+tags: [attack.t1110]
+logsource: {product: mlm}
+detection: {sel: {event.action: login}, condition: sel}
+mlm: {category: account_takeover}
+"""
+
 
 @pytest.fixture
 def rules_app(tmp_path, clock):
     rules = tmp_path / "rules"
     (rules / "samples").mkdir(parents=True)
     (rules / "spray.yml").write_text(RULE)
+    (rules / "old.yml").write_text(OLD_RULE)
     (rules / "broken.yml").write_text("title: [unclosed")
     (rules / "samples" / "ignored.yml").write_text("title: sample\nid: sample\n")
     settings = DashboardSettings(
@@ -77,7 +88,11 @@ def test_rules_page_state_hits_and_suppression(rules_app, clock):
     )
     assert "Model X" in page  # a rule that fired without a file still shows
     overview = client.get("/overview").text
-    assert "1 loaded</a>, 0 disabled, 0 suppressed, 0 never fired" in overview and "1 unreadable" in overview
+    # a deprecated rule is never run: not counted as loaded or silent, and offered no Enable button
+    assert "1 loaded</a>, 0 disabled, 0 suppressed, 0 never fired, 1 deprecated" in overview
+    assert "1 unreadable" in overview
+    old_row = page[page.index("rule-old") : page.index("</tr>", page.index("rule-old"))]
+    assert "deprecated, never run" in old_row and "Disable" not in old_row and "Enable" not in old_row
     token = csrf_of(page)
     client.post("/rules/enabled", data={"rule_id": "rule-spray", "csrf_token": token})
     client.post(
