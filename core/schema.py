@@ -47,6 +47,8 @@ FIELDS: dict[str, str] = {
     "mlm.bank.fingerprint": "keyword",
     "mlm.bank.previous_fingerprint": "keyword",
     "mlm.target.id": "keyword",
+    "mlm.role.previous": "keyword",  # role_changed: the role before and after (the app emits both)
+    "mlm.role.current": "keyword",
     "mlm.export.records": "long",
     # security_report: a user's "report a security problem" form (docs/INTERFACES.md)
     "mlm.report.id": "keyword",
