@@ -66,91 +66,77 @@ def stamp_of(line: bytes) -> tuple[str, float] | None:
 
 
 _LEADING_STAMP = b'{"@timestamp":"'
-# Entries of the reorder buffer: (epoch seconds, input position, line number, raw line or parsed
-# event, the @timestamp text the seconds were read from or None).
-_Entry = tuple[float, int, int, "bytes | Event", "str | None"]
+# Entries of the reorder window: (epoch seconds, line number, raw line or parsed event, the
+# @timestamp text the seconds were read from or None). Line numbers rise with input position, so
+# equal times keep input order.
+_Entry = tuple[float, int, "bytes | Event", "str | None"]
+_REFUSED = (EventError, ValueError, TypeError, RecursionError, OverflowError)  # what parse_line reports
+_COMPACT_AT = 4096  # departed window slots kept before the list is compacted (amortized O(1))
 
 
 def events_in_time_order(path: str | Path, stats: ReadStats, errors: IO[str] | None = None,
                          reorder: int = DEFAULT_REORDER) -> Iterator[Event]:
-    """Events by `@timestamp` (ties keep input order) through a buffer of at most `reorder` lines.
+    """Events by `@timestamp` (ties keep input order) through a window of at most `reorder` lines.
 
-    The buffer holds raw lines and parses each on the way out, so the parsed event is fresh in the
-    CPU cache when the detectors read it (holding 10k parsed events cost ~6 us per event). It is a
-    list kept sorted: recordings are nearly sorted, so an entry is almost always appended, and the
-    oldest leaves from the front (a heap paid ~1 us per event in comparisons for the same order).
+    The window holds raw lines and parses each on the way out, so the parsed event is fresh in the
+    CPU cache when the detectors read it (holding 10k parsed events cost ~6 us per event).
     """
     newest_out = float("-inf")
-    for seconds, _, number, held, stamp in _time_ordered(path, stats, errors, reorder):
-        if type(held) is Event:
-            event = held
-        else:  # parsed now, reusing the time read from the raw line
-            parsed = parse_line(number, held, stats, errors, (stamp, seconds))  # type: ignore[arg-type]
-            if parsed is None:
-                continue
-            event = parsed
-        if event.ts < newest_out:
-            stats.late += 1
-        else:
-            newest_out = event.ts
-        yield event
+    from_json = Event.from_json
+    for entries in _time_ordered(path, stats, errors, reorder):
+        for seconds, number, held, stamp in entries:
+            if type(held) is Event:
+                event = held
+            else:  # parsed now, reusing the time read from the raw line
+                try:
+                    event = from_json(held, known_time=(stamp, seconds))  # type: ignore[arg-type]
+                except _REFUSED:  # counted and reported as parse_line does (it refuses it again)
+                    parse_line(number, held, stats, errors)  # type: ignore[arg-type]
+                    continue
+                stats.events += 1
+            if event.ts < newest_out:
+                stats.late += 1
+            else:
+                newest_out = event.ts
+            yield event
 
 
-def _time_ordered(path: str | Path, stats: ReadStats, errors: IO[str] | None, reorder: int) -> Iterator[_Entry]:
-    """The input's entries in time order, through a window of at most `reorder` entries."""
-    window = _SortedWindow()
-    held, seq = 0, 0
+def _time_ordered(path: str | Path, stats: ReadStats, errors: IO[str] | None,
+                  reorder: int) -> Iterator[list[_Entry]]:
+    """The input's entries in time order, a list per chunk read, through a window of `reorder` entries.
+
+    The window is a list kept sorted: recordings are nearly sorted, so an entry is almost always
+    appended, and the oldest leaves from a moving front (a heap paid ~1 us per event in comparisons
+    for the same order). Lists per chunk, not entries: one generator step per chunk.
+    """
+    items: list[_Entry | None] = []
+    head = 0  # items before head have left (None: their lines are released at once)
     for batch in line_batches(path, stats, errors):
+        out: list[_Entry] = []
         for number, line in batch:
-            seq += 1
             found = stamp_of(line)
             if found is not None:
-                window.push((found[1], seq, number, line, found[0]))
+                entry: _Entry = (found[1], number, line, found[0])
             elif (parsed := parse_line(number, line, stats, errors)) is not None:  # unusual layout: parse now
-                window.push((parsed.ts, seq, number, parsed, None))
+                entry = (parsed.ts, number, parsed, None)
             else:
                 continue
-            if held < reorder:
-                held += 1
+            if head == len(items) or entry >= items[-1]:  # type: ignore[operator]
+                items.append(entry)
             else:
-                yield window.pop()
-    while window:
-        yield window.pop()
-
-
-class _SortedWindow:
-    """Entries kept in order in a list: an entry not older than the newest is appended (the common
-    case), an older one is inserted by bisection; the oldest leaves from a moving front."""
-
-    __slots__ = ("_head", "_items")
-
-    def __init__(self) -> None:
-        self._items: list[_Entry | None] = []
-        self._head = 0
-
-    def __len__(self) -> int:
-        return len(self._items) - self._head
-
-    def push(self, entry: _Entry) -> None:
-        items = self._items
-        if len(items) == self._head or entry >= items[-1]:  # type: ignore[operator]
-            items.append(entry)
-        else:
-            bisect.insort(items, entry, lo=self._head)  # type: ignore[type-var]
-
-    def pop(self) -> _Entry:
-        items, head = self._items, self._head
-        entry = items[head]
-        items[head] = None  # the line is released now, not when the list is compacted
-        head += 1
-        if head == len(items):
-            items.clear()
-            head = 0
-        elif head >= 4096 and head * 2 >= len(items):  # compact: amortized O(1) per entry
-            del items[:head]
-            head = 0
-        self._head = head
-        return entry  # type: ignore[return-value]
+                bisect.insort(items, entry, lo=head)  # type: ignore[type-var]
+            if len(items) - head > reorder:
+                out.append(items[head])  # type: ignore[arg-type]
+                items[head] = None
+                head += 1
+                if head == len(items):
+                    items.clear()
+                    head = 0
+                elif head >= _COMPACT_AT and head * 2 >= len(items):
+                    del items[:head]
+                    head = 0
+        yield out
+    yield items[head:]  # type: ignore[misc]
 
 
 @contextmanager
