@@ -2,7 +2,8 @@
 
 A scenario counts as found when an alert of its family names one of its entities within its time
 window; every other alert is a false positive, counted once per (category, entity). Time to detect
-is event time from the scenario's start to the first matching alert.
+is event time from the scenario's start to the first matching alert; where a scenario's truth names
+the moment it became provable (`notes["evidence_at"]`), time to detect from the evidence is reported too.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ ALSO_ACCEPTED = {"login_flood": {"account_takeover"}}
 class Score:
     found: dict[str, list[bool]] = field(default_factory=lambda: defaultdict(list))
     ttd: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    # From the event that made the scenario provable (truths that carry `evidence_at`) to the first alert.
+    ttd_evidence: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     false_positives: dict[str, set] = field(default_factory=lambda: defaultdict(set))
     benign_entities: int = 0
     events: int = 0
@@ -99,6 +102,8 @@ def score_world(world: World, alerts: Iterable[Alert], score: Score) -> None:
             score.missed.append(f"{truth.id} entities {truth.entities[:4]} notes {truth.notes}"[:300])
         if first is not None:
             score.ttd[key].append(max(0.0, first - truth.start))
+            if isinstance(evidence := truth.notes.get("evidence_at"), (int, float)):
+                score.ttd_evidence[key].append(max(0.0, first - evidence))
     negative_of: dict[str, str] = {}
     for negative in getattr(world, "negatives", ()):
         for entity in negative.entities:
@@ -142,7 +147,30 @@ def report(score: Score) -> str:
     lines.append(f"\n{score.events} test events, {score.benign_entities} benign entities; CPU time: "
                  f"engine build {score.build_seconds:.1f} s, baseline warm-up {score.warm_seconds:.1f} s, "
                  f"detection {score.seconds:.1f} s ({rate:,.0f} events/s, parsing included)")
+    if score.ttd_evidence:
+        lines.append("\n" + evidence_report(score))
     return "\n".join(lines)
+
+
+def evidence_report(score: Score) -> str:
+    """Median TTD from the scenario's start and from the event that made it provable, for the kinds
+    whose truth names that event (an alert before the proof counts 0)."""
+    title = "TTD from the evidence (scenario start -> first alert, and the event that made it provable -> first alert):"
+    lines = [title, f"{'family/kind':45} {'found':>7} {'from start s':>13} {'from evidence s':>16}"]
+    families: dict[str, tuple[list[float], list[float]]] = defaultdict(lambda: ([], []))
+    for key in sorted(score.ttd_evidence):
+        start, evidence = score.ttd.get(key, []), score.ttd_evidence[key]
+        families[key.split("/")[0]][0].extend(start)
+        families[key.split("/")[0]][1].extend(evidence)
+        hits = score.found.get(key, [])
+        lines.append(f"{key:45} {sum(hits):>3}/{len(hits):<3} {_median(start):>13} {_median(evidence):>16}")
+    for family, (start, evidence) in sorted(families.items()):
+        lines.append(f"{family + ' (these kinds)':45} {'':>7} {_median(start):>13} {_median(evidence):>16}")
+    return "\n".join(lines)
+
+
+def _median(values: list[float]) -> str:
+    return f"{statistics.median(values):.0f}" if values else "-"
 
 
 def false_positive_detail(score: Score, limit: int = 15) -> str:

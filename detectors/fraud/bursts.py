@@ -14,6 +14,7 @@ bank, not a mailinator).
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from disposable_email_domains import blocklist
@@ -199,7 +200,7 @@ def _linked_group(members: list[Enrollment]) -> list[Enrollment]:
 
 
 def _returning(item: Enrollment, now: float,
-               burst: list[tuple[float, Enrollment]]) -> tuple[list[Enrollment], int, list[str], float] | None:
+               burst: Iterable[tuple[float, Enrollment]]) -> tuple[list[Enrollment], int, list[str], float] | None:
     """A device that enrolled an account in this burst comes back in a later sitting, from another
     network, to enroll another one paid into the same bank account: one hand feeding a ring slowly. A
     couple signs up together at home (one sitting, one network); a meeting shares one venue."""

@@ -59,6 +59,7 @@ class Order:
     order_id: str = ""
     card: str | None = None
     device: str | None = None
+    refunded: float | None = None
 
 
 class OrderCycling:
@@ -241,6 +242,7 @@ class OrderCycling:
         order = self.orders.get(text(event, "mlm.order.id") or "", event.ts)
         if order is None or order.pv <= 0:
             return []
+        order.refunded = event.ts
         for period, (start, close) in list(self.periods.items()):
             # Named as a source, or not (source lists stop at 50): the run paid on the period's volume.
             paid_at = self.paid.get((order.distributor, period), event.ts) or self.runs.get(period, event.ts)
@@ -278,6 +280,10 @@ class OrderCycling:
         signs = []
         if (usual and order.pv >= 2 * usual) or len(late) >= 3:
             signs.append("outsized")
+        if len(late) >= 2 and all(o.refunded is not None and o.refunded > paid_at for o in late):
+            # Two or more closing-stretch orders, every one returned once the run paid: the volume
+            # was bought to qualify (a return of one order is everyday business; of all, a pattern).
+            signs.append(f"all {len(late)} closing-stretch orders refunded after the run")
         if event.ts - paid_at <= QUICK_REFUND:
             signs.append("refunded within a week")
         rank_at = self.ranked.get(order.distributor, event.ts)

@@ -1,7 +1,8 @@
 """What ties two accounts to one household: a shared device or address, or a sponsor-recruit pair.
 
 Spouses share a bank account, a computer and a home address, and one usually enrolled the other;
-strangers pointing payouts at one account share none of these.
+strangers pointing payouts at one account share none of these. An address or device many accounts
+use (a mobile carrier's NAT, an office, a venue) is infrastructure, not a home: it ties no one.
 """
 
 from __future__ import annotations
@@ -12,14 +13,17 @@ from detectors.anomaly.state import BoundedMap
 DAY = 86_400.0
 MAX_TRAITS = 24  # per account: a few devices and home, office and mobile addresses
 RECENT = 2 * DAY  # a ring's accounts are enrolled within a day or two of each other
+CROWD = 4  # a home's address or computer serves a family of up to four accounts; a carrier NAT serves hundreds
+TOGETHER = 3600.0  # two accounts first seen at one crowded place within an hour came together (a couple at a meeting)
 
 
 class Traits:
     """Bounded devices, addresses and sponsor per distributor, learned from their own events."""
 
     def __init__(self) -> None:
-        self.known: BoundedMap[str, set[str]] = BoundedMap(300_000, 120 * DAY)
+        self.known: BoundedMap[str, dict[str, float]] = BoundedMap(300_000, 120 * DAY)  # trait -> first seen
         self.sponsor: BoundedMap[str, tuple[str, float]] = BoundedMap(300_000, 3 * 365 * DAY)  # (sponsor, enrolled)
+        self.users: BoundedMap[str, int] = BoundedMap(200_000, 120 * DAY)  # trait -> accounts that learned it
 
     def learn(self, dist: str, event: Event) -> None:
         """Remember the device and address of an event the distributor made themselves."""
@@ -28,18 +32,23 @@ class Traits:
         found = [f"{k}:{str(v)[:128]}" for k, v in (("d", event.flat.get("mlm.device.id")),
                                                      ("ip", event.flat.get("source.ip"))) if v]
         if found:
-            traits = self.known.setdefault(dist, event.ts, set)
-            if len(traits) < MAX_TRAITS:
-                traits.update(found)
+            traits = self.known.setdefault(dist, event.ts, dict)
+            for trait in found:
+                if trait not in traits and len(traits) < MAX_TRAITS:
+                    traits[trait] = event.ts  # once per account: the count below is of distinct accounts
+                    self.users.put(trait, event.ts, (self.users.get(trait, event.ts) or 0) + 1)
         sponsor = event.flat.get("mlm.sponsor.id") if event.flat.get("event.action") == "distributor_enrolled" else None
         if sponsor and str(sponsor) != dist:
             self.sponsor.put(dist, event.ts, (str(sponsor)[:128], event.ts))
 
     def household(self, a: str, b: str, now: float) -> bool:
-        """A sponsor-recruit pair, or two accounts seen on one device or address."""
+        """A sponsor-recruit pair, or two accounts seen on one device or address few others use (or
+        first seen at a crowded one together)."""
         if self.sponsor_of(a, now) == b or self.sponsor_of(b, now) == a:
             return True
-        return bool((self.known.get(a, now) or set()) & (self.known.get(b, now) or set()))
+        mine, theirs = self.known.get(a, now) or {}, self.known.get(b, now) or {}
+        return any((self.users.get(trait, now) or 0) <= CROWD or abs(mine[trait] - theirs[trait]) <= TOGETHER
+                   for trait in mine.keys() & theirs.keys())
 
     def sponsor_of(self, dist: str, now: float) -> str | None:
         found = self.sponsor.get(dist, now)
