@@ -24,6 +24,10 @@ TOOL_SPAN = (900.0, 5)
 KEEP = 100  # failures remembered per account: the evidence cap, and more than any span needs
 
 
+def _tries() -> deque[tuple[float, str, str, bool]]:
+    return deque(maxlen=KEEP)
+
+
 class SlowBruteForce:
     """Alerts once per account per six hours when its failed logins reach any span's count."""
 
@@ -37,15 +41,18 @@ class SlowBruteForce:
         self.suppress = Suppressor(6 * 3600.0)
 
     def process(self, event: Event) -> list[Alert]:
-        if not is_login(event, "failure"):
+        flat = event.flat
+        # Names that do not exist are a combo list's, counted by the stuffing detector; the cheap
+        # tests first: this runs for every login of the service.
+        if flat.get("event.outcome") != "failure" or flat.get("mlm.auth.failure_reason") == "unknown_user" \
+                or not is_login(event):
             return []
-        reason = event.flat.get("mlm.auth.failure_reason")
         account = user_key(event)
-        if not account or reason == "unknown_user":
-            return []  # names that do not exist are a combo list's, counted by the stuffing detector
-        tries = self.failures.setdefault(account, event.ts, lambda: deque(maxlen=KEEP))
-        tool = is_tool(str(event.flat.get("user_agent.original") or "")[:512])
-        tries.append((event.ts, event.id, str(event.flat.get("source.ip") or ""), tool))
+        if not account:
+            return []
+        tries = self.failures.setdefault(account, event.ts, _tries)
+        tool = is_tool(str(flat.get("user_agent.original") or "")[:512])
+        tries.append((event.ts, event.id, str(flat.get("source.ip") or ""), tool))
         span, need = TOOL_SPAN
         if len(tries) >= need and event.ts - tries[-need][0] <= span and all(t[3] for t in list(tries)[-need:]):
             return self._alert(account, tries, span, need, event)

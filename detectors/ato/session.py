@@ -6,32 +6,33 @@ changes the agent but not the address. A stolen session cookie replayed elsewher
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from core.alert import Alert
 from core.event import Event
 from core.schema import ACTIONS
 from detectors.anomaly.alerts import make_alert, network_of, short
-from detectors.anomaly.state import BoundedMap
 from detectors.ato.profiles import device_of
 
 KNOWN_ACTIONS = frozenset(a for actions in ACTIONS.values() for a in actions) | {"security_report"}
 SESSION_TTL = 24 * 3600.0  # sessions idle this long have expired in the app too
-TOUCH_EVERY = 60.0  # a session's idle clock is refreshed once a minute, not on every request
+SWEEP_EVERY = 3600.0  # expired sessions are dropped once an hour of event time (lookups check the ttl)
+MAX_SESSIONS = 500_000
+SID_CHARS = 256  # ids are hashes; anything longer is cut (bounded memory)
 ENDINGS = ("logout", "session_revoked")
 # The password step is not a use of the session: the session is judged from the requests that
 # carry it (the owner's first one comes from where they logged in). Sessions reach no other step.
 NOT_USES = frozenset({"login", *ENDINGS})
 
 
-@dataclass(slots=True)
 class Session:
-    ip: str
-    agent: str | None
-    device: str | None
-    user: str | None
-    first_id: str
-    alerted: bool = False
+    """Where a session was first used, and when it was last used (its idle clock)."""
+
+    __slots__ = ("agent", "alerted", "device", "first_id", "ip", "last", "user")
+
+    def __init__(self, ip: str, agent: str | None, device: str | None, user: str | None, first_id: str,
+                 last: float) -> None:
+        self.ip, self.agent, self.device, self.user, self.first_id = ip, agent, device, user, first_id
+        self.alerted = False
+        self.last = last
 
 
 class SessionHijack:
@@ -42,30 +43,60 @@ class SessionHijack:
     actions = KNOWN_ACTIONS - NOT_USES
 
     def __init__(self) -> None:
-        self.sessions: BoundedMap[str, Session] = BoundedMap(500_000, SESSION_TTL)
+        # A plain dict, expired by a sweep on the hour: touching a session is one attribute store.
+        self.sessions: dict[str, Session] = {}
+        self._sweep_at = float("-inf")
 
     def process(self, event: Event) -> list[Alert]:
-        # Every request of every session comes here: the common case (a session seen before, from
-        # its first address) is decided with two field reads and one lookup.
+        # Every request of every session comes here: the common case (a live session seen before,
+        # from its first address) is one dict lookup, two field reads and one store.
         flat = event.flat
         sid = flat.get("mlm.session.id")
         if not sid:
             return []
+        seen = self.sessions.get(sid)
+        if seen is not None:
+            ts = event.ts
+            if ts - seen.last <= SESSION_TTL:
+                if ts > seen.last:  # noqa: PLR1730 - max() is a call on every request
+                    seen.last = ts
+                if seen.alerted or flat.get("source.ip") == seen.ip:
+                    return []
+                return self._judge(event, sid, seen)
+        return self._first(event, sid)
+
+    def _first(self, event: Event, sid: object) -> list[Alert]:
+        """An id not (or no longer) known: cut to size, looked up again, else remembered here."""
+        flat = event.flat
         ip = flat.get("source.ip")
-        if not ip:
+        if not ip or flat.get("event.action") in NOT_USES:
             return []
-        if sid.__class__ is not str or len(sid) > 256:
-            sid = str(sid)[:256]
-        seen = self.sessions.get_lazily(sid, event.ts, TOUCH_EVERY)
-        if seen is not None and (seen.alerted or ip == seen.ip):
-            return []
-        if flat.get("event.action") in NOT_USES:
-            return []
-        if seen is None:
-            self.sessions.put(sid, event.ts, Session(ip, flat.get("user_agent.original"), device_of(event),
-                                                     flat.get("user.id"), event.id))
-            return []
-        if network_of(ip) == network_of(seen.ip):
+        sid = sid if sid.__class__ is str and len(sid) <= SID_CHARS else str(sid)[:SID_CHARS]  # type: ignore[attr-defined]
+        ts = event.ts
+        seen = self.sessions.get(sid)  # type: ignore[arg-type]
+        if seen is not None and ts - seen.last <= SESSION_TTL:
+            seen.last = max(seen.last, ts)
+            return [] if seen.alerted or ip == seen.ip else self._judge(event, str(sid), seen)
+        if ts >= self._sweep_at or len(self.sessions) >= MAX_SESSIONS:
+            self._sweep(ts)
+        self.sessions[str(sid)] = Session(ip, flat.get("user_agent.original"), device_of(event),
+                                          flat.get("user.id"), event.id, ts)
+        return []
+
+    def _sweep(self, now: float) -> None:
+        """Drop sessions idle past the ttl; at the cap, also the least recently used tenth."""
+        self._sweep_at = now + SWEEP_EVERY
+        horizon = now - SESSION_TTL
+        if len(self.sessions) >= MAX_SESSIONS:
+            lasts = sorted(s.last for s in self.sessions.values())
+            horizon = max(horizon, lasts[len(lasts) // 10])
+        self.sessions = {sid: s for sid, s in self.sessions.items() if s.last > horizon}
+
+    def _judge(self, event: Event, sid: str, seen: Session) -> list[Alert]:
+        """A known session from another address: an alert when the network and the client changed too."""
+        flat = event.flat
+        ip = flat.get("source.ip")
+        if not ip or flat.get("event.action") in NOT_USES or network_of(ip) == network_of(seen.ip):
             return []
         agent, device = flat.get("user_agent.original"), device_of(event)
         new_client = (device is not None and seen.device is not None and device != seen.device) or \

@@ -10,7 +10,7 @@ failed. A script (bare HTTP-library agent) failing for two real accounts is alre
 from __future__ import annotations
 
 from collections import Counter, deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -20,11 +20,11 @@ from detectors.anomaly.alerts import is_login, make_alert, network_of, user_key
 from detectors.anomaly.state import BoundedMap, Suppressor
 from detectors.ato.oneclient import OneClientSpray
 from detectors.ato.stuck import StuckAccounts
-from detectors.ato.where import place_of
+from detectors.ato.where import Place, place_of
 
 WINDOW = 24 * 3600.0  # sprayers pace themselves under lockout thresholds: look back a day
 TOUCH_EVERY = 60.0  # idle clocks of a day-long window need no refresh on every failure
-_KEYS: dict[tuple[str, str | None, bool], tuple[str, ...]] = {}  # (address, AS, hosting) -> counting keys
+_KEYS: dict[str, tuple[Place, tuple[str, ...]]] = {}  # address -> (its place, counting keys)
 # Bare HTTP-library and attack-tool agents: people log in with browsers and apps, scripts with these.
 TOOL_AGENTS = ("python-requests", "python-urllib", "aiohttp", "httpx", "curl/", "wget/", "go-http-client",
                "libwww-perl", "java/", "axios/", "node-fetch", "sqlmap", "hydra", "scrapy",
@@ -46,13 +46,18 @@ class Tries:
     ip: str = ""        # the address of its latest failure
 
 
-@dataclass(slots=True)
 class Network:
-    users: BoundedMap[str, Tries] = field(default_factory=lambda: BoundedMap(500, WINDOW))
-    ips: Counter[str] = field(default_factory=Counter)
-    unknown: int = 0  # failures for names that do not exist: a combo list, not a target list
-    tools: int = 0    # accounts a tool agent failed for (an upper bound: expired ones stay counted)
-    evidence: deque[str] = field(default_factory=lambda: deque(maxlen=100))
+    """Failed and recovered accounts of one network, operator or the hosting pool (a plain class:
+    stuffing waves from fresh addresses create thousands)."""
+
+    __slots__ = ("evidence", "ips", "tools", "unknown", "users")
+
+    def __init__(self) -> None:
+        self.users: BoundedMap[str, Tries] = BoundedMap(500, WINDOW)
+        self.ips: dict[str, int] = {}
+        self.unknown = 0  # failures for names that do not exist: a combo list, not a target list
+        self.tools = 0    # accounts a tool agent failed for (an upper bound: expired ones stay counted)
+        self.evidence: deque[str] = deque(maxlen=100)
 
 
 class PasswordSpraying:
@@ -87,22 +92,22 @@ class PasswordSpraying:
 
     def _per_network(self, event: Event, user: str | None, outcome: object) -> list[Alert]:
         ip = event.flat.get("source.ip")
-        if not ip or not user or outcome not in ("success", "failure"):
+        if not ip or not user or (outcome != "failure" and outcome != "success"):
             return []
         ip = str(ip)
         if outcome == "success":
             self._success(event, ip, user)
             return []
-        keys, ts = self._keys(event, ip), event.ts
+        keys, ts, networks = self._keys(event, ip), event.ts, self.networks
         if event.flat.get("mlm.auth.failure_reason") == "unknown_user":
             for key in keys:  # sprayers try real accounts; unknown names are the stuffing detector's
-                self.networks.setdefault(key, ts, Network, TOUCH_EVERY).unknown += 1
+                networks.setdefault(key, ts, Network, TOUCH_EVERY).unknown += 1
             return []
         tool = is_tool(str(event.flat.get("user_agent.original") or "")[:512])
         alerts: list[Alert] = []
         for key in keys:
-            net = self.networks.setdefault(key, event.ts, Network, TOUCH_EVERY)
-            tries = net.users.setdefault(user, event.ts, Tries, TOUCH_EVERY)
+            net = networks.setdefault(key, ts, Network, TOUCH_EVERY)
+            tries = net.users.setdefault(user, ts, Tries, TOUCH_EVERY)
             tries.fails += 1
             if tool and not tries.tool:
                 tries.tool = True
@@ -110,7 +115,7 @@ class PasswordSpraying:
             tries.ip = ip
             net.evidence.append(event.id)
             if len(net.ips) < 256 or ip in net.ips:
-                net.ips[ip] += 1
+                net.ips[ip] = net.ips.get(ip, 0) + 1
             if len(net.users) >= self.min_users or net.tools >= self.min_users_tool:
                 alerts.extend(self._judge(key, net, event))
         return alerts
@@ -145,19 +150,23 @@ class PasswordSpraying:
     @staticmethod
     def _keys(event: Event, ip: str) -> tuple[str, ...]:
         place = place_of(event)
-        memo = (ip, place.asn, place.hosting)  # plain values hash in C; the dataclass's hash is Python
-        keys = _KEYS.get(memo)
-        if keys is None:
-            found = [f"net:{network_of(ip)}"]
-            if place.asn:
-                found.append(f"asn:{place.asn}")
-            if place.hosting:
-                # Members log in from clouds only through a VPN, and then succeed: a spray rented across
-                # several providers adds up here even when each provider sees only a few accounts.
-                found.append("hosting:all")
-            if len(_KEYS) >= 16_384:
-                _KEYS.clear()
-            keys = _KEYS[memo] = tuple(found)
+        # Per address, the place it was judged with: the same Place object (where.py caches one per
+        # address and enrichment) means the same keys. The entry holds the object, so its identity
+        # cannot be reused while cached.
+        memo = _KEYS.get(ip)
+        if memo is not None and memo[0] is place:
+            return memo[1]
+        found = [f"net:{network_of(ip)}"]
+        if place.asn:
+            found.append(f"asn:{place.asn}")
+        if place.hosting:
+            # Members log in from clouds only through a VPN, and then succeed: a spray rented across
+            # several providers adds up here even when each provider sees only a few accounts.
+            found.append("hosting:all")
+        if len(_KEYS) >= 16_384:
+            _KEYS.clear()
+        keys = tuple(found)
+        _KEYS[ip] = (place, keys)
         return keys
 
     def _judge(self, key: str, net: Network, event: Event) -> list[Alert]:

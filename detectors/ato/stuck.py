@@ -56,7 +56,8 @@ class StuckAccounts:
         elif account and outcome == "failure" and event.flat.get("mlm.auth.failure_reason") == "bad_password" \
                 and not self.silent.retried(account):
             self.silent.add(account, event.ts, (event.id, str(event.flat.get("source.ip") or "")))
-        if not self._mature(event.ts):
+        # Nothing matures on most logins: the queue's head is checked before any maturing loop runs.
+        if not self.silent.due(event.ts) or not self._mature(event.ts):
             return []
         return self._judge(event)
 

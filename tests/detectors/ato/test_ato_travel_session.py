@@ -5,6 +5,7 @@ from __future__ import annotations
 from ato_helpers import login, run, seconds_of
 from builders import make_event
 
+from detectors.ato import session as session_module
 from detectors.ato.session import SessionHijack
 from detectors.ato.travel import ImpossibleTravel
 
@@ -97,6 +98,21 @@ def test_expired_session_state_is_forgotten():
     det = SessionHijack()
     run(det, [request(0, "s5", "198.51.100.7", "UA")])
     assert run(det, [request(2 * 86_400, "s5", "203.0.113.5", "Other")]) == []
+
+
+def test_idle_sessions_leave_memory_and_at_the_cap_the_least_recently_used_go(monkeypatch):
+    monkeypatch.setattr(session_module, "MAX_SESSIONS", 20)
+    det = SessionHijack()
+    run(det, [request(i, f"s{i}", "198.51.100.7", "UA") for i in range(20)])
+    run(det, [request(30, "s0", "198.51.100.7", "UA"), request(40, "fresh", "198.51.100.7", "UA")])
+    assert {"s0", "fresh", "s19"} <= set(det.sessions) and not {"s1", "s2"} & set(det.sessions)
+    assert len(det.sessions) <= 20
+    run(det, [request(2 * 86_400, "later", "198.51.100.7", "UA")])  # the hourly sweep drops day-idle ones
+    assert set(det.sessions) == {"later"}
+    # A session still in use is kept however old it is, and still judged.
+    alive = SessionHijack()
+    run(alive, [request(h * 3600, "s9", "198.51.100.7", "UA") for h in range(30)])
+    assert len(run(alive, [request(30 * 3600, "s9", "203.0.113.5", "Other")])) == 1
 
 
 def test_the_password_step_and_logout_are_not_uses_of_the_session():
