@@ -143,8 +143,8 @@ def _compile(doc: dict[str, Any], names: dict[str, dict[str, str]]) -> Flattener
     lines += [f"if {' or '.join(shape.guards) or 'False'}:", "    return None",
               f"return {{{', '.join(shape.entries)}}}"]
     body = "\n".join("    " + line for line in lines)
-    namespace: dict[str, Any] = dict(_HELPERS)
-    # The source holds only repr() literals of the keys and generated variable names.
+    namespace: dict[str, Any] = {**_HELPERS, **shape.constants}
+    # The source holds only repr() literals of names and generated variable and constant names.
     exec(compile(f"def _flatten(doc):\n{body}\n", "<event shape>", "exec"), namespace)  # noqa: S102
     return namespace["_flatten"]  # type: ignore[no-any-return]
 
@@ -166,6 +166,22 @@ class _Shape:
         self.guards: list[str] = []  # leaves: types (and canonical values where coercion would act)
         self.entries: list[str] = []  # the flat view, in document order
         self.count = 0
+        # Key names the code compares with, as the exemplar's own string objects: JSON decoders that
+        # reuse key objects (orjson caches them) then compare by identity, not by characters.
+        self.constants: dict[str, Any] = {}
+
+    def constant(self, value: Any) -> str:
+        """The name under which the flattener's code sees `value`."""
+        name = f"_k{len(self.constants)}"
+        self.constants[name] = value
+        return name
+
+    def structure(self, variable: str, value: dict[str, Any]) -> str:
+        """The condition under which a nested object's keys differ from the shape's (in order)."""
+        if len(value) == 1:
+            key = self.constant(next(iter(value)))
+            return f"type({variable}) is not dict or len({variable}) != 1 or {key} not in {variable}"
+        return f"type({variable}) is not dict or tuple({variable}) != {self.constant(tuple(value))}"
 
     def visit(self, obj: dict[str, Any], var: str, prefix: str) -> _Node:
         """One object, unpacked from `var` into fresh variables; its children in document order."""
@@ -173,7 +189,7 @@ class _Shape:
         variables = [f"v{self.count + i}" for i in range(len(obj))]
         self.count += len(obj)
         if len(obj) == 1:  # a lone key: looked up, cheaper than building and comparing a key tuple
-            node = _Node(f"{variables[0]} = {var}[{next(iter(obj))!r}]", [], [])
+            node = _Node(f"{variables[0]} = {var}[{self.constant(next(iter(obj)))}]", [], [])
         else:
             node = _Node(f"{', '.join(variables)}, = {var}.values()", [], [])
         for key, variable, value in zip(obj, variables, obj.values(), strict=True):
@@ -184,17 +200,10 @@ class _Shape:
                 self.guards.append(_guard(name, variable, value))
                 self.entries.append(f"{name!r}: {variable}")
                 continue
-            node.structure.append(_structure(variable, value))
+            node.structure.append(self.structure(variable, value))
             if value:  # an empty object adds no field (as in the generic walk)
                 node.children.append(self.visit(value, variable, name + "."))
         return node
-
-
-def _structure(variable: str, value: dict[str, Any]) -> str:
-    """The condition under which a nested object's keys differ from the shape's (in order)."""
-    if len(value) == 1:
-        return f"type({variable}) is not dict or len({variable}) != 1 or {next(iter(value))!r} not in {variable}"
-    return f"type({variable}) is not dict or tuple({variable}) != {tuple(value)!r}"
 
 
 def _guard(name: str, variable: str, value: Any) -> str:
