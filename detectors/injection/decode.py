@@ -23,7 +23,9 @@ _PCT_U = re.compile(r"%u([0-9a-fA-F]{4})")  # IIS-style %u003c
 _ESC_X = re.compile(r"\\x([0-9a-fA-F]{2})|\\u([0-9a-fA-F]{4})")  # JS/PHP string escapes
 _SQL_VERSION_COMMENT = re.compile(r"/\*!\d*")  # MySQL /*!50000union*/ executes its content
 _SQL_COMMENT = re.compile(r"/\*.*?\*/", re.DOTALL)
-_SPACES = re.compile(r"[ \t\x00-\x09\x0b-\x1f\x7f]+")  # newline stays: it separates shell commands
+# newline stays: it separates shell commands; a no-break space (%a0, or the replacement character
+# a lone %a0 decodes to) is a blank to MySQL and a common filter bypass
+_SPACES = re.compile(r"[ \t\x00-\x09\x0b-\x1f\x7f\xa0\ufffd]+")
 _WORD_QUOTES = re.compile(r"(?<=\w)(?:''|\"\"|['\"\\\\^])(?=\w)")
 _FORM = re.compile(r"^[\w.\[\]$%+-]*=[^&]*(&[\w.\[\]$%+-]*=?[^&]*)*$")  # keys of names, encoded values
 _ESCAPES = re.compile(r"[%+&\\]")  # what url_decode and normalize act on in ASCII text

@@ -174,6 +174,14 @@ XSS = [
     r"\b__proto__\s*(\[|\.|=)|\bconstructor\s*(\.|\[\s*['\"`]?)\s*prototype\b",
     r"'unsafe-(inline|eval)'|\bcontent-security-policy\s*:|\b(script|default|object)-src\s+(\*|'|https?:)",
     r"<(form|input|button|textarea|link|dialog|keygen)\b[\s/>]",
+    # A property looked up by a (built) name and called: window['al'+'ert'](1), top["alert"](1)
+    r"['\"`]\s*\]\(\s*[\d'\"`/]|\[\s*['\"`]\w*['\"`]\s*\+\s*['\"`]\w*['\"`]\s*\]",
+    # Dangling markup: a tag whose URL attribute opens a quote the value never closes, so the page's own
+    # text after it (tokens, secrets) is sent to that URL.
+    r"<[a-z]+\s[^>]{0,100}\b(src|href|action|background|poster|formaction)\s*=\s*['\"]\s*(https?:)?//[^'\"<>]*$",
+    # DOM sinks that run or load code a value supplies.
+    (r"\.insertadjacenthtml\s*\(|\bdocument\.body\.inner(text|html)\s*=|\bnew\s+(shared)?worker\s*\(\s*['\"`]|"
+     r"\bserviceworker\.register\s*\(|\bimport\s*\(\s*['\"`](https?:)?/|\beval\s*\(\s*[a-z_$][\w$.]*\s*\)"),
     # A whole value that is a protocol-relative URL: a script source or redirect target someone
     # else's page would load (people type https:// or www., never //host/).
     r"^\s*//[\w-]+(\.[\w-]+)*\.[a-z]{2,}(:\d+)?/",
@@ -254,6 +262,8 @@ COMMAND = [
      r"[;|&`\n]\s*echo\s+\w+\s*[;|&`#]"),
     r"[;|&`\n]\s*net\s+(user|localgroup|share|view|use|group|accounts)\b",
     r"(^|[;|&\s`(])/[a-z]?\?{2,}[a-z?]*/",
+    # Globs standing for a system path or binary: /et?/pa?swd, /bin/ca? (a URL has a host before its path)
+    r"(^|[;|&\s`(<])/[a-z?]{0,3}\?[a-z?]{0,3}/|(^|[;|&\s`(])/(usr/)?s?bin/[a-z]*\?",
     r"\bi''d\b|\bw'h'o'a'm'i\b|\bwh\"o\"am\"i\b|\bc\\a\\t\b|\bwho\\ami\b|\bl\\s\b",
     r"^\s*sleep\s+\d+\s*$|^\s*(ifconfig|ipconfig|netstat|whoami|systeminfo|sysinfo|printenv)\s*$",
     r"\bnet\s+(user|localgroup)\s+\S+|\bnetsh\s+(firewall|advfirewall|interface|wlan)\b",

@@ -73,6 +73,9 @@ _LONE_QUOTE = re.compile(r"^[\w.@-]{1,40}['`]$|^[\w.@-]*[a-z_]\"$|^['`][\w.@-]{1
 _ENGLISH_APOSTROPHE = re.compile(r"^[a-z]+s'$|^'\d0s$|^'(tis|twas|em|cause|cos|bout|til|n|round|kay)$", re.IGNORECASE)
 # A backtick that closes a shell substitution nobody opened (a`)`, 1`;): the start of a command breakout.
 _BACKTICK_BREAK = re.compile(r"^[\w.@-]{0,40}`[)\];|&]+`?$")
+# A quote broken out of, then a command alone ('dir, "id, `whoami): the shortest shell breakout probe.
+_QUOTE_COMMAND = re.compile(r"^['\"`]\s*(id|ls|dir|pwd|ver|whoami|uname|ifconfig|ipconfig|netstat|hostname|"
+                            r"systeminfo|tasklist|env)\s*$", re.IGNORECASE)
 
 # A tag probe with an unquoted attribute value (<test x=y//, <a href=x//, <svg/onxx=y>) or a bare tag
 # start (<test): editors quote every attribute, and people write "<3" or "<Base Model>", not these.
@@ -99,7 +102,7 @@ def lone_class(text: str) -> str | None:
     lowered = value.lower()
     if lowered in LONE_SQL_WORDS:
         return "sqli"
-    if lowered in LONE_COMMAND_WORDS or _BACKTICK_BREAK.match(value):
+    if lowered in LONE_COMMAND_WORDS or _BACKTICK_BREAK.match(value) or _QUOTE_COMMAND.match(value):
         return "command"
     if _TEMPLATE_VAR.match(value):
         return "ssti"
