@@ -20,7 +20,7 @@ _CMD_WORDS = (r"cat|ping|sleep|echo|type|dir|net|env|head|tail|more|less|find|ho
               r"timeout|touch|rm|cp|mv|kill|ps|awk|sed|grep|set|ver|del|copy|start|tac|nl|od|"
               r"xxd|strings|file|who|uptime|hostname|pwd|df|du|usleep|printf|chown|mkdir|xargs|base32|ftp|"
               r"telnet|waitfor")  # not date, free, last, read, sort: "`free` shipping" is prose
-_CMD_ARGS = (r"(\s+(-{1,2}[a-z]|/[a-z]|~|\\|\$[a-z{(]|\.{1,2}/|\d{1,3}\.\d{1,3}\.|"
+_CMD_ARGS = (r"(\s+(-{1,2}[a-z]|/[a-z]|~|\\|\$[a-z{(]|\.{1,2}/|\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}\b|"
              r"https?:|[\w.-]+\.(txt|sh|php|py|pl|exe|bat|ps1|ini|conf|log)\b|%[a-z]+%|[a-z]:\\|/\s*$|/\s+-[a-z]|[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}\b)|"
              r"\$\{?ifs\}?|<\s*/)")
 # Command words a shell runs that do not double as everyday English words at the start of a value.

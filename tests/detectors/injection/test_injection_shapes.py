@@ -29,3 +29,13 @@ def test_a_no_break_space_separates_sql_words(analyzer: Analyzer) -> None:
     for value in ["1'%a0OR%a01=1--", "1'%C2%A0OR%C2%A01=1--", "shoes'\u00a0UNION\u00a0SELECT\u00a0NULL,NULL--"]:
         assert "sqli" in _strong(analyzer, value), value
     assert _strong(analyzer, "Prix\u00a0: 5\u00a0€ ; livraison offerte") == set()
+
+
+def test_the_model_alone_never_alerts_on_one_request(analyzer: Analyzer) -> None:
+    # Text unlike the model's training, with the syntax it weighs (';', '='): at most a weak finding.
+    notes = ["gmp (2:6.0.0+dfsg-6) unstable; urgency=medium", "fribidi (0.10.4-3) unstable; urgency=low",
+             "Colour=blue; size=XL; qty=2", "ref=spring-promo; src=newsletter"]
+    for note in notes:
+        findings = analyzer.findings({"http.request.body.content": '{"note": "' + note + '"}'})
+        assert all(f.weak for f in findings), (note, findings)
+    assert analyzer.model is not None and analyzer.model.predict("fribidi (0.10.4-3) unstable; urgency=low")
