@@ -38,7 +38,7 @@ def stream(seed=5, n=1500):
                                           **{"mlm.export.records": rng.choice([10, 50, 5000])}))
     for j in range(12):
         events.append(make_event_dict(1000 + j * 5, event__id=f"b{j}", event__outcome="failure", user__name="amy",
-                                      source__ip="192.0.2.50"))
+                                      user__id="amy", source__ip="192.0.2.50"))
         events.append(make_event_dict(2000 + j * 5, event__id=f"s{j}", event__outcome="failure",
                                       user__name=f"victim{j}", source__ip="198.51.100.9"))
     events.sort(key=lambda d: d["@timestamp"])
@@ -117,12 +117,14 @@ def test_event_time_order_repairs_local_disorder(files, capsys):
 
 def test_baseline_warms_rules_without_writing_its_alerts(tmp_path, capsys):
     baseline = tmp_path / "baseline.ndjson"
-    base = [make_event_dict(i, event__id=f"base-{i}", event__outcome="failure", user__name="amy") for i in range(9)]
-    base += [make_event_dict(i, event__id=f"bob-{i}", event__outcome="failure", user__name="bob") for i in range(12)]
+    base = [make_event_dict(i, event__id=f"base-{i}", event__outcome="failure", user__name="amy", user__id="amy")
+            for i in range(9)]
+    base += [make_event_dict(i, event__id=f"bob-{i}", event__outcome="failure", user__name="bob", user__id="bob")
+             for i in range(12)]
     baseline.write_bytes(b"\n".join(orjson.dumps(e) for e in base) + b"\n")
     events = tmp_path / "events.ndjson"
     events.write_bytes(orjson.dumps(make_event_dict(60, event__id="new-1", event__outcome="failure",
-                                                    user__name="amy")) + b"\n")
+                                                    user__name="amy", user__id="amy")) + b"\n")
     out = tmp_path / "alerts.ndjson"
     err = replay([str(events), "--baseline", str(baseline), *RULES, "--out", str(out)], capsys).err
     alerts = alerts_of(out.read_bytes())

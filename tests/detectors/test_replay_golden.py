@@ -24,9 +24,10 @@ from detectors.replay import replay
 
 GOLDEN = {
     # sigma: spraying per address deprecated; bank change -> payout now needs a device new to an
-    # account that had older ones (D000066's only earlier device was the thief's: no judgement).
+    # account that had older ones (D000066's only earlier device was the thief's: no judgement);
+    # the brute force rule names the account (user.id D000056), as the ato detector does.
     "sigma": (2,
-        "b810607472d234ba9b1d83ae21683973590ad716850faeb158eb5abe55725171"),
+        "24a5eff5f1eb5bd7748e8480bc5257a966bf40c484c2040a7b44bd589875bce5"),
     "injection": (20,  # + roll-ups naming every later payload of an alerted source
         "4bef61f62b9ac7af917cbe16864b95948f6cd2a9db208ed321cf755d405864a4"),
     "flood": (12,

@@ -45,4 +45,4 @@ def test_rules_export_lucene_and_esql(tmp_path, capsys):
     captured = capsys.readouterr()
     items = [orjson.loads(line) for line in captured.out.splitlines()]
     brute = next(i for i in items if i["rule"]["name"] == "mlm_brute_force_user")
-    assert brute["correlation"] and "user.name" in brute["queries"][0] and "10" in brute["queries"][0]
+    assert brute["correlation"] and "user.id" in brute["queries"][0] and "10" in brute["queries"][0]

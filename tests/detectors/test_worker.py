@@ -56,8 +56,8 @@ def test_worker_detects_stores_publishes_commits_and_flushes_on_idle(tmp_path):
     sigma = Engine.build(DetectorConfig(families=["sigma"])).detectors
     buffering = Buffering()
     worker = DetectorWorker(bus, store, Engine([*sigma, buffering]), poll_timeout=0.05, idle_flush_seconds=0.1)
-    lines = [orjson.dumps(make_event_dict(i * 5, event__id=f"e{i}", event__outcome="failure", user__name="amy"))
-             for i in range(12)]
+    lines = [orjson.dumps(make_event_dict(i * 5, event__id=f"e{i}", event__outcome="failure", user__name="amy",
+                                          user__id="amy")) for i in range(12)]
     producer = bus.producer()
     # Two messages of several NDJSON lines each; one hostile line in the middle.
     producer.publish(EVENTS_TOPIC, [b"\n".join(lines[:6]), b"\n".join([b"{bad", *lines[6:]])], [b"amy", b"amy"])
@@ -93,7 +93,7 @@ def test_worker_retries_when_the_store_fails(tmp_path, monkeypatch):
     store.write_alerts = flaky  # type: ignore[method-assign]
     worker = DetectorWorker(bus, store, Engine.build(DetectorConfig(families=["sigma"])), poll_timeout=0.05)
     monkeypatch.setattr("detectors.worker.RETRY_SECONDS", 0.05)
-    lines = [make_event(i, event__outcome="failure", user__name="zed").to_json() for i in range(10)]
+    lines = [make_event(i, event__outcome="failure", user__name="zed", user__id="zed").to_json() for i in range(10)]
     bus.producer().publish(EVENTS_TOPIC, [b"\n".join(lines)])
     worker.start()
     try:
@@ -143,7 +143,7 @@ def test_worker_drops_alerts_of_rules_the_dashboard_disabled(tmp_path, monkeypat
                             rule_state_path=state)
     export = make_event(0, event__dataset="mlm.audit", event__action="data_exported", user__id="s1",
                         **{"mlm.export.records": 9000})
-    failures = [make_event(i, event__outcome="failure", user__name="zed").to_json() for i in range(10)]
+    failures = [make_event(i, event__outcome="failure", user__name="zed", user__id="zed").to_json() for i in range(10)]
     bus.producer().publish(EVENTS_TOPIC, [export.to_json(), b"\n".join(failures)])
     worker.start()
     try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from builders import make_event_dict
 
-BRUTE = "3f6c1d2a-5b7e-4c19-9a01-6d0e1f2a0102"  # mlm_brute_force_user: by user.name, global
+BRUTE = "3f6c1d2a-5b7e-4c19-9a01-6d0e1f2a0102"  # mlm_brute_force_user: by user.id, entity-local
 MFA_BRUTE = "3f6c1d2a-5b7e-4c19-9a01-6d0e1f2a0302"  # mlm_mfa_brute_force: by user.id, entity-local
 STUFFING = "mlm-ato-credential-stuffing"  # service-wide, global
 PARTITIONS = 3  # the kafka_bus fixture's partition count

@@ -66,7 +66,7 @@ def test_brute_force_through_kafka_collector_and_two_detectors_alerts_once(noida
         ingest.start()
 
         def brute_alerts() -> list[dict]:
-            q = EventQuery(filters={"rule.id": [BRUTE], "entity.value": [victim]})
+            q = EventQuery(filters={"rule.id": [BRUTE], "entity.value": [f"id-{victim}"]})
             return store.search_alerts(q).items
 
         assert wait_for(lambda: brute_alerts())
@@ -84,7 +84,7 @@ def test_brute_force_through_kafka_collector_and_two_detectors_alerts_once(noida
             Alert.from_json(m.value).id == alerts[0]["id"] for m in published), timeout=15)
         consumer.close()
         assert [Alert.from_json(m.value).rule_id for m in published
-                if Alert.from_json(m.value).entity_value == victim].count(BRUTE) == 1
+                if Alert.from_json(m.value).entity_value == f"id-{victim}"].count(BRUTE) == 1
     finally:
         ingest.stop()
         for worker in workers:
@@ -126,7 +126,7 @@ def test_entity_members_and_one_global_member_alert_once_each_through_kafka(noid
         assert old_rules == sorted([BRUTE_RULE, MFA_BRUTE]), "each old member saw too little to see stuffing"
         found = sorted((a["rule"]["id"], a["entity"]["value"]) for a in alerts())
         tag = topic.replace(".", "-")
-        assert found == sorted([(BRUTE_RULE, f"amy-{tag}"), (MFA_BRUTE, f"id-bob-{tag}"), (STUFFING, "mlm_app")])
+        assert found == sorted([(BRUTE_RULE, f"id-amy-{tag}"), (MFA_BRUTE, f"id-bob-{tag}"), (STUFFING, "mlm_app")])
         # whatever detectors alerted, none was produced by two members (the store keeps one per id)
         stored = store.search_alerts(EventQuery(size=100)).items
         assert sum(w.alerts_written for w in workers) == len(stored)

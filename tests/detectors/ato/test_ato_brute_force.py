@@ -9,6 +9,8 @@ import pytest
 from ato_helpers import login, run, seconds_of
 
 from detectors.ato.bruteforce import SlowBruteForce
+from detectors.base import DetectorConfig
+from detectors.engine import Engine
 
 
 def guesses(start: float, n: int, gap: float, seed: int, addresses: int = 1, user: str = "amy") -> list:
@@ -56,3 +58,30 @@ def test_headless_browser_guessing_once_a_minute_alerts_at_the_fifth_try():
     # The same pace from an ordinary browser waits for the full count (ten in fifteen minutes).
     browser = [login(i * 60.0, "lead2", ok=False, user__id="lead2") for i in range(20)]
     assert [seconds_of(a) for a in run(SlowBruteForce(), browser)] == [9 * 60.0]
+
+
+BRUTE_RULE = "3f6c1d2a-5b7e-4c19-9a01-6d0e1f2a0102"  # auth_failed_login.yml: per account (user.id)
+NAME_RULE = "3f6c1d2a-5b7e-4c19-9a01-6d0e1f2a0104"  # the same for a typed name no account has
+
+
+@pytest.mark.parametrize("gap,tries,seed", [(5.0, 12, 5), (20.0, 14, 6), (28.0, 11, 7)])
+def test_one_brute_force_is_one_incident_whatever_was_typed(gap, tries, seed):
+    """The Sigma rule and the brute-force detector both fire and name the same account, so the
+    dashboard (incidents keyed by entity type, entity value and category) opens one incident."""
+    rng = random.Random(seed)
+    engine = Engine.build(DetectorConfig(families=["sigma", "ato"]), strict=True)
+    typed = ["amy", "Amy", "amy@example.com", "AMY"]
+    alerts = []
+    for i in range(tries):
+        alerts += engine.process(login(i * gap * rng.uniform(0.8, 1.2) + i, rng.choice(typed), ok=False,
+                                       ip="185.7.7.7", user__id="D000101"))
+    rules = {a.rule_id for a in alerts}
+    assert {BRUTE_RULE, "mlm-ato-brute-force"} <= rules
+    assert {(a.entity_type, a.entity_value, a.category) for a in alerts} == {("user", "D000101", "account_takeover")}
+
+
+def test_guessing_a_name_no_account_has_is_named_by_what_was_typed():
+    engine = Engine.build(DetectorConfig(families=["sigma", "ato"]), strict=True)
+    alerts = [a for i in range(12) for a in engine.process(login(i * 5, "victim.amy", ok=False, ip="185.7.7.8",
+                                                                 reason="unknown_user"))]
+    assert [(a.rule_id, a.entity_type, a.entity_value) for a in alerts] == [(NAME_RULE, "user", "victim.amy")]
