@@ -227,14 +227,16 @@ COMMAND = [
     _SEP_STRONG + r"\s*\{?(" + _CMD_UNAMBIGUOUS_MORE + r")\b",
     _SEP_SHELL + r"\s*\{?(" + _CMD_PLAIN + r")\b",
     _SEP_STRONG + r"\s*\{?(" + _CMD_PLAIN + r")" + _CMD_ARGS,
-    r"(;|\||\n)(id|ls|pwd|dir|ps|env|w|who|date|uname|hostname|ver|vol|read)\s*($|[;|&`)#\n'\"])|(;|\||\n)\s+(id|ls|pwd|dir|ps)\s*[;|&`)#\n]|\n\s*(id|ls|pwd)\s*$|\|\s*(id|whoami)\s*$",
+    r"(;|\||\n)(id|ls|pwd|dir|ps|env|w|who|date|uname|hostname|ver|vol|read)\s*($|[;|&`)#\n'\"])|(;|\||\n)\s+(id|ls|pwd|dir|ps)\s*[;|&`)#\n'\"]|\n\s*(id|ls|pwd)\s*$|\|\s*(id|whoami)\s*$",
     r"&\s*(" + _CMD_UNAMBIGUOUS + r")\b",
-    r"&\s*(id|ls|pwd|dir)\s*[;&|#`]",
-    r"(;|\||\n|&)(env|set|printenv|export|read|id|ls|pwd|who|uname|date|hostname|ver)[;|&`]",  # ;env; &set&: tight, unlike "Game & Set & Match"
+    r"&\s*(id|ls|pwd|dir|ps)\s*[;&|#`'\"]|&(id|ls|pwd|dir|ps|ver|env|who|hostname|whoami|date)\s*$",
+    r"(;|\||\n|&)(env|set|printenv|export|read|id|ls|pwd|who|uname|date|hostname|ver|ps|dir|whoami)\s*[;|&`#'\"]",  # ;env; &set&: tight, unlike "Game & Set & Match"
     # PHP code breaking out of a string or statement: ';exit(md5('x'));// ".die(1)."
     r"[;.]\s*(exit|die|eval|assert|system|passthru|phpinfo|md5|print_r|var_dump|base64_decode)\((['\"\d$]|\)|\w+\()",
-    r"&\s*(" + _CMD_PLAIN + r")\b" + _CMD_ARGS,
-    _SEP_SHELL + r"\s*\{?(" + _CMD_WORDS + r")(\s*($|[;|&`)#\n])|" + _CMD_ARGS + ")",
+    r"&\s*(" + _CMD_PLAIN + "|" + _CMD_WORDS + r")\b" + _CMD_ARGS,
+    _SEP_SHELL + r"\s*\{?(" + _CMD_WORDS + r"|ver|ps|env|who|date|hostname)(\s*($|[;|&`)#\n'\"])|" + _CMD_ARGS + ")",
+    # A substitution of one bare recon command: $(date), $(hostname) (jQuery's $(document) is not one)
+    r"\$\(\s*(date|who|w|ver|hostname|env|set|ps|id|ls|pwd|whoami|uname|printenv|last|history)\s*\)",
     _SEP_STRONG + r"\s*\{?(" + _CMD_WORDS + r")" + _CMD_ARGS,
     r"(^|&)\s*(" + _CMD_PLAIN + "|" + _CMD_LEAD + r")" + _CMD_ARGS,
     r"`\s*(" + _CMD_PLAIN + "|" + _CMD_WORDS + r")\b[^`]{0,80}`",

@@ -110,3 +110,13 @@ def test_a_keyboard_sweep_is_not_a_probe_and_a_backtick_breakout_is() -> None:
     for probe in ["<>\"'%;)(&+", "*(|(mail=*))", "'--", "!@#", "=;", "|"]:
         assert not keyboard_sweep(probe), probe
     assert lone_class("a`)`") == "command" and lone_class("1`;") == "command"
+
+
+def test_tight_and_quoted_recon_commands_alert(analyzer: Analyzer) -> None:
+    # A recon word alone is a command when glued to a separator or closed by a quote it broke out of;
+    # spaced after a list separator ("Sort by: Price | Date") it stays prose.
+    loud = ["$(date)", "$(hostname)", "shoes&ver", "1&&dir'", "x&env#", "';ps'", "\"|whoami\"", "a&who;",
+            "1 & type C:\\boot.ini", "'; id'"]
+    assert [v for v in loud if not any("command" in _classes(analyzer, f) for f in _placed(v))] == []
+    quiet = ["Sort by: Price | Date", "Name & ID", "Server | Hostname", "Terms ; Date", "$(document).ready"]
+    assert {v: c for v in quiet for f in _placed(v) if (c := _classes(analyzer, f) & {"command"})} == {}
