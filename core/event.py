@@ -14,7 +14,7 @@ import orjson
 
 from core.coerce import coerce_known, event_time, is_canonical_stamp
 from core.contract import DEFAULT_LIMITS, EventError, Limits, format_timestamp, parse_timestamp
-from core.event_shape import ShapeCache
+from core.event_shape import CALLER_CHECKS_BLANK, ShapeCache
 from core.schema import ACTIONS, FIELDS, OUTCOMES, REQUIRED
 
 __all__ = ["DEFAULT_LIMITS", "Event", "EventError", "Limits", "flatten", "format_timestamp", "nest",
@@ -338,4 +338,7 @@ def _compiled(doc: dict[str, Any], flat: dict[str, Any], known_time: tuple[str |
         event.flat = flat
         event.ts = ts
         return event
+    for name in CALLER_CHECKS_BLANK:  # what the compiled guards leave to this function (a blank one
+        if not flat[name].strip():  # cannot pass the checks above)
+            raise EventError(name, "must be a non-empty string")  # as Event._validate says it
     return Event._finish(doc, flat, [], False, known_time)

@@ -9,7 +9,8 @@ events. Compiled shapes are bounded in number (hostile input cannot grow the cac
 event pay a compile).
 
 Only callers that know every string is short enough may use it (`Event.from_json` checks the raw
-length): the compiled guards check types, key tuples and lists, not string lengths. Ingest threads
+length): the compiled guards check types, key tuples and lists, not string lengths; nor whether
+the required strings of CALLER_CHECKS_BLANK are blank (the caller's checks cover it). Ingest threads
 may share the cache without a lock: every flattener checks its own shape, so a race can only cost
 a slower generic parse (or a duplicate shape), never a wrong event.
 """
@@ -29,6 +30,7 @@ Flattener = Callable[[dict[str, Any]], "dict[str, Any] | None"]
 MAX_SHAPES = 256  # compiled functions kept in all; later shapes take the generic path
 MAX_PER_TOP = 16  # candidates tried for one top-level key tuple (bounds a miss's cost)
 MAX_COMPILES = 1024  # compile attempts in all, kept or not (bounds the CPU hostile shapes can cost)
+CALLER_CHECKS_BLANK = ("@timestamp", "event.dataset", "event.action")  # in core.schema.REQUIRED order
 
 # Value types that pass as they are, per contract kind (anything else needs coercion: generic path).
 _PLAIN_KINDS = {"keyword": (str,), "text": (str,), "long": (int,), "number": (int, float),
@@ -218,7 +220,9 @@ def _guard(name: str, variable: str, value: Any) -> str:
     if name in REQUIRED:
         if kind is not str:
             raise _Uncompilable(name)
-        return f"{guard} or not {variable}.strip()"
+        # Blank time, dataset and action are the caller's check (`core.event` tests them against the
+        # canonical layout and the contract's values anyway, and asks `blank_required` otherwise).
+        return f"{guard} or not {variable}.strip()" if name not in CALLER_CHECKS_BLANK else guard
     if contract is None:
         return f"{guard} or not _scalars({variable})" if kind is list else guard
     if kind not in _PLAIN_KINDS[contract]:

@@ -177,3 +177,30 @@ def test_from_dict_with_bounded_strings_matches_the_generic_validator(shapes, pa
         except EventError as exc:
             got = ("refused", exc.field, exc.reason)
         assert got == expected
+
+
+@pytest.mark.parametrize("blank", [("@timestamp",), ("event", "dataset"), ("event", "action"),
+                                   ("@timestamp", "event", "action")])
+def test_blank_required_strings_are_refused_as_the_generic_validator_refuses_them(shapes, blank):
+    """The compiled guards leave blank time, dataset and action to core.event: same refusal, same field."""
+    base = _http()
+    Event.from_json(orjson.dumps(base))
+    doc = copy.deepcopy(base)
+    if blank[0] == "@timestamp":
+        doc["@timestamp"] = " \t"
+    if "action" in blank or "dataset" in blank:
+        doc["event"][blank[-1]] = "  "
+    raw = orjson.dumps(doc)
+    expected = _generic(orjson.loads(raw))
+    assert expected[0] == "refused"
+    assert shapes.flatten(orjson.loads(raw)) is not None  # the compiled shape matched: core.event decided
+    assert _via_json(raw) == expected
+    assert _from_dict(doc) == expected
+
+
+def _from_dict(doc):
+    try:
+        event = Event.from_dict(copy.deepcopy(doc), strings_bounded=True)
+    except EventError as exc:
+        return ("refused", exc.field, exc.reason)
+    return (event.doc, list(event.flat.items()), event.ts)
