@@ -17,6 +17,7 @@ from core.event import Event
 from detectors.flood.baseline import Baseline
 from detectors.flood.features import network_of, path_features
 from detectors.flood.judge import CHECKPOINTS, SLOW_KEEP_RATE, Judge
+from detectors.flood.networks import Networks
 from detectors.flood.window import (
     BUCKET_SECONDS,
     DETACHED,
@@ -26,6 +27,7 @@ from detectors.flood.window import (
     LANE_MASK,
     MAX_CLIENTS,
     NO_SESSION,
+    SOLO,
     UNRESOLVED,
     WINDOW_BUCKETS,
     KeyState,
@@ -56,17 +58,19 @@ class FloodDetector(Judge):
         self.baseline = baseline or Baseline()
         self.devices: dict[str, None] = {}  # returning devices survive fitting: baseline visitors return
         self._learning = False
+        self.solo_networks = True  # networks.py; tests compare with every network counted apart
         self.process = self._track  # type: ignore[method-assign]
         self._reset()
 
     def _reset(self) -> None:
         self.ips = KeyTable(MAX_IPS)
-        self.networks = KeyTable(MAX_NETWORKS)
+        self.networks = Networks(MAX_NETWORKS)
         self.paths = KeyTable(MAX_PATHS)
         self.services = KeyTable(64)
         # The tables' dicts, for the hot path; raw path -> Route, for GET and the like, and for POST.
         self._ip_keys, self._path_keys, self._service_keys = self.ips.keys, self.paths.keys, self.services.keys
         self._routes: tuple[dict[str, Route], dict[str, Route]] = ({}, {})
+        self._swept = -1.0  # the bucket last swept
         self._set_limits()
 
     def _set_limits(self) -> None:
@@ -75,6 +79,7 @@ class FloodDetector(Judge):
         threshold, learning = self.baseline.threshold, self._learning
         self._ip_limit = 0.0 if learning else threshold("ip", "", 0) * WINDOW_BUCKETS * BUCKET_SECONDS
         self._slow_limit = float("inf") if learning else SLOW_KEEP_RATE * WINDOW_BUCKETS * BUCKET_SECONDS
+        self._ip_gate = min(self._ip_limit, self._slow_limit)
         self._network_limit = 0.0 if learning else threshold("network", "", 0) * WINDOW_BUCKETS * BUCKET_SECONDS
         self._service_limit = 0.0 if learning else min(  # the quietest hour's: a bound for every hour
             threshold("service", "", hour * 3600.0) for hour in range(24)) * WINDOW_BUCKETS * BUCKET_SECONDS
@@ -139,16 +144,19 @@ class FloodDetector(Judge):
             ip, method, raw_path, service, failed = _request_line(flat)
         bucket = event.ts // BUCKET_SECONDS  # a whole float: exact, and cheaper than int()
         alerts: list[Alert] = []
+        # Rolled over here, judged only past a bound (a method call per rollover is the cost to save).
         ip_state = self._ip_keys.get(ip)
-        if ip_state is None or bucket > ip_state.bucket:
-            ip_state = self._open_ip(ip_state, ip, bucket, event, alerts)
+        if ip_state is None:
+            ip_state = self._new_ip(ip, bucket)
+        elif bucket > ip_state.bucket and (ip_state.roll(bucket) >= self._ip_gate or ip_state.slow_since >= 0):
+            alerts += self._judge_ip(event, ip_state)
         net_state = ip_state.net
         if bucket > net_state.bucket:
             net_state = self._open_network(ip_state, bucket, event, alerts)
         post = method == "POST" or (method != "GET" and str(method).upper() == "POST")
         route = self._routes[post].get(raw_path) or self._route(raw_path or "/", post, bucket)
         path_state, step = route
-        if bucket > path_state.bucket:
+        if bucket > path_state.bucket and (path_state.bucket == DETACHED or path_state.roll(bucket) >= path_state.limit):
             path_state = self._open_path(route, raw_path, post, service, bucket, event, alerts)
         svc_state = self._service_keys.get(service)
         if svc_state is None or bucket > svc_state.bucket:
@@ -172,62 +180,67 @@ class FloodDetector(Judge):
             step += NO_REFERRER_STEP
         if failed:
             step += FAILED_STEP
-        event_id = flat["event.id"]
         # Busiest-source counts are this bucket's counts of the event's IP and path: an upper bound
-        # of one source's share, enough to see when one IP or one path carries a spike.
-        path_count = (path_state.packed & LANE_MASK) + 1
+        # of one source's share, enough to see when one IP or one path carries a spike. A path's own
+        # top_path is its total (window.KeyState), so it is not kept per request.
+        path_state.packed = path_packed = path_state.packed + step
+        path_count = path_packed & LANE_MASK
         ip_state.packed = packed = ip_state.packed + step
         ip_count = packed & LANE_MASK
         if path_count > ip_state.top_path:  # noqa: PLR1730 - a compare is cheaper than max() per request
             ip_state.top_path = path_count
-        clients = ip_state.clients
-        if clients is None:
-            clients = ip_state.clients = {}
-        if client in clients:
+        if ip_count > path_state.top_ip:  # noqa: PLR1730
+            path_state.top_ip = ip_count
+        clients: dict[str, float] = ip_state.clients  # type: ignore[assignment]  # an IP's always has one (_new_ip)
+        client = client[:MAX_CLIENT_TEXT]  # the same object when short: no copy
+        if len(clients) < MAX_CLIENTS or client in clients:
             clients[client] = ip_state.bucket
-        elif len(clients) < MAX_CLIENTS or client[:MAX_CLIENT_TEXT] in clients:
-            clients[client[:MAX_CLIENT_TEXT]] = ip_state.bucket
-        checkpoint = False  # 10 (EVIDENCE_FROM) <= 64 <= every checkpoint count
+        checkpoint = False  # EVIDENCE_FROM (10) <= 64 <= every checkpoint count
         if ip_count >= EVIDENCE_FROM:
-            (ip_state.ids or ip_state.evidence_ids()).append(event_id)
-            checkpoint = ip_count in CHECKPOINTS
-        for state in (net_state, path_state, svc_state):
-            state.packed = packed = state.packed + step
-            if ip_count > state.top_ip:  # noqa: PLR1730
-                state.top_ip = ip_count
-            if path_count > state.top_path:  # noqa: PLR1730
-                state.top_path = path_count
-            total = packed & LANE_MASK
-            if total >= EVIDENCE_FROM:
-                (state.ids or state.evidence_ids()).append(event_id)
-                checkpoint = checkpoint or total in CHECKPOINTS
+            checkpoint = _keep(ip_state, ip_count, flat)
+        if path_count >= EVIDENCE_FROM:
+            checkpoint = _keep(path_state, path_count, flat) or checkpoint
+        if net_state is not SOLO:  # else the IP stands for its network (networks.py)
+            net_state.packed = packed = net_state.packed + step
+            if ip_count > net_state.top_ip:  # noqa: PLR1730
+                net_state.top_ip = ip_count
+            if path_count > net_state.top_path:  # noqa: PLR1730
+                net_state.top_path = path_count
+            if packed & LANE_MASK >= EVIDENCE_FROM:
+                checkpoint = _keep(net_state, packed & LANE_MASK, flat) or checkpoint
+        svc_state.packed = packed = svc_state.packed + step
+        if ip_count > svc_state.top_ip:  # noqa: PLR1730
+            svc_state.top_ip = ip_count
+        if path_count > svc_state.top_path:  # noqa: PLR1730
+            svc_state.top_path = path_count
+        if packed & LANE_MASK >= EVIDENCE_FROM:
+            checkpoint = _keep(svc_state, packed & LANE_MASK, flat) or checkpoint
         return checkpoint
 
     # -- a key seen for the first time, or in a later bucket: rolled over, then judged ------------
-    def _open_ip(self, state: KeyState | None, ip: str, bucket: float, event: Event,
-                 alerts: list[Alert]) -> KeyState:
-        if state is None:
-            state = KeyState(bucket, ip)
-            state.network = network_of(ip)
-            state.net = UNRESOLVED  # resolved by _open_network, next
-            state.clients = {}
-            return self.ips.add(state)
-        recent = state.roll(bucket)
-        if recent >= self._ip_limit:
-            alerts += self._check_ip(event, state)
+    def _new_ip(self, ip: str, bucket: float) -> KeyState:
+        state = KeyState(bucket, ip)
+        state.network = network_of(ip)
+        state.net = UNRESOLVED  # resolved by _open_network, next
+        state.clients = {}
+        return self.ips.add(state)
+
+    def _judge_ip(self, event: Event, state: KeyState) -> list[Alert]:
+        """An IP state just rolled over with `recent` past a bound, or in a slow flood's streak."""
+        recent = state.recent
+        alerts = self._check_ip(event, state) if recent >= self._ip_limit else []
         if recent >= self._slow_limit:
             alerts += self._check_sustained(event, state)
         elif state.slow_since >= 0:
             state.slow_since = -1.0  # a pause ends a slow flood's streak
-        return state
+        return alerts
 
     def _open_network(self, ip_state: KeyState, bucket: float, event: Event, alerts: list[Alert]) -> KeyState:
         state = ip_state.net
         if state.bucket == DETACHED:  # a new IP, or its network's state was dropped: look it up
-            state = self.networks.keys.get(ip_state.network) or self.networks.add(
-                KeyState(bucket, ip_state.network))
-            ip_state.net = state
-            if bucket <= state.bucket:
+            # While learning every network is a key of its own: the baseline records its windows.
+            state = self.networks.resolve(ip_state, bucket, solo=self.solo_networks and not self._learning)
+            if bucket <= state.bucket:  # SOLO, or a network counted ahead (a late event)
                 return state
         if state.roll(bucket) >= self._network_limit:
             alerts += self._check_network(event, state)
@@ -253,14 +266,14 @@ class FloodDetector(Judge):
 
     def _open_path(self, route: Route, raw_path: str, post: bool, service: str, bucket: float, event: Event,
                    alerts: list[Alert]) -> KeyState:
+        """A route's path state just rolled over past its limit (judged), or dropped from its table."""
         state, step = route
         if state.bucket == DETACHED:  # dropped from the table: the key's current state, or a new one
             state = self._path_keys.get(state.key) or self._add_path(state.key, state.login, bucket)
             self._routes[post][raw_path] = (state, step)
-            if bucket <= state.bucket:
+            if bucket <= state.bucket or state.roll(bucket) < state.limit:
                 return state
-        if state.roll(bucket) >= state.limit:
-            alerts += self._check_path(event, service, state)
+        alerts += self._check_path(event, service, state)
         return state
 
     def _open_service(self, state: KeyState | None, service: str, bucket: float, event: Event,
@@ -269,7 +282,8 @@ class FloodDetector(Judge):
             return self.services.add(KeyState(bucket, service))
         if state.roll(bucket) >= self._service_limit:
             alerts += self._check_service(event, state)
-        if bucket % SWEEP_BUCKETS == 0:
+        if bucket % SWEEP_BUCKETS == 0 and bucket != self._swept:  # once per bucket, not per service
+            self._swept = bucket
             for table in (self.ips, self.networks, self.paths):
                 table.sweep(bucket)
         return state
@@ -283,6 +297,12 @@ class FloodDetector(Judge):
         if len(self.devices) > MAX_DEVICES:
             del self.devices[next(iter(self.devices))]
         return True
+
+
+def _keep(state: KeyState, total: int, flat: dict[str, Any]) -> bool:
+    """Keep a busy key's newest event ids as evidence; True when its count is a checkpoint."""
+    (state.ids or state.evidence_ids()).append(flat["event.id"])
+    return total in CHECKPOINTS
 
 
 def _request_line(flat: dict[str, Any]) -> tuple[str, Any, Any, str, bool]:

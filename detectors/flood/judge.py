@@ -11,7 +11,17 @@ from __future__ import annotations
 from core.alert import Alert
 from core.event import Event
 from detectors.flood.baseline import Baseline
-from detectors.flood.window import BUCKET_SECONDS, FAILED, NO_SESSION, WINDOW_BUCKETS, KeyState, WindowStats
+from detectors.flood.window import (
+    BUCKET_SECONDS,
+    FAILED,
+    NO_SESSION,
+    SOLO,
+    TOP_PATH,
+    TOTAL,
+    WINDOW_BUCKETS,
+    KeyState,
+    WindowStats,
+)
 
 FLOOD_SCORE_MIN = 0.6  # flash crowds score under 0.25 (sessions, assets); tools and bots near 1
 CLIENT_RATE_MAX = 5.0  # req/s per distinct client behind one IP; a NAT of people stays under it
@@ -50,7 +60,7 @@ class Judge:
             return alerts
         if ip.total in CHECKPOINTS:
             alerts += self._check_ip(event, ip, True)
-        if net.total in CHECKPOINTS:
+        if net is not SOLO and net.total in CHECKPOINTS:  # SOLO: the IP stands for its network
             alerts += self._check_network(event, net, True)
         if path.total in CHECKPOINTS:
             alerts += self._check_path(event, service, path, True)
@@ -121,6 +131,7 @@ class Judge:
         stats = self._window("path", path, state, event.ts, current, threshold)
         if stats is None or stats.rate < threshold:
             return []
+        stats.counts[TOP_PATH] = stats.counts[TOTAL]  # a path is its own busiest path (not kept per request)
         floods = stats.flood_score(page_key=True) >= FLOOD_SCORE_MIN or (
             login and stats.ratio(FAILED) >= LOGIN_FAIL_MIN)
         if not floods or stats.dominated(DOMINANT_SHARE):

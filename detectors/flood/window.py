@@ -76,12 +76,13 @@ class KeyState:
     add those integers and split the lanes once. TOP_IP and TOP_PATH are maxima, kept apart. The
     last WINDOW_BUCKETS closed buckets are kept newest first in `closed`, and `recent` sums their
     totals: a bound that tells most keys (one visitor's IP) are nowhere near a threshold with one
-    comparison. `key` names the key; `network`, `net` (an IP's network and its state) and `login`,
+    comparison. `key` names the key; `network`, `net` (an IP's network and its state, or SOLO) and `login`,
     `limit` (paths) are the caller's.
     """
 
     __slots__ = ("alerted_at", "bucket", "clients", "closed", "ids", "key", "limit", "login", "net", "network",
                  "packed", "recent", "slow_requests", "slow_since", "top_ip", "top_path")
+    net: KeyState  # IP states only: set by detector._new_ip, never defaulted (see __init__)
 
     def __init__(self, bucket: float, key: str = "") -> None:
         self.key = key
@@ -98,7 +99,8 @@ class KeyState:
         self.slow_since = -1.0  # start of a streak of slow-flood buckets (judge._check_sustained)
         self.slow_requests = 0
         self.network = ""
-        self.net: KeyState = self
+        # `net` is set for IP states only (detector._new_ip); no default pointing at the state
+        # itself: a cycle would keep every dropped state alive until a full garbage collection.
         self.login = False
         self.limit = 0.0
 
@@ -201,6 +203,9 @@ def _counters(packed: int, top_ip: int, top_path: int) -> list[int]:
 
 
 UNRESOLVED = KeyState(DETACHED)
+# An IP's `net` while the IP is the only address its network sent from (networks.py): it never
+# rolls over, so the hot path sees at once that there is no network state to count.
+SOLO = KeyState(float("inf"))
 _BUCKET_OF = attrgetter("bucket")  # an IP's network state before it is looked up
 
 

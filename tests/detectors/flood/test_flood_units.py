@@ -134,13 +134,18 @@ def _http(t: float, ip: str, path: str = "/shop", method: str = "GET", status: i
 def test_states_dropped_from_a_full_table_are_looked_up_again_not_counted_apart() -> None:
     detector = FloodDetector()
     detector.networks.max_keys = 2  # a tiny cap: the first network is evicted by the third
-    for n, ip in enumerate(("198.51.100.1", "203.0.113.1", "192.0.2.1")):
-        detector.process(_http(n, ip))
+    for n, net in enumerate(("198.51.100", "203.0.113", "192.0.2")):  # two addresses: a network state each
+        detector.process(_http(n, f"{net}.1"))
+        detector.process(_http(n, f"{net}.2"))
     assert "198.51.100.0/24" not in detector.networks.keys
     first_ip = detector.ips.keys["198.51.100.1"]
+    evicted = first_ip.net
     detector.process(_http(3, "198.51.100.1"))  # its IP state still points at the evicted network
+    detector.process(_http(3, "198.51.100.2"))
     network = detector.networks.keys["198.51.100.0/24"]
-    assert first_ip.net is network and network.total == 1
+    assert first_ip.net is network is detector.ips.keys["198.51.100.2"].net and network is not evicted
+    # Rebuilt from the first address's own counts (networks.py), its earlier request included.
+    assert network.total == 3
     detector.paths.max_keys = 1  # the same for a path key held by a raw-path route
     detector.process(_http(4, "198.51.100.1", "/cart"))
     detector.process(_http(5, "198.51.100.1", "/shop"))
@@ -161,3 +166,50 @@ def test_remembered_raw_paths_are_bounded() -> None:
     for i in range(MAX_ROUTES + 100):
         detector.process(_http(i / 1000, "192.0.2.8", f"/search/x{i}y"))
     assert len(detector._routes[False]) <= MAX_ROUTES and len(detector.paths.keys) <= 5000
+
+
+def _network_windows(detector: FloodDetector, network: str) -> list[int]:
+    state = detector.networks.keys[network]
+    return state.window(current=True).counts + [state.bucket, state.recent, *state.evidence()]
+
+
+def test_a_network_of_one_address_has_no_state_until_a_second_address_shows() -> None:
+    import random
+
+    from detectors.flood.window import SOLO
+
+    rng = random.Random(11)
+    solo, apart = FloodDetector(), FloodDetector()
+    apart.solo_networks = False
+    # One address of 203.0.113.0/24 for 95 s at varied rates and cookies, then its neighbours join.
+    events = [_http(t, "203.0.113.5", rng.choice(["/", "/shop", "/cart"]), status=rng.choice([200, 200, 404]))
+              for t in sorted(rng.uniform(0, 95) for _ in range(400))]
+    assert [a for e in events for a in solo.process(e)] == [a for e in events for a in apart.process(e)]
+    assert solo.ips.keys["203.0.113.5"].net is SOLO and "203.0.113.0/24" not in solo.networks.keys
+    later = [_http(95 + i / 20, f"203.0.113.{(6, 5, 7, 8)[i % 4]}", "/shop") for i in range(20 * 40)]
+    for event in later:  # the network's counts match after every request, from the promoting one on
+        assert [a.rule_id for a in solo.process(event)] == [a.rule_id for a in apart.process(event)]
+        assert _network_windows(solo, "203.0.113.0/24") == _network_windows(apart, "203.0.113.0/24")
+    assert solo.ips.keys["203.0.113.5"].net is solo.networks.keys["203.0.113.0/24"]
+
+
+def test_solo_networks_give_the_alerts_of_networks_counted_apart() -> None:
+    import random
+
+    rng = random.Random(5)
+    solo, apart = FloodDetector(), FloodDetector()
+    apart.solo_networks = False
+    # Many networks, some with one address, some growing to several, bursts and pauses (sweeps).
+    events = []
+    for n in range(30):
+        base, start = f"100.{64 + n}.7", rng.uniform(0, 600)
+        addresses = rng.choice([1, 1, 2, 5])
+        rate = rng.choice([0.2, 2.0, 12.0, 60.0])
+        for i in range(int(rate * 60)):
+            ip = f"{base}.{1 + (i * 7919) % addresses}"
+            events.append(_http(start + i / rate, ip, rng.choice(["/", "/shop", "/login"]), status=404))
+    events.sort(key=lambda e: e.ts)
+    got = [(a.rule_id, a.entity_value, a.event_ids) for e in events for a in solo.process(e)]
+    want = [(a.rule_id, a.entity_value, a.event_ids) for e in events for a in apart.process(e)]
+    assert got == want and any(rule == "flood.network" for rule, _, _ in got)
+    assert len(solo.networks.keys) < len(apart.networks.keys)
