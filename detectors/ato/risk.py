@@ -62,18 +62,27 @@ class LoginRisk:
         self.resets: BoundedMap[str, float] = BoundedMap(100_000, FAIL_WINDOW)  # account -> reset time
 
     def process(self, event: Event) -> list[Alert]:
-        if is_login(event, "failure"):
-            self._failed(event)
-            return []
-        if not is_login(event, "success"):
-            if event.flat.get("event.action") == "password_reset_completed" and event.flat.get("user.id"):
-                self.resets.put(str(event.flat["user.id"]), event.ts, event.ts)
+        flat = event.flat
+        action = flat.get("event.action")
+        if action != "login" or flat.get("event.dataset") != "mlm.auth":
+            if action == "password_reset_completed" and flat.get("user.id"):
+                self.resets.put(str(flat["user.id"]), event.ts, event.ts)
                 return []
             return self.chain.process(event)
-        user = event.flat.get("user.id")
-        if not user:
+        outcome = flat.get("event.outcome")
+        if outcome == "failure":
+            # A name no account has cannot be the one that logs in next (a combo list's): tested
+            # here, before any call, as most failed logins of a stuffing wave are such names.
+            if flat.get("mlm.auth.failure_reason") != "unknown_user":
+                self._failed(event)
             return []
-        user = str(user)
+        user = flat.get("user.id")
+        if outcome != "success" or not user:
+            return []
+        return self._login(event, str(user))
+
+    def _login(self, event: Event, user: str) -> list[Alert]:
+        """A successful password step: scored against the user's habits, learned unless a stranger's."""
         place, device = place_of(event), device_of(event)
         novelty = self.profiles.novelty(user, event.ts, place, device)
         shared = self._shared_exit(event, user)
@@ -138,9 +147,8 @@ class LoginRisk:
         return min(100, risk), reasons
 
     def _failed(self, event: Event) -> None:
+        """A failed password step for a real account (or a name the app did not say is unknown)."""
         flat = event.flat
-        if flat.get("mlm.auth.failure_reason") == "unknown_user":
-            return  # a name no account has cannot be the one that logs in next (a combo list's)
         name = flat.get("user.id") or flat.get("user.name")
         if name:
             times = self.failures.setdefault(str(name)[:256], event.ts, _fifty, 60.0)
@@ -149,7 +157,10 @@ class LoginRisk:
     def _recent_failures(self, event: Event, user: str, device: str | None,
                          since: float = 0.0) -> tuple[int, int]:
         """Failures for this account in the last hour, and those from this very client in 15 minutes."""
-        keys = {user, str(event.flat.get("user.name") or user)[:256]}
+        name = str(event.flat.get("user.name") or user)[:256]
+        if user not in self.failures and name not in self.failures:
+            return 0, 0  # most logins follow no failure at all: no key set, no lists
+        keys = {user, name}
         tries = [t for k in keys for t in (self.failures.get(k, event.ts) or ())]
         if not tries:
             return 0, 0

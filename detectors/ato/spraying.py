@@ -50,7 +50,7 @@ class Network:
     """Failed and recovered accounts of one network, operator or the hosting pool (a plain class:
     stuffing waves from fresh addresses create thousands)."""
 
-    __slots__ = ("evidence", "ips", "tools", "unknown", "users")
+    __slots__ = ("evidence", "ips", "stuck", "stuck_tools", "tools", "unknown", "users")
 
     def __init__(self) -> None:
         self.users: BoundedMap[str, Tries] = BoundedMap(500, WINDOW)
@@ -58,6 +58,11 @@ class Network:
         self.unknown = 0  # failures for names that do not exist: a combo list, not a target list
         self.tools = 0    # accounts a tool agent failed for (an upper bound: expired ones stay counted)
         self.evidence: deque[str] = deque(maxlen=100)
+        # Upper bounds of the accounts failed and never recovered (and of those a tool failed for):
+        # expired accounts stay counted until a judgement counts them exactly. Below the bars, the
+        # judgement (a scan of up to 500 accounts) cannot alert and is skipped.
+        self.stuck = 0
+        self.stuck_tools = 0
 
 
 class PasswordSpraying:
@@ -109,14 +114,19 @@ class PasswordSpraying:
             net = networks.setdefault(key, ts, Network, TOUCH_EVERY)
             tries = net.users.setdefault(user, ts, Tries, TOUCH_EVERY)
             tries.fails += 1
+            if tries.fails == 1 and not tries.successes:
+                net.stuck += 1
             if tool and not tries.tool:
                 tries.tool = True
                 net.tools += 1
+                if not tries.successes:
+                    net.stuck_tools += 1
             tries.ip = ip
             net.evidence.append(event.id)
             if len(net.ips) < 256 or ip in net.ips:
                 net.ips[ip] = net.ips.get(ip, 0) + 1
-            if len(net.users) >= self.min_users or net.tools >= self.min_users_tool:
+            if (len(net.users) >= self.min_users or net.tools >= self.min_users_tool) and \
+                    (net.stuck >= self.min_users or net.stuck_tools >= self.min_users_tool):
                 alerts.extend(self._judge(key, net, event))
         return alerts
 
@@ -126,7 +136,11 @@ class PasswordSpraying:
         for key in self._keys(event, ip):
             net = self.networks.get(key, event.ts)
             if net is not None:
-                net.users.setdefault(user, event.ts, Tries).successes += 1
+                tries = net.users.setdefault(user, event.ts, Tries)
+                if tries.fails and not tries.successes:  # it was stuck: now it recovered
+                    net.stuck -= 1
+                    net.stuck_tools -= tries.tool
+                tries.successes += 1
 
     # Trainable (the service-wide bar); per-network state warms on the baseline as on live events.
     def observe_baseline(self, event: Event) -> None:
@@ -174,7 +188,8 @@ class PasswordSpraying:
         if len(net.users) < self.min_users_tool or (len(net.users) < self.min_users and net.tools < self.min_users_tool):
             return []
         stuck = [t for _, t in net.users.items() if t.fails and not t.successes]
-        if len(stuck) < self.min_users and sum(t.tool for t in stuck) < self.min_users_tool:
+        net.stuck, net.stuck_tools = len(stuck), sum(t.tool for t in stuck)  # exact again
+        if net.stuck < self.min_users and net.stuck_tools < self.min_users_tool:
             return []
         fails = sum(t.fails for _, t in net.users.items())
         wins = sum(t.successes for _, t in net.users.items())
@@ -187,7 +202,7 @@ class PasswordSpraying:
         top_ip = Counter(t.ip for t in stuck).most_common(1)[0][0]
         # Counting starts afresh once reported (or already reported through another key), so a
         # later benign typo cannot resurface the old victims; an attack still going re-alerts.
-        net.users, net.tools = BoundedMap(500, WINDOW), 0
+        net.users, net.tools, net.stuck, net.stuck_tools = BoundedMap(500, WINDOW), 0, 0, 0
         if not self.suppress.allow(key, event.ts) or not self.suppress.allow(("ip", top_ip), event.ts):
             return []
         label = key.split(":", 1)[1]

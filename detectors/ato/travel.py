@@ -8,8 +8,8 @@ speed bar is an airliner's plus margin, and neighbouring countries are ignored),
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from core.alert import Alert
 from core.event import Event
@@ -31,8 +31,9 @@ FRESH_WINDOW = 3600.0
 SHARED_EXIT_MEMBERS = 3
 
 
-@dataclass(frozen=True, slots=True)
-class LastLogin:
+class LastLogin(NamedTuple):
+    """A login as travel judges it (a tuple: built on every successful login)."""
+
     ts: float
     event_id: str
     place: Place
@@ -59,11 +60,12 @@ class ImpossibleTravel:
         self.exits: BoundedMap[str, set[str]] = BoundedMap(100_000, 30 * DAY)
 
     def process(self, event: Event) -> list[Alert]:
-        user = event.flat.get("user.id")
-        if not user or not is_login(event):
+        flat = event.flat
+        user = flat.get("user.id")
+        if not user or flat.get("event.action") != "login" or flat.get("event.dataset") != "mlm.auth":
             return []
         user = str(user)
-        outcome = event.flat.get("event.outcome")
+        outcome = flat.get("event.outcome")
         if outcome == "failure":
             return self._attempt(user, event)
         if outcome != "success":
@@ -82,7 +84,10 @@ class ImpossibleTravel:
 
     @staticmethod
     def _login(event: Event) -> LastLogin:
-        return LastLogin(event.ts, event.id, place_of(event), device_of(event), event.flat.get("user_agent.original"))
+        flat = event.flat
+        device = flat.get("mlm.device.id")  # device_of, inlined: this runs for every successful login
+        return tuple.__new__(LastLogin, (event.ts, flat["event.id"], place_of(event),
+                                         str(device)[:128] if device else None, flat.get("user_agent.original")))
 
     def _attempt(self, user: str, event: Event) -> list[Alert]:
         """A wrong password for a real account, from a browser that cannot be where its owner just

@@ -111,3 +111,19 @@ def test_script_spraying_real_accounts_alerts_after_two():
     assert alerts[0].severity == "medium"  # probable: two accounts; high takes the full count
     browsers = [login(i * 60, f"victim{i}", ok=False, ip="192.0.2.9") for i in range(5)]
     assert run(PasswordSpraying(), browsers) == []
+
+
+def test_recovered_members_are_not_judged_and_fresh_victims_still_alert(monkeypatch):
+    """The network's count of never-recovered accounts (an upper bound kept per failure and login)
+    spares the full judgement while it is below the bar, and still lets the eighth victim alert."""
+    detector, judged = PasswordSpraying(), []
+    real_judge = detector._judge
+    monkeypatch.setattr(detector, "_judge", lambda *a: judged.append(a[0]) or real_judge(*a))
+    office = []
+    for i in range(12):  # twelve colleagues mistype once, then log in
+        office += [login(i * 60, f"staff{i}", ok=False, ip="192.0.2.1"), login(i * 60 + 20, f"staff{i}", ip="192.0.2.1")]
+    assert run(detector, office) == [] and judged == []
+    victims = [login(3600 + i * 300, f"victim{i}", ok=False, ip=f"192.0.2.{i % 3 + 2}") for i in range(10)]
+    alerts = run(detector, victims)
+    assert len(alerts) == 1 and seconds_of(alerts[0]) == 3600 + 7 * 300  # the eighth never-recovered one
+    assert len(judged) <= 3 * 3  # judged only from the eighth victim on (per key), not for each colleague
