@@ -85,3 +85,27 @@ def test_window_releases_lines_and_compacts(tmp_path):
     stats = ReadStats(str(path))
     assert [e.id for e in events_in_time_order(path, stats, reorder=50)] == [f"s{i}" for i in range(20_000)]
     assert stats.late == 0
+
+
+def test_lines_with_a_readable_time_but_a_refused_event_are_bad_lines_in_place(tmp_path):
+    """Such lines wait in the window like any other and are refused when they leave it: counted and
+    reported with their own line numbers and reasons; the good events keep their time order."""
+    good = [orjson.dumps(make_event_dict(i * 10, event__id=f"g{i}")) for i in range(6)]
+    stamp = make_event_dict(25)["@timestamp"]
+    refused = [
+        b'{"@timestamp":"' + stamp.encode() + b'","event":{"id":"x1","action":"login"}}',  # no dataset
+        b'{"@timestamp":"' + stamp.encode() + b'","event":{"id":"x2"',  # cut short: not JSON
+        b'{"@timestamp":"' + stamp.encode() + b'","event":{"id":"x3","dataset":"mlm.auth","action":"  "}}',
+    ]
+    path = tmp_path / "mixed.ndjson"
+    path.write_bytes(b"\n".join([good[3], *refused, good[1], good[0], good[2], good[5], good[4]]) + b"\n")
+    for reorder in (0, 2, 100):
+        stats = ReadStats(str(path))
+        got = [e.id for e in events_in_time_order(path, stats, reorder=reorder)]
+        assert sorted(got) == [f"g{i}" for i in range(6)]
+        if reorder == 100:
+            assert got == [f"g{i}" for i in range(6)] and stats.late == 0
+        assert (stats.events, stats.bad, stats.lines) == (6, 3, 9)
+        reasons = {message.split(":")[1]: message for message in stats.bad_examples}
+        assert set(reasons) == {"2", "3", "4"}
+        assert "event.dataset" in reasons["2"] and "JSON" in reasons["3"] and "event.action" in reasons["4"]
