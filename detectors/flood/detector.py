@@ -22,9 +22,9 @@ from detectors.flood.window import (
     BUCKET_SECONDS,
     DETACHED,
     EVIDENCE_FROM,
-    FAILED,
     LANE_BITS,
     LANE_MASK,
+    LOGIN,
     MAX_CLIENTS,
     NO_SESSION,
     SOLO,
@@ -42,10 +42,12 @@ MAX_ROUTES = 16_384  # raw paths remembered per method kind; cleared when full (
 WINDOW_SECONDS = WINDOW_BUCKETS * BUCKET_SECONDS
 # What one request adds to a key's packed counters (window.KeyState): one TOTAL, plus one in the
 # lane of each sign of a non-visitor it shows.
-NO_SESSION_STEP, NO_REFERRER_STEP, ASSET_STEP, NEW_DEVICE_STEP, FAILED_STEP = (
-    1 << (LANE_BITS * slot) for slot in range(NO_SESSION, FAILED + 1))
+NO_SESSION_STEP, NO_REFERRER_STEP, ASSET_STEP, NEW_DEVICE_STEP, FAILED_STEP, LOGIN_STEP = (
+    1 << (LANE_BITS * slot) for slot in range(NO_SESSION, LOGIN + 1))
 
-Route = tuple[KeyState, int]  # a raw path's key state, and the step it starts a request with
+# A raw path's key state, the step it starts a request with, and what a refusal adds (FAILED, and
+# LOGIN when the path is a login form: window.LOGIN counts refused login attempts).
+Route = tuple[KeyState, int, int]
 
 
 class FloodDetector(Judge):
@@ -155,17 +157,17 @@ class FloodDetector(Judge):
             net_state = self._open_network(ip_state, bucket, event, alerts)
         post = method == "POST" or (method != "GET" and str(method).upper() == "POST")
         route = self._routes[post].get(raw_path) or self._route(raw_path or "/", post, bucket)
-        path_state, step = route
+        path_state, step, fail_step = route
         if bucket > path_state.bucket and (path_state.bucket == DETACHED or path_state.roll(bucket) >= path_state.limit):
             path_state = self._open_path(route, raw_path, post, service, bucket, event, alerts)
         svc_state = self._service_keys.get(service)
         if svc_state is None or bucket > svc_state.bucket:
             svc_state = self._open_service(svc_state, service, bucket, event, alerts)
-        if self._count(flat, step, failed, ip_state, net_state, path_state, svc_state):
+        if self._count(flat, step + fail_step if failed else step, ip_state, net_state, path_state, svc_state):
             alerts += self._checkpoints(event, service, (ip_state, net_state, path_state, svc_state))
         return alerts
 
-    def _count(self, flat: dict[str, Any], step: int, failed: bool, ip_state: KeyState, net_state: KeyState,
+    def _count(self, flat: dict[str, Any], step: int, ip_state: KeyState, net_state: KeyState,
                path_state: KeyState, svc_state: KeyState) -> bool:
         """Count the request in its keys' open buckets; True when one reached a checkpoint count."""
         get = flat.get
@@ -178,8 +180,6 @@ class FloodDetector(Judge):
             step += NEW_DEVICE_STEP
         if not get("http.request.referrer"):
             step += NO_REFERRER_STEP
-        if failed:
-            step += FAILED_STEP
         # Busiest-source counts are this bucket's counts of the event's IP and path: an upper bound
         # of one source's share, enough to see when one IP or one path carries a spike. A path's own
         # top_path is its total (window.KeyState), so it is not kept per request.
@@ -255,7 +255,8 @@ class FloodDetector(Judge):
         state = self._path_keys.get(path)
         if state is None:
             state = self._add_path(path, login, bucket)
-        route = routes[raw_path] = (state, ASSET_STEP + 1 if asset else 1)
+        route = routes[raw_path] = (state, ASSET_STEP + 1 if asset else 1,
+                                    FAILED_STEP + LOGIN_STEP if login else FAILED_STEP)
         return route
 
     def _add_path(self, path: str, login: bool, bucket: float) -> KeyState:
@@ -267,10 +268,10 @@ class FloodDetector(Judge):
     def _open_path(self, route: Route, raw_path: str, post: bool, service: str, bucket: float, event: Event,
                    alerts: list[Alert]) -> KeyState:
         """A route's path state just rolled over past its limit (judged), or dropped from its table."""
-        state, step = route
+        state = route[0]
         if state.bucket == DETACHED:  # dropped from the table: the key's current state, or a new one
             state = self._path_keys.get(state.key) or self._add_path(state.key, state.login, bucket)
-            self._routes[post][raw_path] = (state, step)
+            self._routes[post][raw_path] = (state, route[1], route[2])
             if bucket <= state.bucket or state.roll(bucket) < state.limit:
                 return state
         alerts += self._check_path(event, service, state)

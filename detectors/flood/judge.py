@@ -14,6 +14,7 @@ from detectors.flood.baseline import Baseline
 from detectors.flood.window import (
     BUCKET_SECONDS,
     FAILED,
+    LOGIN,
     NO_SESSION,
     SOLO,
     TOP_PATH,
@@ -37,6 +38,11 @@ SLOW_RATE = 1.5
 SLOW_FAIL_RATE, SLOW_FAIL_MIN = 0.75, 0.8
 SLOW_KEEP_RATE = 0.5  # a 30-s window under this ends the streak (a pause, not jitter)
 SUSTAIN_SECONDS = 300.0
+# An address whose requests are largely refused login attempts is guessing passwords (one account
+# or a combo list), not flooding: the account-takeover family reports it, with the accounts, and a
+# second incident from here would split one attack in two. A fifth: a guessing browser fetches the
+# form and its assets before each post; floods and scrapers post no logins at all.
+GUESSING_SHARE = 0.2
 # A key is also judged mid-bucket when its open bucket reaches one of these counts, so a burst
 # that starts and stops inside one bucket (wrk for 5 s) alerts too, at a cost of a few checks.
 CHECKPOINT_MIN = 64
@@ -109,6 +115,8 @@ class Judge:
         rate = state.slow_requests / span
         if span < SUSTAIN_SECONDS or rate < (SLOW_FAIL_RATE if stats.ratio(FAILED) >= SLOW_FAIL_MIN else SLOW_RATE):
             return []
+        if stats.ratio(LOGIN) >= GUESSING_SHARE:
+            return []  # password guessing, the account-takeover family's (the streak goes on)
         ip = state.key
         return self._alert(event, state, "flood.ip_sustained", "Sustained request flood from one address",
                            "medium", 60, "ip", ip, stats,

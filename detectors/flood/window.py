@@ -20,7 +20,9 @@ EVIDENCE_IDS = 20  # newest event ids kept per busy key
 EVIDENCE_FROM = 10  # keys start keeping ids once a bucket has this many requests
 
 # Counter slots, in this order, in KeyState.counts and in WindowStats.counts.
-TOTAL, NO_SESSION, NO_REFERRER, ASSET, NEW_DEVICE, FAILED, TOP_IP, TOP_PATH = range(8)
+# LOGIN counts login attempts (POST to a login form): not a sign of a visitor, it tells a flood
+# from password guessing, which the account-takeover family reports (judge._check_sustained).
+TOTAL, NO_SESSION, NO_REFERRER, ASSET, NEW_DEVICE, FAILED, LOGIN, TOP_IP, TOP_PATH = range(9)
 
 LANE_BITS = 40  # per summed counter: a bucket (or window) never holds 2**40 requests
 LANE_MASK = (1 << LANE_BITS) - 1
@@ -71,7 +73,7 @@ class WindowStats:
 class KeyState:
     """Counters of one key (an IP, a network, a path or the service).
 
-    The summed counters (TOTAL..FAILED) of a bucket share one integer, LANE_BITS per counter, so a
+    The summed counters (TOTAL..LOGIN) of a bucket share one integer, LANE_BITS per counter, so a
     request is counted with one addition of its precomputed `increment` (the hot path); window sums
     add those integers and split the lanes once. TOP_IP and TOP_PATH are maxima, kept apart. The
     last WINDOW_BUCKETS closed buckets are kept newest first in `closed`, and `recent` sums their
@@ -198,8 +200,8 @@ def increment(signs: tuple[int, ...]) -> int:
 
 
 def _counters(packed: int, top_ip: int, top_path: int) -> list[int]:
-    """Split packed sums back into the slot list (TOTAL..FAILED, then TOP_IP, TOP_PATH)."""
-    return [(packed >> (LANE_BITS * slot)) & LANE_MASK for slot in range(FAILED + 1)] + [top_ip, top_path]
+    """Split packed sums back into the slot list (TOTAL..LOGIN, then TOP_IP, TOP_PATH)."""
+    return [(packed >> (LANE_BITS * slot)) & LANE_MASK for slot in range(LOGIN + 1)] + [top_ip, top_path]
 
 
 UNRESOLVED = KeyState(DETACHED)

@@ -224,3 +224,43 @@ def test_login_flood_from_a_proxy_pool_alerts_on_the_login_form() -> None:
     alerts = run(detector, list(browsing(rng, 1000, 200, 8, lambda v: f"198.51.100.{v}", 0.5)) + flood)
     login = [a for a in alerts if a.rule_id == "flood.login"]
     assert login and parse_timestamp(login[0].timestamp).timestamp() - flood[0].ts <= 60
+
+
+def _guessing(ip: str, accounts: list[str], rate: float, seconds: float, seed: int) -> list[Event]:
+    """A password guesser: the login form fetched, then posted and refused, at `rate` tries a second,
+    with the application's own record of each refused login (mlm.auth)."""
+    rng, events, t = random.Random(seed), [], 0.0
+    agent = {"user_agent.original": "python-requests/2.32.3"}
+    while t < seconds:
+        events.append(req(t, ip, "/login", **agent))
+        events.append(req(t + 0.05, ip, "/login", "POST", 401, **agent))
+        events.append(make_event(t + 0.06, event__outcome="failure", source__ip=ip, user__name=rng.choice(accounts),
+                                 mlm__auth__failure_reason="bad_password", user_agent__original=agent["user_agent.original"]))
+        t += rng.expovariate(rate)
+    return events
+
+
+def test_password_guessing_from_one_address_is_the_account_takeover_familys_alone() -> None:
+    from detectors.engine import Engine
+
+    for seed, accounts, rate in ((1, ["amy"], 1.0), (2, ["amy", "bob", "carla"], 2.5)):
+        engine = Engine.build(DetectorConfig(families=["flood", "ato"]))
+        events = sorted(_guessing("198.51.100.77", accounts, rate, 900, seed), key=lambda e: e.ts)
+        rules = {a.rule_id for e in events for a in engine.process(e)}
+        assert not any(rule.startswith("flood.") for rule in rules), rules  # one attack, one incident
+        assert any(rule.startswith("mlm-ato-") for rule in rules), rules
+    # The same pace of refusals on anything but the login form is still a slow flood (a scraper).
+    scraper = [req(e.ts, e.flat["source.ip"], "/api/genealogy/7" if e.get("url.path") else "/x", status=404,
+                   **{"user_agent.original": "python-requests/2.32.3"})
+               for e in _guessing("198.51.100.77", ["amy"], 1.0, 900, 1) if e.get("event.dataset") == "mlm.http"]
+    assert {a.rule_id for a in run(FloodDetector(), scraper)} == {"flood.ip_sustained"}
+
+
+def test_a_login_flood_from_a_few_hosts_is_still_a_flood() -> None:
+    rng = random.Random(4)
+    hosts = [f"45.90.{n}.{n + 10}" for n in range(rng.randint(3, 5))]
+    flood, t = [], 0.0
+    while t < 120:  # 30 posts a second in all: a few per host, under the per-address threshold
+        flood.append(req(t, rng.choice(hosts), "/login", "POST", 401, **{"user_agent.original": "hydra"}))
+        t += rng.expovariate(30.0)
+    assert "flood.login" in {a.rule_id for a in run(FloodDetector(), flood)}

@@ -94,13 +94,13 @@ def test_a_long_flood_re_alerts_only_after_the_suppression_window() -> None:
 
 
 def test_flood_score_weighs_visitor_signals_not_rate() -> None:
-    # counts: total, no_session, no_referrer, asset, new_device, failed, top_ip, top_path
-    crowd = WindowStats([1000, 30, 100, 600, 150, 20, 5, 250], 400, 30.0)
-    tool = WindowStats([1000, 1000, 1000, 0, 1000, 0, 1000, 1000], 1, 30.0)
-    spoofed_referrer_bots = WindowStats([1000, 1000, 0, 0, 1000, 0, 3, 1000], 900, 30.0)
+    # counts: total, no_session, no_referrer, asset, new_device, failed, login, top_ip, top_path
+    crowd = WindowStats([1000, 30, 100, 600, 150, 20, 50, 5, 250], 400, 30.0)
+    tool = WindowStats([1000, 1000, 1000, 0, 1000, 0, 0, 1000, 1000], 1, 30.0)
+    spoofed_referrer_bots = WindowStats([1000, 1000, 0, 0, 1000, 0, 0, 3, 1000], 900, 30.0)
     assert crowd.flood_score() < 0.25
     assert tool.flood_score() == 1.0 and spoofed_referrer_bots.flood_score() >= 0.6
-    assert WindowStats([100, 0, 0, 0, 100, 0, 1, 100], 90, 30.0).flood_score(page_key=True) < 0.6
+    assert WindowStats([100, 0, 0, 0, 100, 0, 0, 1, 100], 90, 30.0).flood_score(page_key=True) < 0.6
 
 
 def test_packed_counters_sum_like_separate_ones() -> None:
@@ -108,7 +108,7 @@ def test_packed_counters_sum_like_separate_ones() -> None:
 
     rng = random.Random(7)
     table = KeyTable(10)
-    expected = [[0] * 8 for _ in range(3)]
+    expected = [[0] * 9 for _ in range(3)]
     for bucket in range(3):
         state, _ = table.touch("k", bucket)
         for n in range(rng.randint(50, 400)):
@@ -119,7 +119,7 @@ def test_packed_counters_sum_like_separate_ones() -> None:
             row[0] += 1
             for slot, sign in enumerate(signs, 1):
                 row[slot] += sign
-            row[6], row[7] = max(row[6], ip_count), max(row[7], path_count)
+            row[7], row[8] = max(row[7], ip_count), max(row[8], path_count)
         assert state.counts == expected[bucket]
     assert state.window(current=True).counts == [sum(col) for col in zip(*expected, strict=True)]
     assert state.evidence() == [f"e2-{n}" for n in range(n - 19, n + 1)]
