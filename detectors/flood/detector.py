@@ -23,7 +23,6 @@ from detectors.flood.window import (
     DETACHED,
     EVIDENCE_FROM,
     LANE_BITS,
-    LANE_MASK,
     LOGIN,
     MAX_CLIENTS,
     NO_SESSION,
@@ -183,10 +182,10 @@ class FloodDetector(Judge):
         # Busiest-source counts are this bucket's counts of the event's IP and path: an upper bound
         # of one source's share, enough to see when one IP or one path carries a spike. A path's own
         # top_path is its total (window.KeyState), so it is not kept per request.
-        path_state.packed = path_packed = path_state.packed + step
-        path_count = path_packed & LANE_MASK
-        ip_state.packed = packed = ip_state.packed + step
-        ip_count = packed & LANE_MASK
+        path_state.packed += step
+        path_state.requests = path_count = path_state.requests + 1
+        ip_state.packed += step
+        ip_state.requests = ip_count = ip_state.requests + 1
         if path_count > ip_state.top_path:  # noqa: PLR1730 - a compare is cheaper than max() per request
             ip_state.top_path = path_count
         if ip_count > path_state.top_ip:  # noqa: PLR1730
@@ -201,20 +200,22 @@ class FloodDetector(Judge):
         if path_count >= EVIDENCE_FROM:
             checkpoint = _keep(path_state, path_count, flat) or checkpoint
         if net_state is not SOLO:  # else the IP stands for its network (networks.py)
-            net_state.packed = packed = net_state.packed + step
+            net_state.packed += step
+            net_state.requests = total = net_state.requests + 1
             if ip_count > net_state.top_ip:  # noqa: PLR1730
                 net_state.top_ip = ip_count
             if path_count > net_state.top_path:  # noqa: PLR1730
                 net_state.top_path = path_count
-            if packed & LANE_MASK >= EVIDENCE_FROM:
-                checkpoint = _keep(net_state, packed & LANE_MASK, flat) or checkpoint
-        svc_state.packed = packed = svc_state.packed + step
+            if total >= EVIDENCE_FROM:
+                checkpoint = _keep(net_state, total, flat) or checkpoint
+        svc_state.packed += step
+        svc_state.requests = total = svc_state.requests + 1
         if ip_count > svc_state.top_ip:  # noqa: PLR1730
             svc_state.top_ip = ip_count
         if path_count > svc_state.top_path:  # noqa: PLR1730
             svc_state.top_path = path_count
-        if packed & LANE_MASK >= EVIDENCE_FROM:
-            checkpoint = _keep(svc_state, packed & LANE_MASK, flat) or checkpoint
+        if total >= EVIDENCE_FROM:
+            checkpoint = _keep(svc_state, total, flat) or checkpoint
         return checkpoint
 
     # -- a key seen for the first time, or in a later bucket: rolled over, then judged ------------

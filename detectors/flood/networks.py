@@ -69,7 +69,7 @@ def promoted(owner: KeyState, network: str) -> KeyState:
     the same sums, and the address's own count as the busiest address of every bucket."""
     state = KeyState(owner.bucket, network)
     state.packed, state.top_path, state.recent = owner.packed, owner.top_path, owner.recent
-    state.top_ip = owner.total
+    state.requests = state.top_ip = owner.requests
     state.closed = tuple((b, total, packed, total, top_path)  # type: ignore[assignment]
                          for b, total, packed, _, top_path in owner.closed)
     if owner.ids:

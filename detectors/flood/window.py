@@ -83,13 +83,14 @@ class KeyState:
     """
 
     __slots__ = ("alerted_at", "bucket", "clients", "closed", "ids", "key", "limit", "login", "net", "network",
-                 "packed", "recent", "slow_requests", "slow_since", "top_ip", "top_path")
+                 "packed", "recent", "requests", "slow_requests", "slow_since", "top_ip", "top_path")
     net: KeyState  # IP states only: set by detector._new_ip, never defaulted (see __init__)
 
     def __init__(self, bucket: float, key: str = "") -> None:
         self.key = key
         self.bucket = bucket
         self.packed = 0
+        self.requests = 0  # the open bucket's TOTAL lane again, as a small int: no big-int masking per request
         self.top_ip = 0
         self.top_path = 0
         self.closed = (_NEVER, _NEVER, _NEVER)
@@ -108,8 +109,8 @@ class KeyState:
 
     @property
     def total(self) -> int:
-        """Requests in the open bucket (lane 0 of `packed`)."""
-        return self.packed & LANE_MASK
+        """Requests in the open bucket."""
+        return self.requests
 
     @property
     def counts(self) -> list[int]:
@@ -125,12 +126,13 @@ class KeyState:
 
     def count(self, step: int, event_id: str, ip_count: int, path_count: int) -> None:
         """Count one request whose signs give `step` (see `increment`)."""
-        self.packed = packed = self.packed + step
+        self.packed += step
+        self.requests = requests = self.requests + 1
         if ip_count > self.top_ip:  # noqa: PLR1730 - a compare is cheaper than max() per request
             self.top_ip = ip_count
         if path_count > self.top_path:  # noqa: PLR1730
             self.top_path = path_count
-        if packed & LANE_MASK >= EVIDENCE_FROM:
+        if requests >= EVIDENCE_FROM:
             self.keep(event_id)
 
     def keep(self, event_id: str) -> None:
@@ -153,13 +155,12 @@ class KeyState:
 
     def roll(self, bucket: float) -> int:
         """Close the open bucket and start `bucket` (a later one); returns `recent`, the bound."""
-        packed = self.packed
-        total = packed & LANE_MASK
+        total = self.requests
         closed = self.closed
-        self.closed = ((self.bucket, total, packed, self.top_ip, self.top_path), closed[0], closed[1])
+        self.closed = ((self.bucket, total, self.packed, self.top_ip, self.top_path), closed[0], closed[1])
         self.recent = recent = self.recent + total - closed[2][1]
         self.bucket = bucket
-        self.packed = self.top_ip = self.top_path = 0
+        self.packed = self.requests = self.top_ip = self.top_path = 0
         clients = self.clients
         if clients is not None and len(clients) >= PRUNE_CLIENTS:
             self.prune_clients()
@@ -173,7 +174,7 @@ class KeyState:
     def recent_total(self, current: bool = False) -> int:
         """Requests in the window (plus the open bucket if `current`): the cheap part of `window`."""
         oldest = self.bucket - WINDOW_BUCKETS
-        total = self.packed & LANE_MASK if current else 0
+        total = self.requests if current else 0
         for bucket, count, _, _, _ in self.closed:
             if bucket >= oldest:
                 total += count
