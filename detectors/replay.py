@@ -89,7 +89,7 @@ def events_in_time_order(path: str | Path, stats: ReadStats, errors: IO[str] | N
                 event = held
             else:  # parsed now, reusing the time read from the raw line
                 try:
-                    event = from_json(held, known_time=(stamp, seconds))  # type: ignore[arg-type]
+                    event = from_json(held, known_time=(stamp, seconds), lazy_doc=True)  # type: ignore[arg-type]
                 except _REFUSED:  # counted and reported as parse_line does (it refuses it again)
                     parse_line(number, held, stats, errors)  # type: ignore[arg-type]
                     continue

@@ -1,5 +1,7 @@
 """Sealed events (serialized once, nested document released) and the fast address path."""
 
+import gc
+
 import orjson
 import pytest
 from builders import make_event_dict
@@ -65,3 +67,35 @@ def test_contract_field_names_are_shared_between_events():
     names = {id(k) for k in first.flat if k in ("event.id", "source.ip", "user_agent.original")}
     assert names == {id(k) for k in second.flat if k in ("event.id", "source.ip", "user_agent.original")}
     assert len(names) == 3
+
+
+def _observable(event):
+    return (event.flat.copy(), event.ts, event.doc, event.to_json())
+
+
+@pytest.mark.parametrize("overrides", [
+    {},  # canonical: the compiled path keeps the raw line instead of the nested document
+    {"@timestamp": "2026-11-02T10:30:00+01:00"},  # normalized: the document differs from the line
+    {"event__action": "LOGIN"},
+    {"source__ip": "2001:DB8::1"},
+])
+def test_a_lazy_document_is_the_same_document(overrides):
+    """lazy_doc changes what an event holds, never what it shows: flat view, time, document, JSON."""
+    raw = b" " + orjson.dumps(make_event_dict(user__name="amy", **overrides)) + b"\n"  # raw line layout
+    for _ in range(2):  # the second parse takes the compiled path when the shape is plain
+        plain, lazy = Event.from_json(raw), Event.from_json(raw, lazy_doc=True)
+        assert _observable(lazy) == _observable(plain)
+        lazy, plain = Event.from_json(raw, lazy_doc=True), Event.from_json(raw)
+        assert lazy.seal() == plain.seal() and lazy.doc == plain.doc
+        lazy = Event.from_json(raw, lazy_doc=True)
+        lazy.doc = {**lazy.doc, "labels": {"x": "1"}}  # a replaced document is the one kept
+        assert orjson.loads(lazy.to_json())["labels"] == {"x": "1"}
+
+
+def test_a_lazy_event_holds_its_line_not_the_nested_objects():
+    raw = orjson.dumps(make_event_dict(user__name="amy"))
+    Event.from_json(raw)  # learn the shape
+    lazy = Event.from_json(raw, lazy_doc=True)
+    held = gc.get_referents(lazy)
+    assert raw in held and [type(x) for x in held if isinstance(x, dict)] == [dict]  # the flat view only
+    assert lazy.doc == orjson.loads(raw)  # read back when asked
