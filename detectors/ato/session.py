@@ -14,8 +14,10 @@ from detectors.ato.profiles import device_of
 
 KNOWN_ACTIONS = frozenset(a for actions in ACTIONS.values() for a in actions) | {"security_report"}
 SESSION_TTL = 24 * 3600.0  # sessions idle this long have expired in the app too
-SWEEP_EVERY = 3600.0  # expired sessions are dropped once an hour of event time (lookups check the ttl)
 MAX_SESSIONS = 500_000
+# Expired sessions are dropped when the table doubled since the last sweep (lookups check the ttl
+# themselves): a sweep visits every session, so its cost per new session stays constant.
+SWEEP_FLOOR = 4096
 SID_CHARS = 256  # ids are hashes; anything longer is cut (bounded memory)
 ENDINGS = ("logout", "session_revoked")
 # The password step is not a use of the session: the session is judged from the requests that
@@ -43,9 +45,9 @@ class SessionHijack:
     actions = KNOWN_ACTIONS - NOT_USES
 
     def __init__(self) -> None:
-        # A plain dict, expired by a sweep on the hour: touching a session is one attribute store.
+        # A plain dict, expired by sweeps (see SWEEP_FLOOR): touching a session is one attribute store.
         self.sessions: dict[str, Session] = {}
-        self._sweep_at = float("-inf")
+        self._sweep_size = SWEEP_FLOOR
 
     def process(self, event: Event) -> list[Alert]:
         # Every request of every session comes here: the common case (a live session seen before,
@@ -77,7 +79,7 @@ class SessionHijack:
         if seen is not None and ts - seen.last <= SESSION_TTL:
             seen.last = max(seen.last, ts)
             return [] if seen.alerted or ip == seen.ip else self._judge(event, str(sid), seen)
-        if ts >= self._sweep_at or len(self.sessions) >= MAX_SESSIONS:
+        if len(self.sessions) >= min(self._sweep_size, MAX_SESSIONS):
             self._sweep(ts)
         self.sessions[str(sid)] = Session(ip, flat.get("user_agent.original"), device_of(event),
                                           flat.get("user.id"), event.id, ts)
@@ -85,12 +87,12 @@ class SessionHijack:
 
     def _sweep(self, now: float) -> None:
         """Drop sessions idle past the ttl; at the cap, also the least recently used tenth."""
-        self._sweep_at = now + SWEEP_EVERY
         horizon = now - SESSION_TTL
         if len(self.sessions) >= MAX_SESSIONS:
             lasts = sorted(s.last for s in self.sessions.values())
             horizon = max(horizon, lasts[len(lasts) // 10])
         self.sessions = {sid: s for sid, s in self.sessions.items() if s.last > horizon}
+        self._sweep_size = max(SWEEP_FLOOR, 2 * len(self.sessions))
 
     def _judge(self, event: Event, sid: str, seen: Session) -> list[Alert]:
         """A known session from another address: an alert when the network and the client changed too."""

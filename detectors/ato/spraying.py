@@ -133,10 +133,11 @@ class PasswordSpraying:
     def _success(self, event: Event, ip: str, user: str) -> None:
         """A login that worked clears its account, in networks already watched for failures only:
         most logins come from networks that never failed, and cost nothing here."""
+        ts = event.ts
         for key in self._keys(event, ip):
-            net = self.networks.get(key, event.ts)
+            net = self.networks.get_lazily(key, ts, TOUCH_EVERY)
             if net is not None:
-                tries = net.users.setdefault(user, event.ts, Tries)
+                tries = net.users.setdefault(user, ts, Tries, TOUCH_EVERY)
                 if tries.fails and not tries.successes:  # it was stuck: now it recovered
                     net.stuck -= 1
                     net.stuck_tools -= tries.tool

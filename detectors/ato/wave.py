@@ -6,7 +6,7 @@ from collections import Counter, deque
 from typing import NamedTuple
 
 from core.event import Event
-from detectors.anomaly.alerts import network_of, user_key
+from detectors.anomaly.alerts import network_of
 from detectors.anomaly.batch import percentile
 from detectors.anomaly.state import SlidingWindow
 
@@ -29,8 +29,10 @@ class Attempt(NamedTuple):
     @classmethod
     def of(cls, event: Event) -> Attempt:
         flat = event.flat
-        # tuple.__new__ skips the generated Python __new__: this runs for every failed login.
-        return tuple.__new__(cls, (flat["event.id"], user_key(event) or "", str(flat.get("source.ip", "")),
+        # tuple.__new__ skips the generated Python __new__, and user_key is inlined: this runs for
+        # every failed login.
+        user = flat.get("user.id") or flat.get("user.name")
+        return tuple.__new__(cls, (flat["event.id"], str(user)[:256] if user else "", str(flat.get("source.ip", "")),
                                    flat.get("mlm.auth.failure_reason") == "unknown_user"))
 
 

@@ -102,13 +102,15 @@ def test_expired_session_state_is_forgotten():
 
 def test_idle_sessions_leave_memory_and_at_the_cap_the_least_recently_used_go(monkeypatch):
     monkeypatch.setattr(session_module, "MAX_SESSIONS", 20)
+    monkeypatch.setattr(session_module, "SWEEP_FLOOR", 8)
     det = SessionHijack()
     run(det, [request(i, f"s{i}", "198.51.100.7", "UA") for i in range(20)])
     run(det, [request(30, "s0", "198.51.100.7", "UA"), request(40, "fresh", "198.51.100.7", "UA")])
     assert {"s0", "fresh", "s19"} <= set(det.sessions) and not {"s1", "s2"} & set(det.sessions)
     assert len(det.sessions) <= 20
-    run(det, [request(2 * 86_400, "later", "198.51.100.7", "UA")])  # the hourly sweep drops day-idle ones
-    assert set(det.sessions) == {"later"}
+    # A new session a day apart, a hundred times: day-idle ones are swept, the table stays small.
+    run(det, [request(2 * 86_400 * (1 + day), f"day{day}", "198.51.100.7", "UA") for day in range(100)])
+    assert len(det.sessions) <= 8 and "day99" in det.sessions and "s0" not in det.sessions
     # A session still in use is kept however old it is, and still judged.
     alive = SessionHijack()
     run(alive, [request(h * 3600, "s9", "198.51.100.7", "UA") for h in range(30)])
