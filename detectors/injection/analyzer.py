@@ -60,7 +60,8 @@ def _referrer_query(referrer: str) -> str:
     return query
 
 
-_SPLITTERS: dict[str, Callable[[str], list[str]]] = {
+_MEMO_LOCATIONS = frozenset({"url.query", "http.request.body.content"})
+_SPLITTERS: dict[str, Callable[..., list[str]]] = {
     "url.query": decode.query_parts,
     "http.request.body.content": decode.body_parts,
     "url.path": decode.path_parts,
@@ -96,7 +97,7 @@ def _plain_path(path: str) -> bool:
     return ".." not in joined and "--" not in joined
 
 
-def _parts(location: str, raw: str) -> list[tuple[str, int]]:
+def _parts(location: str, raw: str, memo: decode.Memo | None = None) -> list[tuple[str, int]]:
     """The decoded parts of one location and how each is judged."""
     if location == "url.path":  # the whole path by patterns; a segment alone (/product/1') may be a lone probe
         whole, *segments = decode.path_parts(raw)
@@ -104,6 +105,8 @@ def _parts(location: str, raw: str) -> list[tuple[str, int]]:
     mode = PATTERNS if location in _PATTERNS_ONLY else FULL
     if location == "user_agent.original":
         mode = FULL if _UA_SQL.search(raw) else HEADER
+    if location in _MEMO_LOCATIONS:  # parameters: short escaped values recur across bodies
+        return [(part, mode) for part in _SPLITTERS[location](raw, memo)]
     parts = [(part, mode) for part in _SPLITTERS[location](raw)]
     if location == "http.request.referrer" and (query := _referrer_query(raw)):
         parts += [(part, FULL) for part in decode.query_parts(query)]  # parameters, as in url.query
@@ -131,6 +134,7 @@ class Analyzer:
             (location, {}) for location in LOCATIONS)
         self._by_location: dict[str, dict[str, tuple[Finding, ...]]] = dict(self._caches)
         self._parts: tuple[dict[str, Verdict], ...] = ({}, {}, {}, {})
+        self._decoded: decode.Memo = {}  # decoded forms of escaped values that recur (%5BREDACTED%5D)
 
     def findings(self, flat: dict[str, Any]) -> list[Finding]:
         """Every finding of the event; absent, empty and already-judged locations cost a lookup."""
@@ -159,7 +163,7 @@ class Analyzer:
         if hit is not None:
             return hit
         found: dict[str, Finding] = {}
-        for part, mode in _parts(location, raw):
+        for part, mode in _parts(location, raw, self._decoded):
             for cls, engine in self._verdict(part, mode):
                 if engine == PROBE and location == "user_agent.original":
                     continue  # a stray quote in a user agent is no probe

@@ -129,7 +129,7 @@ def _json_strings(node: Any, out: list[str], depth: int = 0) -> None:
         out.append(node)
 
 
-def body_parts(body: str) -> list[str]:
+def body_parts(body: str, memo: Memo | None = None) -> list[str]:
     """Decoded pieces of a request body: JSON keys and strings, or form parameters, or the text."""
     body = body[:MAX_TEXT]
     stripped = body.lstrip()
@@ -143,17 +143,36 @@ def body_parts(body: str) -> list[str]:
         # A JSON string is not URL-encoded, but an app that decodes it again is exposed to %2e%2e%2f.
         return [deep_decode(s, False) if "%" in s else normalize(s) for s in out]
     if "=" in body and "\n" not in body:
-        parts = [deep_decode(p, True) for p in split_params(body)]
+        parts = [deep_decode(p, True, memo) for p in split_params(body)]
         if not _FORM.match(body):
             parts.append(deep_decode(body, False))  # not a real form (a raw payload with '='): whole too
         return parts
     return [deep_decode(body, False)]
 
 
-def deep_decode(text: str, plus_is_space: bool) -> str:
+# A caller's memo of the decoded forms of short escaped values, which recur inside otherwise unique
+# bodies (password=%5BREDACTED%5D, email=jo%40example.com): bounded by size and key length.
+Memo = dict[tuple[str, bool], str]
+MEMO_MAX = 8192
+MEMO_MAX_CHARS = 128
+
+
+def deep_decode(text: str, plus_is_space: bool, memo: Memo | None = None) -> str:
     """URL-decode then normalize; again when normalizing revealed new escapes (fullwidth %２ｆ)."""
     if text.isascii() and _ESCAPES.search(text) is None:
         return text  # most keys and values: nothing to undo
+    if memo is None or len(text) > MEMO_MAX_CHARS:
+        return _deep_decode(text, plus_is_space)
+    key = (text, plus_is_space)
+    done = memo.get(key)
+    if done is None:
+        if len(memo) >= MEMO_MAX:
+            memo.clear()
+        done = memo[key] = _deep_decode(text, plus_is_space)
+    return done
+
+
+def _deep_decode(text: str, plus_is_space: bool) -> str:
     text = normalize(url_decode(text, plus_is_space))
     if "%" in text:
         again = normalize(url_decode(text, False))
@@ -162,9 +181,9 @@ def deep_decode(text: str, plus_is_space: bool) -> str:
     return text
 
 
-def query_parts(query: str) -> list[str]:
+def query_parts(query: str, memo: Memo | None = None) -> list[str]:
     """Decoded keys and values of a raw query string."""
-    return [deep_decode(p, True) for p in split_params(query[:MAX_TEXT])]
+    return [deep_decode(p, True, memo) for p in split_params(query[:MAX_TEXT])]
 
 
 def path_part(path: str) -> str:

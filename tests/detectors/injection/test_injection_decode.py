@@ -82,3 +82,12 @@ def test_values_without_escapes_skip_decoding_with_the_same_result() -> None:
         for plus in (True, False):
             slow = decode.normalize(decode.url_decode(text, plus))
             assert decode.deep_decode(text, plus) == slow, text
+
+
+def test_the_decode_memo_is_bounded_and_changes_no_result() -> None:
+    memo: decode.Memo = {}
+    values = [f"v%3D{n}%26x" for n in range(decode.MEMO_MAX + 500)] + ["%2e%2e%2f" * 100]
+    decoded = [decode.deep_decode(v, True, memo) for v in values]
+    assert decoded == [decode.deep_decode(v, True) for v in values]
+    assert 0 < len(memo) <= decode.MEMO_MAX and all(len(text) <= decode.MEMO_MAX_CHARS for text, _ in memo)
+    assert decode.body_parts("username=ann&password=%5BREDACTED%5D", memo)[-1] == "[REDACTED]"
