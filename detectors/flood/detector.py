@@ -194,11 +194,15 @@ class FloodDetector(Judge):
         client = client[:MAX_CLIENT_TEXT]  # the same object when short: no copy
         if len(clients) < MAX_CLIENTS or client in clients:
             clients[client] = ip_state.bucket
+        # Busy keys keep the event id as evidence, and are judged at checkpoint counts (inline: a
+        # call per busy key would cost more than the work).
         checkpoint = False  # EVIDENCE_FROM (10) <= 64 <= every checkpoint count
         if ip_count >= EVIDENCE_FROM:
-            checkpoint = _keep(ip_state, ip_count, flat)
+            (ip_state.ids or ip_state.evidence_ids()).append(flat["event.id"])
+            checkpoint = ip_count in CHECKPOINTS
         if path_count >= EVIDENCE_FROM:
-            checkpoint = _keep(path_state, path_count, flat) or checkpoint
+            (path_state.ids or path_state.evidence_ids()).append(flat["event.id"])
+            checkpoint = checkpoint or path_count in CHECKPOINTS
         if net_state is not SOLO:  # else the IP stands for its network (networks.py)
             net_state.packed += step
             net_state.requests = total = net_state.requests + 1
@@ -207,7 +211,8 @@ class FloodDetector(Judge):
             if path_count > net_state.top_path:  # noqa: PLR1730
                 net_state.top_path = path_count
             if total >= EVIDENCE_FROM:
-                checkpoint = _keep(net_state, total, flat) or checkpoint
+                (net_state.ids or net_state.evidence_ids()).append(flat["event.id"])
+                checkpoint = checkpoint or total in CHECKPOINTS
         svc_state.packed += step
         svc_state.requests = total = svc_state.requests + 1
         if ip_count > svc_state.top_ip:  # noqa: PLR1730
@@ -215,7 +220,8 @@ class FloodDetector(Judge):
         if path_count > svc_state.top_path:  # noqa: PLR1730
             svc_state.top_path = path_count
         if total >= EVIDENCE_FROM:
-            checkpoint = _keep(svc_state, total, flat) or checkpoint
+            (svc_state.ids or svc_state.evidence_ids()).append(flat["event.id"])
+            checkpoint = checkpoint or total in CHECKPOINTS
         return checkpoint
 
     # -- a key seen for the first time, or in a later bucket: rolled over, then judged ------------
@@ -299,12 +305,6 @@ class FloodDetector(Judge):
         if len(self.devices) > MAX_DEVICES:
             del self.devices[next(iter(self.devices))]
         return True
-
-
-def _keep(state: KeyState, total: int, flat: dict[str, Any]) -> bool:
-    """Keep a busy key's newest event ids as evidence; True when its count is a checkpoint."""
-    (state.ids or state.evidence_ids()).append(flat["event.id"])
-    return total in CHECKPOINTS
 
 
 def _request_line(flat: dict[str, Any]) -> tuple[str, Any, Any, str, bool]:
