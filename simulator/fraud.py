@@ -2,8 +2,8 @@
 
 Each truth's `notes["evidence_at"]` is the event time at which the fraud first becomes provable from
 the events (the second ring account tied to an earlier one, the second holder of the shared bank,
-the refund after the run, the first funded order, the spiked commission), so the evaluation can
-report time to detect from the evidence next to time to detect from the scenario's start.
+the refund after the run, the second order on the sponsor's card, the spiked commission), so the
+evaluation can report time to detect from the evidence next to time to detect from the start.
 """
 
 from __future__ import annotations
@@ -113,14 +113,17 @@ def sponsor_funded_orders(em: Emitter, rng: random.Random, plan: IpPlan, people:
     by_id = {p.user_id: p for p in people}
     downline = [by_id[i] for i in sponsor.downline if i in by_id][: rng.randint(3, 8)]
     ts = t
+    placed = []
     for person in downline:
         device = person.devices[0]
         client = Client(plan.address(rng, person.country), device.user_agent, device.id, person.user_id,
                         person.username)
         order(em, rng, person, client, ts, payment=sponsor.payment)
+        placed.append(ts + PLACED)
         ts += rng.uniform(300, 7200)
+    # Two of the team on one card is provable whether or not the sponsor was ever seen using it.
     return Truth("", "commission_fraud", "sponsor_funded_orders", [sponsor.user_id, *[p.user_id for p in downline]],
-                 t, ts, {"evidence_at": t + PLACED})  # the first order on the sponsor's card
+                 t, ts, {"evidence_at": placed[min(1, len(placed) - 1)]})
 
 
 def commission_spike(em: Emitter, rng: random.Random, plan: IpPlan, people: list[Person], t: float,

@@ -7,8 +7,9 @@ to them. When it is refunded: the refund of an ordinary monthly order is everyda
 so the shape must be specific: the order landed in the last days of a period, was most of the
 distributor's volume for it, the period's commissions (for them or from their volume) were
 calculated, and the refund followed. That alerts when on top of it the order was outsized, the
-refund came fast, a rank was gained meanwhile, the distributor cycled before, or the order was
-already flagged when placed (then it is the confirmation, high).
+refund came fast, a rank was gained meanwhile, the distributor cycled before, every one of two or
+more closing-stretch orders came back after the run (ordinary sizes: the volume was only borrowed),
+or the order was already flagged when placed (then it is the confirmation, high).
 
 Inventory loading (mlm-fraud-inventory-loading): one member buys in a period's closing stretch as
 much as LOADING ordinary members' big orders together (whatever their own history: stock no one

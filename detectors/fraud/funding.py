@@ -4,7 +4,8 @@ A card first used by the buyer is theirs. Otherwise its payer is an upline who u
 one whose computer placed the order (a couple's card, used by the partner who sponsored the buyer),
 else the first. A card new to everyone is the upline's whose computer placed the order. A card
 whose owner was never seen is an upline's when it pays for three or more people below that upline
-(two is a couple sharing a card).
+(two is a couple sharing a card), or for two outside each other's household when one of them paid
+with a card of their own before (a couple starting on a joint card shares a home we see).
 
 One partner paying the other's order is household life, so it takes two signals: someone outside
 the payer's household (no bank account, or computer or home address shared for longer than today)
@@ -72,7 +73,7 @@ class SponsorPaidOrders:
             self._payer_above(dist, uplines, users, event)
             # a card new to everyone, in the hands of an upline signed in from their own computer
             or next((u for u in uplines if self._operated_by(u, dist, event)), None)
-            or self._unseen_owner(dist, uplines, users, event.ts))
+            or self._unseen_owner(dist, card, uplines, users, event.ts))
         if len(users) < MAX_CARD_USERS and dist not in users:
             users[dist] = (event.ts, event.id)
         mine = self.own_cards.setdefault(dist, event.ts, set)
@@ -87,7 +88,7 @@ class SponsorPaidOrders:
         above = [u for u in users if u in set(uplines)]  # dicts keep first-use order
         return next((u for u in above if self._operated_by(u, dist, event)), above[0] if above else None)
 
-    def _unseen_owner(self, dist: str, uplines: list[str], users: dict[str, tuple[float, str]],
+    def _unseen_owner(self, dist: str, card: str, uplines: list[str], users: dict[str, tuple[float, str]],
                       now: float) -> str | None:
         """One card paying for several unrelated people below one upline: that upline's card, used unseen.
 
@@ -96,12 +97,16 @@ class SponsorPaidOrders:
         if dist in users:
             return None  # the buyer's own card (or one they already shared): nothing new
         others = [o for o in users if not self._household(o, dist, now)]
-        if len(others) + 1 < UNSEEN_OWNER:
+        # Two strangers suffice this month when one of them used to pay with a card of their own.
+        recent = [o for o in others if now - users[o][0] <= PAID_WINDOW]
+        least = 2 if any(self._paid_own_way(o, card, now) for o in [dist, *recent]) else UNSEEN_OWNER
+        others = recent if least == 2 else others
+        if len(others) + 1 < least:
             return None
         theirs = {o: set(self.tree.uplines(o, now)) for o in others}
         for upline in uplines:
             below = [o for o in others if upline in theirs[o]]
-            if len(below) + 1 >= UNSEEN_OWNER:
+            if len(below) + 1 >= least:
                 paid = self.paid.setdefault(upline, now, lambda: deque(maxlen=100))
                 for other in below:
                     ts, event_id = users[other]
@@ -109,6 +114,10 @@ class SponsorPaidOrders:
                         paid.append((ts, other, event_id))
                 return upline
         return None
+
+    def _paid_own_way(self, who: str, card: str, now: float) -> bool:
+        """Whether `who` paid with a card other than `card` that they were the first to use."""
+        return bool((self.own_cards.get(who, now) or set()) - {card})
 
     def _learn_traits(self, event: Event) -> None:
         """Remember the bank accounts, devices and addresses each account uses (for household links).
