@@ -13,6 +13,8 @@ from detectors.ato.where import Place
 
 MAX_VALUES = 8  # per habit: a person has a handful of countries/devices/networks
 DAY = 86_400.0
+# A profile's idle clock (180 days) is refreshed once a minute, not on each of the two reads per login.
+TOUCH_EVERY = 60.0
 
 
 def _bump(counts: dict[str, int], value: str | None) -> None:
@@ -85,7 +87,7 @@ class ProfileBook:
         self.users: BoundedMap[str, UserProfile] = BoundedMap(cap, ttl)
 
     def novelty(self, user: str, ts: float, place: Place, device: str | None) -> Novelty:
-        prof = self.users.get(user, ts)
+        prof = self.users.get_lazily(user, ts, TOUCH_EVERY)
         if prof is None or prof.logins == 0:
             return Novelty(0, False, False, False, False)
         return Novelty(
@@ -98,7 +100,7 @@ class ProfileBook:
         )
 
     def learn(self, user: str, ts: float, place: Place, device: str | None) -> None:
-        self.users.setdefault(user, ts, UserProfile).learn(ts, place, device)
+        self.users.setdefault(user, ts, UserProfile, TOUCH_EVERY).learn(ts, place, device)
 
     def to_list(self) -> list[list[Any]]:
         return [[user, seen, prof.to_dict()] for user, seen, prof in self.users.entries()]

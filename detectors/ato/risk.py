@@ -175,7 +175,7 @@ class LoginRisk:
         net = network_of(event.flat.get("source.ip"))
         if net is None:
             return False
-        members = self.exits.setdefault(net, event.ts, set)
+        members = self.exits.setdefault(net, event.ts, set, 60.0)  # a month-long memory: touched once a minute
         if len(members) < SHARED_EXIT_USERS:
             members.add(user)
         return len(members) >= SHARED_EXIT_USERS
