@@ -221,7 +221,7 @@ def _guard(name: str, variable: str, value: Any) -> str:
         if kind is not str:
             raise _Uncompilable(name)
         # Blank time, dataset and action are the caller's check (`core.event` tests them against the
-        # canonical layout and the contract's values anyway, and asks `blank_required` otherwise).
+        # canonical layout and the contract's values anyway, and refuses blank ones itself otherwise).
         return f"{guard} or not {variable}.strip()" if name not in CALLER_CHECKS_BLANK else guard
     if contract is None:
         return f"{guard} or not _scalars({variable})" if kind is list else guard
