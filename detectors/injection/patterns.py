@@ -176,6 +176,8 @@ XSS = [
     r"<(form|input|button|textarea|link|dialog|keygen)\b[\s/>]",
     # A property looked up by a (built) name and called: window['al'+'ert'](1), top["alert"](1)
     r"['\"`]\s*\]\(\s*[\d'\"`/]|\[\s*['\"`]\w*['\"`]\s*\+\s*['\"`]\w*['\"`]\s*\]",
+    # A value that closes the attribute and the tag it lands in, then writes markup: ">xxx<P>yyy
+    r"^\s*['\"`]\s*/?\s*>[^<]{0,80}<[a-z!/]",
     # Dangling markup: a tag whose URL attribute opens a quote the value never closes, so the page's own
     # text after it (tokens, secrets) is sent to that URL.
     r"<[a-z]+\s[^>]{0,100}\b(src|href|action|background|poster|formaction)\s*=\s*['\"]\s*(https?:)?//[^'\"<>]*$",
@@ -250,7 +252,7 @@ COMMAND = [
     r"\bping\s+(-[ncw]\s*\d+|\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}|localhost)",
     r"[;|&`\n]\s*sleep\s+\d+",
     r"\b(curl|wget)\s+(-[a-z]+\s+)*(https?://|ftp://|\d{1,3}\.\d{1,3}\.)",
-    r"\(\)\s*\{\s*:?\s*;?\s*\}\s*;",
+    r"\(\)\s*\{\s*:?\s*;?\s*\}\s*;|\(\)\s*\{[^{}]{0,20};\s*\}\s*[;>]",  # Shellshock: () { :;}; and () { _; } >_
     (r"\b(cat|more|less|head|tail|tac|nl|type)\s+[^\s;|&]{0,40}(/etc/|\\windows\\|passwd|"
     r"win\.ini|\.ssh|/proc/)"),
     r"\|\s*(sh|bash)\b|\b(sh|bash)\s*<\s*\(",

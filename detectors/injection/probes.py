@@ -68,9 +68,11 @@ _LONE_QUOTE = re.compile(r"^[\w.@-]{1,40}['`]$|^[\w.@-]*[a-z_]\"$|^['`][\w.@-]{1
                          r"^['`]\s*#|^['`]\s*(or|and|xor|union|select|sleep|waitfor|exec)\s*$|"
                          r"^['\"`]\s*sleep\s+\d+\s*['\"`]?$", re.IGNORECASE)
 
-# English words that carry an apostrophe at an end: plural possessives (Jones', parents'), decades ('90s),
-# dropped letters ('tis, 'em, 'cause): a person types these alone.
-_ENGLISH_APOSTROPHE = re.compile(r"^[a-z]+s'$|^'\d0s$|^'(tis|twas|em|cause|cos|bout|til|n|round|kay)$", re.IGNORECASE)
+# Words that carry an apostrophe at an end: English plural possessives (Jones', parents'), decades ('90s),
+# dropped letters ('tis, 'em, 'cause), and the Italian accent typed without accents (Cannavo', Forli',
+# perche'): a person types these alone.
+_WORD_APOSTROPHE = re.compile(r"^[a-z]+s'$|^'\d0s$|^'(tis|twas|em|cause|cos|bout|til|n|round|kay)$|"
+                              r"^[a-z]{2,}[aeiou]'$", re.IGNORECASE)
 # A backtick that closes a shell substitution nobody opened (a`)`, 1`;): the start of a command breakout.
 _BACKTICK_BREAK = re.compile(r"^[\w.@-]{0,40}`[)\];|&]+`?$")
 # A quote broken out of, then a command alone ('dir, "id, `whoami): the shortest shell breakout probe.
@@ -106,7 +108,7 @@ def lone_class(text: str) -> str | None:
         return "command"
     if _TEMPLATE_VAR.match(value):
         return "ssti"
-    if _LONE_QUOTE.match(value) and not _ENGLISH_APOSTROPHE.match(value) or _LDAP.search(value) \
+    if _LONE_QUOTE.match(value) and not _WORD_APOSTROPHE.match(value) or _LDAP.search(value) \
             or _punct_probe(value):
         return "sqli"
     if value in ("<", "<?"):  # does the page echo '<' unencoded? (in any of its encodings, decoded here)

@@ -42,7 +42,7 @@ PEOPLE_TYPE = [":)", ";-)", ":'(", "<3", "</3", "^_^", "(^_^)", "(>_<)", "-", "/
                "\"Select Comfort\"", "C++", "C#", "1+1", "O'Brien", "Rock 'n' roll", "don't", "->", "<<", ">>",
                "<b>New</b>", "<Base Model>", "[]", "{}", "()", "(optional)", "Drop Top", "Deliver at 5 -- thanks",
                "Tea | Coffee", "$TSLA", "$5", "#tbt", "Jones'", "parents'", "'90s", "'tis", "!@#$%^&*()`~",
-               ",./;'[]\\-=", '<>?:"{}|_+', "qwerty", "$HOME"]
+               ",./;'[]\\-=", '<>?:"{}|_+', "qwerty", "$HOME", "Cannavo'", "Forli'", "perche'"]
 
 
 def test_clear_short_probes_alert_alone(analyzer: Analyzer) -> None:

@@ -39,3 +39,11 @@ def test_the_model_alone_never_alerts_on_one_request(analyzer: Analyzer) -> None
         findings = analyzer.findings({"http.request.body.content": '{"note": "' + note + '"}'})
         assert all(f.weak for f in findings), (note, findings)
     assert analyzer.model is not None and analyzer.model.predict("fribidi (0.10.4-3) unstable; urgency=low")
+
+
+def test_attribute_breakouts_and_shellshock_variants(analyzer: Analyzer) -> None:
+    assert "xss" in _strong(analyzer, '">xxx<P>yyy') and "xss" in _strong(analyzer, "'><svg>")
+    assert "command" in _strong(analyzer, "() { _; } >_[$($())] { touch /tmp/x; }")
+    quiet = ['<p><img src="https://cdn.example.com/a.jpg"><img src="https://cdn.example.com/b.jpg"></p>',
+             '"Great" > "good" <3', "() { return 1; }"]
+    assert {v: c for v in quiet if (c := _strong(analyzer, v))} == {}
