@@ -9,6 +9,7 @@ when a source sends many (a scanner walking a wordlist), see `aggregate.PROBE_SC
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 from detectors.injection.decode import squeeze
 
@@ -152,7 +153,7 @@ def keyboard_sweep(value: str) -> bool:
     if len(value) < 6 or any(ch not in _KEY for ch in value):
         return False
     run = 1
-    for prev, ch in zip(value, value[1:]):
+    for prev, ch in pairwise(value):
         (r0, c0), (r1, c1) = _KEY[prev], _KEY[ch]
         if r0 == r1 and abs(c1 - c0) <= 1:
             run += 1
