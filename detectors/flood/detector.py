@@ -72,6 +72,7 @@ class FloodDetector(Judge):
         self._ip_keys, self._path_keys, self._service_keys = self.ips.keys, self.paths.keys, self.services.keys
         self._routes: tuple[dict[str, Route], dict[str, Route]] = ({}, {})
         self._swept = -1.0  # the bucket last swept
+        self._service = KeyState(DETACHED)  # the last request's service ("": no service.name is empty)
         self._set_limits()
 
     def _set_limits(self) -> None:
@@ -159,9 +160,9 @@ class FloodDetector(Judge):
         path_state, step, fail_step = route
         if bucket > path_state.bucket and (path_state.bucket == DETACHED or path_state.roll(bucket) >= path_state.limit):
             path_state = self._open_path(route, raw_path, post, service, bucket, event, alerts)
-        svc_state = self._service_keys.get(service)
-        if svc_state is None or bucket > svc_state.bucket:
-            svc_state = self._open_service(svc_state, service, bucket, event, alerts)
+        svc_state = self._service  # most streams are one service's: a compare, not a lookup
+        if service != svc_state.key or bucket > svc_state.bucket:
+            svc_state = self._open_service(service, bucket, event, alerts)
         if self._count(flat, step + fail_step if failed else step, ip_state, net_state, path_state, svc_state):
             alerts += self._checkpoints(event, service, (ip_state, net_state, path_state, svc_state))
         return alerts
@@ -284,16 +285,19 @@ class FloodDetector(Judge):
         alerts += self._check_path(event, service, state)
         return state
 
-    def _open_service(self, state: KeyState | None, service: str, bucket: float, event: Event,
-                      alerts: list[Alert]) -> KeyState:
+    def _open_service(self, service: str, bucket: float, event: Event, alerts: list[Alert]) -> KeyState:
+        """The service's state, now the remembered one: new, rolled over (and judged), or as it was."""
+        state = self._service_keys.get(service)
         if state is None:
-            return self.services.add(KeyState(bucket, service))
-        if state.roll(bucket) >= self._service_limit:
-            alerts += self._check_service(event, state)
-        if bucket % SWEEP_BUCKETS == 0 and bucket != self._swept:  # once per bucket, not per service
-            self._swept = bucket
-            for table in (self.ips, self.networks, self.paths):
-                table.sweep(bucket)
+            state = self.services.add(KeyState(bucket, service))
+        elif bucket > state.bucket:
+            if state.roll(bucket) >= self._service_limit:
+                alerts += self._check_service(event, state)
+            if bucket % SWEEP_BUCKETS == 0 and bucket != self._swept:  # once per bucket, not per service
+                self._swept = bucket
+                for table in (self.ips, self.networks, self.paths):
+                    table.sweep(bucket)
+        self._service = state
         return state
 
     def _new_device(self, device: str) -> bool:

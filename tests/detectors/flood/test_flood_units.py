@@ -213,3 +213,15 @@ def test_solo_networks_give_the_alerts_of_networks_counted_apart() -> None:
     want = [(a.rule_id, a.entity_value, a.event_ids) for e in events for a in apart.process(e)]
     assert got == want and any(rule == "flood.network" for rule, _, _ in got)
     assert len(solo.networks.keys) < len(apart.networks.keys)
+
+
+def test_interleaved_services_count_apart() -> None:
+    detector = FloodDetector()
+    alerts = []
+    for i in range(120 * 60):  # 120 req/s of bare requests on "shop", 2 req/s of it on "office"
+        service = "office" if i % 60 == 0 else "shop"
+        alerts += detector.process(make_event(i / 120, event__dataset="mlm.http", url__path="/" + "abcdefghij"[i % 10] * (1 + i % 7),
+                                              service__name=service, source__ip=f"100.64.{i % 200}.{i % 250}"))
+    assert {(a.rule_id, a.entity_value) for a in alerts} == {("flood.service", "shop")}
+    shop, office = detector.services.keys["shop"], detector.services.keys["office"]
+    assert shop.bucket == office.bucket and (shop.total, office.total) == (1180, 20)  # the last 10 s
