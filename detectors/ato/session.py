@@ -56,7 +56,8 @@ class SessionHijack:
         sid = flat.get("mlm.session.id")
         if not sid:
             return []
-        seen = self.sessions.get(sid)
+        # A validated event's id is a string; anything else (unhashable) is cut to one in _first.
+        seen = self.sessions.get(sid) if sid.__class__ is str else None
         if seen is not None:
             ts = event.ts
             if ts - seen.last <= SESSION_TTL:

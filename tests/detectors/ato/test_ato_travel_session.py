@@ -128,3 +128,14 @@ def test_the_password_step_and_logout_are_not_uses_of_the_session():
     logout = make_event(70, event__dataset="mlm.auth", event__action="logout", mlm__session__id="s7",
                         source__ip="203.0.113.9", user__id="amy")
     assert run(SessionHijack(), [logout, request(80, "s7", "198.51.100.7", "Other")]) == []
+
+
+def test_a_session_id_that_is_not_a_string_is_cut_to_one_not_a_crash():
+    det = SessionHijack()
+    odd = request(0, "s10", "198.51.100.7", "UA")
+    odd.flat["mlm.session.id"] = ["not", "hashable"]  # as an unvalidated producer might send it
+    assert run(det, [odd]) == [] and "['not', 'hashable']" in det.sessions
+    long_id = "x" * 5000
+    run(det, [request(1, long_id, "198.51.100.7", "UA")])
+    assert len(run(det, [request(60, long_id, "203.0.113.5", "Other")])) == 1  # the cut id is the same session
+    assert max(len(sid) for sid in det.sessions) <= 256
