@@ -47,6 +47,7 @@ NO_SESSION_STEP, NO_REFERRER_STEP, ASSET_STEP, NEW_DEVICE_STEP, FAILED_STEP, LOG
 # A raw path's key state, the step it starts a request with, and what a refusal adds (FAILED, and
 # LOGIN when the path is a login form: window.LOGIN counts refused login attempts).
 Route = tuple[KeyState, int, int]
+_NOBODY = KeyState(DETACHED)  # no request's service or IP: its key "" is none (they default to "unknown")
 
 
 class FloodDetector(Judge):
@@ -72,7 +73,7 @@ class FloodDetector(Judge):
         self._ip_keys, self._path_keys, self._service_keys = self.ips.keys, self.paths.keys, self.services.keys
         self._routes: tuple[dict[str, Route], dict[str, Route]] = ({}, {})
         self._swept = -1.0  # the bucket last swept
-        self._service = KeyState(DETACHED)  # the last request's service ("": no service.name is empty)
+        self._service = self._ip = _NOBODY  # the last request's service and IP states
         self._set_limits()
 
     def _set_limits(self) -> None:
@@ -147,10 +148,10 @@ class FloodDetector(Judge):
         bucket = event.ts // BUCKET_SECONDS  # a whole float: exact, and cheaper than int()
         alerts: list[Alert] = []
         # Rolled over here, judged only past a bound (a method call per rollover is the cost to save).
-        ip_state = self._ip_keys.get(ip)
-        if ip_state is None:
-            ip_state = self._new_ip(ip, bucket)
-        elif bucket > ip_state.bucket and (ip_state.roll(bucket) >= self._ip_gate or ip_state.slow_since >= 0):
+        ip_state = self._ip  # the last request's: floods and page loads come from one address in a row
+        if ip != ip_state.key:
+            self._ip = ip_state = self._ip_keys.get(ip) or self._new_ip(ip, bucket)
+        if bucket > ip_state.bucket and (ip_state.roll(bucket) >= self._ip_gate or ip_state.slow_since >= 0):
             alerts += self._judge_ip(event, ip_state)
         net_state = ip_state.net
         if bucket > net_state.bucket:
@@ -297,6 +298,7 @@ class FloodDetector(Judge):
                 self._swept = bucket
                 for table in (self.ips, self.networks, self.paths):
                     table.sweep(bucket)
+                self._ip = _NOBODY  # it may have been swept: looked up again
         self._service = state
         return state
 
