@@ -138,7 +138,7 @@ class DetectorWorker:
             if not line.strip():
                 continue
             try:
-                event = Event.from_json(line)
+                event = Event.from_json(line, lazy_doc=True)  # detectors read .flat; .doc is rebuilt on demand
             except (EventError, ValueError, TypeError, RecursionError, OverflowError) as exc:
                 self.bad_events += 1
                 log.warning("bad event at %s/%d@%d line %d: %s", message.topic, message.partition,
