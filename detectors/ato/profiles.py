@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from core.event import Event
 from detectors.anomaly.models import FeatureSchema, load_model, save_model
@@ -64,9 +64,9 @@ def hour_of(ts: float) -> int:
     return int(ts // 3600 % 24)
 
 
-@dataclass(frozen=True, slots=True)
-class Novelty:
-    """How a login differs from the user's habits (all False when the user has no history)."""
+class Novelty(NamedTuple):
+    """How a login differs from the user's habits (all False when the user has no history); a
+    tuple, built for every successful login."""
 
     history: int  # successful logins the habits were learned from
     new_country: bool
@@ -76,8 +76,17 @@ class Novelty:
     known_device: bool = False  # the client's device cookie is one of the user's own
 
     def labels(self) -> list[str]:
-        names = ("new_country", "new_device", "new_asn", "odd_hour")
-        return [n for n in names if getattr(self, n)]
+        """The names of the habits this login breaks."""
+        found = []  # spelled out: a loop over the names cost twice as much, on every successful login
+        if self.new_country:
+            found.append("new_country")
+        if self.new_device:
+            found.append("new_device")
+        if self.new_asn:
+            found.append("new_asn")
+        if self.odd_hour:
+            found.append("odd_hour")
+        return found
 
 
 class ProfileBook:
