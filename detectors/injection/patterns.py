@@ -173,7 +173,8 @@ TRAVERSAL = [
     r"\b(windows|winnt)[\\/]+(system32|win\.ini|system\.ini|repair|debug|panther)",
     r"\b[a-z]:[\\/]+(windows|winnt|boot\.ini|inetpub|xampp|wamp)",
     (r"(^|[\\/])\.(htaccess|htpasswd|env|git[\\/]|svn[\\/]|ssh[\\/]|aws[\\/]|bash_history|"
-    r"npmrc|dockerenv|ds_store)"),
+    r"npmrc|dockerenv|ds_store|bashrc|bash_profile|zshrc|netrc|git-credentials|pgpass|my\.cnf|viminfo|"
+    r"mysql_history|psql_history|gnupg[\\/]|kube[\\/]|docker[\\/]config\.json)"),
     (r"\b(web\.config|wp-config\.php|config\.inc\.php|localsettings\.php|settings\.py|"
     r"id_rsa|id_dsa|authorized_keys|known_hosts|applicationhost\.config)\b"),
     (r"\b(file|php|phar|zip|expect|glob|zlib|compress\.zlib|compress\.bzip2|netdoc|jar|"

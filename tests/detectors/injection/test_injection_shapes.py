@@ -47,3 +47,9 @@ def test_attribute_breakouts_and_shellshock_variants(analyzer: Analyzer) -> None
     quiet = ['<p><img src="https://cdn.example.com/a.jpg"><img src="https://cdn.example.com/b.jpg"></p>',
              '"Great" > "good" <3', "() { return 1; }"]
     assert {v: c for v in quiet if (c := _strong(analyzer, v))} == {}
+
+
+def test_a_users_secret_dotfiles_are_traversal_targets(analyzer: Analyzer) -> None:
+    for value in ["/home/user/.bashrc", "../../.git-credentials", "/root/.kube/config", "~/.my.cnf"]:
+        assert "traversal" in _strong(analyzer, value), value
+    assert _strong(analyzer, "/img/.profile-pic.jpg") == set()
