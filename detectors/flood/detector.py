@@ -2,9 +2,11 @@
 
 Every HTTP request is counted under four keys; a key is judged (judge.py) when it rolls over into
 a new bucket or its open bucket reaches a checkpoint. Counting is the hot path of the whole
-detection engine (most events are HTTP requests), so it is written for the interpreter: one dict
-lookup per key, states that point at each other instead of being looked up again, and thresholds
-turned into request counts once, so a rollover is judged with one comparison.
+detection engine (most events are HTTP requests), so it is written for the interpreter: at most
+one dict lookup per key (the last request's IP and service are remembered), states that point at
+each other instead of being looked up again, no network state while a network shows one address
+(networks.py), and thresholds turned into request counts once, so a rollover is judged with one
+comparison.
 """
 
 from __future__ import annotations

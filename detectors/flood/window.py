@@ -20,8 +20,8 @@ EVIDENCE_IDS = 20  # newest event ids kept per busy key
 EVIDENCE_FROM = 10  # keys start keeping ids once a bucket has this many requests
 
 # Counter slots, in this order, in KeyState.counts and in WindowStats.counts.
-# LOGIN counts login attempts (POST to a login form): not a sign of a visitor, it tells a flood
-# from password guessing, which the account-takeover family reports (judge._check_sustained).
+# LOGIN counts refused login attempts (a login form's POST that failed): not a sign of a visitor, it
+# tells a flood from password guessing, which the account-takeover family reports (judge.py).
 TOTAL, NO_SESSION, NO_REFERRER, ASSET, NEW_DEVICE, FAILED, LOGIN, TOP_IP, TOP_PATH = range(9)
 
 LANE_BITS = 40  # per summed counter: a bucket (or window) never holds 2**40 requests
