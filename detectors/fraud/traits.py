@@ -1,8 +1,8 @@
 """What ties two accounts to one household: a shared device or address, or a sponsor-recruit pair.
 
 Spouses share a bank account, a computer and a home address, and one usually enrolled the other;
-strangers pointing payouts at one account share none of these. An address or device many accounts
-use (a mobile carrier's NAT, an office, a venue) is infrastructure, not a home: it ties no one.
+strangers pointing payouts at one account share none of these. An address many accounts use (a
+mobile carrier's NAT, an office, a venue) is infrastructure, not a home: it ties no one.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from detectors.anomaly.state import BoundedMap
 DAY = 86_400.0
 MAX_TRAITS = 24  # per account: a few devices and home, office and mobile addresses
 RECENT = 2 * DAY  # a ring's accounts are enrolled within a day or two of each other
-CROWD = 4  # a home's address or computer serves a family of up to four accounts; a carrier NAT serves hundreds
+CROWD = 4  # a home's address serves a family of up to four accounts; a carrier NAT serves hundreds
 TOGETHER = 3600.0  # two accounts first seen at one crowded place within an hour came together (a couple at a meeting)
 
 
@@ -23,7 +23,7 @@ class Traits:
     def __init__(self) -> None:
         self.known: BoundedMap[str, dict[str, float]] = BoundedMap(300_000, 120 * DAY)  # trait -> first seen
         self.sponsor: BoundedMap[str, tuple[str, float]] = BoundedMap(300_000, 3 * 365 * DAY)  # (sponsor, enrolled)
-        self.users: BoundedMap[str, int] = BoundedMap(200_000, 120 * DAY)  # trait -> accounts that learned it
+        self.users = Crowds()  # address -> accounts seen on it
 
     def learn(self, dist: str, event: Event) -> None:
         """Remember the device and address of an event the distributor made themselves."""
@@ -33,21 +33,27 @@ class Traits:
                                                      ("ip", event.flat.get("source.ip"))) if v]
         if found:
             traits = self.known.setdefault(dist, event.ts, dict)
-            for trait in found:
-                if trait not in traits and len(traits) < MAX_TRAITS:
-                    traits[trait] = event.ts  # once per account: the count below is of distinct accounts
-                    self.users.put(trait, event.ts, (self.users.get(trait, event.ts) or 0) + 1)
+            if found[0] not in traits or found[-1] not in traits:  # most events show known ones
+                self._add(traits, found, event.ts)
         sponsor = event.flat.get("mlm.sponsor.id") if event.flat.get("event.action") == "distributor_enrolled" else None
         if sponsor and str(sponsor) != dist:
             self.sponsor.put(dist, event.ts, (str(sponsor)[:128], event.ts))
 
+    def _add(self, traits: dict[str, float], found: list[str], now: float) -> None:
+        """Remember an account's new devices and addresses, counting the accounts that use each."""
+        for trait in found:
+            if trait not in traits and len(traits) < MAX_TRAITS:
+                traits[trait] = now  # once per account: the count is of distinct accounts
+                if trait[0] == "i":  # addresses only: a device many accounts use is a ring's, not a home's
+                    self.users.add(trait)
+
     def household(self, a: str, b: str, now: float) -> bool:
-        """A sponsor-recruit pair, or two accounts seen on one device or address few others use (or
-        first seen at a crowded one together)."""
+        """A sponsor-recruit pair, or two accounts seen on one device, or on an address few others use
+        (or first seen at a crowded one together)."""
         if self.sponsor_of(a, now) == b or self.sponsor_of(b, now) == a:
             return True
         mine, theirs = self.known.get(a, now) or {}, self.known.get(b, now) or {}
-        return any((self.users.get(trait, now) or 0) <= CROWD or abs(mine[trait] - theirs[trait]) <= TOGETHER
+        return any(trait[0] == "d" or self.users.count(trait) <= CROWD or abs(mine[trait] - theirs[trait]) <= TOGETHER
                    for trait in mine.keys() & theirs.keys())
 
     def sponsor_of(self, dist: str, now: float) -> str | None:
@@ -61,3 +67,22 @@ class Traits:
         while (found := self.sponsor.get(node, now)) is not None and now - found[1] <= RECENT and steps < 50:
             node, steps = found[0], steps + 1
         return node if steps else None
+
+
+class Crowds:
+    """Accounts seen per address, in two generations of plain dicts: bounded (at most 2 x cap keys,
+    the older generation dropped whole) and a few dict operations per new address, where a
+    BoundedMap's ordering costs more than the rest of the shared-bank detector's work on an event."""
+
+    def __init__(self, cap: int = 200_000) -> None:
+        self.cap = cap
+        self.current: dict[str, int] = {}
+        self.previous: dict[str, int] = {}
+
+    def add(self, key: str) -> None:
+        self.current[key] = (self.current.get(key) or self.previous.get(key, 0)) + 1
+        if len(self.current) >= self.cap:
+            self.previous, self.current = self.current, {}
+
+    def count(self, key: str) -> int:
+        return self.current.get(key) or self.previous.get(key, 0)

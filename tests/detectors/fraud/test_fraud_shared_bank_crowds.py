@@ -8,6 +8,7 @@ import pytest
 from fraud_helpers import DAY, commerce, enroll, run, seconds_of
 
 from detectors.fraud.payments import SharedBankAccounts
+from detectors.fraud.traits import Crowds
 
 
 def login(seconds: float, dist: str, ip: str, device: str):
@@ -71,3 +72,21 @@ def test_a_couple_enrolled_together_at_a_meeting_with_their_joint_account_stays_
               enroll(2300, "him", "host", ip="203.0.113.77", device="phone-him", bank="joint")]
     events = sorted(room + couple, key=lambda e: e.ts)
     assert run(SharedBankAccounts(), events) == []
+
+
+def test_address_counts_are_bounded_and_survive_one_generation():
+    """Counts live in two generations of `cap` keys: memory stays flat, a busy address keeps its count."""
+    crowds = Crowds(cap=100)
+    for _ in range(6):
+        crowds.add("ip:100.64.0.1")
+    for i in range(1000):
+        crowds.add(f"ip:192.0.2.{i}")
+        assert len(crowds.current) + len(crowds.previous) <= 200
+    assert crowds.count("ip:100.64.0.1") == 0  # long gone: two generations ago
+    crowds.add("ip:100.64.0.2")
+    crowds.add("ip:100.64.0.2")
+    for i in range(99):
+        crowds.add(f"ip:198.51.100.{i}")  # one generation flips
+    assert crowds.count("ip:100.64.0.2") == 2
+    crowds.add("ip:100.64.0.2")
+    assert crowds.count("ip:100.64.0.2") == 3
