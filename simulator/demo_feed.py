@@ -28,7 +28,7 @@ from core.event import format_timestamp, parse_timestamp
 from simulator import attacks, fraud
 from simulator.events import Client, Emitter
 from simulator.ipplan import build_plan
-from simulator.population import grow_population
+from simulator.population import BROWSERS, grow_population
 from simulator.world import START
 
 log = logging.getLogger("simulator.demo")
@@ -44,13 +44,13 @@ CAMPAIGNS: dict[str, Campaign] = {
 # Scenarios that alert on their own; a sponsor funding orders needs the sponsor tree the detectors
 # learn from enrollments, which the live demo never showed them, so it is not played.
 FRAUD_KINDS = ("fake_account_ring", "shared_bank_account")
-ATO_KINDS = ("payout_redirection", "impossible_travel", "session_hijack", "mfa_brute_force")
+ATO_KINDS = ("impossible_travel", "payout_redirection", "session_hijack", "mfa_brute_force")
 # Takeovers judged against the owner's usual devices and places: the owner logs in first.
 OWNER_FIRST = frozenset({"payout_redirection"})
 SPAN_SECONDS = 30.0  # a scenario plays out within this much wall-clock time, unless listed below
 # Where the gaps carry meaning, a longer span keeps the alert believable: two logins 9,000 km apart
 # ten minutes apart read as 54,000 km/h, squeezed into seconds as an absurd million.
-SPANS = {"impossible_travel": 600.0, "session_hijack": 120.0, "payout_redirection": 90.0}
+SPANS = {"impossible_travel": 600.0, "session_hijack": 60.0, "payout_redirection": 90.0}
 
 
 def app_username(user_id: str) -> str:
@@ -82,6 +82,8 @@ class ScenarioSource:
         truth = CAMPAIGNS[kind](emitter, self.rng, self.plan, self.people, t)
         if kind in OWNER_FIRST:
             self._owner_login_before(emitter, truth)
+        if kind == "session_hijack":
+            thief_browser_differs(emitter.events, truth.entities[2])
         return sorted(emitter.events, key=lambda e: parse_timestamp(e["@timestamp"]).timestamp())
 
     def _owner_login_before(self, emitter: Emitter, truth: attacks.Truth) -> None:
@@ -91,6 +93,16 @@ class ScenarioSource:
         device = victim.devices[0]
         home = Client(self.plan.address(self.rng, victim.country), device.user_agent, device.id)
         emitter.login(truth.start - self.rng.uniform(1800, 3600), home, victim.username, victim.user_id, True)
+
+
+def thief_browser_differs(events: list[dict[str, Any]], thief_ip: str) -> None:
+    """A hijack replays the cookie from another browser: the world may draw the owner's own (same agent
+    string), which no one could tell from the owner changing networks, so the demo swaps it."""
+    agents = {e.get("user_agent", {}).get("original") for e in events if e["source"].get("ip") != thief_ip}
+    other = next(a for b in BROWSERS if (a := b.format(v=99, m=1)) not in agents)
+    for event in events:
+        if event["source"].get("ip") == thief_ip and event.get("user_agent", {}).get("original") in agents:
+            event["user_agent"] = {"original": other}
 
 
 def schedule(events: list[dict[str, Any]], span: float = SPAN_SECONDS) -> list[tuple[float, dict[str, Any]]]:

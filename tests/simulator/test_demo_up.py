@@ -23,6 +23,7 @@ from mlm_siem import up
 from mlm_siem.demo_setup import seed_members, write_policy
 from simulator import demo_web as web
 from simulator.demo import VICTIMS, Demo, DemoOptions
+from simulator.demo_feed import ATO_KINDS, FRAUD_KINDS, SPAN_SECONDS, SPANS
 
 
 def test_a_taken_port_is_named_with_the_flag_that_moves_it():
@@ -127,10 +128,26 @@ def test_the_first_minute_has_every_wave_then_a_steady_rotation():
         if len(plan) == 30:
             break
     assert [at for at, _ in plan] == sorted(at for at, _ in plan)
-    assert {name for at, name in plan if at <= 60} == set(demo.waves())
+    first_minute = [name for at, name in plan if at <= 60]
+    assert set(first_minute) == set(demo.waves())
+    # Scenario waves cycle through their kinds: one wave per kind plays every business scenario.
+    assert first_minute.count("fraud_scenario") == len(FRAUD_KINDS)
+    assert first_minute.count("ato_scenario") == len(ATO_KINDS)
+    assert ATO_KINDS[0] == "impossible_travel"  # the longest span starts first
+    assert all(SPANS.get(kind, SPAN_SECONDS) <= 90 for kind in FRAUD_KINDS + ATO_KINDS[1:])
     assert set(demo.benign).isdisjoint(int(v[4:]) for v in demo.victims)
     assert len(demo.victims) == VICTIMS and max(demo.benign) < 200 - VICTIMS + 1
     other = Demo("http://127.0.0.1:9", threading.Event(), DemoOptions(members=200, password="p", run=1))
     assert other.seed != demo.seed
     bare = Demo("http://127.0.0.1:9", threading.Event(), DemoOptions())
     assert bare.benign == [] and len(bare.victims) == VICTIMS
+
+
+def test_each_brute_force_wave_guesses_another_account(monkeypatch):
+    demo = Demo("http://127.0.0.1:9", threading.Event(), DemoOptions(members=200, password="p"))
+    guessed: list[str] = []
+    monkeypatch.setattr(web, "brute_force", lambda clients, rng, victim: guessed.append(victim) or 24)
+    wave = demo.waves()["brute_force"]
+    assert [wave(random.Random(1)) for _ in range(VICTIMS + 1)] == [24] * (VICTIMS + 1)
+    assert sorted(guessed[:VICTIMS]) == sorted(demo.victims)  # every target once before any twice
+    assert guessed[VICTIMS] == guessed[0]
