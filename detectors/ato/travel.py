@@ -71,7 +71,8 @@ class ImpossibleTravel:
         if outcome != "success":
             return []
         now = self._login(event)
-        before = self.last.get(user, event.ts)
+        # Touched at most once a minute here: a login not through an exit replaces the entry below anyway.
+        before = self.last.get_lazily(user, event.ts, 60.0)
         alerts = self._judge(user, before, now, event) if before else []
         if before and not alerts and now.place.hosting:
             alerts = self._stranger_behind_exit(user, before, now, event)
