@@ -10,9 +10,11 @@ shared bank's operator or first holder, the card owner, the cycling distributor.
   a family's long-used computer or account shared with the people it enrolled is set aside (rings.py).
 - mlm-fraud-self-enrollment: a throwaway-mail recruit signed up on the sponsor's own long-used
   device or bank, at that first sign-up (rings.py).
-- mlm-fraud-shared-bank: a stranger joining an account, or more holders than a family (payments.py).
+- mlm-fraud-shared-bank: a stranger joining an account (sharing only a carrier NAT or office
+  address with its holder), or more holders than a family (payments.py, traits.py).
 - mlm-fraud-shared-card: a new account paying with a card unrelated accounts used before (payments.py).
-- mlm-fraud-sponsor-paid-orders: an upline's card paying for someone outside its household (funding.py).
+- mlm-fraud-sponsor-paid-orders: an upline's card paying for someone outside its household, or a
+  card no one was seen owning paying for team members who used to pay for themselves (funding.py).
 - mlm-fraud-outsized-order (placement), mlm-fraud-order-cycling (refund after the run; high
   when it confirms a placement alert) and mlm-fraud-inventory-loading (a shop's stock bought
   before the close, alerted at the run paying on it) (cycling.py); mlm-fraud-commission-spike
