@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
+from typing import Any
 
 import httpx
 
@@ -76,6 +77,9 @@ class Demo:
         self.counters = Counters()
         self.feed: Feed | None = None
         self.source: ScenarioSource | None = None
+        # Members a business scenario plays: live visitors leave them alone from then on, or a visit's
+        # login from loopback (no place) would stand between the owner's login and the thief's.
+        self.cast: set[int] = set()
         seeded = options.members > VICTIMS
         self.benign = list(range(1, options.members - VICTIMS + 1)) if seeded and options.password else []
         # Without seeded accounts the attacks still aim at plausible names (unknown-user failures).
@@ -102,6 +106,7 @@ class Demo:
         if self.feed is None or self.source is None:
             return 0
         events = self.source.make(kind)
+        self.cast.update(member_numbers(events))
         took = self.feed.play(events, self.source.span(kind))
         log.info("scenario %s: %d events over the next %.0f s", kind, len(events), took)
         return 0
@@ -171,8 +176,8 @@ class Demo:
         rng = random.Random(self.seed * 1000 + number)
         mine = self.benign[number::self.options.visitors]
         while not self.stop.is_set():
-            if mine and rng.random() < 0.6:
-                index = rng.choice(mine)
+            index = rng.choice(mine) if mine and rng.random() < 0.6 else None
+            if index is not None and index not in self.cast:
                 session = partial(web.member_session, self.clients, rng, index, self.options.password or "",
                                   self.stop.wait)
                 self._guarded(None, session)
@@ -197,6 +202,12 @@ class Demo:
         sent = self.feed.sent if self.feed else 0
         log.info("demo: %d app requests in %.0f s (%.1f/s), %d scenario events sent, waves %s, %d errors",
                  c.requests, elapsed, c.requests / max(elapsed, 1.0), sent, c.waves, c.errors)
+
+
+def member_numbers(events: list[dict[str, Any]]) -> set[int]:
+    """The seeded distributor numbers (D000042 -> 42) whose accounts these events use."""
+    ids = {str((e.get("user") or {}).get("id") or "") for e in events}
+    return {int(uid[1:]) for uid in ids if len(uid) == 7 and uid[0] == "D" and uid[1:].isdigit()}
 
 
 def run_demo(app_url: str, stop: threading.Event, seed: int = 7, attack_every: float = 30.0,

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
 
+import httpx
 import pytest
 import uvicorn
 from builders import free_port
@@ -22,8 +23,8 @@ from dashboard.response.policy import load_policy, matching
 from mlm_siem import up
 from mlm_siem.demo_setup import seed_members, write_policy
 from simulator import demo_web as web
-from simulator.demo import VICTIMS, Demo, DemoOptions
-from simulator.demo_feed import ATO_KINDS, FRAUD_KINDS, SPAN_SECONDS, SPANS
+from simulator.demo import VICTIMS, Demo, DemoOptions, member_numbers
+from simulator.demo_feed import ATO_KINDS, FRAUD_KINDS, SPAN_SECONDS, SPANS, Feed, ScenarioSource
 
 
 def test_a_taken_port_is_named_with_the_flag_that_moves_it():
@@ -151,3 +152,37 @@ def test_each_brute_force_wave_guesses_another_account(monkeypatch):
     assert [wave(random.Random(1)) for _ in range(VICTIMS + 1)] == [24] * (VICTIMS + 1)
     assert sorted(guessed[:VICTIMS]) == sorted(demo.victims)  # every target once before any twice
     assert guessed[VICTIMS] == guessed[0]
+
+
+def test_visitors_leave_the_members_a_scenario_plays_alone():
+    demo = Demo("http://127.0.0.1:9", threading.Event(), DemoOptions(members=200, password="p"))
+    demo.source = ScenarioSource(7)
+    demo.feed = Feed("http://collector", "t0k", transport=httpx.MockTransport(lambda r: httpx.Response(200)))
+    demo.scenario("impossible_travel")
+    played = {due.event["user"]["id"] for due in demo.feed._queue if due.event.get("user", {}).get("id")}
+    assert played and demo.cast == {int(uid[1:]) for uid in played}
+    assert member_numbers([{"user": {"id": "D000042"}}, {"user": {"id": "D42"}}, {"user": {"id": 7}}, {}]) == {42}
+
+
+class Ticks(threading.Event):
+    """A stop flag that sets itself after `n` waits, which return at once (no real sleeping)."""
+
+    def __init__(self, n: int) -> None:
+        super().__init__()
+        self.left = n
+
+    def wait(self, timeout: float | None = None) -> bool:
+        self.left -= 1
+        if self.left <= 0:
+            self.set()
+        return self.is_set()
+
+
+def test_a_visitor_never_signs_in_as_a_scenario_character(monkeypatch):
+    demo = Demo("http://127.0.0.1:9", Ticks(400), DemoOptions(members=200, password="p", visitors=1))
+    demo.cast = set(demo.benign[1:])
+    signed_in: list[int] = []
+    monkeypatch.setattr(web, "member_session", lambda clients, rng, index, *rest: signed_in.append(index) or 1)
+    monkeypatch.setattr(web, "shopper_visit", lambda clients, rng: 1)
+    demo._visitor(0)
+    assert signed_in and set(signed_in) == {demo.benign[0]}
