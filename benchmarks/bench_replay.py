@@ -10,7 +10,6 @@ whether memory stays flat. Figures: parse-only rate, Sigma-only rate, all-famili
 
 from __future__ import annotations
 
-import contextlib
 import os
 import tempfile
 import time
@@ -203,9 +202,7 @@ def _per_detector_rate(engine: Engine, path: Path, limit: int) -> dict[str, dict
             mine = [e for e in events if detector in engine._route(e.flat.get("event.dataset"),
                                                                   e.flat.get("event.action"))]
             started = time.process_time()
-            for event in mine:
-                with contextlib.suppress(Exception):  # counted by the engine in real runs; only time matters here
-                    detector.process(event)
+            _call_each(detector, mine)
             costs[str(getattr(detector, "name", detector))] = (time.process_time() - started) / len(events) * 1e6
     families: dict[str, float] = {}
     for name, us in costs.items():
@@ -213,6 +210,21 @@ def _per_detector_rate(engine: Engine, path: Path, limit: int) -> dict[str, dict
     slowest = sorted(costs.items(), key=lambda kv: -kv[1])[:5]
     return {"detectors": {name: round(us, 2) for name, us in slowest},
             "families": {name: round(us, 2) for name, us in sorted(families.items(), key=lambda kv: -kv[1])}}
+
+
+def _call_each(detector: Any, events: list[Event]) -> None:
+    """detector.process(event) for every event, looked up per call as the engine does (a detector may
+    rebind `process` on its first event); an error (counted by the engine in real runs) skips only its
+    event. One try around the loop, not a context manager per call (~0.3 µs per call for idle ones)."""
+    index = 0
+    while index < len(events):
+        try:
+            for event in events[index:]:
+                detector.process(event)
+                index += 1
+            return
+        except Exception:  # noqa: BLE001 - only time matters here
+            index += 1
 
 
 if __name__ == "__main__":
