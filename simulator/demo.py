@@ -29,6 +29,7 @@ from simulator.demo_feed import ATO_KINDS, FRAUD_KINDS, Feed, ScenarioSource
 log = logging.getLogger("simulator.demo")
 VICTIMS = 40  # the last seeded accounts are the attacks' targets; benign members never use them
 STATUS_EVERY = 30.0
+CAST_REST = 60.0  # seconds after its scenario before a member's live visits resume
 
 
 @dataclass
@@ -77,9 +78,10 @@ class Demo:
         self.counters = Counters()
         self.feed: Feed | None = None
         self.source: ScenarioSource | None = None
-        # Members a business scenario plays: live visitors leave them alone from then on, or a visit's
-        # login from loopback (no place) would stand between the owner's login and the thief's.
-        self.cast: set[int] = set()
+        # Members a business scenario plays -> until when (monotonic): live visitors leave them alone
+        # meanwhile, or a visit's login from loopback (no place) would stand between the owner's
+        # login and the thief's; afterwards they shop again (a long demo keeps its members).
+        self.cast: dict[int, float] = {}
         seeded = options.members > VICTIMS
         self.benign = list(range(1, options.members - VICTIMS + 1)) if seeded and options.password else []
         # Without seeded accounts the attacks still aim at plausible names (unknown-user failures).
@@ -106,8 +108,9 @@ class Demo:
         if self.feed is None or self.source is None:
             return 0
         events = self.source.make(kind)
-        self.cast.update(member_numbers(events))
         took = self.feed.play(events, self.source.span(kind))
+        until = time.monotonic() + took + CAST_REST
+        self.cast.update(dict.fromkeys(member_numbers(events), until))
         log.info("scenario %s: %d events over the next %.0f s", kind, len(events), took)
         return 0
 
@@ -177,7 +180,7 @@ class Demo:
         mine = self.benign[number::self.options.visitors]
         while not self.stop.is_set():
             index = rng.choice(mine) if mine and rng.random() < 0.6 else None
-            if index is not None and index not in self.cast:
+            if index is not None and self.cast.get(index, 0.0) < time.monotonic():
                 session = partial(web.member_session, self.clients, rng, index, self.options.password or "",
                                   self.stop.wait)
                 self._guarded(None, session)

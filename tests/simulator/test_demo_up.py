@@ -23,7 +23,7 @@ from dashboard.response.policy import load_policy, matching
 from mlm_siem import up
 from mlm_siem.demo_setup import seed_members, write_policy
 from simulator import demo_web as web
-from simulator.demo import VICTIMS, Demo, DemoOptions, member_numbers
+from simulator.demo import CAST_REST, VICTIMS, Demo, DemoOptions, member_numbers
 from simulator.demo_feed import ATO_KINDS, FRAUD_KINDS, SPAN_SECONDS, SPANS, Feed, ScenarioSource
 
 
@@ -160,7 +160,9 @@ def test_visitors_leave_the_members_a_scenario_plays_alone():
     demo.feed = Feed("http://collector", "t0k", transport=httpx.MockTransport(lambda r: httpx.Response(200)))
     demo.scenario("impossible_travel")
     played = {due.event["user"]["id"] for due in demo.feed._queue if due.event.get("user", {}).get("id")}
-    assert played and demo.cast == {int(uid[1:]) for uid in played}
+    assert played and set(demo.cast) == {int(uid[1:]) for uid in played}
+    # Left alone until the scenario (ten minutes) and a rest are over, not for ever.
+    assert all(590 < until - time.monotonic() <= 600 + CAST_REST for until in demo.cast.values())
     assert member_numbers([{"user": {"id": "D000042"}}, {"user": {"id": "D42"}}, {"user": {"id": 7}}, {}]) == {42}
 
 
@@ -180,9 +182,10 @@ class Ticks(threading.Event):
 
 def test_a_visitor_never_signs_in_as_a_scenario_character(monkeypatch):
     demo = Demo("http://127.0.0.1:9", Ticks(400), DemoOptions(members=200, password="p", visitors=1))
-    demo.cast = set(demo.benign[1:])
+    demo.cast = dict.fromkeys(demo.benign[1:3], time.monotonic() - 1)  # their scenario is over
+    demo.cast.update(dict.fromkeys(demo.benign[3:], time.monotonic() + 600))
     signed_in: list[int] = []
     monkeypatch.setattr(web, "member_session", lambda clients, rng, index, *rest: signed_in.append(index) or 1)
     monkeypatch.setattr(web, "shopper_visit", lambda clients, rng: 1)
     demo._visitor(0)
-    assert signed_in and set(signed_in) == {demo.benign[0]}
+    assert signed_in and set(signed_in) == set(demo.benign[:3])
