@@ -96,6 +96,8 @@ def test_login_triage_search_and_live_updates(browser, tmp_path):
         store.write_events([make_event(i, event__id=f"b-{i}", user__name="amy") for i in range(5)])
         store.write_alerts([make_alert(0, event_ids=["b-0", "b-1"], severity="high")])
         context, page, outside, dialogs = _guarded_page(browser, server)
+        refused: list[str] = []  # e.g. a /favicon.ico 404: a console error on every page
+        page.on("response", lambda r: refused.append(f"{r.status} {r.url}") if r.status >= 400 else None)
         _login(page, server, creds)
         page.goto(server.url + "/incidents")
         page.wait_for_selector("tr.incident-row")
@@ -114,6 +116,9 @@ def test_login_triage_search_and_live_updates(browser, tmp_path):
         store.write_alerts([make_alert(30, entity_value="bob", summary="arrived live")])
         page.wait_for_selector("text=arrived live", timeout=10_000)  # no reload: the polling script
         assert outside == [] and dialogs == [] and page.evaluate("window.__csp") is None
+        assert refused == []
+        icon = page.request.get(server.url + page.get_attribute("link[rel=icon]", "href"))  # not a 404
+        assert icon.status == 200 and icon.headers["content-type"].startswith("image/svg+xml")
         context.close()
     finally:
         server.stop()
