@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import random
 from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import quote_plus
 
 from simulator.events import Client, Emitter, fingerprint
@@ -34,7 +36,8 @@ def client_for(rng: random.Random, plan: IpPlan, person: Person, day: int, trip:
     return Client(ip, device.user_agent, device.id)
 
 
-def session(em: Emitter, rng: random.Random, person: Person, client: Client, ts: float) -> float:
+def session(em: Emitter, rng: random.Random, person: Person, client: Client, ts: float,
+            refunds: Refunds | None = None) -> float:
     """One logged-in visit; returns the time it ended."""
     em.http(ts, client, "GET", "/login", rng=rng)
     ts += rng.uniform(3, 20)
@@ -50,8 +53,13 @@ def session(em: Emitter, rng: random.Random, person: Person, client: Client, ts:
     for _ in range(rng.randint(3, 12)):
         ts += rng.expovariate(1 / 20)
         ts = browse(em, rng, client, ts)
+    if refunds is not None:
+        ts = refunds.settle(em, person, client, ts)
     if rng.random() < 0.12:
-        ts = order(em, rng, person, client, ts + rng.uniform(5, 60))
+        placed_at = ts + rng.uniform(5, 60)
+        ts = order(em, rng, person, client, placed_at)
+        if refunds is not None:
+            refunds.consider(person, em.events[-1], placed_at)
     if rng.random() < 0.6:
         em.http(ts + 2, client, "POST", "/logout", 303, rng=rng)
         em.emit(ts + 2.01, "mlm.auth", "logout", "success", client)
@@ -83,7 +91,7 @@ def order(em: Emitter, rng: random.Random, person: Person, client: Client, ts: f
 
 
 def person_day(em: Emitter, rng: random.Random, plan: IpPlan, person: Person, day: int,
-               day_start: float) -> None:
+               day_start: float, refunds: Refunds | None = None) -> None:
     """A distributor's ordinary day: maybe a session or two, rare account upkeep."""
     trip = None
     if person.traveller and day % 9 in (3, 4):
@@ -94,7 +102,7 @@ def person_day(em: Emitter, rng: random.Random, plan: IpPlan, person: Person, da
         local = min(23.9, max(0.0, rng.gauss(person.active_hour, 1.5)))
         ts = day_start + ((local - UTC_OFFSET.get(person.country, 0)) % 24) * 3600
         client = client_for(rng, plan, person, day, trip)
-        end = session(em, rng, person, client, ts)
+        end = session(em, rng, person, client, ts, refunds)
         if rng.random() < 0.002:
             new = fingerprint("bank", f"{person.user_id}-{day}")
             em.emit(end + 5, "mlm.audit", "bank_account_changed", "success", client,
@@ -104,6 +112,51 @@ def person_day(em: Emitter, rng: random.Random, plan: IpPlan, person: Person, da
             em.emit(end + 8, "mlm.commerce", "payout_requested", "success", client,
                     mlm__distributor__id=person.user_id, mlm__payout__id=f"PO{em.count:08d}",
                     mlm__payout__amount=round(rng.uniform(20, 400), 2), mlm__bank__fingerprint=person.bank)
+
+
+# Honest refunds: a money-back guarantee, damaged goods, a change of mind. A few members return
+# nearly everything they buy. Decisions use their own seeded generator, not the world's: drawing
+# from the world's would reshuffle every later draw, and the rest of the world must stay the same.
+REFUND_RATE = 0.02
+RETURNER_SHARE, RETURNER_RATE = 0.015, 0.9
+REFUND_WINDOW = 30 * DAY  # the app refuses later refunds (BusinessConfig.refund_window_days)
+
+
+def returner(seed: int, person: Person) -> bool:
+    """A customer who sends back nearly every order (stable per member and world)."""
+    return random.Random(f"returner:{seed}:{person.user_id}").random() < RETURNER_SHARE
+
+
+@dataclass
+class Refunds:
+    """Orders the buyers mean to send back: each is refunded at their first visit on or after the due time."""
+
+    seed: int
+    due: dict[str, list[tuple[float, float, str, float]]] = field(default_factory=dict)  # (due, placed, id, amount)
+
+    def consider(self, person: Person, placed: dict[str, Any], ts: float) -> None:
+        """Maybe schedule the refund of the order just placed (its event, at `ts`), 1 to 20 days later."""
+        info = placed["mlm"]["order"]
+        rng = random.Random(f"refund:{self.seed}:{info['id']}")
+        if rng.random() < (RETURNER_RATE if returner(self.seed, person) else REFUND_RATE):
+            delay = min(20.0, 1 + rng.expovariate(1 / 4)) * DAY  # most come back within the first week
+            self.due.setdefault(person.user_id, []).append((ts + delay, ts, info["id"], info["amount"]))
+
+    def settle(self, em: Emitter, person: Person, client: Client, ts: float) -> float:
+        """Refund, during this visit, each of their orders now due, as the app does (POST, then its event)."""
+        pending = self.due.get(person.user_id, [])
+        for item in [p for p in pending if p[0] <= ts]:
+            pending.remove(item)
+            _, placed, order_id, amount = item
+            if ts - placed > REFUND_WINDOW:
+                continue  # the guarantee ran out before they came back
+            em.http(ts + 4, client, "GET", f"/orders/{order_id}")
+            em.http(ts + 11, client, "POST", f"/orders/{order_id}/refund", 303)
+            em.emit(ts + 11.02, "mlm.commerce", "order_refunded", "success", client, mlm__distributor__id=person.user_id,
+                    mlm__order__id=order_id, mlm__order__amount=amount, mlm__order__currency="USD")
+            em.http(ts + 11.5, client, "GET", f"/orders/{order_id}")
+            ts += 12
+        return ts
 
 
 def enroll(em: Emitter, rng: random.Random, person: Person, sponsor: Person, client: Client, ts: float) -> None:
@@ -194,7 +247,8 @@ def enrollment_meeting(em: Emitter, rng: random.Random, plan: IpPlan, people: li
 
 
 # What every member does on an ordinary day; anyone who did anything else in a window has a story in it.
-ORDINARY = frozenset({"http_request", "login", "mfa_verify", "logout", "order_placed", "payout_requested"})
+ORDINARY = frozenset({"http_request", "login", "mfa_verify", "logout", "order_placed", "order_refunded",
+                      "payout_requested"})
 
 
 def _cast(em: Emitter, people: list[Person]) -> list[Person]:

@@ -39,12 +39,13 @@ class World:
     grace_after: float = 3 * DAY
 
 
-def _days(em: Emitter, rng: random.Random, plan, people, first: int, last: int) -> None:
-    """Benign life for days [first, last): sessions, visitors, crawlers, recruiting, weekly runs."""
+def _days(em: Emitter, rng: random.Random, plan, people, first: int, last: int,
+          refunds: benign.Refunds | None = None) -> None:
+    """Benign life for days [first, last): sessions, visitors, crawlers, recruiting, weekly runs, refunds."""
     for day in range(first, last):
         day_start = START + day * DAY
         for person in list(people):
-            benign.person_day(em, rng, plan, person, day, day_start)
+            benign.person_day(em, rng, plan, person, day, day_start, refunds)
         benign.visitors(em, rng, plan, day_start, max(20, len(people) // 4))
         benign.crawler(em, rng, plan, day_start + rng.uniform(0, 20) * 3600)
         benign.new_members(em, rng, plan, people, day_start, max(1, len(people) // 150))
@@ -89,10 +90,11 @@ def generate(seed: int, distributors: int = 1500, baseline_days: int = 7, test_d
     rng = random.Random(seed)
     plan = build_plan(seed)
     people = grow_population(rng, plan, distributors)
-    base_em = Emitter(seed * 10 + 1)
-    _days(base_em, rng, plan, people, 0, baseline_days)
-    test_em = Emitter(seed * 10 + 2)
-    _days(test_em, rng, plan, people, baseline_days, baseline_days + test_days)
+    base_em, refunds = Emitter(seed * 10 + 1), benign.Refunds(seed)
+    _days(base_em, rng, plan, people, 0, baseline_days, refunds)
+    # Counting on from the baseline keeps order ids unique: test days refund baseline orders.
+    test_em = Emitter(seed * 10 + 2, count=base_em.count)
+    _days(test_em, rng, plan, people, baseline_days, baseline_days + test_days, refunds)
     benign_count = len({e["event"]["id"] for e in test_em.events})  # stable before attacks are added
     truth = _scenarios(test_em, rng, plan, people, baseline_days, test_days)
     key: Callable[[dict], str] = lambda e: e["@timestamp"]
