@@ -69,7 +69,7 @@ def test_settle_refunds_only_due_orders_at_the_next_visit_as_the_app_does():
 
 @pytest.fixture(scope="module")
 def refund_world():
-    return generate(2, distributors=700, baseline_days=7, test_days=2)
+    return generate(2, distributors=400, baseline_days=7, test_days=2)
 
 
 def test_world_refunds_real_orders_of_their_buyer_once_and_stays_deterministic(refund_world):
@@ -91,5 +91,5 @@ def test_world_refunds_real_orders_of_their_buyer_once_and_stays_deterministic(r
     truth_members = {e for t in world.truth for e in t.entities}
     assert {who for who, _, _ in honest.values()} - truth_members  # refunders are benign members
     assert any(at >= world.events[0]["@timestamp"] for _, _, at in honest.values())  # test days refund too
-    again = generate(2, distributors=700, baseline_days=7, test_days=2)
+    again = generate(2, distributors=400, baseline_days=7, test_days=2)
     assert again.events == world.events and again.baseline == world.baseline
