@@ -276,10 +276,12 @@ class OrderCycling:
     def _signs(self, order: Order, mine: list[Order], close: float, paid_at: float, event: Event) -> list[str]:
         earlier = [o.pv for o in self.history.get(order.distributor, event.ts) or () if o.ts < close - CLOSE_WINDOW]
         late = [o for o in mine if o.ts >= close - CLOSE_WINDOW]
-        # Outsized against the distributor's own orders, or against everyone's when they have few.
+        # Outsized against the distributor's own orders, or against everyone's when they have few. The
+        # refunded order itself must be: one small return out of three closing-week top-ups is everyday
+        # business (volume split into many orders and all returned is the next sign's).
         usual = median(earlier) if len(earlier) >= 2 else (1.5 * median(self.all_pv) if self.all_pv else 0)
         signs = []
-        if (usual and order.pv >= 2 * usual) or len(late) >= 3:
+        if usual and order.pv >= 2 * usual:
             signs.append("outsized")
         if len(late) >= 2 and all(o.refunded is not None and o.refunded > paid_at for o in late):
             # Two or more closing-stretch orders, every one returned once the run paid: the volume

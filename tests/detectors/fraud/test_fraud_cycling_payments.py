@@ -54,7 +54,9 @@ def test_upline_benefit_counts_through_commission_sources():
 def test_weekly_run_before_the_calendar_end_closes_the_period():
     """A run labelled with the current ISO week closes it early: orders just before count as late."""
     d = "wes"
-    events = usual_orders(d) + [order(at(2026, 11, 9, 18) + i * 600, d, f"w{i}", 400) for i in range(3)]
+    # Other members' everyday orders set the population's usual size (wes has one order before the close).
+    events = [o for who in ("ann", "ben", "cal") for o in usual_orders(who)] + usual_orders(d)
+    events += [order(at(2026, 11, 9, 18) + i * 600, d, f"w{i}", 400) for i in range(3)]
     events += [commerce(at(2026, 11, 9, 23), d, "commission_calculated", mlm__commission__period="2026-W46",
                         mlm__commission__amount=300.0),
                refund(at(2026, 11, 11), d, "w0"), refund(at(2026, 11, 11, 13), d, "w1")]
@@ -73,6 +75,19 @@ def test_ordinary_refunds_stay_quiet():
     before_calc = usual_orders("gus") + [order(at(2026, 11, 30), "gus", "x", 1000), refund(at(2026, 11, 30, 22), "gus", "x")]
     unknown = [refund(at(2026, 12, 3), "hal", "never-seen")]
     assert run(OrderCycling(), usual_size_late + mid_month + before_calc + unknown) == []
+
+
+def test_one_small_return_out_of_three_closing_week_top_ups_stays_quiet():
+    """Three ordinary top-ups in the closing stretch and the smallest returned soon after the run: a
+    money-back refund, not cycling (neither the returned order nor the returns stand out)."""
+    d = "ida"
+    events = [o for who in ("ann", "ben", "cal") for o in usual_orders(who)] + usual_orders(d)
+    events += [order(at(2026, 11, 29, 10), d, "t1", 120), order(at(2026, 11, 29, 20), d, "t2", 48),
+               order(at(2026, 11, 30, 9), d, "t3", 110),
+               commerce(at(2026, 12, 1, 6), d, "commission_calculated", mlm__commission__period="2026-11",
+                        mlm__commission__amount=60.0),
+               refund(at(2026, 12, 3), d, "t2")]
+    assert run(OrderCycling(), events) == []
 
 
 def test_period_bounds_parse_months_weeks_and_refuse_junk():
